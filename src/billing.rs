@@ -1,0 +1,154 @@
+//! Duration and billing: the provider bills every call per *started* 12 seconds.
+//!
+//! Everything here is integer arithmetic on frame counts; seconds as floats
+//! appear only for display. Pure functions, no I/O.
+
+use serde::Serialize;
+use std::fmt;
+
+/// Length of one billing unit, in seconds.
+pub const UNIT_SECONDS: u64 = 12;
+
+/// A count of sample frames (one sample per channel). For the mono files the
+/// provider accepts, one frame is one sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Frames(pub u64);
+
+/// Billing units: started 12-second periods of one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct BillingUnits(pub u64);
+
+/// Money in fen (1/100 yuan), the provider's unit for balances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Fen(pub u64);
+
+/// A duration in whole milliseconds, rounded down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Millis(pub u64);
+
+/// How a duration is rounded to billing units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RoundingRule {
+    /// Every started period counts in full (the provider's rule): 12.000 s is
+    /// one unit, 12.000 s plus one sample is two.
+    #[default]
+    StartedPeriod,
+}
+
+/// Billing units for `frames` at `rate` Hz.
+///
+/// Returns `None` for zero frames (an empty recording is not billable, it is
+/// broken) or a zero rate.
+pub fn billing_units(frames: Frames, rate: u32, rule: RoundingRule) -> Option<BillingUnits> {
+    if frames.0 == 0 || rate == 0 {
+        return None;
+    }
+    let per_unit = u64::from(rate) * UNIT_SECONDS;
+    match rule {
+        RoundingRule::StartedPeriod => Some(BillingUnits(frames.0.div_ceil(per_unit))),
+    }
+}
+
+/// Duration of `frames` at `rate` Hz, in whole milliseconds (rounded down,
+/// saturating). A zero rate gives zero.
+pub fn duration_ms(frames: Frames, rate: u32) -> Millis {
+    if rate == 0 {
+        return Millis(0);
+    }
+    let ms = u128::from(frames.0) * 1000 / u128::from(rate);
+    Millis(u64::try_from(ms).unwrap_or(u64::MAX))
+}
+
+/// Duration in seconds as a float, for display and JSON only.
+pub fn duration_secs(frames: Frames, rate: u32) -> f64 {
+    if rate == 0 { 0.0 } else { frames.0 as f64 / f64::from(rate) }
+}
+
+/// Frames in a headerless VOX file of `bytes` bytes: two 4-bit samples a byte.
+pub fn vox_frames(bytes: u64) -> Frames {
+    Frames(bytes.saturating_mul(2))
+}
+
+/// The sample rate VOX files are played at by the provider.
+pub const VOX_RATE: u32 = 8000;
+
+/// Cost of `units` at `price` per unit, `calls` times (recipients x plays).
+/// `None` on overflow.
+pub fn cost(units: BillingUnits, price: Fen, calls: u64) -> Option<Fen> {
+    units.0.checked_mul(price.0)?.checked_mul(calls).map(Fen)
+}
+
+impl Fen {
+    /// The amount in yuan, as a decimal string with two places ("12.05").
+    pub fn yuan(self) -> String {
+        format!("{}.{:02}", self.0 / 100, self.0 % 100)
+    }
+}
+
+impl fmt::Display for Fen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} fen (¥{})", self.0, self.yuan())
+    }
+}
+
+impl fmt::Display for Millis {
+    /// Seconds with three decimals, "12.000 s".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{:03} s", self.0 / 1000, self.0 % 1000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const R: RoundingRule = RoundingRule::StartedPeriod;
+
+    #[test]
+    fn units_at_8000_hz_edges() {
+        assert_eq!(billing_units(Frames(95_999), 8000, R), Some(BillingUnits(1)));
+        assert_eq!(billing_units(Frames(96_000), 8000, R), Some(BillingUnits(1)));
+        assert_eq!(billing_units(Frames(96_001), 8000, R), Some(BillingUnits(2)));
+        assert_eq!(billing_units(Frames(1), 8000, R), Some(BillingUnits(1)));
+    }
+
+    #[test]
+    fn units_at_11025_hz_edges() {
+        assert_eq!(billing_units(Frames(132_300), 11025, R), Some(BillingUnits(1)));
+        assert_eq!(billing_units(Frames(132_301), 11025, R), Some(BillingUnits(2)));
+    }
+
+    #[test]
+    fn vox_byte_edges() {
+        assert_eq!(billing_units(vox_frames(48_000), VOX_RATE, R), Some(BillingUnits(1)));
+        assert_eq!(billing_units(vox_frames(48_001), VOX_RATE, R), Some(BillingUnits(2)));
+    }
+
+    #[test]
+    fn zero_is_not_billable() {
+        assert_eq!(billing_units(Frames(0), 8000, R), None);
+        assert_eq!(billing_units(Frames(10), 0, R), None);
+    }
+
+    #[test]
+    fn huge_counts_do_not_overflow() {
+        assert_eq!(billing_units(Frames(u64::MAX), 8000, R), Some(BillingUnits(u64::MAX.div_ceil(96_000))));
+        assert_eq!(duration_ms(Frames(u64::MAX), 1), Millis(u64::MAX));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration_ms(Frames(96_000), 8000), Millis(12_000));
+        assert_eq!(duration_ms(Frames(96_001), 8000), Millis(12_000));
+        assert_eq!(Millis(12_000).to_string(), "12.000 s");
+        assert_eq!(duration_ms(Frames(5), 0), Millis(0));
+    }
+
+    #[test]
+    fn money() {
+        assert_eq!(cost(BillingUnits(2), Fen(10), 3), Some(Fen(60)));
+        assert_eq!(cost(BillingUnits(u64::MAX), Fen(2), 1), None);
+        assert_eq!(Fen(1205).yuan(), "12.05");
+        assert_eq!(Fen(7).yuan(), "0.07");
+    }
+}

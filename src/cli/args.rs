@@ -1,0 +1,40 @@
+//! The top-level argument parser. Each subcommand's flags live beside its
+//! `run` function (`check.rs`, `cost.rs`, `convert.rs`, `send.rs`).
+
+use clap::{Parser, Subcommand};
+
+/// Check, convert and bill voice prompts for the QXT voice platform (企信通).
+#[derive(Debug, Parser)]
+#[command(name = "voxprep", version, about, long_about = None)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check recordings (files or folders) against the provider's spec.
+    Check(super::check::CheckArgs),
+    /// Billing units and money for a set of recordings and recipients.
+    Cost(super::cost::CostArgs),
+    /// Convert any audio file into a conforming WAV or VOX.
+    Convert(super::convert::ConvertArgs),
+    /// Submit a voice notice to the provider.
+    #[command(subcommand)]
+    Send(super::send::SendCommand),
+    /// Query the account balance.
+    Balance(super::send::BalanceArgs),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn parser_is_consistent() {
+        Args::command().debug_assert();
+    }
+}

@@ -1,0 +1,35 @@
+//! Command-line glue: parse arguments, call the library, render, pick an exit code.
+//! Binary only; declared from `main.rs`, never from `lib.rs`.
+
+mod args;
+mod check;
+mod convert;
+mod cost;
+mod output;
+mod send;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+pub use args::{Args, Command};
+
+/// Everything passed (warnings allowed).
+pub const EXIT_OK: u8 = 0;
+/// Some file failed (or warned, with `--strict`); the provider rejected a request.
+pub const EXIT_FAIL: u8 = 1;
+/// Usage or validation error, or nothing could be read at all.
+pub const EXIT_USAGE: u8 = 2;
+/// Transport error talking to the provider.
+pub const EXIT_TRANSPORT: u8 = 3;
+
+/// Parse the process arguments and run the chosen command.
+pub fn run() -> anyhow::Result<ExitCode> {
+    let args = Args::parse();
+    match args.command {
+        Command::Check(a) => check::run(a),
+        Command::Cost(a) => cost::run(a),
+        Command::Convert(a) => convert::run(a),
+        Command::Send(a) => send::run_send(a),
+        Command::Balance(a) => send::run_balance(a),
+    }
+}
