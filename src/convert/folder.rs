@@ -1,0 +1,1 @@
+//! Converting whole folders (to be wired to crate::batch).
