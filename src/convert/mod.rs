@@ -33,7 +33,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-// pub use folder::{FolderOutcome, convert_tree};
+pub use folder::{FolderOutcome, TreeInput, convert_tree};
 pub use output::{check_output_path, same_file};
 
 /// The container written.

@@ -30,7 +30,7 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 
 /// The canonical form of a path that may not exist yet: its parent
 /// canonicalised, plus its file name.
-fn canonical_target(p: &Path) -> Option<PathBuf> {
+pub(crate) fn canonical_target(p: &Path) -> Option<PathBuf> {
     if let Ok(c) = fs::canonicalize(p) {
         return Some(c);
     }
