@@ -72,6 +72,9 @@ pub struct DecodeStats {
     pub packets: u64,
     /// Corrupt packets skipped.
     pub bad_packets: u64,
+    /// Frames missing inside the stream (gaps in the packet timestamps where
+    /// the demuxer skipped corrupt data).
+    pub lost_frames: u64,
     /// The file ended before its container said it would.
     pub truncated: bool,
 }
@@ -101,6 +104,10 @@ enum Inner {
         decoder: Box<dyn AudioDecoder>,
         track: u32,
         first: bool,
+        /// Track time base (numerator, denominator).
+        time_base: Option<(u32, u32)>,
+        /// The timestamp the next packet should have.
+        next_pts: Option<i64>,
     },
     Vox {
         reader: Box<dyn Read + Send>,
@@ -224,6 +231,7 @@ impl AudioReader {
             .clone();
         let codec = codec_name(params.codec);
         let track_id = track.id;
+        let time_base = track.time_base.map(|tb| (tb.numer.get(), tb.denom.get()));
         let declared_frames = track.num_frames;
         let decoder = symphonia::default::get_codecs()
             .make_audio_decoder(&params, &AudioDecoderOptions::default())
@@ -253,6 +261,8 @@ impl AudioReader {
                 decoder,
                 track: track_id,
                 first: true,
+                time_base,
+                next_pts: None,
             },
         })
     }
@@ -278,12 +288,19 @@ impl AudioReader {
                 self.stats.bad_packets + self.stats.packets
             ));
         }
+        if self.stats.lost_frames > 0 {
+            let rate = self.facts.sample_rate.max(1);
+            w.push(format!(
+                "{} of audio lost to corrupt data and skipped",
+                crate::billing::duration_ms(crate::billing::Frames(self.stats.lost_frames), rate)
+            ));
+        }
         if self.stats.truncated {
             let rate = self.facts.sample_rate.max(1);
             let got = crate::billing::duration_ms(crate::billing::Frames(self.stats.frames), rate);
             match self.facts.declared_frames {
                 Some(d) if d > self.stats.frames => w.push(format!(
-                    "file is truncated: {got} of {} decoded",
+                    "audio missing: {got} decoded of {} the container declares (truncated or corrupt file)",
                     crate::billing::duration_ms(crate::billing::Frames(d), rate)
                 )),
                 _ => w.push(format!("file ends early (truncated?): {got} decoded")),
@@ -329,6 +346,8 @@ impl AudioReader {
                 decoder,
                 track,
                 first,
+                time_base,
+                next_pts,
             } => loop {
                 let packet = match format.next_packet() {
                     Ok(Some(p)) => p,
@@ -353,6 +372,18 @@ impl AudioReader {
                 if packet.track_id != *track {
                     continue;
                 }
+                let pts = packet.pts.get();
+                if let (Some(next), Some((num, den))) = (*next_pts, *time_base)
+                    && pts > next
+                    && self.facts.sample_rate > 0
+                {
+                    // The demuxer skipped corrupt data: count what is missing.
+                    let units = (pts - next) as u128;
+                    let frames = units * u128::from(num) * u128::from(self.facts.sample_rate)
+                        / u128::from(den);
+                    self.stats.lost_frames += u64::try_from(frames).unwrap_or(u64::MAX);
+                }
+                *next_pts = pts.checked_add_unsigned(packet.dur.get());
                 match decoder.decode(&packet) {
                     Ok(buf) => {
                         let spec = buf.spec();
@@ -432,11 +463,19 @@ impl AudioReader {
         if self.stats.bad_packets > 0 {
             check_bad_share_final(&self.stats, self.max_bad_share)?;
         }
-        if let Some(d) = self.facts.declared_frames {
-            // Allow for codec padding the container does not count.
-            if self.stats.frames < d && self.facts.container != "vox" {
-                self.stats.truncated = true;
-            }
+        let seen = self.stats.frames.saturating_add(self.stats.lost_frames);
+        if self.stats.lost_frames as f64 > self.max_bad_share * seen as f64 {
+            return Err(Error::Malformed(format!(
+                "decode: {}: {:.0}% of the audio is corrupt (more than {:.0}% lost)",
+                self.facts.codec,
+                100.0 * self.stats.lost_frames as f64 / seen.max(1) as f64,
+                self.max_bad_share * 100.0
+            )));
+        }
+        if let Some(d) = self.facts.declared_frames
+            && seen < d
+        {
+            self.stats.truncated = true;
         }
         if self.stats.frames == 0 {
             return Err(Error::Malformed(format!(

@@ -77,11 +77,15 @@ impl ConvertArgs {
             format,
             rate: self.rate,
             level,
-            trim: self
-                .trim_silence
-                .map(|t| TrimSilence { threshold_dbfs: t, ..TrimSilence::default() }),
+            trim: self.trim_silence.map(|t| TrimSilence {
+                threshold_dbfs: t,
+                ..TrimSilence::default()
+            }),
             vox_encoder: self.vox_encoder,
-            decode: DecodeOptions { vox_decoder: self.vox_decoder, ..DecodeOptions::default() },
+            decode: DecodeOptions {
+                vox_decoder: self.vox_decoder,
+                ..DecodeOptions::default()
+            },
             force: self.force,
             check: CheckOptions::default(),
         }
@@ -117,7 +121,11 @@ fn run_single(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
     };
     let opts = args.to_options(format);
     let result = convert_file(input, &args.output, &opts);
-    let outcome = FolderOutcome { input: input.clone(), output: args.output.clone(), result };
+    let outcome = FolderOutcome {
+        input: input.clone(),
+        output: args.output.clone(),
+        result,
+    };
     let usage = matches!(&outcome.result, Err(e) if matches!(e.kind(), Error::Usage(_)));
     let failed = outcome.result.is_err();
     render(std::slice::from_ref(&outcome), args.format)?;
@@ -197,7 +205,12 @@ fn render(outcomes: &[FolderOutcome], format: Format) -> anyhow::Result<()> {
                         }
                     }
                     Err(e) => {
-                        writeln!(out, "FAILED     {} -> {}", o.input.display(), o.output.display())?;
+                        writeln!(
+                            out,
+                            "FAILED     {} -> {}",
+                            o.input.display(),
+                            o.output.display()
+                        )?;
                         writeln!(err, "voxprep: error: {e}")?;
                     }
                 }
@@ -207,13 +220,18 @@ fn render(outcomes: &[FolderOutcome], format: Format) -> anyhow::Result<()> {
                 writeln!(
                     out,
                     "\n{} files: {} converted ({} with warnings), {} failed; {:.1} s of output, {} billing units per call{}",
-                    s["files"], s["converted"], s["warnings"], s["failed"],
-                    s["output_seconds"].as_f64().unwrap_or(0.0), s["billing_units"],
+                    s["files"],
+                    s["converted"],
+                    s["warnings"],
+                    s["failed"],
+                    s["output_seconds"].as_f64().unwrap_or(0.0),
+                    s["billing_units"],
                     match s["trim_saved_units"].as_u64() {
-                        Some(u) if s["trim_saved_seconds"].as_f64().unwrap_or(0.0) > 0.0 => format!(
-                            "; trimming saved {:.1} s and {u} units per call",
-                            s["trim_saved_seconds"].as_f64().unwrap_or(0.0)
-                        ),
+                        Some(u) if s["trim_saved_seconds"].as_f64().unwrap_or(0.0) > 0.0 =>
+                            format!(
+                                "; trimming saved {:.1} s and {u} units per call",
+                                s["trim_saved_seconds"].as_f64().unwrap_or(0.0)
+                            ),
                         _ => String::new(),
                     }
                 )?;
@@ -224,7 +242,11 @@ fn render(outcomes: &[FolderOutcome], format: Format) -> anyhow::Result<()> {
 }
 
 fn text_row(c: &Conversion) -> String {
-    let status = if c.warnings.is_empty() { "converted" } else { "warn     " };
+    let status = if c.warnings.is_empty() {
+        "converted"
+    } else {
+        "warn     "
+    };
     format!(
         "{status}  {} -> {}  {} {} Hz {}ch {:.3} s -> {} {} Hz {:.3} s, {} unit(s)",
         c.input.display(),
@@ -245,7 +267,15 @@ fn json_row(o: &FolderOutcome) -> serde_json::Value {
         Ok(c) => {
             let mut v = serde_json::to_value(c).unwrap_or(serde_json::Value::Null);
             if let Some(m) = v.as_object_mut() {
-                m.insert("status".into(), (if c.warnings.is_empty() { "converted" } else { "warn" }).into());
+                m.insert(
+                    "status".into(),
+                    (if c.warnings.is_empty() {
+                        "converted"
+                    } else {
+                        "warn"
+                    })
+                    .into(),
+                );
                 m.insert("duration_s".into(), secs(c.frames, c.rate).into());
             }
             v
@@ -260,7 +290,10 @@ fn json_row(o: &FolderOutcome) -> serde_json::Value {
 }
 
 fn summary(outcomes: &[FolderOutcome]) -> serde_json::Value {
-    let ok: Vec<&Conversion> = outcomes.iter().filter_map(|o| o.result.as_ref().ok()).collect();
+    let ok: Vec<&Conversion> = outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().ok())
+        .collect();
     serde_json::json!({
         "files": outcomes.len(),
         "converted": ok.len(),
@@ -295,10 +328,30 @@ mod tests {
         assert_eq!(o.level, Level::NormalizePeak(-1.0));
         assert_eq!(o.trim.unwrap().threshold_dbfs, -45.0);
         assert_eq!(o.rate, 8000);
-        let a = parse(&["in.mp3", "-o", "o.wav", "--normalize", "-3", "--rate", "11025"]).unwrap();
-        assert_eq!(a.to_options(OutputFormat::Wav).level, Level::NormalizePeak(-3.0));
+        let a = parse(&[
+            "in.mp3",
+            "-o",
+            "o.wav",
+            "--normalize",
+            "-3",
+            "--rate",
+            "11025",
+        ])
+        .unwrap();
+        assert_eq!(
+            a.to_options(OutputFormat::Wav).level,
+            Level::NormalizePeak(-3.0)
+        );
         assert_eq!(a.rate, 11025);
-        let a = parse(&["in.mp3", "-o", "o.wav", "--gain=-6", "--vox-encoder", "greedy"]).unwrap();
+        let a = parse(&[
+            "in.mp3",
+            "-o",
+            "o.wav",
+            "--gain=-6",
+            "--vox-encoder",
+            "greedy",
+        ])
+        .unwrap();
         assert_eq!(a.to_options(OutputFormat::Wav).level, Level::GainDb(-6.0));
         assert_eq!(a.vox_encoder, EncoderKind::Greedy);
     }

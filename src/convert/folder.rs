@@ -41,13 +41,21 @@ pub fn output_path(input: &TreeInput, outdir: &Path, ext: &str, several_roots: b
     let rel: PathBuf = match input.path.strip_prefix(&input.root) {
         Ok(r) if !r.as_os_str().is_empty() => {
             let base = if several_roots {
-                input.root.file_name().map(PathBuf::from).unwrap_or_default()
+                input
+                    .root
+                    .file_name()
+                    .map(PathBuf::from)
+                    .unwrap_or_default()
             } else {
                 PathBuf::new()
             };
             base.join(r)
         }
-        _ => input.path.file_name().map(PathBuf::from).unwrap_or_default(),
+        _ => input
+            .path
+            .file_name()
+            .map(PathBuf::from)
+            .unwrap_or_default(),
     };
     outdir.join(rel).with_extension(ext)
 }
@@ -77,8 +85,10 @@ pub fn convert_tree(
             _ => true,
         })
         .collect();
-    let planned: Vec<(PathBuf, PathBuf)> =
-        inputs.iter().map(|i| (i.path.clone(), output_path(i, outdir, ext, several))).collect();
+    let planned: Vec<(PathBuf, PathBuf)> = inputs
+        .iter()
+        .map(|i| (i.path.clone(), output_path(i, outdir, ext, several)))
+        .collect();
 
     let canon_inputs: HashMap<PathBuf, &Path> = planned
         .iter()
@@ -95,8 +105,9 @@ pub fn convert_tree(
                 inp.display(),
                 out.display()
             )))
-        } else if let Some(victim) =
-            canonical_target(out).and_then(|c| canon_inputs.get(&c)).filter(|v| **v != inp.as_path())
+        } else if let Some(victim) = canonical_target(out)
+            .and_then(|c| canon_inputs.get(&c))
+            .filter(|v| **v != inp.as_path())
         {
             Some(Error::Usage(format!(
                 "convert: output {} would overwrite the input {}",
@@ -118,7 +129,11 @@ pub fn convert_tree(
                 Some(e) => Err(e),
                 None => prepare_dir(&output).and_then(|()| convert_file(&input, &output, opts)),
             };
-            let outcome = FolderOutcome { result: result.map_err(|e| e.with_path(&input)), input, output };
+            let outcome = FolderOutcome {
+                result: result.map_err(|e| e.with_path(&input)),
+                input,
+                output,
+            };
             done(&outcome);
             outcome
         })
@@ -137,15 +152,30 @@ mod tests {
     use super::*;
 
     fn ti(root: &str, path: &str) -> TreeInput {
-        TreeInput { root: root.into(), path: path.into() }
+        TreeInput {
+            root: root.into(),
+            path: path.into(),
+        }
     }
 
     #[test]
     fn mirrors_the_tree() {
         let out = Path::new("/o");
-        assert_eq!(output_path(&ti("in", "in/a/b.mp3"), out, "wav", false), Path::new("/o/a/b.wav"));
-        assert_eq!(output_path(&ti("in", "in/a/b.mp3"), out, "vox", true), Path::new("/o/in/a/b.vox"));
-        assert_eq!(output_path(&ti("x/c.flac", "x/c.flac"), out, "wav", false), Path::new("/o/c.wav"));
-        assert_eq!(output_path(&ti("x/c.flac", "x/c.flac"), out, "wav", true), Path::new("/o/c.wav"));
+        assert_eq!(
+            output_path(&ti("in", "in/a/b.mp3"), out, "wav", false),
+            Path::new("/o/a/b.wav")
+        );
+        assert_eq!(
+            output_path(&ti("in", "in/a/b.mp3"), out, "vox", true),
+            Path::new("/o/in/a/b.vox")
+        );
+        assert_eq!(
+            output_path(&ti("x/c.flac", "x/c.flac"), out, "wav", false),
+            Path::new("/o/c.wav")
+        );
+        assert_eq!(
+            output_path(&ti("x/c.flac", "x/c.flac"), out, "wav", true),
+            Path::new("/o/c.wav")
+        );
     }
 }
