@@ -1,0 +1,65 @@
+//! The streaming decoder: bytes in, 16-bit samples out, state kept across calls.
+
+use super::state::State;
+use super::{DecoderFlavor, NibbleOrder};
+
+/// A streaming Dialogic ADPCM decoder. Every byte gives two samples; calls may
+/// split the stream anywhere and the output is the same as one call on the
+/// whole stream. Any byte sequence is a valid stream, so decoding cannot fail.
+///
+/// ```
+/// use voxprep::vox::{Decoder, DecoderFlavor};
+/// let mut dec = Decoder::new(DecoderFlavor::Exact);
+/// let mut pcm = Vec::new();
+/// dec.decode(&[0x08, 0x08], &mut pcm);
+/// assert_eq!(pcm, [32, 0, 32, 0]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Decoder {
+    state: State,
+    flavor: DecoderFlavor,
+    order: NibbleOrder,
+}
+
+impl Decoder {
+    /// A decoder of `flavor` for the usual nibble order (high nibble first),
+    /// starting from the zero state.
+    pub fn new(flavor: DecoderFlavor) -> Decoder {
+        Decoder::with_order(flavor, NibbleOrder::HighFirst)
+    }
+
+    /// A decoder with an explicit nibble order.
+    pub fn with_order(flavor: DecoderFlavor, order: NibbleOrder) -> Decoder {
+        Decoder {
+            state: State::INITIAL,
+            flavor,
+            order,
+        }
+    }
+
+    /// The flavour this decoder emulates.
+    pub fn flavor(&self) -> DecoderFlavor {
+        self.flavor
+    }
+
+    /// The current state (after the last decoded sample).
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Decode `bytes`, appending two samples per byte to `out`.
+    pub fn decode(&mut self, bytes: &[u8], out: &mut Vec<i16>) {
+        out.reserve(bytes.len() * 2);
+        let flavor = self.flavor;
+        for &b in bytes {
+            let (first, second) = self.order.split(b);
+            out.push(self.state.decode(first, flavor));
+            out.push(self.state.decode(second, flavor));
+        }
+    }
+
+    /// Decode one 4-bit code (low 4 bits of `code`).
+    pub fn decode_code(&mut self, code: u8) -> i16 {
+        self.state.decode(code, self.flavor)
+    }
+}

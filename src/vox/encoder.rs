@@ -1,0 +1,110 @@
+//! The streaming encoder: samples in, bytes out, with an explicit `finish`.
+
+use super::search::Trellis;
+use super::state::State;
+use super::{EncoderKind, NibbleOrder};
+
+/// A streaming Dialogic ADPCM encoder.
+///
+/// [`encode`](Encoder::encode) may be called with any number of samples,
+/// odd counts included; the bytes are the same as for one call on the whole
+/// input. The search encoders decide each code a little later than they see
+/// the sample (at most [`MAX_DELAY`](super::MAX_DELAY) samples), so their
+/// bytes come out with a delay. [`finish`](Encoder::finish) writes everything
+/// still held and, after an odd number of samples, one last byte whose second
+/// nibble is 0 (what `sox` writes).
+///
+/// ```
+/// use voxprep::vox::{Encoder, EncoderKind};
+/// let mut enc = Encoder::new(EncoderKind::Greedy);
+/// let mut out = Vec::new();
+/// enc.encode(&[1000, -1000, 500], &mut out);
+/// enc.finish(&mut out);
+/// assert_eq!(out.len(), 2);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Encoder {
+    engine: Engine,
+    order: NibbleOrder,
+    /// First nibble of a byte not yet complete.
+    pending: Option<u8>,
+    /// Codes decided by a search engine, before packing.
+    codes: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+enum Engine {
+    Greedy(State),
+    Search(Box<Trellis<1>>),
+    Universal(Box<Trellis<3>>),
+}
+
+impl Encoder {
+    /// An encoder of `kind`, writing the usual nibble order (high first).
+    pub fn new(kind: EncoderKind) -> Encoder {
+        Encoder::with_order(kind, NibbleOrder::HighFirst)
+    }
+
+    /// An encoder with an explicit nibble order.
+    pub fn with_order(kind: EncoderKind, order: NibbleOrder) -> Encoder {
+        let engine = match kind {
+            EncoderKind::Greedy => Engine::Greedy(State::INITIAL),
+            EncoderKind::Search { paths } => Engine::Search(Box::new(Trellis::exact(paths))),
+            EncoderKind::Universal { paths } => {
+                Engine::Universal(Box::new(Trellis::universal(paths)))
+            }
+        };
+        Encoder {
+            engine,
+            order,
+            pending: None,
+            codes: Vec::new(),
+        }
+    }
+
+    /// Encode `samples`, appending finished bytes to `out`.
+    pub fn encode(&mut self, samples: &[i16], out: &mut Vec<u8>) {
+        out.reserve(samples.len() / 2 + 1);
+        match &mut self.engine {
+            Engine::Greedy(state) => {
+                for &x in samples {
+                    let code = state.encode_greedy(x);
+                    push_code(self.order, &mut self.pending, code, out);
+                }
+                return;
+            }
+            Engine::Search(t) => t.push_all(samples, &mut self.codes),
+            Engine::Universal(t) => t.push_all(samples, &mut self.codes),
+        }
+        self.flush_codes(out);
+    }
+
+    /// End the stream: write every code still held, then pad an odd final
+    /// nibble with code 0 as sox does.
+    pub fn finish(mut self, out: &mut Vec<u8>) {
+        match &mut self.engine {
+            Engine::Greedy(_) => {}
+            Engine::Search(t) => t.finish(&mut self.codes),
+            Engine::Universal(t) => t.finish(&mut self.codes),
+        }
+        self.flush_codes(out);
+        if let Some(first) = self.pending.take() {
+            out.push(self.order.join(first, 0));
+        }
+    }
+
+    fn flush_codes(&mut self, out: &mut Vec<u8>) {
+        for &code in &self.codes {
+            push_code(self.order, &mut self.pending, code, out);
+        }
+        self.codes.clear();
+    }
+}
+
+#[inline]
+fn push_code(order: NibbleOrder, pending: &mut Option<u8>, code: u8, out: &mut Vec<u8>) {
+    match pending.take() {
+        None => *pending = Some(code),
+        Some(first) => out.push(order.join(first, code)),
+    }
+}

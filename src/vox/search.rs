@@ -1,0 +1,324 @@
+//! K-best ("trellis") search encoders.
+//!
+//! The encoder keeps the `paths` cheapest decoder states reached so far. For
+//! each new sample every state is extended by the codes whose reconstruction
+//! levels lie next to the sample (the greedy code and its neighbours), states
+//! that became identical are merged keeping the cheaper, and the `paths`
+//! cheapest survive. A node carries one predictor per decoder family it is
+//! scored against (1 for [`EncoderKind::Search`](super::EncoderKind::Search),
+//! 3 for [`EncoderKind::Universal`](super::EncoderKind::Universal)); the step
+//! index is the same for every family because it depends on the codes only.
+//! The cost is the summed squared error over the families, plus a penalty
+//! whenever a family's predictor would overshoot the rails by more than `s/8`
+//! (which makes sox report "ADPCM state errors").
+//!
+//! Memory is bounded: back pointers are kept for `DELAY + WINDOW` samples;
+//! whenever that fills, the best node's path is traced back, its oldest
+//! `WINDOW` codes are written out, and nodes whose path disagrees with those
+//! codes are dropped. Decisions are therefore at most `DELAY + WINDOW` samples
+//! late, and the history never exceeds `(DELAY + WINDOW) * paths` entries.
+
+use super::DecoderFlavor;
+use super::state::{greedy_code, step};
+use super::tables::NEXT_INDEX;
+
+/// Samples of history kept after a commit (decision depth).
+pub(crate) const DELAY: usize = 512;
+/// Samples written out per commit.
+pub(crate) const WINDOW: usize = 512;
+/// Largest number of paths accepted (back pointers are 16-bit).
+pub const MAX_PATHS: usize = 4096;
+
+/// Added to a candidate's cost when a predictor overshoots the rails beyond
+/// the grace of `s/8` (16 times the largest possible squared error of a sample).
+const OVERSHOOT_PENALTY: u64 = 1 << 36;
+
+#[derive(Debug, Clone, Copy)]
+struct Node<const N: usize> {
+    cost: u64,
+    pred: [i32; N],
+    index: u8,
+    parent: u16,
+    code: u8,
+}
+
+/// The search engine, scored against `N` decoder families.
+#[derive(Debug, Clone)]
+pub(crate) struct Trellis<const N: usize> {
+    families: [DecoderFlavor; N],
+    paths: usize,
+    /// How many levels either side of the greedy level are tried.
+    spread: i32,
+    nodes: Vec<Node<N>>,
+    cand: Vec<Node<N>>,
+    /// Back pointers, `paths` per layer: `parent << 4 | code`.
+    hist: Vec<u32>,
+    layers: usize,
+    /// Open-addressing table for merging identical states: (stamp, candidate).
+    table: Vec<(u32, u32)>,
+    stamp: u32,
+    /// Scratch for tracing back.
+    trace: Vec<u8>,
+    anc: Vec<u16>,
+}
+
+impl Trellis<1> {
+    /// K-best search scored against the exact family only.
+    pub(crate) fn exact(paths: usize) -> Trellis<1> {
+        Trellis::new([DecoderFlavor::Exact], paths)
+    }
+}
+
+impl Trellis<3> {
+    /// K-best search scored against all three decoder families.
+    pub(crate) fn universal(paths: usize) -> Trellis<3> {
+        Trellis::new(
+            [
+                DecoderFlavor::Exact,
+                DecoderFlavor::ShiftAdd,
+                DecoderFlavor::Asterisk,
+            ],
+            paths,
+        )
+    }
+}
+
+impl<const N: usize> Trellis<N> {
+    fn new(families: [DecoderFlavor; N], paths: usize) -> Trellis<N> {
+        let paths = paths.clamp(1, MAX_PATHS);
+        let spread = 1;
+        let max_cand = paths * (2 * spread as usize + 1);
+        let table_len = (max_cand * 2).next_power_of_two();
+        let root = Node {
+            cost: 0,
+            pred: [0; N],
+            index: 0,
+            parent: 0,
+            code: 0,
+        };
+        Trellis {
+            families,
+            paths,
+            spread,
+            nodes: vec![root],
+            cand: Vec::with_capacity(max_cand),
+            hist: Vec::with_capacity((DELAY + WINDOW) * paths),
+            layers: 0,
+            table: vec![(0, 0); table_len],
+            stamp: 0,
+            trace: Vec::with_capacity(DELAY + WINDOW),
+            anc: Vec::with_capacity(paths),
+        }
+    }
+
+    /// Feed samples; codes that became final are appended to `codes`.
+    pub(crate) fn push_all(&mut self, samples: &[i16], codes: &mut Vec<u8>) {
+        for &x in samples {
+            self.push(x as i32);
+            if self.layers == DELAY + WINDOW {
+                self.commit(codes);
+            }
+        }
+    }
+
+    /// Append every remaining code of the best path.
+    pub(crate) fn finish(&mut self, codes: &mut Vec<u8>) {
+        if self.layers == 0 {
+            return;
+        }
+        let best = self.best();
+        self.trace_from(best);
+        codes.extend(self.trace.iter().rev());
+        self.hist.clear();
+        self.layers = 0;
+        self.nodes.clear();
+    }
+
+    #[inline]
+    fn push(&mut self, x: i32) {
+        self.cand.clear();
+        for (parent, node) in self.nodes.iter().enumerate() {
+            let reference = node.pred.iter().sum::<i32>() / N as i32;
+            let level = level_of(greedy_code(reference, node.index, x));
+            let lo = (level - self.spread).max(0);
+            let hi = (level + self.spread).min(15);
+            for l in lo..=hi {
+                let code = code_of(l);
+                let mut cost = node.cost;
+                let mut pred = [0i32; N];
+                for f in 0..N {
+                    let (p, over) = step(node.pred[f], node.index, code, self.families[f]);
+                    let e = (x - p) as i64;
+                    cost += (e * e) as u64;
+                    if over > 0 {
+                        cost += OVERSHOOT_PENALTY + (over as u64) * (over as u64);
+                    }
+                    pred[f] = p;
+                }
+                let index = NEXT_INDEX[node.index as usize][(code & 7) as usize];
+                self.cand.push(Node {
+                    cost,
+                    pred,
+                    index,
+                    parent: parent as u16,
+                    code,
+                });
+            }
+        }
+        self.merge_identical();
+        if self.cand.len() > self.paths {
+            self.cand
+                .select_nth_unstable_by_key(self.paths - 1, |n| n.cost);
+            self.cand.truncate(self.paths);
+        }
+        std::mem::swap(&mut self.nodes, &mut self.cand);
+        // Record back pointers for the new layer.
+        let base = self.hist.len();
+        self.hist.resize(base + self.paths, 0);
+        for (slot, n) in self.hist[base..].iter_mut().zip(&self.nodes) {
+            *slot = (n.parent as u32) << 4 | n.code as u32;
+        }
+        self.layers += 1;
+    }
+
+    /// Merge candidates with the same state, keeping the cheaper one.
+    fn merge_identical(&mut self) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.table.fill((0, 0));
+            self.stamp = 1;
+        }
+        let mask = self.table.len() - 1;
+        let mut kept = 0;
+        for i in 0..self.cand.len() {
+            let c = self.cand[i];
+            let mut h = (c.index as u32).wrapping_mul(0x9E37_79B1);
+            for &p in &c.pred {
+                h = (h ^ p as u32).wrapping_mul(0x85EB_CA77);
+            }
+            let mut slot = (h >> 7) as usize & mask;
+            loop {
+                let (stamp, j) = self.table[slot];
+                if stamp != self.stamp {
+                    self.table[slot] = (self.stamp, kept as u32);
+                    self.cand[kept] = c;
+                    kept += 1;
+                    break;
+                }
+                let other = &mut self.cand[j as usize];
+                if other.index == c.index && other.pred == c.pred {
+                    if c.cost < other.cost {
+                        *other = c;
+                    }
+                    break;
+                }
+                slot = (slot + 1) & mask;
+            }
+        }
+        self.cand.truncate(kept);
+    }
+
+    fn best(&self) -> usize {
+        let mut best = 0;
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.cost < self.nodes[best].cost {
+                best = i;
+            }
+        }
+        best
+    }
+
+    /// Fill `trace` with the codes of the path ending at frontier node `node`,
+    /// newest first, over all stored layers.
+    fn trace_from(&mut self, node: usize) {
+        self.trace.clear();
+        let mut i = node;
+        for layer in (0..self.layers).rev() {
+            let e = self.hist[layer * self.paths + i];
+            self.trace.push((e & 15) as u8);
+            i = (e >> 4) as usize;
+        }
+    }
+
+    /// Write out the oldest `WINDOW` codes of the best path and drop the nodes
+    /// that do not share them.
+    fn commit(&mut self, codes: &mut Vec<u8>) {
+        let best = self.best();
+        self.trace_from(best);
+        // `trace` is newest first: the oldest WINDOW codes are at the end.
+        codes.extend(self.trace[self.layers - WINDOW..].iter().rev());
+        // Ancestor of every frontier node in layer WINDOW - 1.
+        self.anc.clear();
+        self.anc.extend((0..self.nodes.len()).map(|i| i as u16));
+        for layer in (WINDOW..self.layers).rev() {
+            let row = &self.hist[layer * self.paths..];
+            for a in &mut self.anc {
+                *a = (row[*a as usize] >> 4) as u16;
+            }
+        }
+        let keep = self.anc[best];
+        // Compact the frontier and its back-pointer layer together.
+        let last = (self.layers - 1) * self.paths;
+        let mut kept = 0;
+        for i in 0..self.nodes.len() {
+            if self.anc[i] == keep {
+                self.nodes[kept] = self.nodes[i];
+                self.hist[last + kept] = self.hist[last + i];
+                kept += 1;
+            }
+        }
+        self.nodes.truncate(kept);
+        self.hist.drain(..WINDOW * self.paths);
+        self.layers -= WINDOW;
+        // Keep costs small: only differences matter.
+        let min = self.nodes.iter().map(|n| n.cost).min().unwrap_or(0);
+        for n in &mut self.nodes {
+            n.cost -= min;
+        }
+    }
+}
+
+/// Reconstruction level 0..=15 of a code, ordered from most negative
+/// (sign set, m = 7) to most positive (m = 7).
+#[inline]
+fn level_of(code: u8) -> i32 {
+    let m = (code & 7) as i32;
+    if code & 8 != 0 { 7 - m } else { 8 + m }
+}
+
+/// The code of a reconstruction level 0..=15.
+#[inline]
+fn code_of(level: i32) -> u8 {
+    if level < 8 {
+        8 | (7 - level) as u8
+    } else {
+        (level - 8) as u8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_round_trip() {
+        for code in 0..16u8 {
+            assert_eq!(code_of(level_of(code)), code);
+        }
+        assert_eq!(code_of(0), 0xF);
+        assert_eq!(code_of(15), 0x7);
+    }
+
+    #[test]
+    fn one_code_per_sample_and_bounded_history() {
+        let x: Vec<i16> = (0..5000)
+            .map(|i| ((i as f64 * 0.07).sin() * 12000.0) as i16)
+            .collect();
+        let mut t = Trellis::exact(8);
+        let mut codes = Vec::new();
+        t.push_all(&x, &mut codes);
+        assert!(t.hist.len() <= (DELAY + WINDOW) * 8);
+        t.finish(&mut codes);
+        assert_eq!(codes.len(), x.len());
+    }
+}
