@@ -1,6 +1,7 @@
 //! The streaming decoder: bytes in, 16-bit samples out, state kept across calls.
 
-use super::state::State;
+use super::state::{State, family};
+use super::tables::NEXT_INDEX;
 use super::{DecoderFlavor, NibbleOrder};
 
 /// A streaming Dialogic ADPCM decoder. Every byte gives two samples; calls may
@@ -49,13 +50,24 @@ impl Decoder {
 
     /// Decode `bytes`, appending two samples per byte to `out`.
     pub fn decode(&mut self, bytes: &[u8], out: &mut Vec<i16>) {
+        let (table, lo, hi) = family(self.flavor);
+        let mut p = self.state.predictor() as i32;
+        let mut index = self.state.step_index() as usize;
+        let mut one = |code: u8| -> i16 {
+            let code = code as usize;
+            p = (p + table[index][code]).clamp(lo, hi);
+            index = NEXT_INDEX[index][code & 7] as usize;
+            p as i16
+        };
+        let order = self.order;
         out.reserve(bytes.len() * 2);
-        let flavor = self.flavor;
         for &b in bytes {
-            let (first, second) = self.order.split(b);
-            out.push(self.state.decode(first, flavor));
-            out.push(self.state.decode(second, flavor));
+            let (first, second) = order.split(b);
+            let a = one(first);
+            let b = one(second);
+            out.extend_from_slice(&[a, b]);
         }
+        self.state = State::new(p as i16, index as u8);
     }
 
     /// Decode one 4-bit code (low 4 bits of `code`).

@@ -19,7 +19,7 @@
 //! late, and the history never exceeds `(DELAY + WINDOW) * paths` entries.
 
 use super::DecoderFlavor;
-use super::state::{greedy_code, step};
+use super::state::{family, greedy_code, overshoot};
 use super::tables::NEXT_INDEX;
 
 /// Samples of history kept after a commit (decision depth).
@@ -42,10 +42,24 @@ struct Node<const N: usize> {
     code: u8,
 }
 
+impl<const N: usize> Node<N> {
+    #[inline]
+    fn same_state(&self, other: &Node<N>) -> bool {
+        self.index == other.index && self.pred == other.pred
+    }
+}
+
+/// Up to this many paths, survivors are picked by repeated minimum search
+/// (no sorting, few unpredictable branches); above it, a hash merge and a
+/// selection are used.
+const SMALL: usize = 8;
+
 /// The search engine, scored against `N` decoder families.
 #[derive(Debug, Clone)]
 pub(crate) struct Trellis<const N: usize> {
-    families: [DecoderFlavor; N],
+    tables: [&'static [[i32; 16]; 49]; N],
+    lo: [i32; N],
+    hi: [i32; N],
     paths: usize,
     /// How many levels either side of the greedy level are tried.
     spread: i32,
@@ -86,9 +100,13 @@ impl Trellis<3> {
 impl<const N: usize> Trellis<N> {
     fn new(families: [DecoderFlavor; N], paths: usize) -> Trellis<N> {
         let paths = paths.clamp(1, MAX_PATHS);
-        let spread = 1;
+        let spread: i32 = 1;
         let max_cand = paths * (2 * spread as usize + 1);
-        let table_len = (max_cand * 2).next_power_of_two();
+        let table_len = if paths > SMALL {
+            (max_cand * 2).next_power_of_two()
+        } else {
+            0
+        };
         let root = Node {
             cost: 0,
             pred: [0; N],
@@ -97,12 +115,14 @@ impl<const N: usize> Trellis<N> {
             code: 0,
         };
         Trellis {
-            families,
+            tables: families.map(|f| family(f).0),
+            lo: families.map(|f| family(f).1),
+            hi: families.map(|f| family(f).2),
             paths,
             spread,
             nodes: vec![root],
             cand: Vec::with_capacity(max_cand),
-            hist: Vec::with_capacity((DELAY + WINDOW) * paths),
+            hist: vec![0; (DELAY + WINDOW) * paths],
             layers: 0,
             table: vec![(0, 0); table_len],
             stamp: 0,
@@ -129,56 +149,106 @@ impl<const N: usize> Trellis<N> {
         let best = self.best();
         self.trace_from(best);
         codes.extend(self.trace.iter().rev());
-        self.hist.clear();
         self.layers = 0;
         self.nodes.clear();
+    }
+
+    /// The candidate reached from `node` (at frontier position `parent`) by `code`.
+    #[inline(always)]
+    fn extend(&self, node: &Node<N>, parent: usize, code: u8, x: i32) -> Node<N> {
+        let i = node.index as usize;
+        let mut cost = node.cost;
+        let mut pred = [0i32; N];
+        for f in 0..N {
+            let u = node.pred[f] + self.tables[f][i][code as usize];
+            let p = u.clamp(self.lo[f], self.hi[f]);
+            if p != u {
+                let over = overshoot(u, node.index, self.lo[f], self.hi[f]) as u64;
+                if over > 0 {
+                    cost += OVERSHOOT_PENALTY + over * over;
+                }
+            }
+            let e = (x - p) as i64;
+            cost += (e * e) as u64;
+            pred[f] = p;
+        }
+        let index = NEXT_INDEX[i][(code & 7) as usize];
+        Node {
+            cost,
+            pred,
+            index,
+            parent: parent as u16,
+            code,
+        }
     }
 
     #[inline]
     fn push(&mut self, x: i32) {
         self.cand.clear();
-        for (parent, node) in self.nodes.iter().enumerate() {
+        let small = self.paths <= SMALL;
+        debug_assert!(self.cand.is_empty());
+        for parent in 0..self.nodes.len() {
+            let node = self.nodes[parent];
             let reference = node.pred.iter().sum::<i32>() / N as i32;
             let level = level_of(greedy_code(reference, node.index, x));
-            let lo = (level - self.spread).max(0);
-            let hi = (level + self.spread).min(15);
+            let (lo, hi) = ((level - self.spread).max(0), (level + self.spread).min(15));
             for l in lo..=hi {
-                let code = code_of(l);
-                let mut cost = node.cost;
-                let mut pred = [0i32; N];
-                for f in 0..N {
-                    let (p, over) = step(node.pred[f], node.index, code, self.families[f]);
-                    let e = (x - p) as i64;
-                    cost += (e * e) as u64;
-                    if over > 0 {
-                        cost += OVERSHOOT_PENALTY + (over as u64) * (over as u64);
-                    }
-                    pred[f] = p;
-                }
-                let index = NEXT_INDEX[node.index as usize][(code & 7) as usize];
-                self.cand.push(Node {
-                    cost,
-                    pred,
-                    index,
-                    parent: parent as u16,
-                    code,
-                });
+                let c = self.extend(&node, parent, code_of(l), x);
+                self.cand.push(c);
             }
         }
-        self.merge_identical();
-        if self.cand.len() > self.paths {
-            self.cand
-                .select_nth_unstable_by_key(self.paths - 1, |n| n.cost);
-            self.cand.truncate(self.paths);
+        if small {
+            self.pick_small();
+        } else {
+            self.merge_identical();
+            if self.cand.len() > self.paths {
+                self.cand
+                    .select_nth_unstable_by_key(self.paths - 1, |n| n.cost);
+                self.cand.truncate(self.paths);
+            }
         }
         std::mem::swap(&mut self.nodes, &mut self.cand);
         // Record back pointers for the new layer.
-        let base = self.hist.len();
-        self.hist.resize(base + self.paths, 0);
-        for (slot, n) in self.hist[base..].iter_mut().zip(&self.nodes) {
+        let base = self.layers * self.paths;
+        for (slot, n) in self.hist[base..base + self.nodes.len()]
+            .iter_mut()
+            .zip(&self.nodes)
+        {
             *slot = (n.parent as u32) << 4 | n.code as u32;
         }
         self.layers += 1;
+    }
+
+    /// Keep the `paths` cheapest distinct states of `cand`, for small `paths`:
+    /// take the minimum, retire every candidate with the same state, repeat.
+    fn pick_small(&mut self) {
+        let n = self.cand.len();
+        if n <= 1 {
+            return;
+        }
+        let mut taken = 0;
+        while taken < self.paths && taken < n {
+            let mut best = taken;
+            let mut best_cost = self.cand[taken].cost;
+            for j in taken + 1..n {
+                let c = self.cand[j].cost;
+                let better = c < best_cost;
+                best = if better { j } else { best };
+                best_cost = if better { c } else { best_cost };
+            }
+            if best_cost == u64::MAX {
+                break;
+            }
+            self.cand.swap(taken, best);
+            let chosen = self.cand[taken];
+            for c in &mut self.cand[taken + 1..n] {
+                if c.same_state(&chosen) {
+                    c.cost = u64::MAX;
+                }
+            }
+            taken += 1;
+        }
+        self.cand.truncate(taken);
     }
 
     /// Merge candidates with the same state, keeping the cheaper one.
@@ -206,7 +276,7 @@ impl<const N: usize> Trellis<N> {
                     break;
                 }
                 let other = &mut self.cand[j as usize];
-                if other.index == c.index && other.pred == c.pred {
+                if other.same_state(&c) {
                     if c.cost < other.cost {
                         *other = c;
                     }
@@ -268,7 +338,8 @@ impl<const N: usize> Trellis<N> {
             }
         }
         self.nodes.truncate(kept);
-        self.hist.drain(..WINDOW * self.paths);
+        self.hist
+            .copy_within(WINDOW * self.paths..self.layers * self.paths, 0);
         self.layers -= WINDOW;
         // Keep costs small: only differences matter.
         let min = self.nodes.iter().map(|n| n.cost).min().unwrap_or(0);
@@ -317,7 +388,8 @@ mod tests {
         let mut t = Trellis::exact(8);
         let mut codes = Vec::new();
         t.push_all(&x, &mut codes);
-        assert!(t.hist.len() <= (DELAY + WINDOW) * 8);
+        assert!(t.layers < DELAY + WINDOW);
+        assert_eq!(t.hist.len(), (DELAY + WINDOW) * 8);
         t.finish(&mut codes);
         assert_eq!(codes.len(), x.len());
     }

@@ -2,17 +2,19 @@
 //! decode one code, or encode one sample greedily. Pure, no buffers.
 
 use super::DecoderFlavor;
-use super::tables::{DIFF_ASTERISK, DIFF_EXACT, DIFF_SHIFT_ADD, NEXT_INDEX, STEP_SIZES};
+use super::tables::{
+    NEXT_INDEX, RECIP_4S, SIGNED_ASTERISK, SIGNED_EXACT, SIGNED_SHIFT_ADD, STEP_SIZES,
+};
 
 /// Rails of the exact family's predictor (16-bit).
-const EXACT_MIN: i32 = -32768;
-const EXACT_MAX: i32 = 32767;
+pub(crate) const EXACT_MIN: i32 = -32768;
+pub(crate) const EXACT_MAX: i32 = 32767;
 /// Rails of the shift-add family: the 12-bit range -2048..=2047, times 16.
-const SHIFT_ADD_MIN: i32 = -2048 * 16;
-const SHIFT_ADD_MAX: i32 = 2047 * 16;
+pub(crate) const SHIFT_ADD_MIN: i32 = -2048 * 16;
+pub(crate) const SHIFT_ADD_MAX: i32 = 2047 * 16;
 /// Rails of Asterisk's decoder: -2047..=2047, times 16.
-const ASTERISK_MIN: i32 = -2047 * 16;
-const ASTERISK_MAX: i32 = 2047 * 16;
+pub(crate) const ASTERISK_MIN: i32 = -2047 * 16;
+pub(crate) const ASTERISK_MAX: i32 = 2047 * 16;
 
 /// A Dialogic ADPCM decoder (or encoder) state: the predictor, in 16-bit
 /// units, and the step index 0..=48. Starts at (0, 0); a VOX file never resets.
@@ -84,9 +86,28 @@ impl State {
 #[inline]
 pub(crate) fn greedy_code(p: i32, index: u8, sample: i32) -> u8 {
     let d = sample - p;
-    let step16 = STEP_SIZES[index as usize] * 16;
-    let m = ((4 * d.abs()) / step16).min(7) as u8;
+    // min(7, 4|d| / 16s) == min(7, |d| / 4s); |d| <= 65535.
+    let q = (d.unsigned_abs() as u64 * RECIP_4S[index as usize]) >> 32;
+    let m = q.min(7) as u8;
     if d < 0 { 8 | m } else { m }
+}
+
+/// The signed-difference table and the rails (16-bit units) of a flavour.
+#[inline]
+pub(crate) fn family(flavor: DecoderFlavor) -> (&'static [[i32; 16]; 49], i32, i32) {
+    match flavor {
+        DecoderFlavor::Exact => (&SIGNED_EXACT, EXACT_MIN, EXACT_MAX),
+        DecoderFlavor::ShiftAdd => (&SIGNED_SHIFT_ADD, SHIFT_ADD_MIN, SHIFT_ADD_MAX),
+        DecoderFlavor::Asterisk => (&SIGNED_ASTERISK, ASTERISK_MIN, ASTERISK_MAX),
+    }
+}
+
+/// How far `u` lies past the rails `lo..=hi` beyond libsndfile's grace of
+/// `s/8` at step index `index` (0 when within; in 16-bit units).
+#[inline]
+pub(crate) fn overshoot(u: i32, index: u8, lo: i32, hi: i32) -> i32 {
+    let grace = (STEP_SIZES[index as usize] >> 3) * 16;
+    (u - hi - grace).max(lo - grace - u).max(0)
 }
 
 /// One decoder step without the index update: the new predictor (clamped to
@@ -94,20 +115,13 @@ pub(crate) fn greedy_code(p: i32, index: u8, sample: i32) -> u8 {
 /// beyond libsndfile's grace of `s/8` (0 when within; in 16-bit units).
 #[inline]
 pub(crate) fn step(p: i32, index: u8, code: u8, flavor: DecoderFlavor) -> (i32, i32) {
-    let m = (code & 7) as usize;
-    let i = index as usize;
-    let (diff, lo, hi) = match flavor {
-        DecoderFlavor::Exact => (DIFF_EXACT[i][m], EXACT_MIN, EXACT_MAX),
-        DecoderFlavor::ShiftAdd => (DIFF_SHIFT_ADD[i][m], SHIFT_ADD_MIN, SHIFT_ADD_MAX),
-        DecoderFlavor::Asterisk => (DIFF_ASTERISK[i][m], ASTERISK_MIN, ASTERISK_MAX),
-    };
-    let u = if code & 8 != 0 { p - diff } else { p + diff };
-    if u > hi || u < lo {
-        let grace = (STEP_SIZES[i] >> 3) * 16;
-        let over = (u - hi - grace).max(lo - grace - u).max(0);
-        (u.clamp(lo, hi), over)
-    } else {
+    let (table, lo, hi) = family(flavor);
+    let u = p + table[index as usize][(code & 15) as usize];
+    let clamped = u.clamp(lo, hi);
+    if clamped == u {
         (u, 0)
+    } else {
+        (clamped, overshoot(u, index, lo, hi))
     }
 }
 
@@ -152,7 +166,10 @@ mod tests {
         // At index 48 (s = 1552) grace = 194 * 16 = 3104.
         let (p, over) = step(32000, 48, 0x7, DecoderFlavor::Exact);
         assert_eq!(p, 32767);
-        assert_eq!(over, 32000 + DIFF_EXACT[48][7] - 32767 - 3104);
+        assert_eq!(
+            over,
+            32000 + super::super::tables::DIFF_EXACT[48][7] - 32767 - 3104
+        );
         let (_, over) = step(32000, 48, 0x0, DecoderFlavor::Exact);
         assert_eq!(over, 0);
     }

@@ -47,6 +47,49 @@ pub(crate) static DIFF_SHIFT_ADD: [[i32; 8]; STEPS] = diff_table(Formula::ShiftA
 /// set and the step size is odd.
 pub(crate) static DIFF_ASTERISK: [[i32; 8]; STEPS] = diff_table(Formula::Asterisk);
 
+/// Signed differences by full 4-bit code, per flavour: `SIGNED_*[i][code]`
+/// is the value added to the predictor (before clamping).
+pub(crate) static SIGNED_EXACT: [[i32; 16]; STEPS] = signed(&DIFF_EXACT);
+/// See [`SIGNED_EXACT`].
+pub(crate) static SIGNED_SHIFT_ADD: [[i32; 16]; STEPS] = signed(&DIFF_SHIFT_ADD);
+/// See [`SIGNED_EXACT`].
+pub(crate) static SIGNED_ASTERISK: [[i32; 16]; STEPS] = signed(&DIFF_ASTERISK);
+
+/// `ceil(2^32 / (4 s))` per step index: `(n * RECIP[i]) >> 32 == n / (4 s)`
+/// exactly for every `n <= 65535` (the error term `n * (RECIP * 4s - 2^32)`
+/// stays below `2^32` because the divisor is at most 6208). Replaces the
+/// division in the greedy code choice `min(7, 4|d| / 16s)`.
+pub(crate) static RECIP_4S: [u64; STEPS] = recip_table();
+
+const fn signed(d: &[[i32; 8]; STEPS]) -> [[i32; 16]; STEPS] {
+    let mut t = [[0i32; 16]; STEPS];
+    let mut i = 0;
+    while i < STEPS {
+        let mut c = 0;
+        while c < 16 {
+            t[i][c] = if c & 8 != 0 {
+                -d[i][c & 7]
+            } else {
+                d[i][c & 7]
+            };
+            c += 1;
+        }
+        i += 1;
+    }
+    t
+}
+
+const fn recip_table() -> [u64; STEPS] {
+    let mut t = [0u64; STEPS];
+    let mut i = 0;
+    while i < STEPS {
+        let d = 4 * STEP_SIZES[i] as u64;
+        t[i] = (1u64 << 32).div_ceil(d);
+        i += 1;
+    }
+    t
+}
+
 #[derive(Clone, Copy)]
 enum Formula {
     Exact,
@@ -137,6 +180,15 @@ mod tests {
             }
         }
         assert_eq!(differ, 102);
+    }
+
+    #[test]
+    fn reciprocals_divide_exactly() {
+        for (i, &s) in STEP_SIZES.iter().enumerate() {
+            for n in 0..=65535u64 {
+                assert_eq!((n * RECIP_4S[i]) >> 32, n / (4 * s as u64), "i {i} n {n}");
+            }
+        }
     }
 
     #[test]
