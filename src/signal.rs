@@ -183,8 +183,16 @@ impl SignalAnalyser {
         };
         let silent = self.first_loud.is_none();
         let digital_silence = self.peak == 0;
-        let rms = if n == 0 { 0.0 } else { (self.sum_sq as f64 / n as f64).sqrt() };
-        let mean = if n == 0 { 0.0 } else { self.sum as f64 / n as f64 };
+        let rms = if n == 0 {
+            0.0
+        } else {
+            (self.sum_sq as f64 / n as f64).sqrt()
+        };
+        let mean = if n == 0 {
+            0.0
+        } else {
+            self.sum as f64 / n as f64
+        };
         let units = |frames: u64| {
             billing::billing_units(Frames(frames), self.rate, RoundingRule::StartedPeriod)
                 .map(|u| u.0)
@@ -209,7 +217,12 @@ impl SignalAnalyser {
             trailing_silence_s: secs(trailing, self.rate),
             billing_units: units(n),
             trimmed_billing_units: trimmed,
-            raw: Raw { rate: self.rate, peak: self.peak, leading, trailing },
+            raw: Raw {
+                rate: self.rate,
+                peak: self.peak,
+                leading,
+                trailing,
+            },
         }
     }
 }
@@ -364,7 +377,10 @@ mod tests {
     }
 
     fn codes(stats: &SignalStats) -> Vec<&'static str> {
-        warnings(stats, &Thresholds::default()).iter().map(|p| p.code).collect()
+        warnings(stats, &Thresholds::default())
+            .iter()
+            .map(|p| p.code)
+            .collect()
     }
 
     #[test]
@@ -372,7 +388,11 @@ mod tests {
         let s = analyse(&sine(2.0, 0.5, 440.0), RATE, &Thresholds::default());
         assert_eq!(s.peak_dbfs, Some(-6.02));
         // RMS of a sine is peak - 3.01 dB.
-        assert!((s.rms_dbfs.unwrap() - -9.03).abs() < 0.02, "{:?}", s.rms_dbfs);
+        assert!(
+            (s.rms_dbfs.unwrap() - -9.03).abs() < 0.02,
+            "{:?}",
+            s.rms_dbfs
+        );
         assert_eq!(s.dc_offset_pct, 0.0);
         assert_eq!(s.leading_silence_s, 0.0);
         assert_eq!(s.billing_units, Some(1));
@@ -387,7 +407,11 @@ mod tests {
         assert_eq!(s.rms_dbfs, None);
         assert_eq!(s.trimmed_billing_units, None);
         assert_eq!(codes(&s), ["silent"]);
-        assert!(warnings(&s, &Thresholds::default())[0].message.contains("digital silence"));
+        assert!(
+            warnings(&s, &Thresholds::default())[0]
+                .message
+                .contains("digital silence")
+        );
     }
 
     #[test]
@@ -397,7 +421,10 @@ mod tests {
         assert!(s.silent && !s.digital_silence);
         assert_eq!(codes(&s), ["silent"]);
         let msg = &warnings(&s, &Thresholds::default())[0].message;
-        assert!(msg.contains("-60.") && msg.contains("-50"), "{msg}");
+        assert!(
+            msg.contains("peak -59.9 dBFS") && msg.contains("-50 dBFS"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -407,9 +434,15 @@ mod tests {
         a.feed(&[32767, 32767, 0, -32768, -32768, -32768, 5]);
         a.feed(&[32767, 0]); // a single full-scale sample is not a run
         let s = a.finish();
-        assert_eq!((s.clipped_runs, s.clipped_samples, s.longest_clip_run), (2, 7, 4));
+        assert_eq!(
+            (s.clipped_runs, s.clipped_samples, s.longest_clip_run),
+            (2, 7, 4)
+        );
         assert!(codes(&s).contains(&"clipping"));
-        let t = Thresholds { clip_run: 5, ..Thresholds::default() };
+        let t = Thresholds {
+            clip_run: 5,
+            ..Thresholds::default()
+        };
         let s = analyse(&[32767, 32767, 32767, 32767], RATE, &t);
         assert_eq!(s.clipped_runs, 0);
         assert!(warnings(&s, &t).iter().all(|p| p.code != "clipping"));
@@ -428,7 +461,10 @@ mod tests {
         assert_eq!(codes(&s), ["low-level"]);
         let msg = &warnings(&s, &Thresholds::default())[0].message;
         assert!(msg.contains("-26.0 dBFS") && msg.contains("-20"), "{msg}");
-        let lenient = Thresholds { low_level_dbfs: -30.0, ..Thresholds::default() };
+        let lenient = Thresholds {
+            low_level_dbfs: -30.0,
+            ..Thresholds::default()
+        };
         assert!(warnings(&s, &lenient).is_empty());
     }
 
@@ -445,7 +481,12 @@ mod tests {
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].code, "leading-silence");
         assert!(w[0].message.contains("2.00 s"), "{}", w[0].message);
-        assert!(w[0].message.contains("save 1 billing unit(s) per call (2 -> 1)"), "{}", w[0].message);
+        assert!(
+            w[0].message
+                .contains("save 1 billing unit(s) per call (2 -> 1)"),
+            "{}",
+            w[0].message
+        );
     }
 
     #[test]
@@ -453,11 +494,18 @@ mod tests {
         let mut samples = sine(2.0, 0.5, 440.0);
         samples.extend(vec![3i16; 8000]); // 1 s of near-silence
         let s = analyse(&samples, RATE, &Thresholds::default());
-        assert!((s.trailing_silence_s - 1.0).abs() < 0.01, "{}", s.trailing_silence_s);
+        assert!(
+            (s.trailing_silence_s - 1.0).abs() < 0.01,
+            "{}",
+            s.trailing_silence_s
+        );
         let w = warnings(&s, &Thresholds::default());
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].code, "trailing-silence");
-        assert!(w[0].message.contains("would not lower the billing units (1 per call)"));
+        assert!(
+            w[0].message
+                .contains("would not lower the billing units (1 per call)")
+        );
     }
 
     #[test]
@@ -478,7 +526,11 @@ mod tests {
         let negative: Vec<i16> = samples.iter().map(|s| -s).collect();
         let s = analyse(&negative, RATE, &Thresholds::default());
         assert_eq!(codes(&s), ["dc-offset"]);
-        assert!(warnings(&s, &Thresholds::default())[0].message.contains("-10.0"));
+        assert!(
+            warnings(&s, &Thresholds::default())[0]
+                .message
+                .contains("-10.0")
+        );
     }
 
     #[test]
