@@ -14,7 +14,7 @@ use voxprep::convert::{
 };
 use voxprep::decode::DecodeOptions;
 use voxprep::vox::{DecoderFlavor, EncoderKind};
-use voxprep::{Error, billing};
+use voxprep::{Error, batch, billing};
 
 /// Output rendering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -148,8 +148,11 @@ fn run_folder(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
     let format = args.to.unwrap_or(OutputFormat::Wav);
     let opts = args.to_options(format);
     opts.validate()?;
-    let inputs = collect_inputs(&args.inputs)?;
+    let (inputs, walk_errors) = collect_inputs(&args.inputs);
     if inputs.is_empty() {
+        if let Some((_, e)) = walk_errors.into_iter().next() {
+            return Err(e.into());
+        }
         anyhow::bail!("convert: no audio files found under the inputs");
     }
     std::fs::create_dir_all(&args.output)
@@ -160,15 +163,28 @@ fn run_folder(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
         bar.inc(1);
     });
     bar.finish_and_clear();
+    let mut outcomes = outcomes;
+    outcomes.extend(walk_errors.into_iter().map(|(path, e)| FolderOutcome {
+        input: path,
+        output: args.output.clone(),
+        result: Err(e),
+    }));
     render(&outcomes, args.format)?;
     let failed = outcomes.iter().any(|o| o.result.is_err());
     Ok(ExitCode::from(if failed { EXIT_FAIL } else { EXIT_OK }))
 }
 
-/// The files under the inputs, through the shared folder walker.
-fn collect_inputs(roots: &[PathBuf]) -> anyhow::Result<Vec<TreeInput>> {
-    let _ = roots;
-    anyhow::bail!("convert: folder walking arrives with crate::batch")
+/// The files under the inputs, through the shared folder walker
+/// ([`voxprep::batch::collect`], the one `check` uses), plus the paths that
+/// could not be walked.
+fn collect_inputs(roots: &[PathBuf]) -> (Vec<TreeInput>, Vec<(PathBuf, Error)>) {
+    let found = batch::collect(roots, batch::is_audio);
+    let files = found
+        .files
+        .into_iter()
+        .map(|(root, path)| TreeInput { root, path })
+        .collect();
+    (files, found.errors)
 }
 
 fn secs(frames: u64, rate: u32) -> f64 {
@@ -299,9 +315,9 @@ fn summary(outcomes: &[FolderOutcome]) -> serde_json::Value {
         "converted": ok.len(),
         "warnings": ok.iter().filter(|c| !c.warnings.is_empty()).count(),
         "failed": outcomes.len() - ok.len(),
-        "output_seconds": ok.iter().map(|c| secs(c.frames, c.rate)).sum::<f64>(),
+        "output_seconds": ok.iter().map(|c| secs(c.frames, c.rate)).fold(0.0, |a, b| a + b),
         "billing_units": ok.iter().filter_map(|c| c.billing_units).sum::<u64>(),
-        "trim_saved_seconds": ok.iter().filter_map(|c| c.trimmed).map(|t| t.seconds).sum::<f64>(),
+        "trim_saved_seconds": ok.iter().filter_map(|c| c.trimmed).map(|t| t.seconds).fold(0.0, |a, b| a + b),
         "trim_saved_units": ok.iter().filter_map(|c| c.trimmed).map(|t| t.billing_units).sum::<u64>(),
     })
 }

@@ -77,12 +77,20 @@ pub fn convert_tree(
     };
     let ext = opts.format.extension();
     let canon_out = fs::canonicalize(outdir).ok();
-    // Skip what lies inside the output folder (a previous run's outputs).
+    // Skip what lies inside an output folder nested in an input folder (a
+    // previous run's outputs). When the output folder is the input folder
+    // (or contains it), nothing is skipped: the overwrite checks below apply.
     let inputs: Vec<&TreeInput> = inputs
         .iter()
-        .filter(|i| match (&canon_out, fs::canonicalize(&i.path)) {
-            (Some(o), Ok(p)) => !p.starts_with(o),
-            _ => true,
+        .filter(|i| {
+            let (Some(out), Ok(root), Ok(path)) = (
+                &canon_out,
+                fs::canonicalize(&i.root),
+                fs::canonicalize(&i.path),
+            ) else {
+                return true;
+            };
+            !(out != &root && out.starts_with(&root) && path.starts_with(out))
         })
         .collect();
     let planned: Vec<(PathBuf, PathBuf)> = inputs
@@ -127,7 +135,13 @@ pub fn convert_tree(
         .map(|((input, output), clash)| {
             let result = match clash {
                 Some(e) => Err(e),
-                None => prepare_dir(&output).and_then(|()| convert_file(&input, &output, opts)),
+                None => prepare_dir(&output).and_then(|()| {
+                    let r = convert_file(&input, &output, opts);
+                    if r.is_err() {
+                        remove_empty_parents(&output, outdir);
+                    }
+                    r
+                }),
             };
             let outcome = FolderOutcome {
                 result: result.map_err(|e| e.with_path(&input)),
@@ -144,6 +158,18 @@ fn prepare_dir(output: &Path) -> Result<()> {
     match output.parent() {
         Some(d) if !d.as_os_str().is_empty() => fs::create_dir_all(d).map_err(|e| Error::io(d, e)),
         _ => Ok(()),
+    }
+}
+
+/// After a failure, remove the folders made for `output` if they are empty
+/// (`remove_dir` refuses non-empty ones), up to but not including `outdir`.
+fn remove_empty_parents(output: &Path, outdir: &Path) {
+    let mut dir = output.parent();
+    while let Some(d) = dir {
+        if d == outdir || !d.starts_with(outdir) || fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
     }
 }
 
