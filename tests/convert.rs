@@ -526,7 +526,14 @@ fn tree(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = walkdir::WalkDir::new(dir)
         .min_depth(1)
         .into_iter()
-        .map(|e| e.unwrap().path().strip_prefix(dir).unwrap().to_string_lossy().into_owned())
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     v.sort();
     v
@@ -557,15 +564,33 @@ fn folders_convert_into_a_mirrored_tree() {
     assert_eq!(v["summary"]["converted"], 3);
     assert_eq!(v["summary"]["failed"], 1);
     assert_eq!(v["summary"]["billing_units"], 3);
-    let failed: Vec<&serde_json::Value> = v["files"].as_array().unwrap().iter().filter(|f| f["status"] == "failed").collect();
+    let failed: Vec<&serde_json::Value> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "failed")
+        .collect();
     assert!(failed[0]["error"].as_str().unwrap().contains("opus"));
     // Mirrored, extension replaced, no temporary files, no folder for the failed file.
-    assert_eq!(tree(out.path()), ["a", "a/b", "a/b/two.vox", "a/one.vox", "three.vox"]);
+    assert_eq!(
+        tree(out.path()),
+        ["a", "a/b", "a/b/two.vox", "a/one.vox", "three.vox"]
+    );
     for f in ["a/b/two.vox", "a/one.vox", "three.vox"] {
-        assert_ne!(check_path(&out.path().join(f), &CheckOptions::default()).verdict, Verdict::Fail);
+        assert_ne!(
+            check_path(&out.path().join(f), &CheckOptions::default()).verdict,
+            Verdict::Fail
+        );
     }
     // A second run refuses to overwrite; --force replaces.
-    voxprep().arg("convert").arg(s).arg("-o").arg(out.path()).args(["--to", "vox"]).assert().code(1);
+    voxprep()
+        .arg("convert")
+        .arg(s)
+        .arg("-o")
+        .arg(out.path())
+        .args(["--to", "vox"])
+        .assert()
+        .code(1);
     let res = voxprep()
         .arg("convert")
         .arg(s.join("a"))
@@ -586,7 +611,10 @@ fn folder_outputs_never_land_on_inputs() {
     fs::copy(conv("tone-s16-8000Hz-mono.wav"), s.join("b.wav")).unwrap();
     fs::copy(conv("tone-44100Hz-stereo.ogg"), s.join("c.ogg")).unwrap();
     fs::copy(conv("tone-48000Hz-mono.flac"), s.join("c.flac")).unwrap();
-    let before: Vec<Vec<u8>> = ["a.wav", "b.wav"].iter().map(|f| fs::read(s.join(f)).unwrap()).collect();
+    let before: Vec<Vec<u8>> = ["a.wav", "b.wav"]
+        .iter()
+        .map(|f| fs::read(s.join(f)).unwrap())
+        .collect();
     let res = voxprep()
         .arg("convert")
         .arg(s)
@@ -606,9 +634,16 @@ fn folder_outputs_never_land_on_inputs() {
     assert!(all.contains("is the input file"), "{all}");
     assert!(all.contains("would overwrite the input"), "{all}");
     assert!(all.contains("would both be written"), "{all}");
-    let after: Vec<Vec<u8>> = ["a.wav", "b.wav"].iter().map(|f| fs::read(s.join(f)).unwrap()).collect();
+    let after: Vec<Vec<u8>> = ["a.wav", "b.wav"]
+        .iter()
+        .map(|f| fs::read(s.join(f)).unwrap())
+        .collect();
     assert_eq!(before, after);
-    assert!(listing(s).iter().all(|n| !n.starts_with('.')), "{:?}", listing(s));
+    assert!(
+        listing(s).iter().all(|n| !n.starts_with('.')),
+        "{:?}",
+        listing(s)
+    );
 }
 
 #[test]
@@ -617,7 +652,20 @@ fn outputs_inside_an_input_folder_are_not_converted_again() {
     let s = src.path();
     fs::copy(conv("tone-44100Hz-stereo.mp3"), s.join("x.mp3")).unwrap();
     let out = s.join("out");
-    voxprep().arg("convert").arg(s).arg("-o").arg(&out).assert().success();
-    voxprep().arg("convert").arg(s).arg("-o").arg(&out).arg("--force").assert().success();
+    voxprep()
+        .arg("convert")
+        .arg(s)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    voxprep()
+        .arg("convert")
+        .arg(s)
+        .arg("-o")
+        .arg(&out)
+        .arg("--force")
+        .assert()
+        .success();
     assert_eq!(tree(&out), ["x.wav"]);
 }

@@ -113,17 +113,17 @@ pub fn convert_tree(
                 inp.display(),
                 out.display()
             )))
-        } else if let Some(victim) = canonical_target(out)
-            .and_then(|c| canon_inputs.get(&c))
-            .filter(|v| **v != inp.as_path())
-        {
-            Some(Error::Usage(format!(
-                "convert: output {} would overwrite the input {}",
-                out.display(),
-                victim.display()
-            )))
         } else {
-            None
+            canonical_target(out)
+                .and_then(|c| canon_inputs.get(&c))
+                .filter(|v| **v != inp.as_path())
+                .map(|victim| {
+                    Error::Usage(format!(
+                        "convert: output {} would overwrite the input {}",
+                        out.display(),
+                        victim.display()
+                    ))
+                })
         };
         first_for.entry(out.as_path()).or_insert(inp.as_path());
         verdicts.push(clash);

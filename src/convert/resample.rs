@@ -200,6 +200,7 @@ mod tests {
         let x = tone(3400.0, 44100, 1.0, 0.5);
         let y = resample_in_pieces(&x, 44100, 8000, 1000);
         let diff = rms_db(&y) - rms_db(&x);
+        eprintln!("3.4 kHz 44.1k -> 8k: {diff:+.4} dB");
         assert!(diff.abs() < 0.2, "3.4 kHz changed by {diff:.3} dB");
     }
 
@@ -208,7 +209,26 @@ mod tests {
         let x = tone(5000.0, 44100, 1.0, 0.5);
         let y = resample_in_pieces(&x, 44100, 8000, 777);
         let diff = rms_db(&y) - rms_db(&x);
+        eprintln!("5 kHz 44.1k -> 8k: {diff:+.1} dB");
         assert!(diff < -80.0, "5 kHz only attenuated by {diff:.1} dB");
+    }
+
+    #[test]
+    fn band_edges_at_both_output_rates() {
+        // (from, to, freq, lowest allowed change in dB, highest)
+        for &(from, to, f, lo, hi) in &[
+            (44100u32, 8000u32, 300.0, -0.05, 0.05),
+            (44100, 8000, 3600.0, -0.2, 0.05),
+            (44100, 8000, 4200.0, -400.0, -80.0),
+            (48000, 11025, 5000.0, -0.2, 0.05),
+            (48000, 11025, 6000.0, -400.0, -80.0),
+        ] {
+            let x = tone(f, from, 1.0, 0.5);
+            let y = resample_in_pieces(&x, from, to, 4096);
+            let d = rms_db(&y) - rms_db(&x);
+            eprintln!("{f} Hz {from} -> {to}: {d:+.3} dB");
+            assert!((lo..=hi).contains(&d), "{f} Hz {from}->{to}: {d:.3} dB");
+        }
     }
 
     #[test]
