@@ -78,6 +78,15 @@ awk -v vt="$vt" -v st="$st" -v ft="$ft" -v vm="$vm" -v sm="$sm" -v fm="$fm" 'BEG
 "$VOXPREP" convert in-10min.mp3 -o out-voxprep.wav --force >/dev/null
 echo "output frames: voxprep $(soxi -s out-voxprep.wav 2>/dev/null || echo ?), expected $(( (26460000 * 8000 + 44099) / 44100 )) (gapless 26 460 000 input frames)"
 
+echo "== 10-minute MP3 -> 8 kHz VOX (best of $RUNS): default encoder, greedy, sox"
+for row in "$(measure voxprep-default "$VOXPREP" convert in-10min.mp3 -o out-v.vox --force)" \
+           "$(measure voxprep-greedy "$VOXPREP" convert in-10min.mp3 -o out-v.vox --force --vox-encoder greedy)" \
+           "$(measure sox-vox sox in-10min.mp3 -r 8000 -c 1 -t vox out-s.vox)"; do
+    set -- $row
+    printf "%-16s %8.2f s %8.1f MiB\n" "$1" "$2" "$(awk "BEGIN{print $3/1024}")"
+done
+rm -f out-v.vox out-s.vox
+
 echo "== voxprep peak memory vs input length (flat = streaming)"
 for len in 1min 10min 60min; do
     r=$(RUNS=1 measure "$len" "$VOXPREP" convert "in-$len.mp3" -o out-len.wav --force)
