@@ -29,7 +29,7 @@ mod search;
 pub mod state;
 pub mod tables;
 
-pub use analysis::{VoxAnalysis, analyse_stream};
+pub use analysis::{Analyser, VoxAnalysis, analyse_stream};
 pub use decoder::Decoder;
 pub use encoder::Encoder;
 pub use search::MAX_PATHS;

@@ -81,6 +81,12 @@ impl State {
     }
 }
 
+/// The signed difference `flavor` adds to the predictor of `state` for `code`
+/// (16-bit units), before clamping to the rails.
+pub fn difference(state: State, code: u8, flavor: DecoderFlavor) -> i32 {
+    family(flavor).0[state.step_index as usize][(code & 15) as usize]
+}
+
 /// The greedy (libsndfile / `sox -D`) code for `sample` from predictor `p` at
 /// step index `index`.
 #[inline]
