@@ -123,7 +123,7 @@ pub(crate) fn overshoot(u: i32, index: u8, lo: i32, hi: i32) -> i32 {
 pub(crate) fn step(p: i32, index: u8, code: u8, flavor: DecoderFlavor) -> (i32, i32) {
     let (table, lo, hi) = family(flavor);
     let u = p + table[index as usize][(code & 15) as usize];
-    let clamped = u.clamp(lo, hi);
+    let clamped = u.max(lo).min(hi);
     if clamped == u {
         (u, 0)
     } else {
