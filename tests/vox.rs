@@ -409,6 +409,7 @@ mod properties {
             (1usize..6).prop_map(|paths| EncoderKind::Search { paths }),
             (1usize..4).prop_map(|paths| EncoderKind::Universal { paths }),
             Just(EncoderKind::Search { paths: 20 }),
+            Just(EncoderKind::Universal { paths: 12 }),
         ]
     }
 

@@ -36,6 +36,8 @@ const OVERSHOOT_PENALTY: u64 = 1 << 36;
 #[derive(Debug, Clone, Copy)]
 struct Node<const N: usize> {
     cost: u64,
+    /// The state packed: each predictor as 16 bits, then the step index.
+    key: u64,
     pred: [i32; N],
     index: u8,
     parent: u16,
@@ -45,22 +47,23 @@ struct Node<const N: usize> {
 impl<const N: usize> Node<N> {
     #[inline]
     fn same_state(&self, other: &Node<N>) -> bool {
-        self.index == other.index && self.pred == other.pred
+        self.key == other.key
     }
 }
 
 /// Costs are capped here when packed with a position into a sort key.
 const COST_CAP: u64 = (1 << 56) - 1;
 
-/// Up to this many paths, survivors are picked by repeated minimum search
-/// (no sorting, few unpredictable branches); above it, a hash merge and a
-/// selection are used.
+/// Up to this many paths, survivors are picked by sorting packed cost keys
+/// and skipping repeated states; above it, a hash merge and a selection are
+/// used.
 const SMALL: usize = 8;
 
 /// The search engine, scored against `N` decoder families.
 #[derive(Debug, Clone)]
 pub(crate) struct Trellis<const N: usize> {
-    tables: [&'static [[i32; 16]; 49]; N],
+    /// `diffs[index][code][family]`: the signed differences, all families together.
+    diffs: Box<[[[i32; N]; 16]; 49]>,
     lo: [i32; N],
     hi: [i32; N],
     paths: usize,
@@ -113,13 +116,23 @@ impl<const N: usize> Trellis<N> {
         };
         let root = Node {
             cost: 0,
+            key: 0,
             pred: [0; N],
             index: 0,
             parent: 0,
             code: 0,
         };
+        let tables = families.map(|f| family(f).0);
+        let mut diffs = Box::new([[[0i32; N]; 16]; 49]);
+        for (i, row) in diffs.iter_mut().enumerate() {
+            for (code, cell) in row.iter_mut().enumerate() {
+                for (f, d) in cell.iter_mut().enumerate() {
+                    *d = tables[f][i][code];
+                }
+            }
+        }
         Trellis {
-            tables: families.map(|f| family(f).0),
+            diffs,
             lo: families.map(|f| family(f).1),
             hi: families.map(|f| family(f).2),
             paths,
@@ -162,11 +175,13 @@ impl<const N: usize> Trellis<N> {
     #[inline(always)]
     fn extend(&self, node: &Node<N>, parent: usize, code: u8, x: i32) -> Node<N> {
         let i = node.index as usize;
+        let d = &self.diffs[i][code as usize];
         let mut cost = node.cost;
         let mut pred = [0i32; N];
-        #[allow(clippy::needless_range_loop)] // f indexes four parallel arrays
+        let mut key = 0u64;
+        #[allow(clippy::needless_range_loop)] // f indexes five parallel arrays
         for f in 0..N {
-            let u = node.pred[f] + self.tables[f][i][code as usize];
+            let u = node.pred[f] + d[f];
             let p = u.max(self.lo[f]).min(self.hi[f]);
             if p != u {
                 let over = overshoot(u, node.index, self.lo[f], self.hi[f]) as u64;
@@ -177,10 +192,13 @@ impl<const N: usize> Trellis<N> {
             let e = (x - p) as i64;
             cost += (e * e) as u64;
             pred[f] = p;
+            key = key << 16 | (p as u16 as u64);
         }
         let index = NEXT_INDEX[i][(code & 7) as usize];
+        key = key << 8 | index as u64;
         Node {
             cost,
+            key,
             pred,
             index,
             parent: parent as u16,
@@ -275,10 +293,7 @@ impl<const N: usize> Trellis<N> {
         let mut kept = 0;
         for i in 0..self.cand.len() {
             let c = self.cand[i];
-            let mut h = (c.index as u32).wrapping_mul(0x9E37_79B1);
-            for &p in &c.pred {
-                h = (h ^ p as u32).wrapping_mul(0x85EB_CA77);
-            }
+            let h = (c.key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as u32;
             let mut slot = (h >> 7) as usize & mask;
             loop {
                 let (stamp, j) = self.table[slot];
