@@ -353,25 +353,44 @@ mod quality {
 mod analysis {
     use super::*;
 
+    /// The speech fixture four times over (14 s): long enough for the drift
+    /// of a single-family stream to build up.
+    fn long_speech() -> Vec<i16> {
+        let x = wav("speech-espeak-8000Hz.wav");
+        x.iter().copied().cycle().take(4 * x.len()).collect()
+    }
+
     #[test]
-    fn sox_greedy_speech_disagrees_universal_does_not() {
-        let sox = analyse_stream(&bytes("speech-espeak-8000Hz.sox.vox"));
+    fn sox_stream_disagrees_universal_stream_does_not() {
+        // Greedy bytes are sox -D's bytes (see `golden`).
+        let sox = analyse_stream(&vox::encode(&long_speech(), EncoderKind::Greedy));
         eprintln!(
             "sox -D stream: {:?}",
             (sox.drift_max, sox.drift_mean, sox.shift_add_snr_db)
         );
-        assert_eq!(sox.samples, wav("speech-espeak-8000Hz.sox.sox-decoded.wav"));
         let codes: Vec<_> = sox.problems().iter().map(|p| p.code).collect();
         assert_eq!(codes, ["decoder-disagreement"]);
-        let ours = analyse_stream(&vox::encode(
-            &wav("speech-espeak-8000Hz.wav"),
-            EncoderKind::default(),
-        ));
+        let ours = analyse_stream(&vox::encode(&long_speech(), EncoderKind::default()));
         eprintln!(
             "default stream: {:?}",
             (ours.drift_max, ours.drift_mean, ours.shift_add_snr_db)
         );
         assert!(ours.problems().is_empty(), "{:?}", ours.problems());
+        assert!(
+            ours.shift_add_snr_db.unwrap() > 25.0 && ours.drift_max < 0.02,
+            "{ours:?}"
+        );
+    }
+
+    #[test]
+    fn figures_of_the_short_sox_fixture() {
+        let a = analyse_stream(&bytes("speech-espeak-8000Hz.sox.vox"));
+        assert_eq!(a.samples, wav("speech-espeak-8000Hz.sox.sox-decoded.wav"));
+        let snr = a.shift_add_snr_db.unwrap();
+        assert!(
+            (11.5..12.5).contains(&snr) && (0.04..0.05).contains(&a.drift_max),
+            "{a:?}"
+        );
     }
 
     #[test]
@@ -601,5 +620,94 @@ mod live_tools {
         Decoder::with_order(DecoderFlavor::Exact, NibbleOrder::LowFirst)
             .decode(&bytes("speech-espeak-8000Hz.sox.vox"), &mut ours);
         assert_eq!(pcm, ours);
+    }
+}
+
+/// `voxprep check` on VOX files: decoded samples reach the signal analysis and
+/// the VOX problems appear with their figures.
+mod check_integration {
+    use super::*;
+    use common::voxprep;
+
+    fn check_one(path: &std::path::Path) -> serde_json::Value {
+        let out = voxprep()
+            .args(["check", "--format", "json"])
+            .arg(path)
+            .output()
+            .expect("run voxprep");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+        doc["files"][0].clone()
+    }
+
+    fn codes(file: &serde_json::Value) -> Vec<String> {
+        file["problems"]
+            .as_array()
+            .expect("problems")
+            .iter()
+            .map(|p| p["code"].as_str().expect("code").to_string())
+            .collect()
+    }
+
+    #[test]
+    fn sox_vox_of_long_speech_warns_decoder_disagreement() {
+        if !have_tool("sox") {
+            return;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("speech-14s.vox");
+        let st = Command::new("sox")
+            .arg("-D")
+            .arg(fixture("vox/speech-espeak-8000Hz.wav"))
+            .args(["-t", "vox", "-r", "8000"])
+            .arg(&path)
+            .args(["repeat", "3"])
+            .status()
+            .expect("run sox");
+        assert!(st.success());
+        let f = check_one(&path);
+        assert_eq!(f["verdict"], "warn", "{f:#}");
+        assert!(
+            codes(&f).contains(&"decoder-disagreement".to_string()),
+            "{f:#}"
+        );
+        let p = f["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["code"] == "decoder-disagreement");
+        let msg = p.unwrap()["message"].as_str().unwrap();
+        assert!(
+            msg.contains("dB") && msg.contains("voxprep convert"),
+            "{msg}"
+        );
+        // The exact decoding went through the signal analysis.
+        assert_eq!(f["signal"]["analysed_samples"], 4 * 28110);
+    }
+
+    #[test]
+    fn our_default_vox_has_no_vox_problems() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("speech.vox");
+        vox::encode_to_path(
+            &wav("speech-espeak-8000Hz.wav"),
+            EncoderKind::default(),
+            &path,
+        )
+        .expect("write");
+        let f = check_one(&path);
+        let c = codes(&f);
+        assert!(
+            !c.iter()
+                .any(|c| c == "decoder-disagreement" || c == "vox-at-rails"),
+            "{f:#}"
+        );
+        assert!(f["signal"]["peak_dbfs"].as_f64().is_some(), "{f:#}");
+    }
+
+    #[test]
+    fn mulaw_named_vox_warns_at_the_rails() {
+        let f = check_one(&fixture("vox/not-adpcm-mulaw-speech-8000Hz.vox"));
+        assert!(codes(&f).contains(&"vox-at-rails".to_string()), "{f:#}");
     }
 }

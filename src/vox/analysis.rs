@@ -24,14 +24,19 @@ pub const RAILS_SHARE_LIMIT: f64 = 0.02;
 
 /// `decoder-disagreement` is reported when the exact and shift-add decodings
 /// differ by more than this share of full scale at some sample (0.1 = 10%,
-/// about -20 dBFS of DC offset: audible headroom lost, clipping on loud
+/// about 1 dB of headroom lost on the shift-add side, and clipping on loud
 /// prompts)...
 pub const DRIFT_LIMIT: f64 = 0.10;
 
 /// ...or when the shift-add decoding, measured against the exact one, has an
-/// SNR below this many dB (a well-behaved stream stays above 20 dB; `sox -D`'s
-/// own speech streams fall to 1-12 dB).
-pub const DISAGREEMENT_SNR_LIMIT_DB: f64 = 15.0;
+/// SNR below this many dB: the mismatch then carries more than a tenth of the
+/// signal's energy, twice the codec's own noise (~19 dB on speech).
+///
+/// Measured on the espeak speech fixture repeated to 14 s: `sox -D`'s stream
+/// gives 8.6 dB (drift 6.9%), our default encoder's 30.5 dB (1.1%). Short
+/// `sox -D` prompts drift less (3.5 s: 12.0 dB, 4.5%; 1.8 s: 14.8 dB, 2.7%)
+/// and pass: the drift is a random walk that needs time to build up.
+pub const DISAGREEMENT_SNR_LIMIT_DB: f64 = 10.0;
 
 /// Below this RMS (share of full scale, about -60 dBFS) the exact decoding is
 /// treated as silence and no SNR between the decoders is computed.
