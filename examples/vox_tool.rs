@@ -5,6 +5,7 @@
 //! vox_tool decode <in.vox> <out.raw> [exact|shift-add|asterisk]   (raw s16le)
 //! vox_tool snr <in.wav> <encoder>...   (SNR table over the three decoder flavours)
 //! vox_tool speed <in.wav> <encoder>... (in-process encode/decode throughput)
+//! vox_tool default-kind                (the default encoder's name)
 //! ```
 //!
 //! The WAV must be 16-bit mono PCM; it is read with a minimal chunk walk so
@@ -87,6 +88,10 @@ fn run(args: &[String]) -> Result<(), String> {
                     }
                 }
             }
+            Ok(())
+        }
+        "default-kind" => {
+            println!("{}", EncoderKind::default());
             Ok(())
         }
         other => Err(format!("unknown command {other:?}")),

@@ -18,6 +18,7 @@
 use crate::billing::{self, Frames, RoundingRule};
 use crate::signal::{self, SignalAnalyser, SignalStats, Thresholds};
 use crate::spec::{self, AudioKind, Problem, Severity, Verdict};
+use crate::vox;
 use crate::wav::{self, PcmSpan};
 use crate::{Error, Result};
 use serde::{Serialize, Serializer};
@@ -327,10 +328,11 @@ fn check_vox(file: &mut File, report: &mut FileReport, opts: &CheckOptions) -> i
     report.bits_per_sample = Some(4);
     report.set_length(billing::vox_frames(len), billing::VOX_RATE);
     if opts.analyse_signal {
-        if let Some(stats) = analyse_vox(file, &opts.thresholds)? {
+        if let Some((stats, vox_problems)) = analyse_vox(file, &opts.thresholds)? {
             report
                 .problems
                 .extend(signal::warnings(&stats, &opts.thresholds));
+            report.problems.extend(vox_problems);
             report.signal = Some(stats);
         }
     }
@@ -340,16 +342,32 @@ fn check_vox(file: &mut File, report: &mut FileReport, opts: &CheckOptions) -> i
 /// Signal analysis of a VOX file: THE place where decoded VOX samples are fed
 /// to the same analysis as WAV samples.
 ///
-/// Until the VOX codec (`crate::vox`) lands this returns `None` and VOX
-/// reports carry no signal figures. With it, the body is:
-/// seek to 0, read the file in bounded chunks, `vox::Decoder::decode(chunk,
-/// &mut samples)`, `analyser.feed(&samples)`, then `analyser.finish()`, with
-/// `SignalAnalyser::new(billing::VOX_RATE, thresholds)`.
+/// The file is read from the start in bounded chunks and decoded twice by
+/// [`vox::Analyser`]: with the exact flavour (what sox and libsndfile play;
+/// those samples go to the [`SignalAnalyser`]) and with the shift-add flavour,
+/// whose disagreement gives `decoder-disagreement`; a decoded signal at the
+/// rails gives `vox-at-rails` (see [`vox::VoxAnalysis::problems`]).
 fn analyse_vox<R: Read + Seek>(
-    _r: &mut R,
-    _thresholds: &Thresholds,
-) -> io::Result<Option<SignalStats>> {
-    Ok(None)
+    r: &mut R,
+    thresholds: &Thresholds,
+) -> io::Result<Option<(SignalStats, Vec<Problem>)>> {
+    r.seek(SeekFrom::Start(0))?;
+    let mut signal = SignalAnalyser::new(billing::VOX_RATE, thresholds);
+    let mut codec = vox::Analyser::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut samples = Vec::with_capacity(buf.len() * 2);
+    loop {
+        let n = match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        samples.clear();
+        codec.feed(&buf[..n], &mut samples);
+        signal.feed(&samples);
+    }
+    Ok(Some((signal.finish(), codec.finish(Vec::new()).problems())))
 }
 
 #[cfg(test)]

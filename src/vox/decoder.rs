@@ -55,7 +55,7 @@ impl Decoder {
         let mut index = self.state.step_index() as usize;
         let mut one = |code: u8| -> i16 {
             let code = code as usize;
-            p = (p + table[index][code]).clamp(lo, hi);
+            p = (p + table[index][code]).max(lo).min(hi);
             index = NEXT_INDEX[index][code & 7] as usize;
             p as i16
         };

@@ -1,6 +1,6 @@
 //! The streaming encoder: samples in, bytes out, with an explicit `finish`.
 
-use super::search::Trellis;
+use super::search::{Single, Trellis};
 use super::state::State;
 use super::tables::{NEXT_INDEX, RECIP_4S, SIGNED_EXACT};
 use super::{EncoderKind, NibbleOrder};
@@ -38,6 +38,8 @@ enum Engine {
     Greedy(State),
     Search(Box<Trellis<1>>),
     Universal(Box<Trellis<3>>),
+    SearchSingle(Single<1>),
+    UniversalSingle(Single<3>),
 }
 
 impl Encoder {
@@ -50,6 +52,8 @@ impl Encoder {
     pub fn with_order(kind: EncoderKind, order: NibbleOrder) -> Encoder {
         let engine = match kind {
             EncoderKind::Greedy => Engine::Greedy(State::INITIAL),
+            EncoderKind::Search { paths: 0 | 1 } => Engine::SearchSingle(Single::exact()),
+            EncoderKind::Universal { paths: 0 | 1 } => Engine::UniversalSingle(Single::universal()),
             EncoderKind::Search { paths } => Engine::Search(Box::new(Trellis::exact(paths))),
             EncoderKind::Universal { paths } => {
                 Engine::Universal(Box::new(Trellis::universal(paths)))
@@ -84,6 +88,8 @@ impl Encoder {
             }
             Engine::Search(t) => t.push_all(samples, &mut self.codes),
             Engine::Universal(t) => t.push_all(samples, &mut self.codes),
+            Engine::SearchSingle(t) => t.push_all(samples, &mut self.codes),
+            Engine::UniversalSingle(t) => t.push_all(samples, &mut self.codes),
         }
         self.flush_codes(out);
     }
@@ -92,7 +98,7 @@ impl Encoder {
     /// nibble with code 0 as sox does.
     pub fn finish(mut self, out: &mut Vec<u8>) {
         match &mut self.engine {
-            Engine::Greedy(_) => {}
+            Engine::Greedy(_) | Engine::SearchSingle(_) | Engine::UniversalSingle(_) => {}
             Engine::Search(t) => t.finish(&mut self.codes),
             Engine::Universal(t) => t.finish(&mut self.codes),
         }

@@ -36,6 +36,8 @@ const OVERSHOOT_PENALTY: u64 = 1 << 36;
 #[derive(Debug, Clone, Copy)]
 struct Node<const N: usize> {
     cost: u64,
+    /// The state packed: each predictor as 16 bits, then the step index.
+    key: u64,
     pred: [i32; N],
     index: u8,
     parent: u16,
@@ -45,19 +47,23 @@ struct Node<const N: usize> {
 impl<const N: usize> Node<N> {
     #[inline]
     fn same_state(&self, other: &Node<N>) -> bool {
-        self.index == other.index && self.pred == other.pred
+        self.key == other.key
     }
 }
 
-/// Up to this many paths, survivors are picked by repeated minimum search
-/// (no sorting, few unpredictable branches); above it, a hash merge and a
-/// selection are used.
+/// Costs are capped here when packed with a position into a sort key.
+const COST_CAP: u64 = (1 << 56) - 1;
+
+/// Up to this many paths, survivors are picked by sorting packed cost keys
+/// and skipping repeated states; above it, a hash merge and a selection are
+/// used.
 const SMALL: usize = 8;
 
 /// The search engine, scored against `N` decoder families.
 #[derive(Debug, Clone)]
 pub(crate) struct Trellis<const N: usize> {
-    tables: [&'static [[i32; 16]; 49]; N],
+    /// `diffs[index][code][family]`: the signed differences, all families together.
+    diffs: Box<[[[i32; N]; 16]; 49]>,
     lo: [i32; N],
     hi: [i32; N],
     paths: usize,
@@ -65,6 +71,7 @@ pub(crate) struct Trellis<const N: usize> {
     spread: i32,
     nodes: Vec<Node<N>>,
     cand: Vec<Node<N>>,
+    scratch: Vec<Node<N>>,
     /// Back pointers, `paths` per layer: `parent << 4 | code`.
     hist: Vec<u32>,
     layers: usize,
@@ -109,19 +116,30 @@ impl<const N: usize> Trellis<N> {
         };
         let root = Node {
             cost: 0,
+            key: 0,
             pred: [0; N],
             index: 0,
             parent: 0,
             code: 0,
         };
+        let tables = families.map(|f| family(f).0);
+        let mut diffs = Box::new([[[0i32; N]; 16]; 49]);
+        for (i, row) in diffs.iter_mut().enumerate() {
+            for (code, cell) in row.iter_mut().enumerate() {
+                for (f, d) in cell.iter_mut().enumerate() {
+                    *d = tables[f][i][code];
+                }
+            }
+        }
         Trellis {
-            tables: families.map(|f| family(f).0),
+            diffs,
             lo: families.map(|f| family(f).1),
             hi: families.map(|f| family(f).2),
             paths,
             spread,
             nodes: vec![root],
             cand: Vec::with_capacity(max_cand),
+            scratch: Vec::with_capacity(paths),
             hist: vec![0; (DELAY + WINDOW) * paths],
             layers: 0,
             table: vec![(0, 0); table_len],
@@ -157,11 +175,14 @@ impl<const N: usize> Trellis<N> {
     #[inline(always)]
     fn extend(&self, node: &Node<N>, parent: usize, code: u8, x: i32) -> Node<N> {
         let i = node.index as usize;
+        let d = &self.diffs[i][code as usize];
         let mut cost = node.cost;
         let mut pred = [0i32; N];
+        let mut key = 0u64;
+        #[allow(clippy::needless_range_loop)] // f indexes five parallel arrays
         for f in 0..N {
-            let u = node.pred[f] + self.tables[f][i][code as usize];
-            let p = u.clamp(self.lo[f], self.hi[f]);
+            let u = node.pred[f] + d[f];
+            let p = u.max(self.lo[f]).min(self.hi[f]);
             if p != u {
                 let over = overshoot(u, node.index, self.lo[f], self.hi[f]) as u64;
                 if over > 0 {
@@ -171,10 +192,13 @@ impl<const N: usize> Trellis<N> {
             let e = (x - p) as i64;
             cost += (e * e) as u64;
             pred[f] = p;
+            key = key << 16 | (p as u16 as u64);
         }
         let index = NEXT_INDEX[i][(code & 7) as usize];
+        key = key << 8 | index as u64;
         Node {
             cost,
+            key,
             pred,
             index,
             parent: parent as u16,
@@ -220,35 +244,42 @@ impl<const N: usize> Trellis<N> {
     }
 
     /// Keep the `paths` cheapest distinct states of `cand`, for small `paths`:
-    /// take the minimum, retire every candidate with the same state, repeat.
+    /// sort packed (cost, position) keys, then accept in order, skipping a
+    /// state already accepted (the cheaper copy came first).
     fn pick_small(&mut self) {
         let n = self.cand.len();
         if n <= 1 {
             return;
         }
+        let mut keys = [0u64; SMALL * 3];
+        for (k, c) in keys.iter_mut().zip(&self.cand) {
+            *k = c.cost.min(COST_CAP) << 8;
+        }
+        for (j, k) in keys[..n].iter_mut().enumerate() {
+            *k |= j as u64;
+        }
+        keys[..n].sort_unstable();
+        let mut picked = [0u8; SMALL];
         let mut taken = 0;
-        while taken < self.paths && taken < n {
-            let mut best = taken;
-            let mut best_cost = self.cand[taken].cost;
-            for j in taken + 1..n {
-                let c = self.cand[j].cost;
-                let better = c < best_cost;
-                best = if better { j } else { best };
-                best_cost = if better { c } else { best_cost };
+        for &k in &keys[..n] {
+            let c = &self.cand[(k & 0xFF) as usize];
+            if picked[..taken]
+                .iter()
+                .any(|&p| self.cand[p as usize].same_state(c))
+            {
+                continue;
             }
-            if best_cost == u64::MAX {
+            picked[taken] = (k & 0xFF) as u8;
+            taken += 1;
+            if taken == self.paths {
                 break;
             }
-            self.cand.swap(taken, best);
-            let chosen = self.cand[taken];
-            for c in &mut self.cand[taken + 1..n] {
-                if c.same_state(&chosen) {
-                    c.cost = u64::MAX;
-                }
-            }
-            taken += 1;
         }
-        self.cand.truncate(taken);
+        // Gather the survivors into `nodes`-to-be order (cheapest first).
+        self.scratch.clear();
+        self.scratch
+            .extend(picked[..taken].iter().map(|&p| self.cand[p as usize]));
+        std::mem::swap(&mut self.cand, &mut self.scratch);
     }
 
     /// Merge candidates with the same state, keeping the cheaper one.
@@ -262,10 +293,7 @@ impl<const N: usize> Trellis<N> {
         let mut kept = 0;
         for i in 0..self.cand.len() {
             let c = self.cand[i];
-            let mut h = (c.index as u32).wrapping_mul(0x9E37_79B1);
-            for &p in &c.pred {
-                h = (h ^ p as u32).wrapping_mul(0x85EB_CA77);
-            }
+            let h = (c.key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as u32;
             let mut slot = (h >> 7) as usize & mask;
             loop {
                 let (stamp, j) = self.table[slot];
@@ -349,6 +377,93 @@ impl<const N: usize> Trellis<N> {
     }
 }
 
+/// The one-path search (`paths == 1`): each sample's code is the one among
+/// the greedy level and its neighbours with the least summed squared error
+/// over the `N` families (overshoot penalised). No history: every decision
+/// is final at once, so codes come out without delay.
+#[derive(Debug, Clone)]
+pub(crate) struct Single<const N: usize> {
+    tables: [&'static [[i32; 16]; 49]; N],
+    lo: [i32; N],
+    hi: [i32; N],
+    pred: [i32; N],
+    index: u8,
+}
+
+impl<const N: usize> Single<N> {
+    fn new(families: [DecoderFlavor; N]) -> Single<N> {
+        Single {
+            tables: families.map(|f| family(f).0),
+            lo: families.map(|f| family(f).1),
+            hi: families.map(|f| family(f).2),
+            pred: [0; N],
+            index: 0,
+        }
+    }
+
+    /// Encode `samples`, appending one code per sample to `codes`.
+    pub(crate) fn push_all(&mut self, samples: &[i16], codes: &mut Vec<u8>) {
+        codes.reserve(samples.len());
+        for &x in samples {
+            let x = x as i32;
+            let i = self.index as usize;
+            let reference = self.pred.iter().sum::<i32>() / N as i32;
+            let level = level_of(greedy_code(reference, self.index, x));
+            // Always three candidates (clamped at the ends, so duplicates
+            // there are harmless); the choice below is branch-free.
+            let mut best_cost = u64::MAX;
+            let mut best_code = 0u8;
+            let mut best_pred = self.pred;
+            for l in [(level - 1).max(0), level, (level + 1).min(15)] {
+                let code = code_of(l);
+                let mut cost = 0u64;
+                let mut pred = [0i32; N];
+                #[allow(clippy::needless_range_loop)] // f indexes four parallel arrays
+                for f in 0..N {
+                    let u = self.pred[f] + self.tables[f][i][code as usize];
+                    let p = u.max(self.lo[f]).min(self.hi[f]);
+                    if p != u {
+                        let over = overshoot(u, self.index, self.lo[f], self.hi[f]) as u64;
+                        if over > 0 {
+                            cost += OVERSHOOT_PENALTY + over * over;
+                        }
+                    }
+                    let e = (x - p) as i64;
+                    cost += (e * e) as u64;
+                    pred[f] = p;
+                }
+                let better = cost < best_cost;
+                best_cost = if better { cost } else { best_cost };
+                best_code = if better { code } else { best_code };
+                for f in 0..N {
+                    best_pred[f] = if better { pred[f] } else { best_pred[f] };
+                }
+            }
+            self.pred = best_pred;
+            self.index = NEXT_INDEX[i][(best_code & 7) as usize];
+            codes.push(best_code);
+        }
+    }
+}
+
+impl Single<1> {
+    /// One-path search against the exact family.
+    pub(crate) fn exact() -> Single<1> {
+        Single::new([DecoderFlavor::Exact])
+    }
+}
+
+impl Single<3> {
+    /// One-path search against all three families.
+    pub(crate) fn universal() -> Single<3> {
+        Single::new([
+            DecoderFlavor::Exact,
+            DecoderFlavor::ShiftAdd,
+            DecoderFlavor::Asterisk,
+        ])
+    }
+}
+
 /// Reconstruction level 0..=15 of a code, ordered from most negative
 /// (sign set, m = 7) to most positive (m = 7).
 #[inline]
@@ -370,6 +485,19 @@ fn code_of(level: i32) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn single_path_engine_equals_one_path_trellis() {
+        let x: Vec<i16> = (0..3000)
+            .map(|i| ((i as f64 * 0.05).sin() * (i as f64 * 9.0)) as i16)
+            .collect();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let mut t = Trellis::universal(1);
+        t.push_all(&x, &mut a);
+        t.finish(&mut a);
+        Single::universal().push_all(&x, &mut b);
+        assert_eq!(a, b);
+    }
 
     #[test]
     fn levels_round_trip() {

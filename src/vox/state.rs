@@ -81,6 +81,12 @@ impl State {
     }
 }
 
+/// The signed difference `flavor` adds to the predictor of `state` for `code`
+/// (16-bit units), before clamping to the rails.
+pub fn difference(state: State, code: u8, flavor: DecoderFlavor) -> i32 {
+    family(flavor).0[state.step_index as usize][(code & 15) as usize]
+}
+
 /// The greedy (libsndfile / `sox -D`) code for `sample` from predictor `p` at
 /// step index `index`.
 #[inline]
@@ -117,7 +123,7 @@ pub(crate) fn overshoot(u: i32, index: u8, lo: i32, hi: i32) -> i32 {
 pub(crate) fn step(p: i32, index: u8, code: u8, flavor: DecoderFlavor) -> (i32, i32) {
     let (table, lo, hi) = family(flavor);
     let u = p + table[index as usize][(code & 15) as usize];
-    let clamped = u.clamp(lo, hi);
+    let clamped = u.max(lo).min(hi);
     if clamped == u {
         (u, 0)
     } else {
