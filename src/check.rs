@@ -33,8 +33,8 @@ pub const NOT_AUDIO: &str = "not-audio";
 /// Problem code of a RIFF/WAVE file whose name does not end in `.wav`.
 pub const WRONG_EXTENSION: &str = "wrong-extension";
 
-/// Samples decoded per read when analysing the signal (64 KiB of data).
-const CHUNK_SAMPLES: usize = 32 * 1024;
+/// Bytes of sample data read at a time when analysing the signal.
+const CHUNK_BYTES: usize = 64 * 1024;
 
 /// Options of a check.
 #[derive(Debug, Clone)]
@@ -282,28 +282,26 @@ fn analyse_pcm16<R: Read + Seek>(
     r.seek(SeekFrom::Start(span.offset))?;
     let mut reader = r.take(span.len);
     let mut analyser = SignalAnalyser::new(span.sample_rate, thresholds);
-    let mut bytes = vec![0u8; CHUNK_SAMPLES * 2];
-    let mut samples = Vec::with_capacity(CHUNK_SAMPLES);
-    let mut carry: Option<u8> = None;
+    // Bounded, and no larger than the data: most prompts take one read.
+    let size = usize::try_from(span.len)
+        .unwrap_or(usize::MAX)
+        .clamp(2, CHUNK_BYTES);
+    let mut buf = vec![0u8; size];
+    let mut carried = 0; // 0 or 1: the first byte of a sample split across reads
     loop {
-        let n = match reader.read(&mut bytes) {
+        let n = match reader.read(&mut buf[carried..]) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        samples.clear();
-        let mut chunk = &bytes[..n];
-        if let Some(lo) = carry.take() {
-            if let Some((&hi, rest)) = chunk.split_first() {
-                samples.push(i16::from_le_bytes([lo, hi]));
-                chunk = rest;
-            }
+        let filled = carried + n;
+        let (pairs, rest) = buf[..filled].as_chunks::<2>();
+        analyser.feed_le_bytes(pairs);
+        carried = rest.len();
+        if carried == 1 {
+            buf[0] = buf[filled - 1];
         }
-        let pairs = chunk.chunks_exact(2);
-        carry = pairs.remainder().first().copied();
-        samples.extend(pairs.map(|p| i16::from_le_bytes([p[0], p[1]])));
-        analyser.feed(&samples);
     }
     Ok(analyser.finish())
 }
@@ -326,13 +324,13 @@ fn check_vox(file: &mut File, report: &mut FileReport, opts: &CheckOptions) -> i
     report.channels = Some(1);
     report.bits_per_sample = Some(4);
     report.set_length(billing::vox_frames(len), billing::VOX_RATE);
-    if opts.analyse_signal {
-        if let Some(stats) = analyse_vox(file, &opts.thresholds)? {
-            report
-                .problems
-                .extend(signal::warnings(&stats, &opts.thresholds));
-            report.signal = Some(stats);
-        }
+    if opts.analyse_signal
+        && let Some(stats) = analyse_vox(file, &opts.thresholds)?
+    {
+        report
+            .problems
+            .extend(signal::warnings(&stats, &opts.thresholds));
+        report.signal = Some(stats);
     }
     Ok(())
 }
