@@ -168,11 +168,17 @@ pub fn check_path(path: &Path, opts: &CheckOptions) -> FileReport {
 
 fn check_file(path: &Path, opts: &CheckOptions) -> Result<FileReport> {
     let io_err = |e| Error::io(path, e);
-    let mut file = File::open(path).map_err(io_err)?;
-    let meta = file.metadata().map_err(io_err)?;
+    // Look before opening: opening a FIFO would block, a folder reads as an error.
+    let meta = std::fs::metadata(path).map_err(io_err)?;
     if !meta.is_file() {
-        return Err(io_err(io::Error::other("not a regular file")));
+        let what = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file"
+        };
+        return Err(io_err(io::Error::other(what)));
     }
+    let mut file = File::open(path).map_err(io_err)?;
     let mut report = FileReport::new(path);
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     match spec::audio_kind(ext) {
@@ -423,6 +429,35 @@ mod tests {
             r.problems[0].message
         );
         assert!(!r.problems[0].message.contains("/nope"));
+    }
+
+    #[test]
+    fn folders_and_missing_files_are_unreadable() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = check_path(dir.path(), &CheckOptions::default());
+        assert!(r.is_unreadable());
+        assert!(
+            r.problems[0].message.contains("a folder"),
+            "{}",
+            r.problems[0].message
+        );
+        let r = check_path(&dir.path().join("none.wav"), &CheckOptions::default());
+        assert!(r.is_unreadable() && r.verdict == Verdict::Fail);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_named_explicitly_does_not_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.wav");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("SKIPPING: mkfifo not available");
+            return;
+        }
+        let r = check_path(&fifo, &CheckOptions::default());
+        assert!(r.is_unreadable());
+        assert!(r.problems[0].message.contains("not a regular file"));
     }
 
     #[test]

@@ -650,4 +650,33 @@ mod tests {
         assert_eq!(level_from_dbfs(20.0), u16::MAX);
         assert_eq!(level_from_dbfs(-200.0), 1);
     }
+
+    proptest::proptest! {
+        /// Any samples, any chunking, any rate: no panic, and the same figures
+        /// as one call (RMS within rounding: the f32 lanes follow the blocks).
+        #[test]
+        fn chunking_does_not_matter(
+            samples in proptest::collection::vec(proptest::num::i16::ANY, 0..20_000),
+            split in 1usize..5000,
+            rate in 0u32..50_000,
+        ) {
+            let t = Thresholds::default();
+            let whole = analyse(&samples, rate, &t);
+            let mut a = SignalAnalyser::new(rate, &t);
+            for c in samples.chunks(split) {
+                a.feed(c);
+            }
+            let parts = a.finish();
+            let _ = warnings(&parts, &t);
+            let close = match (whole.rms_dbfs, parts.rms_dbfs) {
+                (Some(x), Some(y)) => (x - y).abs() <= 0.011,
+                (x, y) => x == y,
+            };
+            proptest::prop_assert!(close);
+            proptest::prop_assert_eq!(
+                SignalStats { rms_dbfs: None, ..whole },
+                SignalStats { rms_dbfs: None, ..parts }
+            );
+        }
+    }
 }
