@@ -357,8 +357,20 @@ fn hostile_inputs_fail_clearly_and_leave_nothing() {
         1,
         "MP3 audio in WAV",
     );
-    fails(&conv("rf64-8000Hz-mono.wav"), &out, &[], 1, "RF64 (64-bit WAV) is not supported");
-    fails(&dir.path().join("missing.wav"), &out, &[], 2, "No such file");
+    fails(
+        &conv("rf64-8000Hz-mono.wav"),
+        &out,
+        &[],
+        1,
+        "RF64 (64-bit WAV) is not supported",
+    );
+    fails(
+        &dir.path().join("missing.wav"),
+        &out,
+        &[],
+        2,
+        "No such file",
+    );
     fails(
         &conv("tone-8000Hz.vox"),
         &dir.path().join("x.wav"),
