@@ -220,7 +220,7 @@ fn render(outcomes: &[FolderOutcome], format: Format) -> anyhow::Result<()> {
                             )?;
                         }
                     }
-                    Err(e) => {
+                    Err(e) if outcomes.len() == 1 => {
                         writeln!(
                             out,
                             "FAILED     {} -> {}",
@@ -228,6 +228,15 @@ fn render(outcomes: &[FolderOutcome], format: Format) -> anyhow::Result<()> {
                             o.output.display()
                         )?;
                         writeln!(err, "voxprep: error: {e}")?;
+                    }
+                    Err(e) => {
+                        writeln!(
+                            out,
+                            "FAILED     {} -> {}",
+                            o.input.display(),
+                            o.output.display()
+                        )?;
+                        writeln!(out, "    error: {e}")?;
                     }
                 }
             }
