@@ -135,7 +135,17 @@ impl AudioReader {
     /// empty or unrecognisable file; [`Error::Unsupported`] naming the codec or
     /// container voxprep cannot decode. Errors carry the path.
     pub fn open_path(path: &Path, opts: &DecodeOptions) -> Result<AudioReader> {
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        // Look before opening: opening a FIFO would block.
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if !meta.is_file() {
+            let what = if meta.is_dir() {
+                "a folder"
+            } else {
+                "not a regular file"
+            };
+            return Err(Error::io(path, io::Error::other(what)));
+        }
+        let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
         let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
         if len == 0 {
             return Err(Error::Malformed("decode: empty file (0 bytes)".into()).with_path(path));
@@ -144,9 +154,12 @@ impl AudioReader {
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
-        if ext.as_deref() == Some("vox") {
+        // A `.vox` that starts like a container is that container, not ADPCM.
+        let vox_named = ext.as_deref() == Some("vox");
+        if vox_named && !looks_like_container(&mut file).map_err(|e| Error::io(path, e))? {
             return Ok(AudioReader::open_vox(Box::new(BufReader::new(file)), opts));
         }
+        let ext = if vox_named { None } else { ext };
         match AudioReader::open_media(Box::new(file), ext.as_deref(), opts) {
             Ok(r) => Ok(r),
             Err(e) => {
@@ -509,6 +522,28 @@ fn check_bad_share_final(stats: &DecodeStats, max: f64) -> Result<()> {
     Ok(())
 }
 
+/// Whether a file starts with the magic of a container symphonia reads
+/// (RIFF, RF64, ID3, Ogg, FLAC, AIFF, CAF, MP4, Matroska). Rewinds.
+fn looks_like_container<R: Read + Seek>(r: &mut R) -> io::Result<bool> {
+    let mut head = [0u8; 12];
+    let mut n = 0;
+    while n < head.len() {
+        match r.read(&mut head[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    r.seek(SeekFrom::Start(0))?;
+    let h = &head[..n];
+    Ok(h.len() >= 4
+        && (matches!(
+            &h[..4],
+            b"RIFF" | b"RF64" | b"BW64" | b"OggS" | b"fLaC" | b"FORM" | b"caff"
+        ) || h.starts_with(b"ID3")
+            || h.starts_with(&[0x1A, 0x45, 0xDF, 0xA3])
+            || (h.len() >= 8 && &h[4..8] == b"ftyp")))
+}
+
 /// A readable name for a symphonia codec id.
 pub fn codec_name(id: AudioCodecId) -> String {
     let name = match id {
@@ -629,6 +664,17 @@ mod tests {
             sniff_unsupported(&mut Cursor::new(b"garbage".to_vec())),
             None
         );
+    }
+
+    #[test]
+    fn container_magic_is_recognised() {
+        assert!(looks_like_container(&mut Cursor::new(b"RIFF\0\0\0\0WAVE".to_vec())).unwrap());
+        assert!(looks_like_container(&mut Cursor::new(b"\0\0\0\x20ftypM4A ".to_vec())).unwrap());
+        assert!(looks_like_container(&mut Cursor::new(b"ID3\x04".to_vec())).unwrap());
+        assert!(
+            !looks_like_container(&mut Cursor::new(vec![0x77, 0x88, 0x12, 0x34, 0x56])).unwrap()
+        );
+        assert!(!looks_like_container(&mut Cursor::new(vec![0x01])).unwrap());
     }
 
     #[test]

@@ -369,7 +369,7 @@ fn hostile_inputs_fail_clearly_and_leave_nothing() {
         &out,
         &[],
         2,
-        "No such file",
+        "no such file",
     );
     fails(
         &conv("tone-8000Hz.vox"),
@@ -681,4 +681,44 @@ fn outputs_inside_an_input_folder_are_not_converted_again() {
         .assert()
         .success();
     assert_eq!(tree(&out), ["x.wav"]);
+}
+
+#[test]
+fn a_vox_name_on_a_container_is_decoded_as_the_container() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("really-mp3.vox");
+    fs::copy(conv("tone-44100Hz-stereo.mp3"), &fake).unwrap();
+    let out = dir.path().join("o.wav");
+    let res = voxprep()
+        .arg("convert")
+        .arg(&fake)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(String::from_utf8_lossy(&res.get_output().stdout).contains(" mp3 44100 Hz 2ch"));
+    assert_eq!(wav_samples(&out).1.len(), 4000);
+}
+
+#[test]
+fn output_without_extension_follows_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("prompt");
+    voxprep()
+        .arg("convert")
+        .arg(conv("tone-44100Hz-stereo.mp3"))
+        .arg("-o")
+        .arg(&out)
+        .args(["--to", "vox"])
+        .assert()
+        .success();
+    assert_eq!(fs::metadata(&out).unwrap().len(), 2000);
+    let bare = dir.path().join("bare");
+    fails(
+        &conv("tone-44100Hz-stereo.mp3"),
+        &bare,
+        &[],
+        2,
+        "cannot tell the format",
+    );
 }

@@ -102,7 +102,11 @@ fn parse_rate(s: &str) -> Result<u32, String> {
 
 /// Run `voxprep convert`.
 pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
-    let single = args.inputs.len() == 1 && args.inputs[0].is_file() && !args.output.is_dir();
+    // One input that is not a folder, and an output that is not a folder: file to file.
+    let single = args.inputs.len() == 1 && !args.inputs[0].is_dir() && !args.output.is_dir();
+    if single && std::fs::symlink_metadata(&args.inputs[0]).is_err() {
+        anyhow::bail!("convert: {}: no such file", args.inputs[0].display());
+    }
     if single {
         run_single(&args)
     } else {

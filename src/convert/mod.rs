@@ -283,7 +283,7 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
     }
 
     let mut reader = open()?;
-    let tmp = output::TempFile::create_beside(output)?;
+    let tmp = output::TempFile::create_beside(output, opts.format.extension())?;
     let mut sink = output::Sink::create(tmp.path(), opts.format, rate, opts.vox_encoder)?;
     let mut quant = mix::Quantiser::new(gain);
     let mut block = Vec::new();

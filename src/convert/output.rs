@@ -79,9 +79,10 @@ pub(crate) struct TempFile {
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl TempFile {
-    /// Create `.<name>.<pid>-<n>.tmp.<ext>` in the target's folder (keeping the
-    /// extension so that the check of the temporary file sees the right type).
-    pub(crate) fn create_beside(target: &Path) -> Result<TempFile> {
+    /// Create `.<name>.<pid>-<n>.tmp.<ext>` in the target's folder (`ext` is
+    /// the output format's, so that the check of the temporary file sees the
+    /// right type whatever the target is called).
+    pub(crate) fn create_beside(target: &Path, ext: &str) -> Result<TempFile> {
         let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
@@ -89,10 +90,6 @@ impl TempFile {
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let ext = target
-            .extension()
-            .map(|e| e.to_string_lossy().into_owned())
             .unwrap_or_default();
         for _ in 0..100 {
             let n = COUNTER.fetch_add(1, Ordering::Relaxed);
@@ -312,15 +309,15 @@ mod tests {
     fn temp_file_is_removed_unless_persisted() {
         let d = tmpdir("tmp");
         let target = d.join("out.wav");
-        let t = TempFile::create_beside(&target).unwrap();
+        let t = TempFile::create_beside(&target, "wav").unwrap();
         let p = t.path().to_path_buf();
         assert!(p.exists());
         drop(t);
         assert!(!p.exists());
-        let t = TempFile::create_beside(&target).unwrap();
+        let t = TempFile::create_beside(&target, "wav").unwrap();
         t.persist(&target, false).unwrap();
         assert!(target.exists());
-        let t = TempFile::create_beside(&target).unwrap();
+        let t = TempFile::create_beside(&target, "wav").unwrap();
         assert!(matches!(t.persist(&target, false), Err(Error::Usage(_))));
         assert_eq!(fs::read_dir(&d).unwrap().count(), 1);
         let _ = fs::remove_dir_all(&d);
