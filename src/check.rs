@@ -475,4 +475,38 @@ mod tests {
         r.set_length(Frames(5), 0);
         assert_eq!((r.duration_s, r.billing_units), (None, None));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Mutated WAVs and random VOX bytes: never a panic, the verdict is
+        /// what the problems add up to, and a fail has an error.
+        #[test]
+        fn hostile_bytes_never_panic(
+            flips in proptest::collection::vec((0usize..300, proptest::num::u8::ANY), 0..12),
+            cut in 0usize..400,
+            noise in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let samples: Vec<i16> = (0..150).map(|i| (i * 211 % 30000) as i16).collect();
+            let mut bytes = wav_bytes(8000, &samples);
+            for (at, v) in flips {
+                if let Some(b) = bytes.get_mut(at) {
+                    *b = v;
+                }
+            }
+            bytes.truncate(cut);
+            bytes.extend_from_slice(&noise);
+            for name in ["x.wav", "x.vox", "x.mp3", "x.bin"] {
+                let path = dir.path().join(name);
+                std::fs::write(&path, &bytes).unwrap();
+                let r = check_path(&path, &CheckOptions::default());
+                proptest::prop_assert_eq!(r.verdict, Verdict::from_problems(&r.problems));
+                // Signal analysis only runs on conforming files (a `.bin` may
+                // still fail on its name afterwards).
+                if r.signal.is_some() && name != "x.bin" {
+                    proptest::prop_assert!(r.verdict != Verdict::Fail);
+                }
+            }
+        }
+    }
 }
