@@ -34,8 +34,8 @@ pub const NOT_AUDIO: &str = "not-audio";
 /// Problem code of a RIFF/WAVE file whose name does not end in `.wav`.
 pub const WRONG_EXTENSION: &str = "wrong-extension";
 
-/// Samples decoded per read when analysing the signal (64 KiB of data).
-const CHUNK_SAMPLES: usize = 32 * 1024;
+/// Bytes of sample data read at a time when analysing the signal.
+const CHUNK_BYTES: usize = 64 * 1024;
 
 /// Options of a check.
 #[derive(Debug, Clone)]
@@ -169,11 +169,17 @@ pub fn check_path(path: &Path, opts: &CheckOptions) -> FileReport {
 
 fn check_file(path: &Path, opts: &CheckOptions) -> Result<FileReport> {
     let io_err = |e| Error::io(path, e);
-    let mut file = File::open(path).map_err(io_err)?;
-    let meta = file.metadata().map_err(io_err)?;
+    // Look before opening: opening a FIFO would block, a folder reads as an error.
+    let meta = std::fs::metadata(path).map_err(io_err)?;
     if !meta.is_file() {
-        return Err(io_err(io::Error::other("not a regular file")));
+        let what = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file"
+        };
+        return Err(io_err(io::Error::other(what)));
     }
+    let mut file = File::open(path).map_err(io_err)?;
     let mut report = FileReport::new(path);
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     match spec::audio_kind(ext) {
@@ -283,28 +289,26 @@ fn analyse_pcm16<R: Read + Seek>(
     r.seek(SeekFrom::Start(span.offset))?;
     let mut reader = r.take(span.len);
     let mut analyser = SignalAnalyser::new(span.sample_rate, thresholds);
-    let mut bytes = vec![0u8; CHUNK_SAMPLES * 2];
-    let mut samples = Vec::with_capacity(CHUNK_SAMPLES);
-    let mut carry: Option<u8> = None;
+    // Bounded, and no larger than the data: most prompts take one read.
+    let size = usize::try_from(span.len)
+        .unwrap_or(usize::MAX)
+        .clamp(2, CHUNK_BYTES);
+    let mut buf = vec![0u8; size];
+    let mut carried = 0; // 0 or 1: the first byte of a sample split across reads
     loop {
-        let n = match reader.read(&mut bytes) {
+        let n = match reader.read(&mut buf[carried..]) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        samples.clear();
-        let mut chunk = &bytes[..n];
-        if let Some(lo) = carry.take() {
-            if let Some((&hi, rest)) = chunk.split_first() {
-                samples.push(i16::from_le_bytes([lo, hi]));
-                chunk = rest;
-            }
+        let filled = carried + n;
+        let (pairs, rest) = buf[..filled].as_chunks::<2>();
+        analyser.feed_le_bytes(pairs);
+        carried = rest.len();
+        if carried == 1 {
+            buf[0] = buf[filled - 1];
         }
-        let pairs = chunk.chunks_exact(2);
-        carry = pairs.remainder().first().copied();
-        samples.extend(pairs.map(|p| i16::from_le_bytes([p[0], p[1]])));
-        analyser.feed(&samples);
     }
     Ok(analyser.finish())
 }
@@ -327,14 +331,14 @@ fn check_vox(file: &mut File, report: &mut FileReport, opts: &CheckOptions) -> i
     report.channels = Some(1);
     report.bits_per_sample = Some(4);
     report.set_length(billing::vox_frames(len), billing::VOX_RATE);
-    if opts.analyse_signal {
-        if let Some((stats, vox_problems)) = analyse_vox(file, &opts.thresholds)? {
-            report
-                .problems
-                .extend(signal::warnings(&stats, &opts.thresholds));
-            report.problems.extend(vox_problems);
-            report.signal = Some(stats);
-        }
+    if opts.analyse_signal
+        && let Some((stats, vox_problems)) = analyse_vox(file, &opts.thresholds)?
+    {
+        report
+            .problems
+            .extend(signal::warnings(&stats, &opts.thresholds));
+        report.problems.extend(vox_problems);
+        report.signal = Some(stats);
     }
     Ok(())
 }
@@ -446,6 +450,35 @@ mod tests {
     }
 
     #[test]
+    fn folders_and_missing_files_are_unreadable() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = check_path(dir.path(), &CheckOptions::default());
+        assert!(r.is_unreadable());
+        assert!(
+            r.problems[0].message.contains("a folder"),
+            "{}",
+            r.problems[0].message
+        );
+        let r = check_path(&dir.path().join("none.wav"), &CheckOptions::default());
+        assert!(r.is_unreadable() && r.verdict == Verdict::Fail);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_named_explicitly_does_not_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.wav");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("SKIPPING: mkfifo not available");
+            return;
+        }
+        let r = check_path(&fifo, &CheckOptions::default());
+        assert!(r.is_unreadable());
+        assert!(r.problems[0].message.contains("not a regular file"));
+    }
+
+    #[test]
     fn set_length_uses_integer_billing() {
         let mut r = FileReport::new("x.wav");
         r.set_length(Frames(96_001), 8000);
@@ -459,5 +492,39 @@ mod tests {
         let mut r = FileReport::new("x.wav");
         r.set_length(Frames(5), 0);
         assert_eq!((r.duration_s, r.billing_units), (None, None));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Mutated WAVs and random VOX bytes: never a panic, the verdict is
+        /// what the problems add up to, and a fail has an error.
+        #[test]
+        fn hostile_bytes_never_panic(
+            flips in proptest::collection::vec((0usize..300, proptest::num::u8::ANY), 0..12),
+            cut in 0usize..400,
+            noise in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let samples: Vec<i16> = (0..150).map(|i| (i * 211 % 30000) as i16).collect();
+            let mut bytes = wav_bytes(8000, &samples);
+            for (at, v) in flips {
+                if let Some(b) = bytes.get_mut(at) {
+                    *b = v;
+                }
+            }
+            bytes.truncate(cut);
+            bytes.extend_from_slice(&noise);
+            for name in ["x.wav", "x.vox", "x.mp3", "x.bin"] {
+                let path = dir.path().join(name);
+                std::fs::write(&path, &bytes).unwrap();
+                let r = check_path(&path, &CheckOptions::default());
+                proptest::prop_assert_eq!(r.verdict, Verdict::from_problems(&r.problems));
+                // Signal analysis only runs on conforming files (a `.bin` may
+                // still fail on its name afterwards).
+                if r.signal.is_some() && name != "x.bin" {
+                    proptest::prop_assert!(r.verdict != Verdict::Fail);
+                }
+            }
+        }
     }
 }

@@ -16,6 +16,9 @@ use serde::Serialize;
 /// Full scale of a 16-bit sample, the 0 dBFS reference.
 const FULL_SCALE: f64 = 32768.0;
 
+/// Samples summed at a time (keeps the block sums in 32 bits).
+const BLOCK: usize = 4096;
+
 /// A sample whose magnitude is at least this is "full scale" (clipped):
 /// +32767 and -32767/-32768.
 const CLIP_LEVEL: u16 = 32767;
@@ -100,6 +103,25 @@ struct Raw {
     trailing: u64,
 }
 
+/// A 16-bit sample as the analyser can read it: native or little-endian bytes.
+trait Sample: Copy {
+    fn value(self) -> i16;
+}
+
+impl Sample for i16 {
+    #[inline(always)]
+    fn value(self) -> i16 {
+        self
+    }
+}
+
+impl Sample for [u8; 2] {
+    #[inline(always)]
+    fn value(self) -> i16 {
+        i16::from_le_bytes(self)
+    }
+}
+
 /// Streaming analyser: feed it chunks, then finish.
 #[derive(Debug, Clone)]
 pub struct SignalAnalyser {
@@ -110,7 +132,7 @@ pub struct SignalAnalyser {
     count: u64,
     peak: u16,
     sum: i128,
-    sum_sq: u128,
+    sum_sq: f64,
     run: u64,
     runs: u64,
     clipped: u64,
@@ -130,7 +152,7 @@ impl SignalAnalyser {
             count: 0,
             peak: 0,
             sum: 0,
-            sum_sq: 0,
+            sum_sq: 0.0,
             run: 0,
             runs: 0,
             clipped: 0,
@@ -142,26 +164,77 @@ impl SignalAnalyser {
 
     /// Analyse the next chunk of samples.
     pub fn feed(&mut self, samples: &[i16]) {
-        let mut index = self.count;
-        for &s in samples {
-            let mag = s.unsigned_abs();
-            self.peak = self.peak.max(mag);
-            self.sum += i128::from(s);
-            self.sum_sq += u128::from(u32::from(mag) * u32::from(mag));
-            if mag >= CLIP_LEVEL {
-                self.run += 1;
-            } else if self.run > 0 {
-                self.end_run();
-            }
-            if mag >= self.silence_level {
-                if self.first_loud.is_none() {
-                    self.first_loud = Some(index);
-                }
-                self.last_loud = Some(index);
-            }
-            index += 1;
+        for block in samples.chunks(BLOCK) {
+            self.feed_block(block);
         }
-        self.count = index;
+    }
+
+    /// Analyse the next chunk of 16-bit little-endian samples straight from
+    /// the bytes of a WAV data chunk (no conversion pass).
+    pub fn feed_le_bytes(&mut self, samples: &[[u8; 2]]) {
+        for block in samples.chunks(BLOCK) {
+            self.feed_block(block);
+        }
+    }
+
+    /// One block of at most [`BLOCK`] samples: the sums are taken in a
+    /// branch-free loop the compiler vectorises; the per-sample work (clipped
+    /// runs, first/last loud sample) only where the block's peak calls for it.
+    fn feed_block<S: Sample>(&mut self, block: &[S]) {
+        // Independent lanes so that the loop maps onto SIMD registers even on
+        // baseline x86-64: i16 max/min (SSE2 has them, not u16 max), i32 sums
+        // (|sum| <= BLOCK * 32768 = 2^27) and f32 squares (per-lane sums below
+        // 2^39, relative error ~1e-5: far below the 0.01 dB shown).
+        const LANES: usize = 16;
+        let mut hi = [0i16; LANES];
+        let mut lo = [0i16; LANES];
+        let mut sums = [0i32; LANES];
+        let mut squares = [0f32; LANES];
+        let mut lanes = block.chunks_exact(LANES);
+        for c in &mut lanes {
+            for i in 0..LANES {
+                let s = c[i].value();
+                hi[i] = hi[i].max(s);
+                lo[i] = lo[i].min(s);
+                sums[i] += i32::from(s);
+                squares[i] += f32::from(s) * f32::from(s);
+            }
+        }
+        for (i, s) in lanes.remainder().iter().enumerate() {
+            let s = s.value();
+            hi[i] = hi[i].max(s);
+            lo[i] = lo[i].min(s);
+            sums[i] += i32::from(s);
+            squares[i] += f32::from(s) * f32::from(s);
+        }
+        let max = hi.iter().copied().max().unwrap_or(0);
+        let min = lo.iter().copied().min().unwrap_or(0);
+        let peak = max.unsigned_abs().max(min.unsigned_abs());
+        let sum: i32 = sums.iter().sum();
+        let sum_sq: f64 = squares.iter().map(|&x| f64::from(x)).sum();
+        self.peak = self.peak.max(peak);
+        self.sum += i128::from(sum);
+        self.sum_sq += sum_sq;
+        if peak >= CLIP_LEVEL {
+            for s in block {
+                if s.value().unsigned_abs() >= CLIP_LEVEL {
+                    self.run += 1;
+                } else if self.run > 0 {
+                    self.end_run();
+                }
+            }
+        } else if self.run > 0 && !block.is_empty() {
+            self.end_run();
+        }
+        if peak >= self.silence_level {
+            let level = self.silence_level;
+            let loud = |s: &S| s.value().unsigned_abs() >= level;
+            if self.first_loud.is_none() {
+                self.first_loud = block.iter().position(loud).map(|i| self.count + i as u64);
+            }
+            self.last_loud = block.iter().rposition(loud).map(|i| self.count + i as u64);
+        }
+        self.count += block.len() as u64;
     }
 
     fn end_run(&mut self) {
@@ -186,7 +259,7 @@ impl SignalAnalyser {
         let rms = if n == 0 {
             0.0
         } else {
-            (self.sum_sq as f64 / n as f64).sqrt()
+            (self.sum_sq / n as f64).sqrt()
         };
         let mean = if n == 0 {
             0.0
@@ -544,6 +617,12 @@ mod tests {
             a.feed(chunk);
         }
         assert_eq!(a.finish(), whole);
+        let bytes: Vec<[u8; 2]> = samples.iter().map(|s| s.to_le_bytes()).collect();
+        let mut a = SignalAnalyser::new(RATE, &Thresholds::default());
+        for chunk in bytes.chunks(1001) {
+            a.feed_le_bytes(chunk);
+        }
+        assert_eq!(a.finish(), whole);
     }
 
     #[test]
@@ -570,5 +649,34 @@ mod tests {
         let _ = warnings(&s, &t);
         assert_eq!(level_from_dbfs(20.0), u16::MAX);
         assert_eq!(level_from_dbfs(-200.0), 1);
+    }
+
+    proptest::proptest! {
+        /// Any samples, any chunking, any rate: no panic, and the same figures
+        /// as one call (RMS within rounding: the f32 lanes follow the blocks).
+        #[test]
+        fn chunking_does_not_matter(
+            samples in proptest::collection::vec(proptest::num::i16::ANY, 0..20_000),
+            split in 1usize..5000,
+            rate in 0u32..50_000,
+        ) {
+            let t = Thresholds::default();
+            let whole = analyse(&samples, rate, &t);
+            let mut a = SignalAnalyser::new(rate, &t);
+            for c in samples.chunks(split) {
+                a.feed(c);
+            }
+            let parts = a.finish();
+            let _ = warnings(&parts, &t);
+            let close = match (whole.rms_dbfs, parts.rms_dbfs) {
+                (Some(x), Some(y)) => (x - y).abs() <= 0.011,
+                (x, y) => x == y,
+            };
+            proptest::prop_assert!(close);
+            proptest::prop_assert_eq!(
+                SignalStats { rms_dbfs: None, ..whole },
+                SignalStats { rms_dbfs: None, ..parts }
+            );
+        }
     }
 }
