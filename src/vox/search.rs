@@ -210,7 +210,6 @@ impl<const N: usize> Trellis<N> {
     fn push(&mut self, x: i32) {
         self.cand.clear();
         let small = self.paths <= SMALL;
-        debug_assert!(self.cand.is_empty());
         for parent in 0..self.nodes.len() {
             let node = self.nodes[parent];
             let reference = node.pred.iter().sum::<i32>() / N as i32;
