@@ -533,14 +533,21 @@ fn byte_rate_rule(fmt: &Fmt) -> Option<Problem> {
     })
 }
 
-/// Zero samples and data that is not a whole number of frames (uncompressed
-/// formats only; skipped when the data is truncated, which says it already).
+/// Zero samples (any format: no data bytes; uncompressed: no whole frame) and
+/// data that is not a whole number of frames (uncompressed formats only;
+/// skipped when the data is truncated, which says so already).
 pub fn frame_problems(facts: &WavFacts) -> Vec<Problem> {
     let mut out = Vec::new();
     let (Some(fmt), Some(data)) = (&facts.fmt, &facts.data) else {
         return out;
     };
     let Some(fb) = fmt.frame_bytes() else {
+        if data.available == 0 {
+            out.push(Problem::error(
+                code::ZERO_SAMPLES,
+                "the data chunk holds no bytes: no samples",
+            ));
+        }
         return out;
     };
     let frames = data.available / fb;

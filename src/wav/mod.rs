@@ -48,6 +48,14 @@ use std::path::Path;
 /// hostile file of millions of empty chunks must not cost memory or time.
 pub const MAX_CHUNKS: usize = 4096;
 
+/// Chunk ids seen in WAV files in the wild (RIFF, Broadcast WAV, sampler and
+/// editor chunks), used only to settle whether an odd chunk was padded.
+const KNOWN_IDS: &[&[u8; 4]] = &[
+    b"fmt ", b"data", b"fact", b"LIST", b"cue ", b"bext", b"JUNK", b"junk", b"PAD ", b"FLLR",
+    b"smpl", b"inst", b"id3 ", b"ID3 ", b"iXML", b"axml", b"cart", b"DISP", b"plst", b"acid",
+    b"umid", b"minf", b"elm1", b"regn", b"levl", b"PEAK", b"afsp", b"link", b"MD5 ", b"wavl",
+];
+
 /// One chunk as found in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chunk {
@@ -291,12 +299,16 @@ impl<R: Read + Seek> Walker<'_, R> {
             };
             let body = pos + 8;
             let end = chunk.end();
+            let needed = &id == b"fmt " || &id == b"data";
+            if pos >= riff_end && end > file_len && !needed {
+                break; // junk after the RIFF that merely looks like a chunk: trailing bytes
+            }
             self.facts.chunks.push(chunk.clone());
 
-            if pos < riff_end && end > riff_end && end <= file_len && crosses_riff_end.is_none() {
+            if pos < riff_end && end > riff_end && crosses_riff_end.is_none() {
                 crosses_riff_end = Some(chunk.clone());
             }
-            if pos >= riff_end && (&id == b"fmt " || &id == b"data") {
+            if pos >= riff_end && needed {
                 needed_outside.push(id);
             }
             match &id {
@@ -426,12 +438,23 @@ impl<R: Read + Seek> Walker<'_, R> {
             self.facts.problems.push(unpadded());
             return Ok(end);
         }
-        if chunk_header_at(self.r, end + 1, file_len)? || !chunk_header_at(self.r, end, file_len)? {
-            Ok(end + 1)
-        } else {
+        // A zero pad byte can never start a chunk id, so a valid header right
+        // at `end` means the pad byte is missing; when a header is valid at
+        // both places, a well-known id decides.
+        let at_end = chunk_header_at(self.r, end, file_len)?;
+        let unpadded_wins =
+            at_end && (!chunk_header_at(self.r, end + 1, file_len)? || self.known_id_at(end)?);
+        if unpadded_wins {
             self.facts.problems.push(unpadded());
             Ok(end)
+        } else {
+            Ok(end + 1)
         }
+    }
+
+    fn known_id_at(&mut self, pos: u64) -> io::Result<bool> {
+        let mut id = [0u8; 4];
+        Ok(read_at(self.r, pos, &mut id)? == 4 && KNOWN_IDS.contains(&&id))
     }
 
     fn on_truncated(&mut self, c: &Chunk) {
