@@ -388,8 +388,7 @@ pub(crate) fn not_wav(sniffed: Option<&str>, head: &[u8], file_len: u64) -> Prob
 fn with_article(label: &str) -> String {
     let vowel_sound = label.starts_with(['A', 'E', 'I', 'O', 'U'])
         || label.starts_with("MP")
-        || label.starts_with("RF")
-        || label.starts_with("FLAC");
+        || label.starts_with("RF");
     format!("{} {label} file", if vowel_sound { "an" } else { "a" })
 }
 

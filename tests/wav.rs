@@ -194,6 +194,35 @@ fn every_fixture_is_in_the_table() {
     }
 }
 
+/// Our frame count against sox's, for every uncompressed tool-made fixture.
+#[test]
+fn frames_agree_with_soxi() {
+    if !common::have_tool("soxi") {
+        return;
+    }
+    let mut checked = 0;
+    for c in CASES
+        .iter()
+        .filter(|c| !c.file.starts_with(['b', 'q', 'w', 'n', 'r']))
+    {
+        if c.file.contains("piped") {
+            continue; // soxi believes the 0xFFFFFFFF placeholder
+        }
+        let Some(ours) = inspect_fixture(c.file).frames() else {
+            continue;
+        };
+        let out = std::process::Command::new("soxi")
+            .arg("-s")
+            .arg(fixture(&format!("wav/{}", c.file)))
+            .output()
+            .unwrap();
+        let theirs: u64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+        assert_eq!(ours.0, theirs, "{}", c.file);
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} fixtures compared");
+}
+
 #[test]
 fn conforming_files_are_decodable_pcm() {
     for (name, rate, frames) in [
