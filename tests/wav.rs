@@ -89,6 +89,14 @@ const CASES: &[Case] = &[
     case("not-wav-flac.wav", &["not-wav"], None),
     case("not-wav-aiff.wav", &["not-wav"], None),
     case("not-wav-m4a.wav", &["not-wav"], None),
+    case("not-wav-aifc.wav", &["not-wav"], None),
+    case("not-wav-au.wav", &["not-wav"], None),
+    case("not-wav-caf.wav", &["not-wav"], None),
+    case("not-wav-w64.wav", &["not-wav"], None),
+    case("not-wav-aac-adts.wav", &["not-wav"], None),
+    case("not-wav-wma.wav", &["not-wav"], None),
+    case("not-wav-webm-opus.wav", &["not-wav"], None),
+    case("not-wav-ogg-speex.wav", &["not-wav"], None),
     // crafted by fixtures/wav/make-crafted.py
     case("bad-missing-fmt.wav", &["no-fmt"], None),
     case("bad-missing-data.wav", &["no-data"], None),
@@ -262,6 +270,14 @@ fn foreign_files_are_named() {
         ("not-wav-flac.wav", "flac", "FLAC"),
         ("not-wav-aiff.wav", "aiff", "AIFF"),
         ("not-wav-m4a.wav", "m4a", "MP4/M4A"),
+        ("not-wav-aifc.wav", "aifc", "AIFF-C"),
+        ("not-wav-au.wav", "au", "Sun/NeXT AU"),
+        ("not-wav-caf.wav", "caf", "Core Audio"),
+        ("not-wav-w64.wav", "w64", "Sony Wave64"),
+        ("not-wav-aac-adts.wav", "aac", "AAC (ADTS)"),
+        ("not-wav-wma.wav", "wma", "WMA"),
+        ("not-wav-webm-opus.wav", "mkv", "Matroska/WebM"),
+        ("not-wav-ogg-speex.wav", "speex", "Ogg Speex"),
     ] {
         let facts = inspect_fixture(name);
         assert_eq!(facts.sniffed, Some(sniffed), "{name}");
