@@ -278,6 +278,7 @@ pub fn inspect<R: Read + Seek>(r: &mut R) -> io::Result<WavFacts> {
         src,
         facts: &mut facts,
         riff_end: 8 + u64::from(riff_size),
+        fmt_seen: false,
     }
     .walk()?;
     Ok(facts)
@@ -287,6 +288,8 @@ struct Walker<'a, R> {
     src: Source<'a, R>,
     facts: &'a mut WavFacts,
     riff_end: u64,
+    /// A fmt chunk was met, readable or not.
+    fmt_seen: bool,
 }
 
 impl<R: Read + Seek> Walker<'_, R> {
@@ -372,13 +375,7 @@ impl<R: Read + Seek> Walker<'_, R> {
             ));
         }
         self.riff_size_rules(crosses_riff_end, &needed_outside, truncated.as_ref());
-        if self.facts.fmt.is_none()
-            && !self
-                .facts
-                .problems
-                .iter()
-                .any(|p| p.code == code::FMT_MALFORMED)
-        {
+        if !self.fmt_seen {
             self.facts.problems.push(Problem::error(
                 code::NO_FMT,
                 "no fmt chunk: the format of the samples is unknown",
@@ -394,16 +391,11 @@ impl<R: Read + Seek> Walker<'_, R> {
     }
 
     fn on_fmt(&mut self, c: &Chunk) -> io::Result<()> {
-        if self.facts.fmt.is_some()
-            || self
-                .facts
-                .problems
-                .iter()
-                .any(|p| p.code == code::FMT_MALFORMED)
-        {
+        if self.fmt_seen {
             self.duplicate(c);
             return Ok(());
         }
+        self.fmt_seen = true;
         if self.facts.data.is_some() {
             self.facts.fmt_after_data = true;
             self.facts.problems.push(Problem::error(
