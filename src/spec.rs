@@ -43,7 +43,7 @@
 //! | `not-16-bit` | error | bits per sample other than 16 |
 //! | `bad-sample-rate` | error | sample rate other than 8000 or 11025 Hz |
 //! | `block-align-mismatch` | error | nBlockAlign is not channels x bytes per sample |
-//! | `byte-rate-mismatch` | error | nAvgBytesPerSec is not sample rate x block align |
+//! | `byte-rate-mismatch` | error | nAvgBytesPerSec is not sample rate x bytes per frame |
 //! | `zero-samples` | error | no whole sample frame in the data |
 //! | `data-not-whole-frames` | error | the data size is not a whole number of frames |
 //! | `vox-is-container` | error | a `.vox` that is really a container (RIFF, ID3/MP3, Ogg, FLAC, AIFF, MP4...) |
@@ -283,7 +283,7 @@ pub const CODES: &[CodeInfo] = {
         row(
             code::BYTE_RATE_MISMATCH,
             E,
-            "nAvgBytesPerSec is not sample rate x block align",
+            "nAvgBytesPerSec is not sample rate x bytes per frame",
         ),
         row(code::ZERO_SAMPLES, E, "no whole sample frame in the data"),
         row(
