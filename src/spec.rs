@@ -43,7 +43,7 @@
 //! | `not-16-bit` | error | bits per sample other than 16 |
 //! | `bad-sample-rate` | error | sample rate other than 8000 or 11025 Hz |
 //! | `block-align-mismatch` | error | nBlockAlign is not channels x bytes per sample |
-//! | `byte-rate-mismatch` | error | nAvgBytesPerSec is not sample rate x block align |
+//! | `byte-rate-mismatch` | error | nAvgBytesPerSec is not sample rate x bytes per frame |
 //! | `zero-samples` | error | no whole sample frame in the data |
 //! | `data-not-whole-frames` | error | the data size is not a whole number of frames |
 //! | `vox-is-container` | error | a `.vox` that is really a container (RIFF, ID3/MP3, Ogg, FLAC, AIFF, MP4...) |
@@ -283,7 +283,7 @@ pub const CODES: &[CodeInfo] = {
         row(
             code::BYTE_RATE_MISMATCH,
             E,
-            "nAvgBytesPerSec is not sample rate x block align",
+            "nAvgBytesPerSec is not sample rate x bytes per frame",
         ),
         row(code::ZERO_SAMPLES, E, "no whole sample frame in the data"),
         row(
@@ -388,8 +388,7 @@ pub(crate) fn not_wav(sniffed: Option<&str>, head: &[u8], file_len: u64) -> Prob
 fn with_article(label: &str) -> String {
     let vowel_sound = label.starts_with(['A', 'E', 'I', 'O', 'U'])
         || label.starts_with("MP")
-        || label.starts_with("RF")
-        || label.starts_with("FLAC");
+        || label.starts_with("RF");
     format!("{} {label} file", if vowel_sound { "an" } else { "a" })
 }
 
@@ -533,14 +532,21 @@ fn byte_rate_rule(fmt: &Fmt) -> Option<Problem> {
     })
 }
 
-/// Zero samples and data that is not a whole number of frames (uncompressed
-/// formats only; skipped when the data is truncated, which says it already).
+/// Zero samples (any format: no data bytes; uncompressed: no whole frame) and
+/// data that is not a whole number of frames (uncompressed formats only;
+/// skipped when the data is truncated, which says so already).
 pub fn frame_problems(facts: &WavFacts) -> Vec<Problem> {
     let mut out = Vec::new();
     let (Some(fmt), Some(data)) = (&facts.fmt, &facts.data) else {
         return out;
     };
     let Some(fb) = fmt.frame_bytes() else {
+        if data.available == 0 {
+            out.push(Problem::error(
+                code::ZERO_SAMPLES,
+                "the data chunk holds no bytes: no samples",
+            ));
+        }
         return out;
     };
     let frames = data.available / fb;

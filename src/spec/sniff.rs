@@ -29,7 +29,7 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
         b"RF64" => "rf64",
         b"BW64" => "bw64",
         b"riff" if at(4..8) == [0x2E, 0x91, 0xCF, 0x11] => "w64",
-        b"OggS" => ogg_kind(head),
+        b"OggS" if head.get(4).is_none_or(|&v| v == 0) => ogg_kind(head),
         b"fLaC" => "flac",
         b"FORM" => match at(8..12) {
             b"AIFF" => "aiff",
@@ -50,7 +50,9 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
         _ if head.starts_with(b"#!AMR-WB\n") => "amr-wb",
         _ if head.starts_with(b"#!AMR\n") => "amr",
         _ if head.starts_with(b"Creative Voice File") => "voc",
-        _ if head.starts_with(b"ID3") => id3_kind(head),
+        _ if head.starts_with(b"ID3") && head.get(3).is_none_or(|v| (2..=4).contains(v)) => {
+            id3_kind(head)
+        }
         _ if adts_at(head, 0) => "aac",
         _ if mpeg_audio_at(head, 0) => "mp3",
         _ => return None,
@@ -313,6 +315,12 @@ mod tests {
         assert_eq!(sniff(&v), Some("aac"));
         v[256] = 0;
         assert_eq!(sniff(&v), None);
+    }
+
+    #[test]
+    fn implausible_magic_is_not_enough() {
+        assert_eq!(sniff(b"ID3\x09\0\0\0\0\0\0"), None);
+        assert_eq!(sniff(b"OggS\x05\0\0"), None);
     }
 
     #[test]

@@ -243,7 +243,10 @@ fn verdicts() {
     let w = Problem::warning("trailing-bytes", "x");
     let e = Problem::error("not-pcm", "x");
     assert_eq!(Verdict::from_problems(&[]), Verdict::Pass);
-    assert_eq!(Verdict::from_problems(std::slice::from_ref(&w)), Verdict::Warn);
+    assert_eq!(
+        Verdict::from_problems(std::slice::from_ref(&w)),
+        Verdict::Warn
+    );
     assert_eq!(Verdict::from_problems(&[w, e]), Verdict::Fail);
 }
 

@@ -53,7 +53,7 @@ pub const DEFAULT_SEARCH_PATHS: usize = 16;
 /// Paths of [`EncoderKind::Universal`] when none are given. Eight is the
 /// smallest count that clears greedy's own-family SNR by 1 dB on every decoder
 /// family on the speech fixture (20.5 / 20.4 / 20.4 dB against greedy's
-/// 19.1 dB on exact decoders); it runs at roughly 150-200x real time. See the
+/// 19.1 dB on exact decoders); it runs at roughly 140-210x real time. See the
 /// README's VOX section for the measurements behind the choice.
 pub const DEFAULT_UNIVERSAL_PATHS: usize = 8;
 

@@ -51,11 +51,8 @@ impl<const N: usize> Node<N> {
     }
 }
 
-/// Costs are capped here when packed with a position into a sort key.
-const COST_CAP: u64 = (1 << 56) - 1;
-
-/// Up to this many paths, survivors are picked by sorting packed cost keys
-/// and skipping repeated states; above it, a hash merge and a selection are
+/// Up to this many paths, survivors are picked in one pass over the
+/// candidates (see `pick_small`); above it, a hash merge and a selection are
 /// used.
 const SMALL: usize = 8;
 
@@ -210,7 +207,6 @@ impl<const N: usize> Trellis<N> {
     fn push(&mut self, x: i32) {
         self.cand.clear();
         let small = self.paths <= SMALL;
-        debug_assert!(self.cand.is_empty());
         for parent in 0..self.nodes.len() {
             let node = self.nodes[parent];
             let reference = node.pred.iter().sum::<i32>() / N as i32;
@@ -244,41 +240,49 @@ impl<const N: usize> Trellis<N> {
     }
 
     /// Keep the `paths` cheapest distinct states of `cand`, for small `paths`:
-    /// sort packed (cost, position) keys, then accept in order, skipping a
-    /// state already accepted (the cheaper copy came first).
+    /// one pass keeping a bounded set and its most expensive member; a
+    /// candidate enters if it is cheaper than that member (or the set is not
+    /// full) and no member has its state, replaces a member with its state if
+    /// cheaper, and is dropped otherwise.
     fn pick_small(&mut self) {
         let n = self.cand.len();
-        if n <= 1 {
-            return;
-        }
-        let mut keys = [0u64; SMALL * 3];
-        for (k, c) in keys.iter_mut().zip(&self.cand) {
-            *k = c.cost.min(COST_CAP) << 8;
-        }
-        for (j, k) in keys[..n].iter_mut().enumerate() {
-            *k |= j as u64;
-        }
-        keys[..n].sort_unstable();
-        let mut picked = [0u8; SMALL];
-        let mut taken = 0;
-        for &k in &keys[..n] {
-            let c = &self.cand[(k & 0xFF) as usize];
-            if picked[..taken]
-                .iter()
-                .any(|&p| self.cand[p as usize].same_state(c))
-            {
+        let k = self.paths;
+        let mut top = [0u8; SMALL];
+        let mut count = 0usize;
+        let mut max_at = 0usize;
+        let mut max_cost = 0u64;
+        for j in 0..n {
+            let c = &self.cand[j];
+            if count == k && c.cost >= max_cost {
                 continue;
             }
-            picked[taken] = (k & 0xFF) as u8;
-            taken += 1;
-            if taken == self.paths {
-                break;
+            if let Some(t) = top[..count]
+                .iter()
+                .position(|&t| self.cand[t as usize].key == c.key)
+            {
+                if c.cost >= self.cand[top[t] as usize].cost {
+                    continue;
+                }
+                top[t] = j as u8;
+            } else if count < k {
+                top[count] = j as u8;
+                count += 1;
+            } else {
+                top[max_at] = j as u8;
+            }
+            max_at = 0;
+            max_cost = self.cand[top[0] as usize].cost;
+            for (t, &i) in top[..count].iter().enumerate().skip(1) {
+                let cost = self.cand[i as usize].cost;
+                if cost > max_cost {
+                    max_cost = cost;
+                    max_at = t;
+                }
             }
         }
-        // Gather the survivors into `nodes`-to-be order (cheapest first).
         self.scratch.clear();
         self.scratch
-            .extend(picked[..taken].iter().map(|&p| self.cand[p as usize]));
+            .extend(top[..count].iter().map(|&i| self.cand[i as usize]));
         std::mem::swap(&mut self.cand, &mut self.scratch);
     }
 

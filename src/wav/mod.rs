@@ -48,6 +48,14 @@ use std::path::Path;
 /// hostile file of millions of empty chunks must not cost memory or time.
 pub const MAX_CHUNKS: usize = 4096;
 
+/// Chunk ids seen in WAV files in the wild (RIFF, Broadcast WAV, sampler and
+/// editor chunks), used only to settle whether an odd chunk was padded.
+const KNOWN_IDS: &[&[u8; 4]] = &[
+    b"fmt ", b"data", b"fact", b"LIST", b"cue ", b"bext", b"JUNK", b"junk", b"PAD ", b"FLLR",
+    b"smpl", b"inst", b"id3 ", b"ID3 ", b"iXML", b"axml", b"cart", b"DISP", b"plst", b"acid",
+    b"umid", b"minf", b"elm1", b"regn", b"levl", b"PEAK", b"afsp", b"link", b"MD5 ", b"wavl",
+];
+
 /// One chunk as found in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chunk {
@@ -188,23 +196,41 @@ fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
-fn read_at<R: Read + Seek>(r: &mut R, pos: u64, buf: &mut [u8]) -> io::Result<usize> {
-    r.seek(SeekFrom::Start(pos))?;
-    read_full(r, buf)
+/// The file being walked: its first bytes kept in memory, so that the
+/// headers of an ordinary file cost no further reads, the rest by seeking.
+struct Source<'a, R> {
+    r: &'a mut R,
+    head: Box<[u8; spec::SNIFF_LEN]>,
+    head_len: usize,
+    file_len: u64,
 }
 
-/// Whether 4 bytes at `pos` look like a chunk id followed by a size that fits
-/// in the file (used to tell a padded odd chunk from an unpadded one).
-fn chunk_header_at<R: Read + Seek>(r: &mut R, pos: u64, file_len: u64) -> io::Result<bool> {
-    if pos.saturating_add(8) > file_len {
-        return Ok(false);
+impl<R: Read + Seek> Source<'_, R> {
+    /// Read into `buf` from `pos`; returns the count (short at end of file).
+    fn read_at(&mut self, pos: u64, buf: &mut [u8]) -> io::Result<usize> {
+        if let Ok(start) = usize::try_from(pos)
+            && start.saturating_add(buf.len()) <= self.head_len
+        {
+            buf.copy_from_slice(&self.head[start..start + buf.len()]);
+            return Ok(buf.len());
+        }
+        self.r.seek(SeekFrom::Start(pos))?;
+        read_full(self.r, buf)
     }
-    let mut h = [0u8; 8];
-    if read_at(r, pos, &mut h)? < 8 {
-        return Ok(false);
+
+    /// Whether 4 bytes at `pos` look like a chunk id followed by a size that
+    /// fits in the file (used to tell a padded odd chunk from an unpadded one).
+    fn header_at(&mut self, pos: u64) -> io::Result<bool> {
+        if pos.saturating_add(8) > self.file_len {
+            return Ok(false);
+        }
+        let mut h = [0u8; 8];
+        if self.read_at(pos, &mut h)? < 8 {
+            return Ok(false);
+        }
+        let size = u64::from(u32::from_le_bytes([h[4], h[5], h[6], h[7]]));
+        Ok(is_chunk_id(&h[..4]) && pos + 8 + size <= self.file_len)
     }
-    let size = u64::from(u32::from_le_bytes([h[4], h[5], h[6], h[7]]));
-    Ok(is_chunk_id(&h[..4]) && pos + 8 + size <= file_len)
 }
 
 /// [`inspect`] on a file. The file is only read.
@@ -226,10 +252,10 @@ pub fn inspect_path(path: &Path) -> crate::Result<WavFacts> {
 pub fn inspect<R: Read + Seek>(r: &mut R) -> io::Result<WavFacts> {
     let file_len = r.seek(SeekFrom::End(0))?;
     let mut facts = WavFacts::new(file_len);
-    let mut head = [0u8; spec::SNIFF_LEN];
-    let n = read_at(r, 0, &mut head)?;
-    let head = &head[..n];
-    facts.sniffed = spec::sniff(head);
+    let mut head = Box::new([0u8; spec::SNIFF_LEN]);
+    r.seek(SeekFrom::Start(0))?;
+    let n = read_full(r, &mut head[..])?;
+    facts.sniffed = spec::sniff(&head[..n]);
     if file_len == 0 {
         facts.problems.push(spec::empty_file());
         return Ok(facts);
@@ -237,24 +263,33 @@ pub fn inspect<R: Read + Seek>(r: &mut R) -> io::Result<WavFacts> {
     if n < 12 || &head[..4] != b"RIFF" || &head[8..12] != b"WAVE" {
         facts
             .problems
-            .push(spec::not_wav(facts.sniffed, head, file_len));
+            .push(spec::not_wav(facts.sniffed, &head[..n], file_len));
         return Ok(facts);
     }
     let riff_size = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
     facts.riff_size = Some(riff_size);
-    Walker {
+    let src = Source {
         r,
+        head,
+        head_len: n,
+        file_len,
+    };
+    Walker {
+        src,
         facts: &mut facts,
         riff_end: 8 + u64::from(riff_size),
+        fmt_seen: false,
     }
     .walk()?;
     Ok(facts)
 }
 
 struct Walker<'a, R> {
-    r: &'a mut R,
+    src: Source<'a, R>,
     facts: &'a mut WavFacts,
     riff_end: u64,
+    /// A fmt chunk was met, readable or not.
+    fmt_seen: bool,
 }
 
 impl<R: Read + Seek> Walker<'_, R> {
@@ -277,7 +312,7 @@ impl<R: Read + Seek> Walker<'_, R> {
                 break;
             }
             let mut h = [0u8; 8];
-            let got = read_at(self.r, pos, &mut h)?;
+            let got = self.src.read_at(pos, &mut h)?;
             if got < 8 || !is_chunk_id(&h[..4]) {
                 stray = Some((pos, [h[0], h[1], h[2], h[3]]));
                 break;
@@ -291,12 +326,16 @@ impl<R: Read + Seek> Walker<'_, R> {
             };
             let body = pos + 8;
             let end = chunk.end();
+            let needed = &id == b"fmt " || &id == b"data";
+            if pos >= riff_end && end > file_len && !needed {
+                break; // junk after the RIFF that merely looks like a chunk: trailing bytes
+            }
             self.facts.chunks.push(chunk.clone());
 
-            if pos < riff_end && end > riff_end && end <= file_len && crosses_riff_end.is_none() {
+            if pos < riff_end && end > riff_end && crosses_riff_end.is_none() {
                 crosses_riff_end = Some(chunk.clone());
             }
-            if pos >= riff_end && (&id == b"fmt " || &id == b"data") {
+            if pos >= riff_end && needed {
                 needed_outside.push(id);
             }
             match &id {
@@ -304,7 +343,7 @@ impl<R: Read + Seek> Walker<'_, R> {
                 b"data" => self.on_data(&chunk),
                 b"fact" if self.facts.fact_samples.is_none() => {
                     let mut b = [0u8; 4];
-                    let k = read_at(self.r, body, &mut b[..size.min(4) as usize])?;
+                    let k = self.src.read_at(body, &mut b[..size.min(4) as usize])?;
                     self.facts.fact_samples = parse_fact(&b[..k]);
                 }
                 _ => {}
@@ -336,13 +375,7 @@ impl<R: Read + Seek> Walker<'_, R> {
             ));
         }
         self.riff_size_rules(crosses_riff_end, &needed_outside, truncated.as_ref());
-        if self.facts.fmt.is_none()
-            && !self
-                .facts
-                .problems
-                .iter()
-                .any(|p| p.code == code::FMT_MALFORMED)
-        {
+        if !self.fmt_seen {
             self.facts.problems.push(Problem::error(
                 code::NO_FMT,
                 "no fmt chunk: the format of the samples is unknown",
@@ -358,16 +391,11 @@ impl<R: Read + Seek> Walker<'_, R> {
     }
 
     fn on_fmt(&mut self, c: &Chunk) -> io::Result<()> {
-        if self.facts.fmt.is_some()
-            || self
-                .facts
-                .problems
-                .iter()
-                .any(|p| p.code == code::FMT_MALFORMED)
-        {
+        if self.fmt_seen {
             self.duplicate(c);
             return Ok(());
         }
+        self.fmt_seen = true;
         if self.facts.data.is_some() {
             self.facts.fmt_after_data = true;
             self.facts.problems.push(Problem::error(
@@ -377,7 +405,7 @@ impl<R: Read + Seek> Walker<'_, R> {
         }
         let mut buf = [0u8; FMT_READ_LIMIT];
         let want = (c.size as usize).min(FMT_READ_LIMIT);
-        let got = read_at(self.r, c.offset + 8, &mut buf[..want])?;
+        let got = self.src.read_at(c.offset + 8, &mut buf[..want])?;
         match parse_fmt(&buf[..got], c.size) {
             Ok(fmt) => self.facts.fmt = Some(fmt),
             Err(e) => self.facts.problems.push(spec::fmt_malformed(&e, c.size)),
@@ -426,12 +454,22 @@ impl<R: Read + Seek> Walker<'_, R> {
             self.facts.problems.push(unpadded());
             return Ok(end);
         }
-        if chunk_header_at(self.r, end + 1, file_len)? || !chunk_header_at(self.r, end, file_len)? {
-            Ok(end + 1)
-        } else {
+        // A zero pad byte can never start a chunk id, so a valid header right
+        // at `end` means the pad byte is missing; when a header is valid at
+        // both places, a well-known id decides.
+        let at_end = self.src.header_at(end)?;
+        let unpadded_wins = at_end && (!self.src.header_at(end + 1)? || self.known_id_at(end)?);
+        if unpadded_wins {
             self.facts.problems.push(unpadded());
             Ok(end)
+        } else {
+            Ok(end + 1)
         }
+    }
+
+    fn known_id_at(&mut self, pos: u64) -> io::Result<bool> {
+        let mut id = [0u8; 4];
+        Ok(self.src.read_at(pos, &mut id)? == 4 && KNOWN_IDS.contains(&&id))
     }
 
     fn on_truncated(&mut self, c: &Chunk) {

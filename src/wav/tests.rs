@@ -477,3 +477,52 @@ fn io_errors_are_errors() {
     }
     assert!(inspect(&mut Failing).is_err());
 }
+
+#[test]
+fn riff_ending_inside_a_truncated_chunk_is_a_size_mismatch() {
+    // RIFF says 100 bytes, the data chunk declares 10000, the file holds 500
+    let b = WavBuilder::new()
+        .chunk(b"fmt ", &fmt_body(1, 1, 8000, 16))
+        .chunk_sized(b"data", 10_000, &sample_bytes(232), false)
+        .riff_size(92)
+        .build();
+    assert_eq!(b.len(), 508);
+    assert_eq!(codes(&b), ["data-truncated", "riff-size-mismatch"]);
+}
+
+#[test]
+fn chunk_like_junk_after_the_riff_is_trailing() {
+    let b = WavBuilder::pcm(8000, 10).trailing(b"abcdefghijkl").build();
+    let f = facts(&b);
+    assert_eq!(codes(&b), ["trailing-bytes"]);
+    assert_eq!(f.chunks.len(), 2);
+    // an ID3 tag appended after the RIFF
+    let b = WavBuilder::pcm(8000, 10)
+        .trailing(b"ID3\x03\0\0\0\0\0\x10")
+        .build();
+    assert_eq!(codes(&b), ["trailing-bytes"]);
+}
+
+#[test]
+fn compressed_empty_data_has_zero_samples() {
+    let b = WavBuilder::new()
+        .chunk(b"fmt ", &fmt_body(0x11, 1, 8000, 4))
+        .chunk(b"data", &[])
+        .build();
+    assert_eq!(codes(&b), ["not-pcm", "not-16-bit", "zero-samples"]);
+}
+
+#[test]
+fn unpadded_odd_chunk_before_data_whose_shifted_header_also_parses() {
+    // "ata" + size byte 0x40 reads as an id, and the next bytes as a small size
+    let mut data = vec![0u8; 1600];
+    data[0] = 0; // first sample 0: the shifted size is 6
+    let b = WavBuilder::new()
+        .chunk(b"fmt ", &fmt_body(1, 1, 8000, 16))
+        .chunk_sized(b"note", 11, b"odd-sized!!", false)
+        .chunk(b"data", &data)
+        .build();
+    let f = facts(&b);
+    assert_eq!(codes(&b), ["missing-pad-byte"]);
+    assert_eq!(f.frames(), Some(Frames(800)));
+}
