@@ -1,12 +1,396 @@
-//! `voxprep convert` (to be written).
+//! `voxprep convert`: one file to one file, or folders into a mirrored tree.
 
+use super::output::progress;
+use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE};
+use anyhow::Context;
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use voxprep::check::CheckOptions;
+use voxprep::convert::folder::TreeInput;
+use voxprep::convert::{
+    Conversion, ConvertOptions, FolderOutcome, Level, OutputFormat, TrimSilence, convert_file,
+    convert_tree,
+};
+use voxprep::decode::DecodeOptions;
+use voxprep::vox::{DecoderFlavor, EncoderKind};
+use voxprep::{Error, batch, billing};
+
+/// Output rendering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A line per file and a summary, for people.
+    Text,
+    /// One JSON document: `{"files": [...], "summary": {...}}`.
+    Json,
+}
 
 /// Arguments of `voxprep convert`.
 #[derive(Debug, clap::Args)]
-pub struct ConvertArgs {}
+pub struct ConvertArgs {
+    /// The input file, or files and folders (converted into a mirrored tree).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// The output file (one input file), or the output folder.
+    #[arg(short, long, value_name = "OUTPUT")]
+    pub output: PathBuf,
+    /// Output format; by default the extension of OUTPUT (folders: wav).
+    #[arg(long, value_name = "wav|vox")]
+    pub to: Option<OutputFormat>,
+    /// Output sample rate for WAV (VOX is always 8000).
+    #[arg(long, default_value_t = 8000, value_parser = parse_rate)]
+    pub rate: u32,
+    /// Scale the peak to DBFS (default -1).
+    #[arg(long, value_name = "DBFS", num_args = 0..=1, default_missing_value = "-1",
+          allow_negative_numbers = true, conflicts_with = "gain")]
+    pub normalize: Option<f64>,
+    /// Change the level by DB decibels; overs are limited and reported.
+    #[arg(long, value_name = "DB", allow_negative_numbers = true)]
+    pub gain: Option<f64>,
+    /// Cut leading and trailing silence below DBFS (default -45), keeping 0.1 s.
+    #[arg(long, value_name = "DBFS", num_args = 0..=1, default_missing_value = "-45",
+          allow_negative_numbers = true)]
+    pub trim_silence: Option<f64>,
+    /// VOX encoder: greedy, search or universal.
+    #[arg(long, value_name = "KIND", default_value_t = EncoderKind::default())]
+    pub vox_encoder: EncoderKind,
+    /// Decoder for .vox inputs: exact, shift-add or asterisk.
+    #[arg(long, value_name = "FLAVOR", default_value_t = DecoderFlavor::default())]
+    pub vox_decoder: DecoderFlavor,
+    /// Replace existing outputs (never an input).
+    #[arg(long)]
+    pub force: bool,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+impl ConvertArgs {
+    /// The library options these flags ask for (no I/O).
+    pub fn to_options(&self, format: OutputFormat) -> ConvertOptions {
+        let level = match (self.normalize, self.gain) {
+            (Some(t), _) => Level::NormalizePeak(t),
+            (None, Some(g)) => Level::GainDb(g),
+            (None, None) => Level::Unchanged,
+        };
+        ConvertOptions {
+            format,
+            rate: self.rate,
+            level,
+            trim: self.trim_silence.map(|t| TrimSilence {
+                threshold_dbfs: t,
+                ..TrimSilence::default()
+            }),
+            vox_encoder: self.vox_encoder,
+            decode: DecodeOptions {
+                vox_decoder: self.vox_decoder,
+                ..DecodeOptions::default()
+            },
+            force: self.force,
+            check: CheckOptions::default(),
+        }
+    }
+}
+
+fn parse_rate(s: &str) -> Result<u32, String> {
+    match s {
+        "8000" => Ok(8000),
+        "11025" => Ok(11025),
+        _ => Err("the provider accepts 8000 or 11025".into()),
+    }
+}
 
 /// Run `voxprep convert`.
-pub fn run(_args: ConvertArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("convert: not implemented yet")
+pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
+    // One input that is not a folder, and an output that is not a folder: file to file.
+    let single = args.inputs.len() == 1 && !args.inputs[0].is_dir() && !args.output.is_dir();
+    if single && std::fs::symlink_metadata(&args.inputs[0]).is_err() {
+        anyhow::bail!("convert: {}: no such file", args.inputs[0].display());
+    }
+    if single {
+        run_single(&args)
+    } else {
+        run_folder(&args)
+    }
+}
+
+fn run_single(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
+    let input = &args.inputs[0];
+    let format = match (args.to, OutputFormat::from_path(&args.output)) {
+        (Some(f), _) | (None, Some(f)) => f,
+        (None, None) => anyhow::bail!(
+            "convert: cannot tell the format from {} (use a .wav or .vox name, or --to)",
+            args.output.display()
+        ),
+    };
+    let opts = args.to_options(format);
+    let result = convert_file(input, &args.output, &opts);
+    let outcome = FolderOutcome {
+        input: input.clone(),
+        output: args.output.clone(),
+        result,
+    };
+    let usage = matches!(&outcome.result, Err(e) if matches!(e.kind(), Error::Usage(_)));
+    let failed = outcome.result.is_err();
+    render(std::slice::from_ref(&outcome), args.format)?;
+    Ok(ExitCode::from(if usage {
+        EXIT_USAGE
+    } else if failed {
+        EXIT_FAIL
+    } else {
+        EXIT_OK
+    }))
+}
+
+fn run_folder(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
+    if args.output.is_file() {
+        anyhow::bail!(
+            "convert: with several inputs or a folder, -o must be a folder ({} is a file)",
+            args.output.display()
+        );
+    }
+    let format = args.to.unwrap_or(OutputFormat::Wav);
+    let opts = args.to_options(format);
+    opts.validate()?;
+    let (inputs, walk_errors) = collect_inputs(&args.inputs);
+    if inputs.is_empty() {
+        if let Some((_, e)) = walk_errors.into_iter().next() {
+            return Err(e.into());
+        }
+        anyhow::bail!("convert: no audio files found under the inputs");
+    }
+    std::fs::create_dir_all(&args.output)
+        .with_context(|| format!("cannot create the output folder {}", args.output.display()))?;
+    let bar = progress(inputs.len() as u64, "converting");
+    let outcomes = convert_tree(&inputs, &args.output, &opts, &|o: &FolderOutcome| {
+        bar.set_message(o.input.display().to_string());
+        bar.inc(1);
+    });
+    bar.finish_and_clear();
+    let mut outcomes = outcomes;
+    outcomes.extend(walk_errors.into_iter().map(|(path, e)| FolderOutcome {
+        input: path,
+        output: args.output.clone(),
+        result: Err(e),
+    }));
+    render(&outcomes, args.format)?;
+    let failed = outcomes.iter().any(|o| o.result.is_err());
+    Ok(ExitCode::from(if failed { EXIT_FAIL } else { EXIT_OK }))
+}
+
+/// The files under the inputs, through the shared folder walker
+/// ([`voxprep::batch::collect`], the one `check` uses), plus the paths that
+/// could not be walked.
+fn collect_inputs(roots: &[PathBuf]) -> (Vec<TreeInput>, Vec<(PathBuf, Error)>) {
+    let found = batch::collect(roots, batch::is_audio);
+    let files = found
+        .files
+        .into_iter()
+        .map(|(root, path)| TreeInput { root, path })
+        .collect();
+    (files, found.errors)
+}
+
+fn secs(frames: u64, rate: u32) -> f64 {
+    billing::duration_secs(billing::Frames(frames), rate)
+}
+
+fn render(outcomes: &[FolderOutcome], format: Format) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Json => {
+            let files: Vec<serde_json::Value> = outcomes.iter().map(json_row).collect();
+            let doc = serde_json::json!({ "files": files, "summary": summary(outcomes) });
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+        Format::Text => {
+            let mut err = std::io::stderr().lock();
+            for o in outcomes {
+                match &o.result {
+                    Ok(c) => {
+                        writeln!(out, "{}", text_row(c))?;
+                        for w in &c.warnings {
+                            writeln!(out, "    warning: {w}")?;
+                        }
+                        if let Some(t) = c.trimmed {
+                            writeln!(
+                                out,
+                                "    trimmed {:.2} s of silence ({:.2} s lead, {:.2} s tail): {} billing unit(s) saved per call",
+                                t.seconds,
+                                secs(t.leading_frames, c.rate),
+                                secs(t.trailing_frames, c.rate),
+                                t.billing_units
+                            )?;
+                        }
+                    }
+                    Err(e) if outcomes.len() == 1 => {
+                        writeln!(
+                            out,
+                            "FAILED     {} -> {}",
+                            o.input.display(),
+                            o.output.display()
+                        )?;
+                        writeln!(err, "voxprep: error: {e}")?;
+                    }
+                    Err(e) => {
+                        writeln!(
+                            out,
+                            "FAILED     {} -> {}",
+                            o.input.display(),
+                            o.output.display()
+                        )?;
+                        writeln!(out, "    error: {e}")?;
+                    }
+                }
+            }
+            if outcomes.len() > 1 {
+                let s = summary(outcomes);
+                writeln!(
+                    out,
+                    "\n{} files: {} converted ({} with warnings), {} failed; {:.1} s of output, {} billing units per call{}",
+                    s["files"],
+                    s["converted"],
+                    s["warnings"],
+                    s["failed"],
+                    s["output_seconds"].as_f64().unwrap_or(0.0),
+                    s["billing_units"],
+                    match s["trim_saved_units"].as_u64() {
+                        Some(u) if s["trim_saved_seconds"].as_f64().unwrap_or(0.0) > 0.0 =>
+                            format!(
+                                "; trimming saved {:.1} s and {u} units per call",
+                                s["trim_saved_seconds"].as_f64().unwrap_or(0.0)
+                            ),
+                        _ => String::new(),
+                    }
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn text_row(c: &Conversion) -> String {
+    let status = if c.warnings.is_empty() {
+        "converted"
+    } else {
+        "warn     "
+    };
+    format!(
+        "{status}  {} -> {}  {} {} Hz {}ch {:.3} s -> {} {} Hz {:.3} s, {} unit(s)",
+        c.input.display(),
+        c.output.display(),
+        c.source.codec,
+        c.source.sample_rate,
+        c.source.channels,
+        secs(c.input_frames, c.source.sample_rate),
+        c.format.extension(),
+        c.rate,
+        secs(c.frames, c.rate),
+        c.billing_units.unwrap_or(0)
+    )
+}
+
+fn json_row(o: &FolderOutcome) -> serde_json::Value {
+    match &o.result {
+        Ok(c) => {
+            let mut v = serde_json::to_value(c).unwrap_or(serde_json::Value::Null);
+            if let Some(m) = v.as_object_mut() {
+                m.insert(
+                    "status".into(),
+                    (if c.warnings.is_empty() {
+                        "converted"
+                    } else {
+                        "warn"
+                    })
+                    .into(),
+                );
+                m.insert("duration_s".into(), secs(c.frames, c.rate).into());
+            }
+            v
+        }
+        Err(e) => serde_json::json!({
+            "status": "failed",
+            "input": o.input,
+            "output": o.output,
+            "error": e.to_string(),
+        }),
+    }
+}
+
+fn summary(outcomes: &[FolderOutcome]) -> serde_json::Value {
+    let ok: Vec<&Conversion> = outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().ok())
+        .collect();
+    serde_json::json!({
+        "files": outcomes.len(),
+        "converted": ok.len(),
+        "warnings": ok.iter().filter(|c| !c.warnings.is_empty()).count(),
+        "failed": outcomes.len() - ok.len(),
+        "output_seconds": ok.iter().map(|c| secs(c.frames, c.rate)).fold(0.0, |a, b| a + b),
+        "billing_units": ok.iter().filter_map(|c| c.billing_units).sum::<u64>(),
+        "trim_saved_seconds": ok.iter().filter_map(|c| c.trimmed).map(|t| t.seconds).fold(0.0, |a, b| a + b),
+        "trim_saved_units": ok.iter().filter_map(|c| c.trimmed).map(|t| t.billing_units).sum::<u64>(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Args;
+    use clap::Parser;
+
+    fn parse(v: &[&str]) -> Result<ConvertArgs, clap::Error> {
+        let mut all = vec!["voxprep", "convert"];
+        all.extend_from_slice(v);
+        match Args::try_parse_from(all)?.command {
+            crate::cli::Command::Convert(a) => Ok(a),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn flags_become_options() {
+        let a = parse(&["in.mp3", "-o", "out.vox", "--normalize", "--trim-silence"]).unwrap();
+        let o = a.to_options(OutputFormat::Vox);
+        assert_eq!(o.level, Level::NormalizePeak(-1.0));
+        assert_eq!(o.trim.unwrap().threshold_dbfs, -45.0);
+        assert_eq!(o.rate, 8000);
+        let a = parse(&[
+            "in.mp3",
+            "-o",
+            "o.wav",
+            "--normalize",
+            "-3",
+            "--rate",
+            "11025",
+        ])
+        .unwrap();
+        assert_eq!(
+            a.to_options(OutputFormat::Wav).level,
+            Level::NormalizePeak(-3.0)
+        );
+        assert_eq!(a.rate, 11025);
+        let a = parse(&[
+            "in.mp3",
+            "-o",
+            "o.wav",
+            "--gain=-6",
+            "--vox-encoder",
+            "greedy",
+        ])
+        .unwrap();
+        assert_eq!(a.to_options(OutputFormat::Wav).level, Level::GainDb(-6.0));
+        assert_eq!(a.vox_encoder, EncoderKind::Greedy);
+    }
+
+    #[test]
+    fn bad_flags_are_rejected() {
+        assert!(parse(&["in.mp3", "-o", "o.wav", "--rate", "16000"]).is_err());
+        assert!(parse(&["in.mp3", "-o", "o.wav", "--to", "mp3"]).is_err());
+        assert!(parse(&["in.mp3", "-o", "o.wav", "--gain", "3", "--normalize"]).is_err());
+        assert!(parse(&["in.mp3"]).is_err());
+        assert!(parse(&["in.mp3", "-o", "o.wav", "--vox-decoder", "nope"]).is_err());
+    }
 }

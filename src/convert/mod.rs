@@ -1,1 +1,444 @@
-//! (to be written)
+//! The conversion pipeline: any input to a WAV or VOX file the provider accepts.
+//!
+//! ```text
+//! decode (symphonia / vox) -> downmix (mean) -> resample (rubato Fft)
+//!        -> level (gain / normalise) -> TPDF dither -> 16-bit -> WAV (hound) / VOX encoder
+//! ```
+//!
+//! Everything streams packet by packet, so memory does not grow with the
+//! input. Normalising and trimming silence need to know the whole signal
+//! first: they read the input twice (an analysis pass, then the real one).
+//!
+//! A conversion that changes neither rate nor level (a 16-bit mono input at
+//! the target rate, or VOX to WAV) copies the samples unchanged: the
+//! quantiser only dithers samples that are not already on the 16-bit grid.
+//!
+//! Outputs are written to a temporary file beside the target, checked with
+//! [`crate::check::check_path`] (the code behind `voxprep check`), and only
+//! then renamed into place. An input is never overwritten, however its path
+//! is spelled.
+
+pub mod folder;
+pub mod mix;
+mod output;
+pub mod resample;
+
+use crate::billing::{self, BillingUnits, Frames, RoundingRule};
+use crate::check::{CheckOptions, FileReport};
+use crate::decode::{AudioReader, DecodeOptions, SourceFacts};
+use crate::error::{Error, Result};
+use crate::spec::Verdict;
+use crate::vox::{DecoderFlavor, EncoderKind};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+pub use folder::{FolderOutcome, TreeInput, convert_tree};
+pub use output::{check_output_path, same_file};
+
+/// The container written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    /// 16-bit mono PCM WAV (44-byte header, format tag 1).
+    #[default]
+    Wav,
+    /// Headerless 4-bit Dialogic ADPCM at 8000 Hz.
+    Vox,
+}
+
+impl OutputFormat {
+    /// The file extension (`wav`, `vox`).
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Wav => "wav",
+            OutputFormat::Vox => "vox",
+        }
+    }
+
+    /// The format an output path's extension asks for, if any.
+    pub fn from_path(p: &Path) -> Option<OutputFormat> {
+        p.extension()?.to_str()?.parse().ok()
+    }
+}
+
+impl FromStr for OutputFormat {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "wav" => Ok(OutputFormat::Wav),
+            "vox" => Ok(OutputFormat::Vox),
+            _ => Err(Error::Usage(format!(
+                "convert: unknown output format {s:?} (wav or vox)"
+            ))),
+        }
+    }
+}
+
+/// What to do with the level.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Level {
+    /// Leave it.
+    #[default]
+    Unchanged,
+    /// Multiply by this many dB.
+    GainDb(f64),
+    /// Scale so that the peak (after resampling) is at this many dBFS.
+    NormalizePeak(f64),
+}
+
+/// Trim leading and trailing silence.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrimSilence {
+    /// Samples whose magnitude stays below this (dBFS, measured on the
+    /// resampled signal before any gain) count as silence.
+    pub threshold_dbfs: f64,
+    /// Silence kept before the first and after the last sound, in milliseconds.
+    pub pad_ms: u32,
+}
+
+impl Default for TrimSilence {
+    fn default() -> Self {
+        TrimSilence {
+            threshold_dbfs: -45.0,
+            pad_ms: 100,
+        }
+    }
+}
+
+/// Every choice of a conversion. `Default` is 8000 Hz WAV, level unchanged.
+#[derive(Debug, Clone)]
+pub struct ConvertOptions {
+    /// WAV or VOX.
+    pub format: OutputFormat,
+    /// Output rate for WAV (8000 or 11025). VOX is always 8000.
+    pub rate: u32,
+    /// Gain or normalisation.
+    pub level: Level,
+    /// Trim leading/trailing silence.
+    pub trim: Option<TrimSilence>,
+    /// VOX encoder.
+    pub vox_encoder: EncoderKind,
+    /// Decoding limits and the VOX input decoder.
+    pub decode: DecodeOptions,
+    /// Replace an existing output (never an input).
+    pub force: bool,
+    /// How outputs are checked.
+    pub check: CheckOptions,
+}
+
+impl Default for ConvertOptions {
+    fn default() -> Self {
+        ConvertOptions {
+            format: OutputFormat::Wav,
+            rate: 8000,
+            level: Level::Unchanged,
+            trim: None,
+            vox_encoder: EncoderKind::default(),
+            decode: DecodeOptions::default(),
+            force: false,
+            check: CheckOptions::default(),
+        }
+    }
+}
+
+impl ConvertOptions {
+    /// The rate the output will have.
+    pub fn output_rate(&self) -> u32 {
+        match self.format {
+            OutputFormat::Vox => billing::VOX_RATE,
+            OutputFormat::Wav => self.rate,
+        }
+    }
+
+    /// The VOX decoder flavour used for `.vox` inputs.
+    pub fn vox_decoder(&self) -> DecoderFlavor {
+        self.decode.vox_decoder
+    }
+
+    /// Reject combinations the provider cannot take.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for a rate other than 8000/11025, 11025 Hz VOX, or a
+    /// level or threshold that is not a finite number in range.
+    pub fn validate(&self) -> Result<()> {
+        if !matches!(self.rate, 8000 | 11025) {
+            return Err(Error::Usage(format!(
+                "convert: rate {} Hz is not accepted by the provider (8000 or 11025)",
+                self.rate
+            )));
+        }
+        if self.format == OutputFormat::Vox && self.rate != 8000 {
+            return Err(Error::Usage(
+                "convert: VOX is always 8000 Hz (drop --rate)".into(),
+            ));
+        }
+        match self.level {
+            Level::GainDb(db) if !db.is_finite() || db.abs() > 60.0 => {
+                return Err(Error::Usage(format!(
+                    "convert: gain {db} dB out of range (-60..60)"
+                )));
+            }
+            Level::NormalizePeak(db) if !db.is_finite() || !(-60.0..=0.0).contains(&db) => {
+                return Err(Error::Usage(format!(
+                    "convert: normalise target {db} dBFS out of range (-60..0)"
+                )));
+            }
+            _ => {}
+        }
+        if let Some(t) = self.trim
+            && (!t.threshold_dbfs.is_finite() || !(-120.0..0.0).contains(&t.threshold_dbfs))
+        {
+            return Err(Error::Usage(format!(
+                "convert: silence threshold {} dBFS out of range (-120..0)",
+                t.threshold_dbfs
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// What trimming silence saved.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TrimSaved {
+    /// Output frames removed at the start.
+    pub leading_frames: u64,
+    /// Output frames removed at the end.
+    pub trailing_frames: u64,
+    /// Seconds saved.
+    pub seconds: f64,
+    /// Billing units saved per call.
+    pub billing_units: u64,
+}
+
+/// One finished conversion.
+#[derive(Debug, Clone, Serialize)]
+pub struct Conversion {
+    /// The input file.
+    pub input: PathBuf,
+    /// The output file.
+    pub output: PathBuf,
+    /// What the input was.
+    pub source: SourceFacts,
+    /// Frames decoded from the input (per channel).
+    pub input_frames: u64,
+    /// WAV or VOX.
+    pub format: OutputFormat,
+    /// Output sample rate.
+    pub rate: u32,
+    /// Output samples.
+    pub frames: u64,
+    /// Billing units of the output, per call.
+    pub billing_units: Option<u64>,
+    /// Gain applied, in dB (`None` when the level was left alone).
+    pub gain_db: Option<f64>,
+    /// Peak level before limiting, dBFS (`None` for digital silence).
+    pub peak_dbfs: Option<f64>,
+    /// Samples limited at full scale.
+    pub clipped_samples: u64,
+    /// What trimming silence saved, when asked.
+    pub trimmed: Option<TrimSaved>,
+    /// Things the user should know (corrupt packets, truncation, clipping,
+    /// and the output's check warnings).
+    pub warnings: Vec<String>,
+    /// The check of the output, as `voxprep check` reports it.
+    pub check: FileReport,
+}
+
+/// Convert `input` to `output` as `opts` says.
+///
+/// # Errors
+/// [`Error::Usage`] when the output exists (without `force`) or is the
+/// input; decoding errors naming the file and codec; I/O errors on the output;
+/// [`Error::Malformed`] when the output fails its check. On error no output
+/// and no temporary file are left behind.
+pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Result<Conversion> {
+    opts.validate()?;
+    check_output_path(input, output, opts.force)?;
+    let rate = opts.output_rate();
+    let open = || AudioReader::open_path(input, &opts.decode);
+
+    // Pass 1 (only when needed): peak and where the sound is.
+    let analysis = match (opts.level, opts.trim) {
+        (Level::NormalizePeak(_), _) | (_, Some(_)) => {
+            Some(analyse(&mut open()?, rate, opts.trim)?)
+        }
+        _ => None,
+    };
+    let mut warnings = Vec::new();
+    let gain = match opts.level {
+        Level::Unchanged => 1.0,
+        Level::GainDb(db) => mix::db_to_gain(db),
+        Level::NormalizePeak(target) => match analysis.as_ref().map(|a| a.peak) {
+            Some(p) if p > 0.0 => mix::db_to_gain(target) / f64::from(p),
+            _ => {
+                warnings.push("input is digital silence; not normalised".to_string());
+                1.0
+            }
+        },
+    };
+    let window = analysis.as_ref().and_then(|a| a.window);
+    if opts.trim.is_some() && window.is_none() {
+        warnings.push("whole input is below the silence threshold; nothing trimmed".into());
+    }
+
+    let mut reader = open()?;
+    let tmp = output::TempFile::create_beside(output, opts.format.extension())?;
+    let mut sink = output::Sink::create(tmp.path(), opts.format, rate, opts.vox_encoder)?;
+    let mut quant = mix::Quantiser::new(gain);
+    let mut block = Vec::new();
+    let mut pos = 0u64;
+    let (start, end) = window.unwrap_or((0, u64::MAX));
+    let mut written = 0u64;
+    let mut total_out = 0u64;
+    stream(&mut reader, rate, |mono| {
+        let len = mono.len() as u64;
+        let lo = start.clamp(pos, pos + len) - pos;
+        let hi = end.clamp(pos, pos + len) - pos;
+        pos += len;
+        total_out += len;
+        if lo < hi {
+            block.clear();
+            quant.quantise(&mono[lo as usize..hi as usize], &mut block);
+            written += block.len() as u64;
+            sink.write(&block).map_err(|e| e.with_path(tmp.path()))?;
+        }
+        Ok(())
+    })
+    .map_err(|e| e.with_path(input))?;
+    sink.finish().map_err(|e| e.with_path(tmp.path()))?;
+    warnings.extend(reader.warnings());
+    if quant.clipped > 0 {
+        warnings.push(format!(
+            "{} samples clipped and limited at full scale (peak {:+.1} dBFS before limiting)",
+            quant.clipped,
+            mix::gain_to_db(f64::from(quant.peak)).unwrap_or(0.0)
+        ));
+    }
+
+    let mut check = crate::check::check_path(tmp.path(), &opts.check);
+    check.path = output.to_path_buf();
+    if check.verdict == Verdict::Fail {
+        let why: Vec<String> = check
+            .problems
+            .iter()
+            .map(|p| format!("{}: {}", p.code, p.message))
+            .collect();
+        return Err(
+            Error::Malformed(format!("convert: output fails check: {}", why.join("; ")))
+                .with_path(output),
+        );
+    }
+    for p in &check.problems {
+        warnings.push(format!("check: {}: {}", p.code, p.message));
+    }
+    tmp.persist(output, opts.force)?;
+
+    let trimmed = window.map(|(s, e)| {
+        let kept = e.min(total_out) - s;
+        let full_units =
+            billing::billing_units(Frames(total_out), rate, RoundingRule::StartedPeriod);
+        let kept_units = billing::billing_units(Frames(kept), rate, RoundingRule::StartedPeriod);
+        TrimSaved {
+            leading_frames: s,
+            trailing_frames: total_out - e.min(total_out),
+            seconds: billing::duration_secs(Frames(total_out - kept), rate),
+            billing_units: full_units.map_or(0, |u| u.0) - kept_units.map_or(0, |u| u.0),
+        }
+    });
+    Ok(Conversion {
+        input: input.to_path_buf(),
+        output: output.to_path_buf(),
+        source: reader.facts().clone(),
+        input_frames: reader.stats().frames,
+        format: opts.format,
+        rate,
+        frames: written,
+        billing_units: billing::billing_units(Frames(written), rate, RoundingRule::StartedPeriod)
+            .map(|BillingUnits(u)| u),
+        gain_db: (opts.level != Level::Unchanged).then(|| mix::gain_to_db(gain).unwrap_or(0.0)),
+        peak_dbfs: mix::gain_to_db(f64::from(quant.peak)),
+        clipped_samples: quant.clipped,
+        trimmed,
+        warnings,
+        check,
+    })
+}
+
+/// What the analysis pass found.
+#[derive(Debug, Clone, Copy)]
+struct Analysis {
+    peak: f32,
+    /// Output frames `[start, end)` to keep when trimming.
+    window: Option<(u64, u64)>,
+}
+
+fn analyse(reader: &mut AudioReader, rate: u32, trim: Option<TrimSilence>) -> Result<Analysis> {
+    let thr = trim.map_or(f32::INFINITY, |t| mix::db_to_gain(t.threshold_dbfs) as f32);
+    let mut peak = 0.0f32;
+    let mut first = None;
+    let mut last = None;
+    let mut pos = 0u64;
+    stream(reader, rate, |x| {
+        peak = peak.max(mix::peak(x));
+        if trim.is_some() {
+            if let Some(i) = x.iter().position(|v| v.abs() > thr) {
+                first.get_or_insert(pos + i as u64);
+            }
+            if let Some(i) = x.iter().rposition(|v| v.abs() > thr) {
+                last = Some(pos + i as u64);
+            }
+        }
+        pos += x.len() as u64;
+        Ok(())
+    })?;
+    let window = match (trim, first, last) {
+        (Some(t), Some(f), Some(l)) => {
+            let pad = u64::from(rate) * u64::from(t.pad_ms) / 1000;
+            Some((f.saturating_sub(pad), (l + 1 + pad).min(pos)))
+        }
+        _ => None,
+    };
+    Ok(Analysis { peak, window })
+}
+
+/// Decode, downmix and resample `reader` to `rate`, handing mono blocks to `f`.
+fn stream(
+    reader: &mut AudioReader,
+    rate: u32,
+    mut f: impl FnMut(&[f32]) -> Result<()>,
+) -> Result<()> {
+    let mut mono = Vec::new();
+    let mut out = Vec::new();
+    let mut resampler: Option<resample::Resampler> = None;
+    let mut started = false;
+    while let Some(chunk) = reader.next_chunk()? {
+        mono.clear();
+        mix::downmix(chunk.samples, chunk.channels, &mut mono);
+        if !started {
+            started = true;
+            let from = reader.facts().sample_rate;
+            if from != rate {
+                resampler = Some(resample::Resampler::try_new(from, rate)?);
+            }
+        }
+        match resampler.as_mut() {
+            Some(r) => {
+                out.clear();
+                r.process(&mono, &mut out)?;
+                if !out.is_empty() {
+                    f(&out)?;
+                }
+            }
+            None => f(&mono)?,
+        }
+    }
+    if let Some(r) = resampler {
+        out.clear();
+        r.finish(&mut out)?;
+        if !out.is_empty() {
+            f(&out)?;
+        }
+    }
+    Ok(())
+}

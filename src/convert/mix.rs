@@ -1,0 +1,160 @@
+//! Pure sample arithmetic: downmix, level, TPDF dither and 16-bit quantising.
+
+/// Append the mean of the channels of each interleaved frame to `out`.
+/// (The mean, not the sum: the mix can never exceed the loudest channel.)
+pub fn downmix(interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
+    match channels {
+        0 => {}
+        1 => out.extend_from_slice(interleaved),
+        2 => out.extend(interleaved.chunks_exact(2).map(|f| (f[0] + f[1]) * 0.5)),
+        n => {
+            let scale = 1.0 / n as f32;
+            out.extend(
+                interleaved
+                    .chunks_exact(n)
+                    .map(|f| f.iter().sum::<f32>() * scale),
+            );
+        }
+    }
+}
+
+/// Decibels to a linear amplitude factor.
+pub fn db_to_gain(db: f64) -> f64 {
+    10f64.powf(db / 20.0)
+}
+
+/// A linear amplitude to dBFS (`None` for zero).
+pub fn gain_to_db(g: f64) -> Option<f64> {
+    (g > 0.0).then(|| 20.0 * g.log10())
+}
+
+/// The largest absolute sample.
+pub fn peak(x: &[f32]) -> f32 {
+    x.iter().fold(0.0f32, |m, &v| m.max(v.abs()))
+}
+
+/// Quantises `f32` samples to 16 bits with TPDF dither, limiting rather than
+/// wrapping, and counting what it had to limit.
+///
+/// A sample already on the 16-bit grid (an untouched 16-bit input, digital
+/// silence) passes unchanged: dither is only spent where rounding is needed.
+/// The generator is seeded, so a conversion is reproducible.
+#[derive(Debug, Clone)]
+pub struct Quantiser {
+    gain: f32,
+    rng: u64,
+    /// Samples that were beyond full scale before limiting.
+    pub clipped: u64,
+    /// The largest absolute value seen before limiting, in full-scale units.
+    pub peak: f32,
+}
+
+impl Quantiser {
+    /// A quantiser that first multiplies by `gain`.
+    pub fn new(gain: f64) -> Quantiser {
+        Quantiser {
+            gain: gain as f32,
+            rng: 0x9E37_79B9_7F4A_7C15,
+            clipped: 0,
+            peak: 0.0,
+        }
+    }
+
+    fn uniform(&mut self) -> f32 {
+        // xorshift64*: plenty for dither.
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        let r = self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        (r >> 40) as f32 / (1u64 << 24) as f32
+    }
+
+    /// Append the quantised `x` to `out`.
+    pub fn quantise(&mut self, x: &[f32], out: &mut Vec<i16>) {
+        out.reserve(x.len());
+        for &s in x {
+            let v = s * self.gain;
+            let a = v.abs();
+            if a > self.peak {
+                self.peak = a;
+            }
+            let mut l = v * 32768.0;
+            if l != l.round() {
+                // TPDF: difference of two uniforms, +/-1 LSB peak.
+                l += self.uniform() - self.uniform();
+            }
+            let r = l.round();
+            let q = if r > 32767.0 {
+                if v * 32768.0 > 32767.0 {
+                    self.clipped += 1;
+                }
+                32767
+            } else if r < -32768.0 {
+                if v * 32768.0 < -32768.0 {
+                    self.clipped += 1;
+                }
+                -32768
+            } else if r.is_nan() {
+                0
+            } else {
+                r as i16
+            };
+            out.push(q);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn downmix_is_the_mean() {
+        let mut out = Vec::new();
+        downmix(&[1.0, 0.0, -0.5, -0.5], 2, &mut out);
+        assert_eq!(out, [0.5, -0.5]);
+        out.clear();
+        downmix(&[0.3, 0.3, 0.3, 0.9, 0.0, 0.0], 3, &mut out);
+        assert!((out[0] - 0.3).abs() < 1e-6 && (out[1] - 0.3).abs() < 1e-6);
+    }
+
+    #[test]
+    fn untouched_16_bit_samples_pass_bit_exact() {
+        let ints: Vec<i16> = vec![-32768, -1, 0, 1, 12345, 32767];
+        let f: Vec<f32> = ints.iter().map(|&s| f32::from(s) / 32768.0).collect();
+        let mut q = Quantiser::new(1.0);
+        let mut out = Vec::new();
+        q.quantise(&f, &mut out);
+        assert_eq!(out, ints);
+        assert_eq!(q.clipped, 0);
+    }
+
+    #[test]
+    fn dither_is_tpdf_and_unbiased() {
+        // A constant half an LSB above zero: dithered output averages 0.5 LSB.
+        let x = vec![0.5f32 / 32768.0; 100_000];
+        let mut q = Quantiser::new(1.0);
+        let mut out = Vec::new();
+        q.quantise(&x, &mut out);
+        let mean = out.iter().map(|&v| f64::from(v)).sum::<f64>() / out.len() as f64;
+        assert!((mean - 0.5).abs() < 0.02, "mean {mean}");
+        assert!(out.iter().all(|&v| (-1..=2).contains(&v)));
+    }
+
+    #[test]
+    fn overs_are_limited_and_counted_not_wrapped() {
+        let mut q = Quantiser::new(db_to_gain(6.0));
+        let mut out = Vec::new();
+        q.quantise(&[0.9, -0.9, 0.1], &mut out);
+        assert_eq!(&out[..2], &[32767, -32768]);
+        assert_eq!(q.clipped, 2);
+        assert!(q.peak > 1.7);
+    }
+
+    #[test]
+    fn db_round_trip() {
+        assert!((db_to_gain(-6.0206) - 0.5).abs() < 1e-4);
+        assert!((gain_to_db(0.5).unwrap() + 6.0206).abs() < 1e-3);
+        assert_eq!(gain_to_db(0.0), None);
+    }
+}

@@ -1,0 +1,150 @@
+//! The streaming encoder: samples in, bytes out, with an explicit `finish`.
+
+use super::search::{Single, Trellis};
+use super::state::State;
+use super::tables::{NEXT_INDEX, RECIP_4S, SIGNED_EXACT};
+use super::{EncoderKind, NibbleOrder};
+
+/// A streaming Dialogic ADPCM encoder.
+///
+/// [`encode`](Encoder::encode) may be called with any number of samples,
+/// odd counts included; the bytes are the same as for one call on the whole
+/// input. The search encoders decide each code a little later than they see
+/// the sample (at most [`MAX_DELAY`](super::MAX_DELAY) samples), so their
+/// bytes come out with a delay. [`finish`](Encoder::finish) writes everything
+/// still held and, after an odd number of samples, one last byte whose second
+/// nibble is 0 (what `sox` writes).
+///
+/// ```
+/// use voxprep::vox::{Encoder, EncoderKind};
+/// let mut enc = Encoder::new(EncoderKind::Greedy);
+/// let mut out = Vec::new();
+/// enc.encode(&[1000, -1000, 500], &mut out);
+/// enc.finish(&mut out);
+/// assert_eq!(out.len(), 2);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Encoder {
+    engine: Engine,
+    order: NibbleOrder,
+    /// First nibble of a byte not yet complete.
+    pending: Option<u8>,
+    /// Codes decided by a search engine, before packing.
+    codes: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+enum Engine {
+    Greedy(State),
+    Search(Box<Trellis<1>>),
+    Universal(Box<Trellis<3>>),
+    SearchSingle(Single<1>),
+    UniversalSingle(Single<3>),
+}
+
+impl Encoder {
+    /// An encoder of `kind`, writing the usual nibble order (high first).
+    pub fn new(kind: EncoderKind) -> Encoder {
+        Encoder::with_order(kind, NibbleOrder::HighFirst)
+    }
+
+    /// An encoder with an explicit nibble order.
+    pub fn with_order(kind: EncoderKind, order: NibbleOrder) -> Encoder {
+        let engine = match kind {
+            EncoderKind::Greedy => Engine::Greedy(State::INITIAL),
+            EncoderKind::Search { paths: 0 | 1 } => Engine::SearchSingle(Single::exact()),
+            EncoderKind::Universal { paths: 0 | 1 } => Engine::UniversalSingle(Single::universal()),
+            EncoderKind::Search { paths } => Engine::Search(Box::new(Trellis::exact(paths))),
+            EncoderKind::Universal { paths } => {
+                Engine::Universal(Box::new(Trellis::universal(paths)))
+            }
+        };
+        Encoder {
+            engine,
+            order,
+            pending: None,
+            codes: Vec::new(),
+        }
+    }
+
+    /// Encode `samples`, appending finished bytes to `out`.
+    pub fn encode(&mut self, samples: &[i16], out: &mut Vec<u8>) {
+        out.reserve(samples.len() / 2 + 1);
+        match &mut self.engine {
+            Engine::Greedy(state) => {
+                let mut rest = samples;
+                if let (Some(first), Some((&x, tail))) = (self.pending, rest.split_first()) {
+                    out.push(self.order.join(first, state.encode_greedy(x)));
+                    self.pending = None;
+                    rest = tail;
+                }
+                let pairs = rest.chunks_exact(2);
+                let odd = pairs.remainder();
+                greedy_pairs(state, pairs, self.order, out);
+                if let [x] = odd {
+                    self.pending = Some(state.encode_greedy(*x));
+                }
+                return;
+            }
+            Engine::Search(t) => t.push_all(samples, &mut self.codes),
+            Engine::Universal(t) => t.push_all(samples, &mut self.codes),
+            Engine::SearchSingle(t) => t.push_all(samples, &mut self.codes),
+            Engine::UniversalSingle(t) => t.push_all(samples, &mut self.codes),
+        }
+        self.flush_codes(out);
+    }
+
+    /// End the stream: write every code still held, then pad an odd final
+    /// nibble with code 0 as sox does.
+    pub fn finish(mut self, out: &mut Vec<u8>) {
+        match &mut self.engine {
+            Engine::Greedy(_) | Engine::SearchSingle(_) | Engine::UniversalSingle(_) => {}
+            Engine::Search(t) => t.finish(&mut self.codes),
+            Engine::Universal(t) => t.finish(&mut self.codes),
+        }
+        self.flush_codes(out);
+        if let Some(first) = self.pending.take() {
+            out.push(self.order.join(first, 0));
+        }
+    }
+
+    fn flush_codes(&mut self, out: &mut Vec<u8>) {
+        for &code in &self.codes {
+            push_code(self.order, &mut self.pending, code, out);
+        }
+        self.codes.clear();
+    }
+}
+
+/// The greedy encoder's hot loop: whole bytes, state in registers.
+fn greedy_pairs(
+    state: &mut State,
+    pairs: std::slice::ChunksExact<'_, i16>,
+    order: NibbleOrder,
+    out: &mut Vec<u8>,
+) {
+    let mut p = state.predictor() as i32;
+    let mut index = state.step_index() as usize;
+    let mut one = |x: i16| -> u8 {
+        let d = x as i32 - p;
+        let q = ((d.unsigned_abs() as u64 * RECIP_4S[index]) >> 32).min(7) as usize;
+        let code = q | ((d >> 28) & 8) as usize;
+        p = (p + SIGNED_EXACT[index][code]).clamp(-32768, 32767);
+        index = NEXT_INDEX[index][q] as usize;
+        code as u8
+    };
+    out.extend(pairs.map(|pair| {
+        let a = one(pair[0]);
+        let b = one(pair[1]);
+        order.join(a, b)
+    }));
+    *state = State::new(p as i16, index as u8);
+}
+
+#[inline]
+fn push_code(order: NibbleOrder, pending: &mut Option<u8>, code: u8, out: &mut Vec<u8>) {
+    match pending.take() {
+        None => *pending = Some(code),
+        Some(first) => out.push(order.join(first, code)),
+    }
+}

@@ -1,0 +1,528 @@
+//! K-best ("trellis") search encoders.
+//!
+//! The encoder keeps the `paths` cheapest decoder states reached so far. For
+//! each new sample every state is extended by the codes whose reconstruction
+//! levels lie next to the sample (the greedy code and its neighbours), states
+//! that became identical are merged keeping the cheaper, and the `paths`
+//! cheapest survive. A node carries one predictor per decoder family it is
+//! scored against (1 for [`EncoderKind::Search`](super::EncoderKind::Search),
+//! 3 for [`EncoderKind::Universal`](super::EncoderKind::Universal)); the step
+//! index is the same for every family because it depends on the codes only.
+//! The cost is the summed squared error over the families, plus a penalty
+//! whenever a family's predictor would overshoot the rails by more than `s/8`
+//! (which makes sox report "ADPCM state errors").
+//!
+//! Memory is bounded: back pointers are kept for `DELAY + WINDOW` samples;
+//! whenever that fills, the best node's path is traced back, its oldest
+//! `WINDOW` codes are written out, and nodes whose path disagrees with those
+//! codes are dropped. Decisions are therefore at most `DELAY + WINDOW` samples
+//! late, and the history never exceeds `(DELAY + WINDOW) * paths` entries.
+
+use super::DecoderFlavor;
+use super::state::{family, greedy_code, overshoot};
+use super::tables::NEXT_INDEX;
+
+/// Samples of history kept after a commit (decision depth).
+pub(crate) const DELAY: usize = 512;
+/// Samples written out per commit.
+pub(crate) const WINDOW: usize = 512;
+/// Largest number of paths accepted (back pointers are 16-bit).
+pub const MAX_PATHS: usize = 4096;
+
+/// Added to a candidate's cost when a predictor overshoots the rails beyond
+/// the grace of `s/8` (16 times the largest possible squared error of a sample).
+const OVERSHOOT_PENALTY: u64 = 1 << 36;
+
+#[derive(Debug, Clone, Copy)]
+struct Node<const N: usize> {
+    cost: u64,
+    /// The state packed: each predictor as 16 bits, then the step index.
+    key: u64,
+    pred: [i32; N],
+    index: u8,
+    parent: u16,
+    code: u8,
+}
+
+impl<const N: usize> Node<N> {
+    #[inline]
+    fn same_state(&self, other: &Node<N>) -> bool {
+        self.key == other.key
+    }
+}
+
+/// Up to this many paths, survivors are picked in one pass over the
+/// candidates (see `pick_small`); above it, a hash merge and a selection are
+/// used.
+const SMALL: usize = 8;
+
+/// The search engine, scored against `N` decoder families.
+#[derive(Debug, Clone)]
+pub(crate) struct Trellis<const N: usize> {
+    /// `diffs[index][code][family]`: the signed differences, all families together.
+    diffs: Box<[[[i32; N]; 16]; 49]>,
+    lo: [i32; N],
+    hi: [i32; N],
+    paths: usize,
+    /// How many levels either side of the greedy level are tried.
+    spread: i32,
+    nodes: Vec<Node<N>>,
+    cand: Vec<Node<N>>,
+    scratch: Vec<Node<N>>,
+    /// Back pointers, `paths` per layer: `parent << 4 | code`.
+    hist: Vec<u32>,
+    layers: usize,
+    /// Open-addressing table for merging identical states: (stamp, candidate).
+    table: Vec<(u32, u32)>,
+    stamp: u32,
+    /// Scratch for tracing back.
+    trace: Vec<u8>,
+    anc: Vec<u16>,
+}
+
+impl Trellis<1> {
+    /// K-best search scored against the exact family only.
+    pub(crate) fn exact(paths: usize) -> Trellis<1> {
+        Trellis::new([DecoderFlavor::Exact], paths)
+    }
+}
+
+impl Trellis<3> {
+    /// K-best search scored against all three decoder families.
+    pub(crate) fn universal(paths: usize) -> Trellis<3> {
+        Trellis::new(
+            [
+                DecoderFlavor::Exact,
+                DecoderFlavor::ShiftAdd,
+                DecoderFlavor::Asterisk,
+            ],
+            paths,
+        )
+    }
+}
+
+impl<const N: usize> Trellis<N> {
+    fn new(families: [DecoderFlavor; N], paths: usize) -> Trellis<N> {
+        let paths = paths.clamp(1, MAX_PATHS);
+        let spread: i32 = 1;
+        let max_cand = paths * (2 * spread as usize + 1);
+        let table_len = if paths > SMALL {
+            (max_cand * 2).next_power_of_two()
+        } else {
+            0
+        };
+        let root = Node {
+            cost: 0,
+            key: 0,
+            pred: [0; N],
+            index: 0,
+            parent: 0,
+            code: 0,
+        };
+        let tables = families.map(|f| family(f).0);
+        let mut diffs = Box::new([[[0i32; N]; 16]; 49]);
+        for (i, row) in diffs.iter_mut().enumerate() {
+            for (code, cell) in row.iter_mut().enumerate() {
+                for (f, d) in cell.iter_mut().enumerate() {
+                    *d = tables[f][i][code];
+                }
+            }
+        }
+        Trellis {
+            diffs,
+            lo: families.map(|f| family(f).1),
+            hi: families.map(|f| family(f).2),
+            paths,
+            spread,
+            nodes: vec![root],
+            cand: Vec::with_capacity(max_cand),
+            scratch: Vec::with_capacity(paths),
+            hist: vec![0; (DELAY + WINDOW) * paths],
+            layers: 0,
+            table: vec![(0, 0); table_len],
+            stamp: 0,
+            trace: Vec::with_capacity(DELAY + WINDOW),
+            anc: Vec::with_capacity(paths),
+        }
+    }
+
+    /// Feed samples; codes that became final are appended to `codes`.
+    pub(crate) fn push_all(&mut self, samples: &[i16], codes: &mut Vec<u8>) {
+        for &x in samples {
+            self.push(x as i32);
+            if self.layers == DELAY + WINDOW {
+                self.commit(codes);
+            }
+        }
+    }
+
+    /// Append every remaining code of the best path.
+    pub(crate) fn finish(&mut self, codes: &mut Vec<u8>) {
+        if self.layers == 0 {
+            return;
+        }
+        let best = self.best();
+        self.trace_from(best);
+        codes.extend(self.trace.iter().rev());
+        self.layers = 0;
+        self.nodes.clear();
+    }
+
+    /// The candidate reached from `node` (at frontier position `parent`) by `code`.
+    #[inline(always)]
+    fn extend(&self, node: &Node<N>, parent: usize, code: u8, x: i32) -> Node<N> {
+        let i = node.index as usize;
+        let d = &self.diffs[i][code as usize];
+        let mut cost = node.cost;
+        let mut pred = [0i32; N];
+        let mut key = 0u64;
+        #[allow(clippy::needless_range_loop)] // f indexes five parallel arrays
+        for f in 0..N {
+            let u = node.pred[f] + d[f];
+            let p = u.max(self.lo[f]).min(self.hi[f]);
+            if p != u {
+                let over = overshoot(u, node.index, self.lo[f], self.hi[f]) as u64;
+                if over > 0 {
+                    cost += OVERSHOOT_PENALTY + over * over;
+                }
+            }
+            let e = (x - p) as i64;
+            cost += (e * e) as u64;
+            pred[f] = p;
+            key = key << 16 | (p as u16 as u64);
+        }
+        let index = NEXT_INDEX[i][(code & 7) as usize];
+        key = key << 8 | index as u64;
+        Node {
+            cost,
+            key,
+            pred,
+            index,
+            parent: parent as u16,
+            code,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, x: i32) {
+        self.cand.clear();
+        let small = self.paths <= SMALL;
+        for parent in 0..self.nodes.len() {
+            let node = self.nodes[parent];
+            let reference = node.pred.iter().sum::<i32>() / N as i32;
+            let level = level_of(greedy_code(reference, node.index, x));
+            let (lo, hi) = ((level - self.spread).max(0), (level + self.spread).min(15));
+            for l in lo..=hi {
+                let c = self.extend(&node, parent, code_of(l), x);
+                self.cand.push(c);
+            }
+        }
+        if small {
+            self.pick_small();
+        } else {
+            self.merge_identical();
+            if self.cand.len() > self.paths {
+                self.cand
+                    .select_nth_unstable_by_key(self.paths - 1, |n| n.cost);
+                self.cand.truncate(self.paths);
+            }
+        }
+        std::mem::swap(&mut self.nodes, &mut self.cand);
+        // Record back pointers for the new layer.
+        let base = self.layers * self.paths;
+        for (slot, n) in self.hist[base..base + self.nodes.len()]
+            .iter_mut()
+            .zip(&self.nodes)
+        {
+            *slot = (n.parent as u32) << 4 | n.code as u32;
+        }
+        self.layers += 1;
+    }
+
+    /// Keep the `paths` cheapest distinct states of `cand`, for small `paths`:
+    /// one pass keeping a bounded set and its most expensive member; a
+    /// candidate enters if it is cheaper than that member (or the set is not
+    /// full) and no member has its state, replaces a member with its state if
+    /// cheaper, and is dropped otherwise.
+    fn pick_small(&mut self) {
+        let n = self.cand.len();
+        let k = self.paths;
+        let mut top = [0u8; SMALL];
+        let mut count = 0usize;
+        let mut max_at = 0usize;
+        let mut max_cost = 0u64;
+        for j in 0..n {
+            let c = &self.cand[j];
+            if count == k && c.cost >= max_cost {
+                continue;
+            }
+            if let Some(t) = top[..count]
+                .iter()
+                .position(|&t| self.cand[t as usize].key == c.key)
+            {
+                if c.cost >= self.cand[top[t] as usize].cost {
+                    continue;
+                }
+                top[t] = j as u8;
+            } else if count < k {
+                top[count] = j as u8;
+                count += 1;
+            } else {
+                top[max_at] = j as u8;
+            }
+            max_at = 0;
+            max_cost = self.cand[top[0] as usize].cost;
+            for (t, &i) in top[..count].iter().enumerate().skip(1) {
+                let cost = self.cand[i as usize].cost;
+                if cost > max_cost {
+                    max_cost = cost;
+                    max_at = t;
+                }
+            }
+        }
+        self.scratch.clear();
+        self.scratch
+            .extend(top[..count].iter().map(|&i| self.cand[i as usize]));
+        std::mem::swap(&mut self.cand, &mut self.scratch);
+    }
+
+    /// Merge candidates with the same state, keeping the cheaper one.
+    fn merge_identical(&mut self) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.table.fill((0, 0));
+            self.stamp = 1;
+        }
+        let mask = self.table.len() - 1;
+        let mut kept = 0;
+        for i in 0..self.cand.len() {
+            let c = self.cand[i];
+            let h = (c.key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as u32;
+            let mut slot = (h >> 7) as usize & mask;
+            loop {
+                let (stamp, j) = self.table[slot];
+                if stamp != self.stamp {
+                    self.table[slot] = (self.stamp, kept as u32);
+                    self.cand[kept] = c;
+                    kept += 1;
+                    break;
+                }
+                let other = &mut self.cand[j as usize];
+                if other.same_state(&c) {
+                    if c.cost < other.cost {
+                        *other = c;
+                    }
+                    break;
+                }
+                slot = (slot + 1) & mask;
+            }
+        }
+        self.cand.truncate(kept);
+    }
+
+    fn best(&self) -> usize {
+        let mut best = 0;
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.cost < self.nodes[best].cost {
+                best = i;
+            }
+        }
+        best
+    }
+
+    /// Fill `trace` with the codes of the path ending at frontier node `node`,
+    /// newest first, over all stored layers.
+    fn trace_from(&mut self, node: usize) {
+        self.trace.clear();
+        let mut i = node;
+        for layer in (0..self.layers).rev() {
+            let e = self.hist[layer * self.paths + i];
+            self.trace.push((e & 15) as u8);
+            i = (e >> 4) as usize;
+        }
+    }
+
+    /// Write out the oldest `WINDOW` codes of the best path and drop the nodes
+    /// that do not share them.
+    fn commit(&mut self, codes: &mut Vec<u8>) {
+        let best = self.best();
+        self.trace_from(best);
+        // `trace` is newest first: the oldest WINDOW codes are at the end.
+        codes.extend(self.trace[self.layers - WINDOW..].iter().rev());
+        // Ancestor of every frontier node in layer WINDOW - 1.
+        self.anc.clear();
+        self.anc.extend((0..self.nodes.len()).map(|i| i as u16));
+        for layer in (WINDOW..self.layers).rev() {
+            let row = &self.hist[layer * self.paths..];
+            for a in &mut self.anc {
+                *a = (row[*a as usize] >> 4) as u16;
+            }
+        }
+        let keep = self.anc[best];
+        // Compact the frontier and its back-pointer layer together.
+        let last = (self.layers - 1) * self.paths;
+        let mut kept = 0;
+        for i in 0..self.nodes.len() {
+            if self.anc[i] == keep {
+                self.nodes[kept] = self.nodes[i];
+                self.hist[last + kept] = self.hist[last + i];
+                kept += 1;
+            }
+        }
+        self.nodes.truncate(kept);
+        self.hist
+            .copy_within(WINDOW * self.paths..self.layers * self.paths, 0);
+        self.layers -= WINDOW;
+        // Keep costs small: only differences matter.
+        let min = self.nodes.iter().map(|n| n.cost).min().unwrap_or(0);
+        for n in &mut self.nodes {
+            n.cost -= min;
+        }
+    }
+}
+
+/// The one-path search (`paths == 1`): each sample's code is the one among
+/// the greedy level and its neighbours with the least summed squared error
+/// over the `N` families (overshoot penalised). No history: every decision
+/// is final at once, so codes come out without delay.
+#[derive(Debug, Clone)]
+pub(crate) struct Single<const N: usize> {
+    tables: [&'static [[i32; 16]; 49]; N],
+    lo: [i32; N],
+    hi: [i32; N],
+    pred: [i32; N],
+    index: u8,
+}
+
+impl<const N: usize> Single<N> {
+    fn new(families: [DecoderFlavor; N]) -> Single<N> {
+        Single {
+            tables: families.map(|f| family(f).0),
+            lo: families.map(|f| family(f).1),
+            hi: families.map(|f| family(f).2),
+            pred: [0; N],
+            index: 0,
+        }
+    }
+
+    /// Encode `samples`, appending one code per sample to `codes`.
+    pub(crate) fn push_all(&mut self, samples: &[i16], codes: &mut Vec<u8>) {
+        codes.reserve(samples.len());
+        for &x in samples {
+            let x = x as i32;
+            let i = self.index as usize;
+            let reference = self.pred.iter().sum::<i32>() / N as i32;
+            let level = level_of(greedy_code(reference, self.index, x));
+            // Always three candidates (clamped at the ends, so duplicates
+            // there are harmless); the choice below is branch-free.
+            let mut best_cost = u64::MAX;
+            let mut best_code = 0u8;
+            let mut best_pred = self.pred;
+            for l in [(level - 1).max(0), level, (level + 1).min(15)] {
+                let code = code_of(l);
+                let mut cost = 0u64;
+                let mut pred = [0i32; N];
+                #[allow(clippy::needless_range_loop)] // f indexes four parallel arrays
+                for f in 0..N {
+                    let u = self.pred[f] + self.tables[f][i][code as usize];
+                    let p = u.max(self.lo[f]).min(self.hi[f]);
+                    if p != u {
+                        let over = overshoot(u, self.index, self.lo[f], self.hi[f]) as u64;
+                        if over > 0 {
+                            cost += OVERSHOOT_PENALTY + over * over;
+                        }
+                    }
+                    let e = (x - p) as i64;
+                    cost += (e * e) as u64;
+                    pred[f] = p;
+                }
+                let better = cost < best_cost;
+                best_cost = if better { cost } else { best_cost };
+                best_code = if better { code } else { best_code };
+                for f in 0..N {
+                    best_pred[f] = if better { pred[f] } else { best_pred[f] };
+                }
+            }
+            self.pred = best_pred;
+            self.index = NEXT_INDEX[i][(best_code & 7) as usize];
+            codes.push(best_code);
+        }
+    }
+}
+
+impl Single<1> {
+    /// One-path search against the exact family.
+    pub(crate) fn exact() -> Single<1> {
+        Single::new([DecoderFlavor::Exact])
+    }
+}
+
+impl Single<3> {
+    /// One-path search against all three families.
+    pub(crate) fn universal() -> Single<3> {
+        Single::new([
+            DecoderFlavor::Exact,
+            DecoderFlavor::ShiftAdd,
+            DecoderFlavor::Asterisk,
+        ])
+    }
+}
+
+/// Reconstruction level 0..=15 of a code, ordered from most negative
+/// (sign set, m = 7) to most positive (m = 7).
+#[inline]
+fn level_of(code: u8) -> i32 {
+    let m = (code & 7) as i32;
+    if code & 8 != 0 { 7 - m } else { 8 + m }
+}
+
+/// The code of a reconstruction level 0..=15.
+#[inline]
+fn code_of(level: i32) -> u8 {
+    if level < 8 {
+        8 | (7 - level) as u8
+    } else {
+        (level - 8) as u8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_path_engine_equals_one_path_trellis() {
+        let x: Vec<i16> = (0..3000)
+            .map(|i| ((i as f64 * 0.05).sin() * (i as f64 * 9.0)) as i16)
+            .collect();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let mut t = Trellis::universal(1);
+        t.push_all(&x, &mut a);
+        t.finish(&mut a);
+        Single::universal().push_all(&x, &mut b);
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn levels_round_trip() {
+        for code in 0..16u8 {
+            assert_eq!(code_of(level_of(code)), code);
+        }
+        assert_eq!(code_of(0), 0xF);
+        assert_eq!(code_of(15), 0x7);
+    }
+
+    #[test]
+    fn one_code_per_sample_and_bounded_history() {
+        let x: Vec<i16> = (0..5000)
+            .map(|i| ((i as f64 * 0.07).sin() * 12000.0) as i16)
+            .collect();
+        let mut t = Trellis::exact(8);
+        let mut codes = Vec::new();
+        t.push_all(&x, &mut codes);
+        assert!(t.layers < DELAY + WINDOW);
+        assert_eq!(t.hist.len(), (DELAY + WINDOW) * 8);
+        t.finish(&mut codes);
+        assert_eq!(codes.len(), x.len());
+    }
+}
