@@ -391,15 +391,14 @@ impl Client {
         };
         if !(200..300).contains(&status) {
             let mut excerpt = reply::excerpt(&body, &self.credentials);
-            if (300..400).contains(&status) {
-                if let Some(loc) = response
+            if (300..400).contains(&status)
+                && let Some(loc) = response
                     .headers()
                     .get("location")
                     .and_then(|v| v.to_str().ok())
-                {
-                    let loc = loc.split('?').next().unwrap_or("");
-                    excerpt = format!("redirect to {loc} (not followed) {excerpt}");
-                }
+            {
+                let loc = self.credentials.redact(loc.split('?').next().unwrap_or(""));
+                excerpt = format!("redirect to {loc} (not followed) {excerpt}");
             }
             return Err(Err(ProviderError::Http {
                 call,
