@@ -12,9 +12,7 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds {
-            low_level_dbfs: -20.0,
-        }
+        Thresholds { low_level_dbfs: -20.0 }
     }
 }
 

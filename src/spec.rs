@@ -29,20 +29,12 @@ pub struct Problem {
 impl Problem {
     /// An error with `code` and `message`.
     pub fn error(code: &'static str, message: impl Into<String>) -> Problem {
-        Problem {
-            severity: Severity::Error,
-            code,
-            message: message.into(),
-        }
+        Problem { severity: Severity::Error, code, message: message.into() }
     }
 
     /// A warning with `code` and `message`.
     pub fn warning(code: &'static str, message: impl Into<String>) -> Problem {
-        Problem {
-            severity: Severity::Warning,
-            code,
-            message: message.into(),
-        }
+        Problem { severity: Severity::Warning, code, message: message.into() }
     }
 }
 
