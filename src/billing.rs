@@ -61,7 +61,11 @@ pub fn duration_ms(frames: Frames, rate: u32) -> Millis {
 
 /// Duration in seconds as a float, for display and JSON only.
 pub fn duration_secs(frames: Frames, rate: u32) -> f64 {
-    if rate == 0 { 0.0 } else { frames.0 as f64 / f64::from(rate) }
+    if rate == 0 {
+        0.0
+    } else {
+        frames.0 as f64 / f64::from(rate)
+    }
 }
 
 /// Frames in a headerless VOX file of `bytes` bytes: two 4-bit samples a byte.
@@ -106,22 +110,43 @@ mod tests {
 
     #[test]
     fn units_at_8000_hz_edges() {
-        assert_eq!(billing_units(Frames(95_999), 8000, R), Some(BillingUnits(1)));
-        assert_eq!(billing_units(Frames(96_000), 8000, R), Some(BillingUnits(1)));
-        assert_eq!(billing_units(Frames(96_001), 8000, R), Some(BillingUnits(2)));
+        assert_eq!(
+            billing_units(Frames(95_999), 8000, R),
+            Some(BillingUnits(1))
+        );
+        assert_eq!(
+            billing_units(Frames(96_000), 8000, R),
+            Some(BillingUnits(1))
+        );
+        assert_eq!(
+            billing_units(Frames(96_001), 8000, R),
+            Some(BillingUnits(2))
+        );
         assert_eq!(billing_units(Frames(1), 8000, R), Some(BillingUnits(1)));
     }
 
     #[test]
     fn units_at_11025_hz_edges() {
-        assert_eq!(billing_units(Frames(132_300), 11025, R), Some(BillingUnits(1)));
-        assert_eq!(billing_units(Frames(132_301), 11025, R), Some(BillingUnits(2)));
+        assert_eq!(
+            billing_units(Frames(132_300), 11025, R),
+            Some(BillingUnits(1))
+        );
+        assert_eq!(
+            billing_units(Frames(132_301), 11025, R),
+            Some(BillingUnits(2))
+        );
     }
 
     #[test]
     fn vox_byte_edges() {
-        assert_eq!(billing_units(vox_frames(48_000), VOX_RATE, R), Some(BillingUnits(1)));
-        assert_eq!(billing_units(vox_frames(48_001), VOX_RATE, R), Some(BillingUnits(2)));
+        assert_eq!(
+            billing_units(vox_frames(48_000), VOX_RATE, R),
+            Some(BillingUnits(1))
+        );
+        assert_eq!(
+            billing_units(vox_frames(48_001), VOX_RATE, R),
+            Some(BillingUnits(2))
+        );
     }
 
     #[test]
@@ -132,7 +157,10 @@ mod tests {
 
     #[test]
     fn huge_counts_do_not_overflow() {
-        assert_eq!(billing_units(Frames(u64::MAX), 8000, R), Some(BillingUnits(u64::MAX.div_ceil(96_000))));
+        assert_eq!(
+            billing_units(Frames(u64::MAX), 8000, R),
+            Some(BillingUnits(u64::MAX.div_ceil(96_000)))
+        );
         assert_eq!(duration_ms(Frames(u64::MAX), 1), Millis(u64::MAX));
     }
 

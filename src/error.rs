@@ -56,14 +56,20 @@ pub enum Error {
 impl Error {
     /// An I/O error on `path`.
     pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Error {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 
     /// Attach the path this error concerns (no-op for errors that already carry one).
     pub fn with_path(self, path: impl AsRef<Path>) -> Error {
         match self {
             e @ (Error::Io { .. } | Error::WithPath { .. }) => e,
-            e => Error::WithPath { path: path.as_ref().to_path_buf(), source: Box::new(e) },
+            e => Error::WithPath {
+                path: path.as_ref().to_path_buf(),
+                source: Box::new(e),
+            },
         }
     }
 

@@ -1,24 +1,574 @@
-//! Content analysis of decoded 16-bit mono samples: silence, clipping, level,
-//! leading/trailing silence, DC offset. Pure functions. (To be written.)
+//! Content analysis of decoded 16-bit mono samples: level, silence, clipping,
+//! leading/trailing silence and DC offset. Pure: no I/O.
+//!
+//! The analysis is streaming: create a [`SignalAnalyser`], [`feed`] it chunks
+//! of samples as they are decoded (WAV data, decoded VOX...), then [`finish`]
+//! it. Memory stays constant whatever the length of the recording.
+//! [`warnings`] turns the figures into [`Problem`]s with stable codes.
+//!
+//! [`feed`]: SignalAnalyser::feed
+//! [`finish`]: SignalAnalyser::finish
 
+use crate::billing::{self, Frames, RoundingRule};
+use crate::spec::Problem;
 use serde::Serialize;
 
-/// Thresholds for the signal warnings (each a `check` option).
+/// Full scale of a 16-bit sample, the 0 dBFS reference.
+const FULL_SCALE: f64 = 32768.0;
+
+/// A sample whose magnitude is at least this is "full scale" (clipped):
+/// +32767 and -32767/-32768.
+const CLIP_LEVEL: u16 = 32767;
+
+/// Thresholds for the signal warnings. Each is a `voxprep check` option.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Thresholds {
-    /// Peak below this (dBFS) is "low level".
+    /// A sample whose magnitude stays below this level (dBFS) is silence.
+    /// Used for leading/trailing silence and for "silent throughout".
+    /// Default -50 dBFS (about 0.3 % of full scale).
+    pub silence_dbfs: f64,
+    /// A recording whose peak is below this level (dBFS) is "low level".
+    /// Default -20 dBFS: faint on a phone line.
     pub low_level_dbfs: f64,
+    /// Leading or trailing silence longer than this (seconds) is warned about.
+    /// Default 0.5 s.
+    pub max_edge_silence_s: f64,
+    /// Silence kept at each end when estimating what trimming would save
+    /// (seconds). Default 0.1 s.
+    pub trim_pad_s: f64,
+    /// A run of at least this many consecutive full-scale samples is a
+    /// clipped run. Default 3 (a single full-scale sample can be legitimate).
+    pub clip_run: u32,
+    /// A mean (DC) offset larger than this, in percent of full scale, is
+    /// warned about. Default 2 %.
+    pub max_dc_offset_pct: f64,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { low_level_dbfs: -20.0 }
+        Thresholds {
+            silence_dbfs: -50.0,
+            low_level_dbfs: -20.0,
+            max_edge_silence_s: 0.5,
+            trim_pad_s: 0.1,
+            clip_run: 3,
+            max_dc_offset_pct: 2.0,
+        }
     }
 }
 
-/// Figures measured on a signal.
+/// Figures measured on a signal. Levels are rounded to 0.01 dB, times to 1 ms.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SignalStats {
-    /// Peak level in dBFS (None for digital silence).
+    /// Number of samples analysed.
+    pub analysed_samples: u64,
+    /// Peak level in dBFS; `None` for digital silence (every sample 0).
     pub peak_dbfs: Option<f64>,
+    /// RMS level in dBFS; `None` for digital silence.
+    pub rms_dbfs: Option<f64>,
+    /// Mean sample value in percent of full scale (signed).
+    pub dc_offset_pct: f64,
+    /// Runs of at least `clip_run` consecutive full-scale samples.
+    pub clipped_runs: u64,
+    /// Samples inside those runs.
+    pub clipped_samples: u64,
+    /// Length of the longest run of full-scale samples (any length).
+    pub longest_clip_run: u64,
+    /// Every sample is exactly 0.
+    pub digital_silence: bool,
+    /// No sample reaches the silence threshold (includes digital silence).
+    pub silent: bool,
+    /// Seconds before the first sample at or above the silence threshold.
+    pub leading_silence_s: f64,
+    /// Seconds after the last sample at or above the silence threshold.
+    pub trailing_silence_s: f64,
+    /// Billing units of the recording as analysed.
+    pub billing_units: Option<u64>,
+    /// Billing units if leading and trailing silence were trimmed, keeping
+    /// the pad at each end.
+    pub trimmed_billing_units: Option<u64>,
+    #[serde(skip)]
+    raw: Raw,
+}
+
+/// The integer figures behind [`SignalStats`], used to build the warnings.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct Raw {
+    rate: u32,
+    peak: u16,
+    leading: u64,
+    trailing: u64,
+}
+
+/// Streaming analyser: feed it chunks, then finish.
+#[derive(Debug, Clone)]
+pub struct SignalAnalyser {
+    rate: u32,
+    silence_level: u16,
+    clip_run: u64,
+    pad_s: f64,
+    count: u64,
+    peak: u16,
+    sum: i128,
+    sum_sq: u128,
+    run: u64,
+    runs: u64,
+    clipped: u64,
+    longest: u64,
+    first_loud: Option<u64>,
+    last_loud: Option<u64>,
+}
+
+impl SignalAnalyser {
+    /// A fresh analyser for samples at `rate` Hz.
+    pub fn new(rate: u32, thresholds: &Thresholds) -> SignalAnalyser {
+        SignalAnalyser {
+            rate,
+            silence_level: level_from_dbfs(thresholds.silence_dbfs),
+            clip_run: u64::from(thresholds.clip_run.max(1)),
+            pad_s: thresholds.trim_pad_s.max(0.0),
+            count: 0,
+            peak: 0,
+            sum: 0,
+            sum_sq: 0,
+            run: 0,
+            runs: 0,
+            clipped: 0,
+            longest: 0,
+            first_loud: None,
+            last_loud: None,
+        }
+    }
+
+    /// Analyse the next chunk of samples.
+    pub fn feed(&mut self, samples: &[i16]) {
+        let mut index = self.count;
+        for &s in samples {
+            let mag = s.unsigned_abs();
+            self.peak = self.peak.max(mag);
+            self.sum += i128::from(s);
+            self.sum_sq += u128::from(u32::from(mag) * u32::from(mag));
+            if mag >= CLIP_LEVEL {
+                self.run += 1;
+            } else if self.run > 0 {
+                self.end_run();
+            }
+            if mag >= self.silence_level {
+                if self.first_loud.is_none() {
+                    self.first_loud = Some(index);
+                }
+                self.last_loud = Some(index);
+            }
+            index += 1;
+        }
+        self.count = index;
+    }
+
+    fn end_run(&mut self) {
+        self.longest = self.longest.max(self.run);
+        if self.run >= self.clip_run {
+            self.runs += 1;
+            self.clipped += self.run;
+        }
+        self.run = 0;
+    }
+
+    /// The figures for everything fed so far.
+    pub fn finish(mut self) -> SignalStats {
+        self.end_run();
+        let n = self.count;
+        let (leading, trailing) = match (self.first_loud, self.last_loud) {
+            (Some(first), Some(last)) => (first, n - 1 - last),
+            _ => (n, n),
+        };
+        let silent = self.first_loud.is_none();
+        let digital_silence = self.peak == 0;
+        let rms = if n == 0 {
+            0.0
+        } else {
+            (self.sum_sq as f64 / n as f64).sqrt()
+        };
+        let mean = if n == 0 {
+            0.0
+        } else {
+            self.sum as f64 / n as f64
+        };
+        let units = |frames: u64| {
+            billing::billing_units(Frames(frames), self.rate, RoundingRule::StartedPeriod)
+                .map(|u| u.0)
+        };
+        let trimmed = if silent {
+            None
+        } else {
+            let pad = secs_to_frames(self.pad_s, self.rate);
+            units(n - leading.saturating_sub(pad) - trailing.saturating_sub(pad))
+        };
+        SignalStats {
+            analysed_samples: n,
+            peak_dbfs: (!digital_silence).then(|| round2(dbfs(f64::from(self.peak)))),
+            rms_dbfs: (!digital_silence).then(|| round2(dbfs(rms))),
+            dc_offset_pct: round2(mean / FULL_SCALE * 100.0),
+            clipped_runs: self.runs,
+            clipped_samples: self.clipped,
+            longest_clip_run: self.longest,
+            digital_silence,
+            silent,
+            leading_silence_s: secs(leading, self.rate),
+            trailing_silence_s: secs(trailing, self.rate),
+            billing_units: units(n),
+            trimmed_billing_units: trimmed,
+            raw: Raw {
+                rate: self.rate,
+                peak: self.peak,
+                leading,
+                trailing,
+            },
+        }
+    }
+}
+
+/// Analyse a whole slice at once (convenience over [`SignalAnalyser`]).
+pub fn analyse(samples: &[i16], rate: u32, thresholds: &Thresholds) -> SignalStats {
+    let mut a = SignalAnalyser::new(rate, thresholds);
+    a.feed(samples);
+    a.finish()
+}
+
+/// The signal warnings for `stats`, in a stable order: `silent`, `clipping`,
+/// `low-level`, `leading-silence`, `trailing-silence`, `dc-offset`.
+pub fn warnings(stats: &SignalStats, t: &Thresholds) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let raw = stats.raw;
+    if stats.analysed_samples == 0 {
+        return out;
+    }
+    if stats.silent {
+        let message = if stats.digital_silence {
+            "digital silence throughout: every sample is 0".to_string()
+        } else {
+            format!(
+                "near-silence throughout: peak {} dBFS never reaches the silence threshold of {} dBFS",
+                fmt_db(stats.peak_dbfs),
+                t.silence_dbfs
+            )
+        };
+        out.push(Problem::warning("silent", message));
+    }
+    if stats.clipped_runs > 0 {
+        out.push(Problem::warning(
+            "clipping",
+            format!(
+                "clipping: {} run(s) of {} or more full-scale samples ({} samples, longest run {})",
+                stats.clipped_runs, t.clip_run, stats.clipped_samples, stats.longest_clip_run
+            ),
+        ));
+    }
+    if !stats.silent && dbfs(f64::from(raw.peak)) < t.low_level_dbfs {
+        out.push(Problem::warning(
+            "low-level",
+            format!(
+                "low level: peak {} dBFS is below {} dBFS and will sound faint on a phone line",
+                fmt_db(stats.peak_dbfs),
+                t.low_level_dbfs
+            ),
+        ));
+    }
+    if !stats.silent {
+        let limit = secs_to_frames(t.max_edge_silence_s, raw.rate);
+        let pad = secs_to_frames(t.trim_pad_s.max(0.0), raw.rate);
+        let n = stats.analysed_samples;
+        for (code, which, frames) in [
+            ("leading-silence", "leading", raw.leading),
+            ("trailing-silence", "trailing", raw.trailing),
+        ] {
+            if frames <= limit {
+                continue;
+            }
+            let before = billing::billing_units(Frames(n), raw.rate, RoundingRule::StartedPeriod);
+            let after = billing::billing_units(
+                Frames(n - frames.saturating_sub(pad)),
+                raw.rate,
+                RoundingRule::StartedPeriod,
+            );
+            let saving = match (before, after) {
+                (Some(b), Some(a)) if a < b => format!(
+                    "trimming it to {:.1} s would save {} billing unit(s) per call ({} -> {})",
+                    t.trim_pad_s,
+                    b.0 - a.0,
+                    b.0,
+                    a.0
+                ),
+                (Some(b), _) => format!(
+                    "trimming it would not lower the billing units ({} per call)",
+                    b.0
+                ),
+                _ => String::new(),
+            };
+            out.push(Problem::warning(
+                code,
+                format!(
+                    "{which} silence of {:.2} s (more than {} s); {saving}",
+                    secs(frames, raw.rate),
+                    t.max_edge_silence_s
+                ),
+            ));
+        }
+    }
+    if stats.dc_offset_pct.abs() > t.max_dc_offset_pct {
+        out.push(Problem::warning(
+            "dc-offset",
+            format!(
+                "DC offset of {:+.2} % of full scale (more than {} %)",
+                stats.dc_offset_pct, t.max_dc_offset_pct
+            ),
+        ));
+    }
+    out
+}
+
+/// Sample magnitude corresponding to `db` dBFS, rounded up, at least 1.
+fn level_from_dbfs(db: f64) -> u16 {
+    let level = (FULL_SCALE * 10f64.powf(db / 20.0)).ceil();
+    if level.is_nan() || level < 1.0 {
+        1
+    } else if level > f64::from(u16::MAX) {
+        u16::MAX
+    } else {
+        level as u16
+    }
+}
+
+fn dbfs(magnitude: f64) -> f64 {
+    20.0 * (magnitude / FULL_SCALE).log10()
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn fmt_db(db: Option<f64>) -> String {
+    db.map_or_else(|| "-inf".to_string(), |d| format!("{d:.1}"))
+}
+
+/// Seconds for display, rounded to the millisecond.
+fn secs(frames: u64, rate: u32) -> f64 {
+    billing::duration_ms(Frames(frames), rate).0 as f64 / 1000.0
+}
+
+fn secs_to_frames(s: f64, rate: u32) -> u64 {
+    let f = (s * f64::from(rate)).round();
+    if f.is_nan() || f <= 0.0 { 0 } else { f as u64 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RATE: u32 = 8000;
+
+    fn sine(secs: f64, amplitude: f64, freq: f64) -> Vec<i16> {
+        let n = (secs * f64::from(RATE)) as usize;
+        (0..n)
+            .map(|i| {
+                let x = amplitude * (2.0 * std::f64::consts::PI * freq * i as f64 / 8000.0).sin();
+                (x * 32767.0).round() as i16
+            })
+            .collect()
+    }
+
+    fn codes(stats: &SignalStats) -> Vec<&'static str> {
+        warnings(stats, &Thresholds::default())
+            .iter()
+            .map(|p| p.code)
+            .collect()
+    }
+
+    #[test]
+    fn clean_sine_has_no_warnings() {
+        let s = analyse(&sine(2.0, 0.5, 440.0), RATE, &Thresholds::default());
+        assert_eq!(s.peak_dbfs, Some(-6.02));
+        // RMS of a sine is peak - 3.01 dB.
+        assert!(
+            (s.rms_dbfs.unwrap() - -9.03).abs() < 0.02,
+            "{:?}",
+            s.rms_dbfs
+        );
+        assert_eq!(s.dc_offset_pct, 0.0);
+        assert_eq!(s.leading_silence_s, 0.0);
+        assert_eq!(s.billing_units, Some(1));
+        assert!(codes(&s).is_empty(), "{:?}", codes(&s));
+    }
+
+    #[test]
+    fn digital_silence() {
+        let s = analyse(&vec![0; 8000], RATE, &Thresholds::default());
+        assert!(s.digital_silence && s.silent);
+        assert_eq!(s.peak_dbfs, None);
+        assert_eq!(s.rms_dbfs, None);
+        assert_eq!(s.trimmed_billing_units, None);
+        assert_eq!(codes(&s), ["silent"]);
+        assert!(
+            warnings(&s, &Thresholds::default())[0]
+                .message
+                .contains("digital silence")
+        );
+    }
+
+    #[test]
+    fn near_silence_is_silent_but_not_digital() {
+        // -60 dBFS sine: below the -50 dBFS silence threshold.
+        let s = analyse(&sine(1.0, 0.001, 440.0), RATE, &Thresholds::default());
+        assert!(s.silent && !s.digital_silence);
+        assert_eq!(codes(&s), ["silent"]);
+        let msg = &warnings(&s, &Thresholds::default())[0].message;
+        assert!(
+            msg.contains("peak -59.9 dBFS") && msg.contains("-50 dBFS"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn clipping_runs_across_chunks() {
+        let mut a = SignalAnalyser::new(RATE, &Thresholds::default());
+        a.feed(&[0, 1000, 32767, 32767]);
+        a.feed(&[32767, 32767, 0, -32768, -32768, -32768, 5]);
+        a.feed(&[32767, 0]); // a single full-scale sample is not a run
+        let s = a.finish();
+        assert_eq!(
+            (s.clipped_runs, s.clipped_samples, s.longest_clip_run),
+            (2, 7, 4)
+        );
+        assert!(codes(&s).contains(&"clipping"));
+        let t = Thresholds {
+            clip_run: 5,
+            ..Thresholds::default()
+        };
+        let s = analyse(&[32767, 32767, 32767, 32767], RATE, &t);
+        assert_eq!(s.clipped_runs, 0);
+        assert!(warnings(&s, &t).iter().all(|p| p.code != "clipping"));
+    }
+
+    #[test]
+    fn run_at_end_counts() {
+        let s = analyse(&[0, -32767, -32767, -32767], RATE, &Thresholds::default());
+        assert_eq!(s.clipped_runs, 1);
+        assert_eq!(s.longest_clip_run, 3);
+    }
+
+    #[test]
+    fn low_level() {
+        let s = analyse(&sine(1.0, 0.05, 440.0), RATE, &Thresholds::default());
+        assert_eq!(codes(&s), ["low-level"]);
+        let msg = &warnings(&s, &Thresholds::default())[0].message;
+        assert!(msg.contains("-26.0 dBFS") && msg.contains("-20"), "{msg}");
+        let lenient = Thresholds {
+            low_level_dbfs: -30.0,
+            ..Thresholds::default()
+        };
+        assert!(warnings(&s, &lenient).is_empty());
+    }
+
+    #[test]
+    fn leading_silence_that_costs_a_unit() {
+        // 2 s of silence, then 11 s of tone: 13 s = 2 units; trimmed to 11.1 s = 1 unit.
+        let mut samples = vec![0i16; 16_000];
+        samples.extend(sine(11.0, 0.5, 440.0));
+        let s = analyse(&samples, RATE, &Thresholds::default());
+        assert_eq!(s.leading_silence_s, 2.0);
+        assert_eq!(s.billing_units, Some(2));
+        assert_eq!(s.trimmed_billing_units, Some(1));
+        let w = warnings(&s, &Thresholds::default());
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].code, "leading-silence");
+        assert!(w[0].message.contains("2.00 s"), "{}", w[0].message);
+        assert!(
+            w[0].message
+                .contains("save 1 billing unit(s) per call (2 -> 1)"),
+            "{}",
+            w[0].message
+        );
+    }
+
+    #[test]
+    fn trailing_silence_that_saves_nothing() {
+        let mut samples = sine(2.0, 0.5, 440.0);
+        samples.extend(vec![3i16; 8000]); // 1 s of near-silence
+        let s = analyse(&samples, RATE, &Thresholds::default());
+        assert!(
+            (s.trailing_silence_s - 1.0).abs() < 0.01,
+            "{}",
+            s.trailing_silence_s
+        );
+        let w = warnings(&s, &Thresholds::default());
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].code, "trailing-silence");
+        assert!(
+            w[0].message
+                .contains("would not lower the billing units (1 per call)")
+        );
+    }
+
+    #[test]
+    fn short_edges_are_fine() {
+        let mut samples = vec![0i16; 3000]; // 0.375 s
+        samples.extend(sine(1.0, 0.5, 440.0));
+        samples.extend(vec![0i16; 4000]); // exactly 0.5 s: not more than the limit
+        let s = analyse(&samples, RATE, &Thresholds::default());
+        assert!(codes(&s).is_empty(), "{:?}", codes(&s));
+    }
+
+    #[test]
+    fn dc_offset() {
+        let samples: Vec<i16> = sine(1.0, 0.5, 440.0).iter().map(|s| s / 2 + 3277).collect();
+        let s = analyse(&samples, RATE, &Thresholds::default());
+        assert!((s.dc_offset_pct - 10.0).abs() < 0.05, "{}", s.dc_offset_pct);
+        assert_eq!(codes(&s), ["dc-offset"]);
+        let negative: Vec<i16> = samples.iter().map(|s| -s).collect();
+        let s = analyse(&negative, RATE, &Thresholds::default());
+        assert_eq!(codes(&s), ["dc-offset"]);
+        assert!(
+            warnings(&s, &Thresholds::default())[0]
+                .message
+                .contains("-10.0")
+        );
+    }
+
+    #[test]
+    fn chunked_equals_whole() {
+        let mut samples = vec![0i16; 5000];
+        samples.extend(sine(3.0, 0.9, 300.0));
+        samples.extend([32767; 10]);
+        let whole = analyse(&samples, RATE, &Thresholds::default());
+        let mut a = SignalAnalyser::new(RATE, &Thresholds::default());
+        for chunk in samples.chunks(777) {
+            a.feed(chunk);
+        }
+        assert_eq!(a.finish(), whole);
+    }
+
+    #[test]
+    fn empty_input_is_harmless() {
+        let s = analyse(&[], RATE, &Thresholds::default());
+        assert_eq!(s.analysed_samples, 0);
+        assert_eq!(s.billing_units, None);
+        assert!(warnings(&s, &Thresholds::default()).is_empty());
+        let s = analyse(&[100], 0, &Thresholds::default());
+        assert_eq!(s.billing_units, None);
+    }
+
+    #[test]
+    fn odd_thresholds_do_not_panic() {
+        let t = Thresholds {
+            silence_dbfs: f64::NAN,
+            low_level_dbfs: 10.0,
+            max_edge_silence_s: -1.0,
+            trim_pad_s: f64::INFINITY,
+            clip_run: 0,
+            max_dc_offset_pct: -1.0,
+        };
+        let s = analyse(&sine(0.5, 0.5, 440.0), RATE, &t);
+        let _ = warnings(&s, &t);
+        assert_eq!(level_from_dbfs(20.0), u16::MAX);
+        assert_eq!(level_from_dbfs(-200.0), 1);
+    }
 }
