@@ -919,3 +919,138 @@ fn help_does_not_show_the_password() {
 /// Silence an unused warning when a test above is filtered out.
 #[allow(dead_code)]
 fn _uses(_: &Path) {}
+
+// ---------------------------------------------------------------- send file with a local recording
+
+/// Write a 16-bit mono WAV of a 440 Hz tone (hound, not voxprep).
+fn tone_wav(path: &Path, rate: u32, channels: u16, seconds: f64) {
+    let spec = hound::WavSpec {
+        channels,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    let frames = (f64::from(rate) * seconds) as u32;
+    for i in 0..frames {
+        let s = (f64::from(i) * 440.0 * std::f64::consts::TAU / f64::from(rate)).sin() * 8000.0;
+        for _ in 0..channels {
+            w.write_sample(s as i16).unwrap();
+        }
+    }
+    w.finalize().unwrap();
+}
+
+#[test]
+fn a_local_recording_is_checked_and_only_its_name_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("welcome.wav");
+    tone_wav(&wav, 8000, 1, 12.5);
+    let fake = FakeProvider::always(Reply::code("0"));
+    let r = run(
+        Some(&fake.base_url),
+        &[
+            "send",
+            "file",
+            "--app",
+            "A",
+            "--template",
+            "T",
+            "--recording",
+            wav.to_str().unwrap(),
+            "--to",
+            "13800138000,13900139000",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stderr.contains("2 unit(s) of 12 s per answered call"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("up to 4 unit(s) for 2 number(s)"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        fake.received()[0].param("Content"),
+        Some("【语音通知文件】A|T|welcome.wav")
+    );
+    let r = run(
+        Some(&fake.base_url),
+        &[
+            "send",
+            "file",
+            "--app",
+            "A",
+            "--template",
+            "T",
+            "--recording",
+            wav.to_str().unwrap(),
+            "--to",
+            "13800138000",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(r.json()["billing_units_per_call"], 2);
+}
+
+#[test]
+fn a_failing_recording_is_refused_unless_no_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("music.wav");
+    tone_wav(&wav, 44100, 2, 0.5);
+    let wav = wav.to_str().unwrap();
+    let fake = FakeProvider::always(Reply::code("0"));
+    let r = run(
+        Some(&fake.base_url),
+        &[
+            "send",
+            "file",
+            "--app",
+            "A",
+            "--template",
+            "T",
+            "--recording",
+            wav,
+            "--to",
+            "13800138000",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr.contains("FAIL") && r.stderr.contains("nothing sent"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("error ["),
+        "the problems are listed: {}",
+        r.stderr
+    );
+    assert!(fake.settled().is_empty(), "a failing recording was sent");
+    let r = run(
+        Some(&fake.base_url),
+        &[
+            "send",
+            "file",
+            "--app",
+            "A",
+            "--template",
+            "T",
+            "--recording",
+            wav,
+            "--to",
+            "13800138000",
+            "--no-check",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(
+        fake.received()[0].param("Content"),
+        Some("【语音通知文件】A|T|music.wav")
+    );
+}
