@@ -284,7 +284,7 @@ pub fn run_send(cmd: SendCommand) -> anyhow::Result<ExitCode> {
         print_check(&c.report, to.numbers().len())?;
         if c.report.verdict == Verdict::Fail {
             bail!(
-                "{}: the recording fails the provider's spec; nothing sent (--no-check sends anyway)",
+                "{}: the recording fails the provider's spec (fix it with `voxprep convert`); nothing sent (--no-check sends anyway)",
                 c.report.path.display()
             );
         }
