@@ -1054,3 +1054,57 @@ fn a_failing_recording_is_refused_unless_no_check() {
         Some("【语音通知文件】A|T|music.wav")
     );
 }
+
+#[test]
+fn a_connection_closed_after_the_request_is_outcome_unknown_and_not_retried() {
+    use std::io::Read;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A raw server: read the request head, then hang up without a word.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&count);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { break };
+            seen.fetch_add(1, Ordering::SeqCst);
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            drop(stream);
+        }
+    });
+    let r = run(
+        Some(&base),
+        &[
+            "send",
+            "code",
+            "1234",
+            "--to",
+            "13800138000",
+            "--timeout",
+            "2",
+            "--retry-connect",
+            "3",
+        ],
+    );
+    assert_eq!(r.code, 3, "{}", r.all());
+    assert!(
+        r.stderr
+            .contains("outcome unknown: check the status reports before sending again"),
+        "{}",
+        r.stderr
+    );
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(
+        count.load(Ordering::SeqCst),
+        1,
+        "the request was sent again"
+    );
+}
