@@ -15,9 +15,25 @@
 //! - the password prints as `***` in `Debug`, in errors and in
 //!   [`SubmitRequest::redacted_url`].
 //!
-//! Out of scope here: the two pushes the provider makes to the partner's own
-//! URLs (status reports, section 2; inbound messages and key presses,
-//! section 4). Their codes are in [`StatusCode`].
+//! Where the English rendering (provider-api.md) and the Chinese original
+//! (provider-api.zh.txt) differ, the original wins:
+//! - `ExtCode`: the English table calls it optional; the original only says
+//!   "填外呼长号码" (fill in the long outbound number). Its example URL leaves it
+//!   out, so we send it only when given.
+//! - `DesMobile`: neither text names a separator for several numbers; only
+//!   code -1007 ("限制200条") implies batches. We send commas (the English note).
+//! - `Content`: the original says "UTF-8编码"; percent-encoding is the English
+//!   gloss, and what any URL needs.
+//! - `QueryBlance` codes: the original prints -1, -2, -3 with an en dash
+//!   ("–1"); [`parse_balance`] accepts U+2013 as a minus sign.
+//! - The original's heading writes `recv_center` in lower case; its example
+//!   URL, which we follow, has `Recv_center`.
+//! - A TTS template without a variable: the original always shows three
+//!   fields; we send an empty third field (see [`Content::render`]).
+//!
+//! The two pushes the provider makes to the partner's own URLs (status
+//! reports, section 2; inbound messages and key presses, section 4) are
+//! parsed by [`push`]; serving those URLs is not part of voxprep yet.
 //!
 //! ```no_run
 //! use voxprep::provider::{Client, Content, Credentials, Recipients, Timeouts, BaseUrl};
@@ -39,6 +55,7 @@ mod codes;
 mod content;
 mod credentials;
 mod numbers;
+pub mod push;
 mod reply;
 mod url;
 
