@@ -186,7 +186,9 @@ fn credentials_from_env() -> anyhow::Result<Credentials> {
 
 fn client(conn: &ConnArgs) -> anyhow::Result<Client> {
     let credentials = credentials_from_env()?;
-    let base = BaseUrl::parse(&conn.base_url)?;
+    // The URL is quoted in errors: keep a password pasted into it out of them.
+    let base =
+        BaseUrl::parse(&conn.base_url).map_err(|e| anyhow!(credentials.redact(&e.to_string())))?;
     let mut timeouts = Timeouts::with_overall(conn.timeout);
     if let Some(c) = conn.connect_timeout {
         timeouts.connect = c;
