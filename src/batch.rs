@@ -30,7 +30,7 @@ pub struct Collected {
 /// walked recursively (without following symbolic links to folders, so there
 /// are no loops) and its files are kept when `is_wanted` says so, the others
 /// counted in [`Collected::skipped`]. A symbolic link to a file inside a folder
-/// is treated as that file.
+/// is treated as that file; a dangling one with a wanted name is an error.
 pub fn collect(roots: &[PathBuf], is_wanted: impl Fn(&Path) -> bool) -> Collected {
     let mut out = Collected::default();
     for root in roots {
@@ -59,10 +59,16 @@ pub fn collect(roots: &[PathBuf], is_wanted: impl Fn(&Path) -> bool) -> Collecte
             let ft = entry.file_type();
             let is_file = if ft.is_symlink() {
                 // Follow a link only to see whether it ends at a file; links to
-                // folders are not descended (no loops), dangling ones skipped.
-                std::fs::metadata(path)
-                    .map(|m| m.is_file())
-                    .unwrap_or(false)
+                // folders are not descended (no loops).
+                match std::fs::metadata(path) {
+                    Ok(m) => m.is_file(),
+                    // A dangling link with a wanted name is a file we cannot read.
+                    Err(e) if is_wanted(path) => {
+                        out.errors.push((path.to_path_buf(), Error::io(path, e)));
+                        continue;
+                    }
+                    Err(_) => false,
+                }
             } else {
                 ft.is_file()
             };
@@ -168,9 +174,12 @@ mod tests {
         fs::write(d.join("a/one.wav"), b"x").unwrap();
         std::os::unix::fs::symlink(d, d.join("a/loop")).unwrap();
         std::os::unix::fs::symlink(d.join("a/one.wav"), d.join("a/two.wav")).unwrap();
+        std::os::unix::fs::symlink(d.join("gone"), d.join("a/dangling.wav")).unwrap();
+        std::os::unix::fs::symlink(d.join("gone"), d.join("a/dangling.txt")).unwrap();
         let c = collect(&[d.to_path_buf()], is_audio);
         assert_eq!(c.files.len(), 2, "{:?}", c.files);
-        assert!(c.errors.is_empty());
+        assert_eq!(c.errors.len(), 1);
+        assert_eq!(c.errors[0].0, d.join("a/dangling.wav"));
     }
 
     #[test]

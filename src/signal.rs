@@ -258,7 +258,7 @@ pub fn warnings(stats: &SignalStats, t: &Thresholds) -> Vec<Problem> {
         out.push(Problem::warning(
             "clipping",
             format!(
-                "clipping: {} run(s) of {} or more full-scale samples ({} samples, longest run {})",
+                "{} run(s) of {} or more full-scale samples ({} samples, longest run {}): the recording is distorted",
                 stats.clipped_runs, t.clip_run, stats.clipped_samples, stats.longest_clip_run
             ),
         ));
@@ -267,7 +267,7 @@ pub fn warnings(stats: &SignalStats, t: &Thresholds) -> Vec<Problem> {
         out.push(Problem::warning(
             "low-level",
             format!(
-                "low level: peak {} dBFS is below {} dBFS and will sound faint on a phone line",
+                "peak {} dBFS is below {} dBFS: it will sound faint on a phone line",
                 fmt_db(stats.peak_dbfs),
                 t.low_level_dbfs
             ),

@@ -1,12 +1,253 @@
-//! `voxprep check` (to be written).
+//! `voxprep check`: check recordings against the provider's spec.
 
+use super::output;
+use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE};
+use anyhow::Context;
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::OnceLock;
+use voxprep::batch;
+use voxprep::check::CheckOptions;
+use voxprep::report::{self, Report};
+use voxprep::signal::Thresholds;
+
+/// Output formats of `voxprep check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// A line per file with its problems, then a summary.
+    #[default]
+    Human,
+    /// One JSON document {"files":[...],"summary":{...}}.
+    Json,
+    /// CSV, a header row then a row per file.
+    Csv,
+}
 
 /// Arguments of `voxprep check`.
 #[derive(Debug, clap::Args)]
-pub struct CheckArgs {}
+#[command(after_help = "\
+Exit status: 0 when no file fails (warnings allowed), 1 when a file fails (or warns, \
+with --strict), 2 on a usage error or when no file could be read at all.")]
+pub struct CheckArgs {
+    /// Files and folders to check; folders are walked recursively and their
+    /// non-audio files skipped. A file named here is always checked. Default: `.`
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit with status 1 when any file has a warning, not only on failures.
+    #[arg(long)]
+    pub strict: bool,
+    /// Signal thresholds.
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
+    /// Check this many files at a time (default: one per core).
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+/// The signal-warning thresholds, shared by commands that analyse samples.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Signal thresholds")]
+pub struct ThresholdArgs {
+    /// Samples quieter than this (dBFS) are silence: used for leading/trailing
+    /// silence and the `silent` warning (nothing louder anywhere).
+    #[arg(long, value_name = "DBFS", default_value_t = -50.0, allow_negative_numbers = true,
+          value_parser = db_level)]
+    pub silence_threshold: f64,
+    /// Warn `low-level` when the peak is below this (dBFS).
+    #[arg(long, value_name = "DBFS", default_value_t = -20.0, allow_negative_numbers = true,
+          value_parser = db_level)]
+    pub low_level: f64,
+    /// Warn `leading-silence` / `trailing-silence` when either end has more
+    /// silence than this (seconds).
+    #[arg(long, value_name = "SECS", default_value_t = 0.5, value_parser = seconds)]
+    pub max_edge_silence: f64,
+    /// Silence kept at each end when estimating the units trimming would save (seconds).
+    #[arg(long, value_name = "SECS", default_value_t = 0.1, value_parser = seconds)]
+    pub trim_pad: f64,
+    /// Warn `clipping` on runs of at least this many consecutive full-scale samples.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub clip_run: u32,
+    /// Warn `dc-offset` when the mean sample value exceeds this, in percent of full scale.
+    #[arg(long, value_name = "PCT", default_value_t = 2.0, value_parser = percent)]
+    pub max_dc_offset: f64,
+}
+
+impl ThresholdArgs {
+    /// The library's thresholds (the one conversion point).
+    pub fn into_thresholds(self) -> Thresholds {
+        Thresholds {
+            silence_dbfs: self.silence_threshold,
+            low_level_dbfs: self.low_level,
+            max_edge_silence_s: self.max_edge_silence,
+            trim_pad_s: self.trim_pad,
+            clip_run: self.clip_run,
+            max_dc_offset_pct: self.max_dc_offset,
+        }
+    }
+}
+
+fn number_in(s: &str, lo: f64, hi: f64, what: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number"))?;
+    if v.is_finite() && (lo..=hi).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{what} must be between {lo} and {hi}"))
+    }
+}
+
+fn db_level(s: &str) -> Result<f64, String> {
+    number_in(s, -120.0, 0.0, "a level in dBFS")
+}
+
+fn seconds(s: &str) -> Result<f64, String> {
+    number_in(s, 0.0, 3600.0, "a time in seconds")
+}
+
+fn percent(s: &str) -> Result<f64, String> {
+    number_in(s, 0.0, 100.0, "a percentage")
+}
+
+/// Run `f` on a pool of `jobs` threads, or on rayon's global pool (one per core).
+pub fn with_jobs<T: Send>(jobs: Option<u16>, f: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
+    match jobs {
+        None => Ok(f()),
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(usize::from(n))
+                .build()
+                .context("cannot start the worker threads")?;
+            Ok(pool.install(f))
+        }
+    }
+}
+
+/// Check `paths` (default `.`) with a progress bar on a terminal.
+pub fn run_checks(
+    paths: Vec<PathBuf>,
+    opts: &CheckOptions,
+    jobs: Option<u16>,
+) -> anyhow::Result<Report> {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    };
+    let bar = OnceLock::new();
+    let report = with_jobs(jobs, || {
+        batch::check_all(
+            &paths,
+            opts,
+            |n| {
+                let _ = bar.set(output::progress(n as u64, "checking"));
+            },
+            |_| {
+                if let Some(b) = bar.get() {
+                    b.inc(1);
+                }
+            },
+        )
+    })?;
+    if let Some(b) = bar.get() {
+        b.finish_and_clear();
+    }
+    Ok(report)
+}
+
+/// The exit status a report adds up to, and a note for stderr when it is 2.
+pub fn exit_status(report: &Report, strict: bool) -> (u8, Option<&'static str>) {
+    let s = report.summary();
+    if s.files == 0 {
+        (EXIT_USAGE, Some("no audio files found"))
+    } else if s.unreadable == s.files {
+        (EXIT_USAGE, Some("no file could be read"))
+    } else if s.fail > 0 || (strict && s.warn > 0) {
+        (EXIT_FAIL, None)
+    } else {
+        (EXIT_OK, None)
+    }
+}
 
 /// Run `voxprep check`.
-pub fn run(_args: CheckArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("check: not implemented yet")
+pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let opts = CheckOptions {
+        thresholds: args.thresholds.into_thresholds(),
+        analyse_signal: true,
+    };
+    let report = run_checks(args.paths, &opts, args.jobs)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        Format::Human => report::write_human(&report, &mut out),
+        Format::Json => report::write_json(&report, &mut out),
+        Format::Csv => report::write_csv(&report, &mut out),
+    }
+    .and_then(|()| out.flush())
+    .context("cannot write the report")?;
+    let (code, note) = exit_status(&report, args.strict);
+    if let Some(note) = note {
+        eprintln!("voxprep: {note}");
+    }
+    Ok(ExitCode::from(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Args;
+    use super::super::Command;
+    use clap::Parser;
+
+    fn check(args: &[&str]) -> Result<super::CheckArgs, clap::Error> {
+        let mut all = vec!["voxprep", "check"];
+        all.extend_from_slice(args);
+        Args::try_parse_from(all).map(|a| match a.command {
+            Command::Check(c) => c,
+            _ => unreachable!(),
+        })
+    }
+
+    #[test]
+    fn defaults_match_the_library() {
+        let a = check(&[]).unwrap();
+        assert!(a.paths.is_empty() && !a.strict && a.jobs.is_none());
+        assert_eq!(
+            a.thresholds.into_thresholds(),
+            voxprep::signal::Thresholds::default()
+        );
+    }
+
+    #[test]
+    fn thresholds_parse_and_validate() {
+        let a = check(&[
+            "--low-level",
+            "-30",
+            "--silence-threshold=-60",
+            "--clip-run",
+            "5",
+            "x",
+        ])
+        .unwrap();
+        let t = a.thresholds.into_thresholds();
+        assert_eq!(
+            (t.low_level_dbfs, t.silence_dbfs, t.clip_run),
+            (-30.0, -60.0, 5)
+        );
+        assert!(check(&["--low-level", "3"]).is_err());
+        assert!(check(&["--low-level", "nan"]).is_err());
+        assert!(check(&["--max-edge-silence", "-1"]).is_err());
+        assert!(check(&["--clip-run", "0"]).is_err());
+        assert!(check(&["-j", "0"]).is_err());
+        assert!(check(&["--format", "xml"]).is_err());
+        assert_eq!(
+            check(&["-j", "3", "--format", "csv", "--strict"])
+                .unwrap()
+                .jobs,
+            Some(3)
+        );
+    }
 }

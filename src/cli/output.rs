@@ -4,7 +4,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 
 /// A progress bar for `len` files on stderr, hidden when stderr is not a terminal.
-#[allow(dead_code)] // used by check and convert as they land
 pub fn progress(len: u64, verb: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();

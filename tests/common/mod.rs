@@ -6,7 +6,9 @@ use std::process::Command;
 
 /// Path of a file under `fixtures/`.
 pub fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
 }
 
 /// The `voxprep` binary under test.
@@ -17,9 +19,15 @@ pub fn voxprep() -> assert_cmd::Command {
 /// Whether an external reference tool is on PATH; prints a loud line when it is not.
 pub fn have_tool(name: &str) -> bool {
     let ok = Command::new(name).arg("--version").output().is_ok()
-        || Command::new("which").arg(name).output().map(|o| o.status.success()).unwrap_or(false);
+        || Command::new("which")
+            .arg(name)
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
     if !ok {
-        eprintln!("SKIPPING: reference tool `{name}` is not installed (apt-get install sox ffmpeg sndfile-programs)");
+        eprintln!(
+            "SKIPPING: reference tool `{name}` is not installed (apt-get install sox ffmpeg sndfile-programs)"
+        );
     }
     ok
 }
