@@ -653,6 +653,7 @@ fn validation_failures_send_nothing_and_exit_2() {
     let missing_at = format!("@{}", missing.display());
     let missing_wav = dir.path().join("sub").join("missing.wav");
     let missing_wav = missing_wav.to_str().unwrap();
+    let dir_path = dir.path().to_str().unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["send", "code", "123", "--to", "13800138000"],
@@ -747,6 +748,21 @@ fn validation_failures_send_nothing_and_exit_2() {
                 "13800138000",
             ],
             "no such file",
+        ),
+        (
+            vec![
+                "send",
+                "file",
+                "--app",
+                "A",
+                "--template",
+                "T",
+                "--recording",
+                dir_path,
+                "--to",
+                "13800138000",
+            ],
+            "not a regular file",
         ),
         (
             vec![

@@ -236,6 +236,9 @@ fn recording(args: &SendFileArgs) -> anyhow::Result<(String, Option<RecordingChe
     let given = &args.recording;
     let path = PathBuf::from(given);
     let has_folder = given.contains('/') || given.contains('\\');
+    if path.exists() && !path.is_file() {
+        bail!("--recording {given:?}: not a regular file");
+    }
     if !path.is_file() {
         if has_folder {
             bail!(
