@@ -6,7 +6,7 @@
 mod common;
 mod fake_provider;
 
-use common::voxprep;
+use common::{fixture, voxprep};
 use fake_provider::{FakeProvider, Received, Reply};
 use serde_json::Value;
 use std::path::Path;
@@ -1123,4 +1123,85 @@ fn a_connection_closed_after_the_request_is_outcome_unknown_and_not_retried() {
         1,
         "the request was sent again"
     );
+}
+
+// ---------------------------------------------------------------- the replies as documented, and the library
+
+fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(fixture(name)).expect("fixture")
+}
+
+#[test]
+fn the_documented_replies() {
+    let fake = FakeProvider::start(|i, _| {
+        Reply::Ok(fixture_text(
+            [
+                "provider/submit-accepted.json",
+                "provider/submit-rejected-1000.json",
+            ][i],
+        ))
+    });
+    let r = run(
+        Some(&fake.base_url),
+        &["send", "code", "1234", "--to", "13800138000"],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stdout
+            .contains("accepted, smsid E7254F86ED07C231CDC7657D0F9BC420"),
+        "{}",
+        r.stdout
+    );
+    let r = run(
+        Some(&fake.base_url),
+        &["send", "code", "1234", "--to", "13800138000"],
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stdout
+            .contains("-1000: account does not exist (用户账号不存在)"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn library_client_debug_and_errors_never_show_the_password() {
+    use voxprep::provider::{
+        AccountKind, BaseUrl, BatchOutcome, Client, Content, Credentials, Recipients, Timeouts,
+    };
+    let fake = FakeProvider::start(|i, q| match i {
+        0 => Reply::code("0"),
+        1 => Reply::Status(500, format!("oops {}", q.raw_query)),
+        _ => Reply::Never,
+    });
+    let client = Client::new(
+        BaseUrl::parse(&fake.base_url).unwrap(),
+        Credentials::try_new(NAME, PASSWORD).unwrap(),
+        Timeouts::with_overall(std::time::Duration::from_millis(500)),
+    )
+    .unwrap();
+    let content = Content::code("1234").unwrap();
+    let to = Recipients::parse_list("13800138000").unwrap();
+    let mut seen = format!("{client:?}");
+    for _ in 0..2 {
+        let reports = client.send(&content, &to, None);
+        assert_eq!(reports.len(), 1);
+        seen.push_str(&format!("{reports:?}"));
+        if let BatchOutcome::Failed(e) = &reports[0].outcome {
+            assert!(e.may_have_reached_provider());
+            seen.push_str(&e.to_string());
+        }
+    }
+    let e = client.balance(AccountKind::Main).unwrap_err();
+    seen.push_str(&format!("{e:?} {e}"));
+    seen.push_str(&format!("{:?}", client.plan(&content, &to, None)));
+    assert!(
+        seen.contains("E7254F86ED07C231CDC7657D0F9BC420") && seen.contains("HTTP 500"),
+        "{seen}"
+    );
+    for secret in [PASSWORD, PASSWORD_ENCODED] {
+        assert!(!seen.contains(secret), "password leaked: {seen}");
+    }
+    assert_eq!(fake.settled().len(), 3);
 }
