@@ -1,0 +1,136 @@
+//! Account name and password. The password never leaves this module in
+//! readable form except into the request URL: `Debug`, `Display` and every
+//! rendering for people show `***`.
+
+use super::ProviderError;
+use std::fmt;
+
+/// What every rendering of the password shows.
+pub const REDACTED: &str = "***";
+
+/// A password. `Debug` and `Display` print `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// Wrap a password.
+    pub fn new(password: impl Into<String>) -> Password {
+        Password(password.into())
+    }
+
+    /// The secret itself, for building the request and for redaction only.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl fmt::Display for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// The account (`CpName`) and its password (`CpPassword`), both issued by the
+/// provider. For a sub-account, the sub-account's name and password.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credentials {
+    name: String,
+    password: Password,
+}
+
+impl Credentials {
+    /// Validate and wrap: both non-empty, no control characters.
+    ///
+    /// # Errors
+    /// [`ProviderError::Invalid`] naming the field (never quoting the password).
+    pub fn try_new(
+        name: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Result<Credentials, ProviderError> {
+        let name = name.into();
+        let password = password.into();
+        if name.trim().is_empty() {
+            return Err(ProviderError::Invalid(
+                "account name (CpName) is empty".into(),
+            ));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(ProviderError::Invalid(
+                "account name (CpName) contains a control character".into(),
+            ));
+        }
+        if password.is_empty() {
+            return Err(ProviderError::Invalid(
+                "password (CpPassword) is empty".into(),
+            ));
+        }
+        if password.chars().any(char::is_control) {
+            return Err(ProviderError::Invalid(
+                "password (CpPassword) contains a control character".into(),
+            ));
+        }
+        Ok(Credentials {
+            name,
+            password: Password(password),
+        })
+    }
+
+    /// The account name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The password (prints as `***`).
+    pub fn password(&self) -> &Password {
+        &self.password
+    }
+
+    /// Replace every occurrence of the password in `text` (raw and
+    /// percent-encoded, as it would appear in a URL) with `***`.
+    pub fn redact(&self, text: &str) -> String {
+        let raw = self.password.expose();
+        let encoded = super::url::encode(raw);
+        let mut out = text.replace(raw, REDACTED);
+        if encoded != raw {
+            out = out.replace(&encoded, REDACTED);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_hide_the_password() {
+        let c = Credentials::try_new("acme", "s3cr3t&pw").unwrap();
+        let dbg = format!("{c:?} {:?} {}", c.password(), c.password());
+        assert!(!dbg.contains("s3cr3t"), "{dbg}");
+        assert!(dbg.contains("acme") && dbg.contains(REDACTED), "{dbg}");
+    }
+
+    #[test]
+    fn redact_covers_raw_and_encoded_forms() {
+        let c = Credentials::try_new("acme", "p w&d").unwrap();
+        assert_eq!(c.redact("x p w&d y p%20w%26d z"), "x *** y *** z");
+    }
+
+    #[test]
+    fn invalid_credentials_are_named_not_quoted() {
+        let e = Credentials::try_new("", "pw").unwrap_err().to_string();
+        assert!(e.contains("CpName"), "{e}");
+        let e = Credentials::try_new("acme", "").unwrap_err().to_string();
+        assert!(e.contains("CpPassword"), "{e}");
+        let e = Credentials::try_new("acme", "bad\npw")
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("bad"), "{e}");
+    }
+}

@@ -1,0 +1,199 @@
+//! Parsing what the provider pushes to the partner's own URLs (sections 2
+//! and 4). Pure functions; serving those URLs is left to the caller (voxprep
+//! has no receiver yet).
+//!
+//! - Status reports ("推送状态报告", POST): `args=key,phone,status;key,phone,status;`
+//!   where `key` is the `smsid` of the submission and `status` a code of the
+//!   status table (`0` delivered). The document shows `args` in the URL but
+//!   says it is POSTed; [`parse_status_push`] takes either the form body or the query.
+//! - Inbound messages and key presses ("接收短信", GET):
+//!   `?userMoblie=…&content=…&cpMoblie=…` (sic), `content` UTF-8, percent-encoded.
+
+use super::ProviderError;
+use super::codes::StatusCode;
+use percent_encoding::percent_decode_str;
+use serde::Serialize;
+
+/// One delivery status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusReport {
+    /// The message's unique id: the `smsid` of the submit reply ("smsid=key").
+    pub key: String,
+    /// The destination number.
+    pub phone: String,
+    /// `0` delivered; otherwise see [`StatusCode::describe`].
+    pub status: StatusCode,
+}
+
+/// An inbound message or key press.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Inbound {
+    /// The user's number (`userMoblie`).
+    pub user_mobile: String,
+    /// The text, or the key pressed (`content`).
+    pub content: String,
+    /// The partner's number that received it (`cpMoblie`).
+    pub cp_mobile: String,
+}
+
+/// Decode `application/x-www-form-urlencoded` pairs (a query string or a
+/// form body): `+` is a space, `%XX` bytes are UTF-8 (invalid sequences replaced).
+pub fn form_pairs(input: &str) -> Vec<(String, String)> {
+    let decode = |s: &str| {
+        percent_decode_str(&s.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    input
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(p), String::new()),
+        })
+        .collect()
+}
+
+/// Parse a status push: the form body or query holding `args=…`.
+///
+/// # Errors
+/// [`ProviderError::Invalid`] when `args` is missing or a triple is malformed.
+pub fn parse_status_push(body_or_query: &str) -> Result<Vec<StatusReport>, ProviderError> {
+    let args = form_pairs(body_or_query)
+        .into_iter()
+        .find(|(k, _)| k == "args")
+        .map(|(_, v)| v)
+        .ok_or_else(|| ProviderError::Invalid("status push: no `args` parameter".into()))?;
+    parse_status_args(&args)
+}
+
+/// Parse the decoded `args` value: `key,phone,status;` repeated. Empty items
+/// (the final `;`) are skipped.
+///
+/// # Errors
+/// [`ProviderError::Invalid`] quoting the first malformed triple.
+pub fn parse_status_args(args: &str) -> Result<Vec<StatusReport>, ProviderError> {
+    let mut out = Vec::new();
+    for (i, item) in args.split(';').enumerate() {
+        let item = item.trim();
+        if item.is_empty() {
+            continue;
+        }
+        let bad = |why: &str| {
+            let shown: String = item.chars().take(80).collect();
+            ProviderError::Invalid(format!("status push: item {} {shown:?}: {why}", i + 1))
+        };
+        let parts: Vec<&str> = item.split(',').map(str::trim).collect();
+        let [key, phone, status] = parts[..] else {
+            return Err(bad("is not key,phone,status"));
+        };
+        if key.is_empty() || phone.is_empty() {
+            return Err(bad("has an empty key or phone"));
+        }
+        let status: i64 = status
+            .parse()
+            .map_err(|_| bad("status is not an integer"))?;
+        out.push(StatusReport {
+            key: key.to_string(),
+            phone: phone.to_string(),
+            status: StatusCode(status),
+        });
+    }
+    Ok(out)
+}
+
+/// Parse an inbound push's query string.
+///
+/// # Errors
+/// [`ProviderError::Invalid`] naming a missing parameter.
+pub fn parse_inbound(query: &str) -> Result<Inbound, ProviderError> {
+    let pairs = form_pairs(query);
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| ProviderError::Invalid(format!("inbound push: no `{key}` parameter")))
+    };
+    Ok(Inbound {
+        user_mobile: get("userMoblie")?,
+        content: get("content")?,
+        cp_mobile: get("cpMoblie")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_reports_from_query_or_body() {
+        let want = vec![
+            StatusReport {
+                key: "E725".into(),
+                phone: "13800138000".into(),
+                status: StatusCode(0),
+            },
+            StatusReport {
+                key: "E726".into(),
+                phone: "13900139000".into(),
+                status: StatusCode(9994),
+            },
+        ];
+        let raw = "args=E725,13800138000,0;E726,13900139000,9994;";
+        assert_eq!(parse_status_push(raw).unwrap(), want);
+        assert_eq!(parse_status_push(&format!("?{raw}")).unwrap(), want);
+        let encoded = "args=E725%2C13800138000%2C0%3BE726%2C13900139000%2C9994%3B";
+        assert_eq!(parse_status_push(encoded).unwrap(), want);
+        assert_eq!(parse_status_args("").unwrap(), vec![]);
+        assert_eq!(
+            parse_status_args("k,1,-9990").unwrap()[0].status,
+            StatusCode(-9990)
+        );
+    }
+
+    #[test]
+    fn bad_status_pushes() {
+        assert!(
+            parse_status_push("x=1")
+                .unwrap_err()
+                .to_string()
+                .contains("no `args`")
+        );
+        let e = parse_status_args("a,1,0;b,2;").unwrap_err().to_string();
+        assert!(
+            e.contains("item 2") && e.contains("key,phone,status"),
+            "{e}"
+        );
+        assert!(parse_status_args("a,1,x;").is_err());
+        assert!(parse_status_args(",1,0;").is_err());
+    }
+
+    #[test]
+    fn inbound_example_from_the_document() {
+        let m =
+            parse_inbound("userMoblie=159****3423&content=%E6%B5%8B%E8%AF%95&cpMoblie=1069***1234")
+                .unwrap();
+        assert_eq!(
+            m,
+            Inbound {
+                user_mobile: "159****3423".into(),
+                content: "测试".into(),
+                cp_mobile: "1069***1234".into()
+            }
+        );
+        assert_eq!(
+            parse_inbound("?userMoblie=1&content=a+b&cpMoblie=2")
+                .unwrap()
+                .content,
+            "a b"
+        );
+        assert!(
+            parse_inbound("userMoblie=1&content=x")
+                .unwrap_err()
+                .to_string()
+                .contains("cpMoblie")
+        );
+    }
+}
