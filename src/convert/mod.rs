@@ -403,8 +403,63 @@ fn analyse(reader: &mut AudioReader, rate: u32, trim: Option<TrimSilence>) -> Re
 }
 
 /// Decode, downmix and resample `reader` to `rate`, handing mono blocks to `f`.
+///
+/// Decoding runs on this thread; downmixing, resampling and `f` (quantising,
+/// encoding, writing) on a second one, fed through a bounded channel, so the
+/// two halves overlap on two cores and memory stays bounded (at most
+/// [`PIPELINE_DEPTH`] decoded packets in flight).
 fn stream(
     reader: &mut AudioReader,
+    rate: u32,
+    f: impl FnMut(&[f32]) -> Result<()> + Send,
+) -> Result<()> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Packet>(PIPELINE_DEPTH);
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(move || consume(rx, rate, f));
+        let produced = produce(reader, &tx);
+        drop(tx); // ends the worker's loop
+        let consumed = worker.join().unwrap_or_else(|_| {
+            Err(Error::Malformed(
+                "convert: the resampling thread panicked".into(),
+            ))
+        });
+        // A worker failure makes the producer stop early with Ok: report the
+        // worker's error first, then any decoding error.
+        consumed.and(produced)
+    })
+}
+
+/// Decoded packets in flight between the decoding and the resampling thread.
+const PIPELINE_DEPTH: usize = 8;
+
+/// One decoded packet: interleaved samples, channels, and the source rate.
+struct Packet {
+    samples: Vec<f32>,
+    channels: usize,
+    rate: u32,
+}
+
+fn produce(reader: &mut AudioReader, tx: &std::sync::mpsc::SyncSender<Packet>) -> Result<()> {
+    while let Some(chunk) = reader.next_chunk()? {
+        let (samples, channels) = (chunk.samples.to_vec(), chunk.channels);
+        // The rate is known once the first packet is decoded.
+        let rate = reader.facts().sample_rate;
+        if tx
+            .send(Packet {
+                samples,
+                channels,
+                rate,
+            })
+            .is_err()
+        {
+            break; // the worker stopped on an error; it reports it
+        }
+    }
+    Ok(())
+}
+
+fn consume(
+    rx: std::sync::mpsc::Receiver<Packet>,
     rate: u32,
     mut f: impl FnMut(&[f32]) -> Result<()>,
 ) -> Result<()> {
@@ -412,14 +467,13 @@ fn stream(
     let mut out = Vec::new();
     let mut resampler: Option<resample::Resampler> = None;
     let mut started = false;
-    while let Some(chunk) = reader.next_chunk()? {
+    for packet in rx {
         mono.clear();
-        mix::downmix(chunk.samples, chunk.channels, &mut mono);
+        mix::downmix(&packet.samples, packet.channels, &mut mono);
         if !started {
             started = true;
-            let from = reader.facts().sample_rate;
-            if from != rate {
-                resampler = Some(resample::Resampler::try_new(from, rate)?);
+            if packet.rate != rate {
+                resampler = Some(resample::Resampler::try_new(packet.rate, rate)?);
             }
         }
         match resampler.as_mut() {
