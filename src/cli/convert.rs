@@ -224,15 +224,6 @@ fn render(outcomes: &[FolderOutcome], format: Format) -> anyhow::Result<()> {
                             )?;
                         }
                     }
-                    Err(e) if outcomes.len() == 1 => {
-                        writeln!(
-                            out,
-                            "FAILED     {} -> {}",
-                            o.input.display(),
-                            o.output.display()
-                        )?;
-                        writeln!(err, "voxprep: error: {e}")?;
-                    }
                     Err(e) => {
                         writeln!(
                             out,
@@ -240,7 +231,12 @@ fn render(outcomes: &[FolderOutcome], format: Format) -> anyhow::Result<()> {
                             o.input.display(),
                             o.output.display()
                         )?;
-                        writeln!(out, "    error: {e}")?;
+                        // One file: the error goes to stderr; a folder: under its row.
+                        if outcomes.len() == 1 {
+                            writeln!(err, "voxprep: error: {e}")?;
+                        } else {
+                            writeln!(out, "    error: {e}")?;
+                        }
                     }
                 }
             }
