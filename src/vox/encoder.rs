@@ -1,8 +1,8 @@
 //! The streaming encoder: samples in, bytes out, with an explicit `finish`.
 
+use super::greedy;
 use super::search::{Single, Trellis};
 use super::state::State;
-use super::tables::{NEXT_INDEX, RECIP_4S, SIGNED_EXACT};
 use super::{EncoderKind, NibbleOrder};
 
 /// A streaming Dialogic ADPCM encoder.
@@ -78,11 +78,10 @@ impl Encoder {
                     self.pending = None;
                     rest = tail;
                 }
-                let pairs = rest.chunks_exact(2);
-                let odd = pairs.remainder();
-                greedy_pairs(state, pairs, self.order, out);
-                if let [x] = odd {
-                    self.pending = Some(state.encode_greedy(*x));
+                let even = rest.len() & !1;
+                greedy::encode_pairs(state, &rest[..even], self.order, out);
+                if let Some(&x) = rest.get(even) {
+                    self.pending = Some(state.encode_greedy(x));
                 }
                 return;
             }
@@ -114,31 +113,6 @@ impl Encoder {
         }
         self.codes.clear();
     }
-}
-
-/// The greedy encoder's hot loop: whole bytes, state in registers.
-fn greedy_pairs(
-    state: &mut State,
-    pairs: std::slice::ChunksExact<'_, i16>,
-    order: NibbleOrder,
-    out: &mut Vec<u8>,
-) {
-    let mut p = state.predictor() as i32;
-    let mut index = state.step_index() as usize;
-    let mut one = |x: i16| -> u8 {
-        let d = x as i32 - p;
-        let q = ((d.unsigned_abs() as u64 * RECIP_4S[index]) >> 32).min(7) as usize;
-        let code = q | ((d >> 28) & 8) as usize;
-        p = (p + SIGNED_EXACT[index][code]).clamp(-32768, 32767);
-        index = NEXT_INDEX[index][q] as usize;
-        code as u8
-    };
-    out.extend(pairs.map(|pair| {
-        let a = one(pair[0]);
-        let b = one(pair[1]);
-        order.join(a, b)
-    }));
-    *state = State::new(p as i16, index as u8);
 }
 
 #[inline]

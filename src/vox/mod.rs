@@ -25,6 +25,7 @@
 mod analysis;
 mod decoder;
 mod encoder;
+mod greedy;
 mod search;
 pub mod state;
 pub mod tables;
