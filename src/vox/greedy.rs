@@ -90,7 +90,7 @@ impl Reg {
 /// Encode `x` (even length) greedily from `state` into whole bytes appended
 /// to `out`, leaving `state` where the exact decoder would be.
 pub(crate) fn encode_pairs(state: &mut State, x: &[i16], order: NibbleOrder, out: &mut Vec<u8>) {
-    debug_assert!(x.len() % 2 == 0);
+    debug_assert!(x.len().is_multiple_of(2));
     let start = out.len();
     out.resize(start + x.len() / 2, 0);
     let bytes = &mut out[start..];
@@ -245,25 +245,21 @@ fn run_group(segs: &mut [Segment], outs: &mut [&mut [u8]], x: &[i16]) {
     }
 }
 
-/// One block of four segments, their steps interleaved so that the
-/// processor works on four dependency chains at once. The block is copied
-/// into one local array first so that a single base address serves all four
-/// lanes (with four pointers the lanes' states no longer fit in registers).
+/// One block of `LANES` segments, their steps interleaved so that the
+/// processor works on four dependency chains at once (four measured fastest:
+/// with more the states no longer fit in registers). Codes gather in a local
+/// array and are copied out at the end of the block.
 #[inline(never)]
 fn interleave(
     regs: &mut [Reg; LANES],
     xs: [&[i16; CHECK_EVERY]; LANES],
     ob: [&mut [u8; CHECK_EVERY / 2]; LANES],
 ) {
-    let mut xin = [[0i16; CHECK_EVERY]; LANES];
-    for (v, x) in xin.iter_mut().zip(xs) {
-        v.copy_from_slice(x);
-    }
     let mut codes = [[0u8; CHECK_EVERY / 2]; LANES];
     let mut r = *regs;
     for i in 0..CHECK_EVERY / 2 {
-        let hi: [u8; LANES] = std::array::from_fn(|l| r[l].step(xin[l][2 * i]));
-        let lo: [u8; LANES] = std::array::from_fn(|l| r[l].step(xin[l][2 * i + 1]));
+        let hi: [u8; LANES] = std::array::from_fn(|l| r[l].step(xs[l][2 * i]));
+        let lo: [u8; LANES] = std::array::from_fn(|l| r[l].step(xs[l][2 * i + 1]));
         for l in 0..LANES {
             codes[l][i] = hi[l] << 4 | lo[l];
         }
@@ -353,7 +349,7 @@ mod tests {
         let x: Vec<i16> = speech
             .iter()
             .cycle()
-            .take(20 * speech.len() & !1)
+            .take((20 * speech.len()) & !1)
             .copied()
             .collect();
         let splices = check(&x, State::INITIAL);
