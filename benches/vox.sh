@@ -4,14 +4,15 @@
 # WAV, in one run. Prints a table and the ratios behind the targets:
 #   greedy <= 1/5 of sox's time; the default encoder no slower than sox.
 #
-# Usage: benches/vox.sh [runs]      (default 5 runs per command; best is kept)
-# Needs: sox, /usr/bin/time, a Rust toolchain. Builds the `vox_tool` example.
+# Usage: benches/vox.sh [runs]   (default 21 alternating rounds for sox, greedy
+#                                 and universal:1; the slow search encoders get 3)
+# Needs: sox, python3, a Rust toolchain. Builds the `vox_tool` example.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${1:-5}
+runs=${1:-21}
 
 command -v sox >/dev/null || { echo "SKIPPING: sox is not installed"; exit 0; }
-[ -x /usr/bin/time ] || { echo "SKIPPING: /usr/bin/time is not installed"; exit 0; }
+command -v python3 >/dev/null || { echo "SKIPPING: python3 is not installed"; exit 0; }
 
 cargo build --release --quiet --example vox_tool
 tool=target/release/examples/vox_tool
@@ -24,33 +25,27 @@ echo "input: $(soxi -d "$tmp/in.wav") of 8 kHz mono 16-bit speech ($(soxi -s "$t
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
-# best_of CMD...: prints "<best wall s> <best cpu s>" over $runs runs.
-best_of() {
-    local best_wall=999 best_cpu=999 out wall cpu
-    for _ in $(seq "$runs"); do
-        /usr/bin/time -o "$tmp/time" -f "%e %U %S" "$@" >/dev/null 2>&1
-        out=$(tail -1 "$tmp/time")
-        wall=$(echo "$out" | awk '{print $1}')
-        cpu=$(echo "$out" | awk '{printf "%.3f", $2 + $3}')
-        best_wall=$(awk -v a="$wall" -v b="$best_wall" 'BEGIN{print (a<b)?a:b}')
-        best_cpu=$(awk -v a="$cpu" -v b="$best_cpu" 'BEGIN{print (a<b)?a:b}')
+timing="python3 benches/timing.py"
+default=$("$tool" default-kind)
+
+# table RUNS KIND...: sox -D and each encoder, alternating, RUNS rounds.
+table() {
+    local runs=$1; shift
+    local args=(sox -- sox -D "$tmp/in.wav" -t vox -r 8000 "$tmp/sox.vox")
+    for kind in "$@"; do
+        args+=(-- "$kind" -- "$tool" encode "$tmp/in.wav" "$tmp/out-$kind.vox" "$kind")
     done
-    echo "$best_wall $best_cpu"
+    $timing "$runs" "${args[@]}" | awk -v def="$default" '
+        NR == 1 { sw = $2; sm = $3; sc = $4 }
+        { name = ($1 == "sox") ? "sox -D" : $1; if ($1 == def) name = name " (default)";
+          printf "%-22s %9.4f %9.4f %9.4f %9.3f %9.3f\n", name, $2, $3, $4, $2 / sw, $4 / sc }'
 }
 
-echo "== whole process: encode the 15-minute WAV to VOX (best of $runs) =="
-read -r sox_wall sox_cpu < <(best_of sox -D "$tmp/in.wav" -t vox -r 8000 "$tmp/sox.vox")
-printf "%-22s %8s %8s %10s %10s\n" command wall_s cpu_s wall/sox cpu/sox
-printf "%-22s %8s %8s %10s %10s\n" "sox -D" "$sox_wall" "$sox_cpu" 1.00 1.00
-default=$("$tool" default-kind)
-for kind in greedy universal:1 universal:2 universal:4 universal:8 search:4 search:16; do
-    read -r w c < <(best_of "$tool" encode "$tmp/in.wav" "$tmp/out.vox" "$kind")
-    label=$kind
-    [ "$kind" = "$default" ] && label="$kind (default)"
-    printf "%-22s %8s %8s %10.2f %10.2f\n" "$label" "$w" "$c" \
-        "$(awk -v a="$w" -v b="$sox_wall" 'BEGIN{print a/b}')" \
-        "$(awk -v a="$c" -v b="$sox_cpu" 'BEGIN{print a/b}')"
-done
+echo "== whole process: encode the 15-minute WAV to VOX =="
+echo "(alternating runs; median and best wall seconds, median CPU seconds; ratios of medians to sox)"
+printf "%-22s %9s %9s %9s %9s %9s\n" command wall_med wall_min cpu_med wall/sox cpu/sox
+table "$runs" greedy universal:1
+table 3 universal:2 universal:4 universal:8 search:4 search:16 | tail -n +2
 "$tool" encode "$tmp/in.wav" "$tmp/greedy.vox" greedy
 if cmp -s "$tmp/greedy.vox" "$tmp/sox.vox"; then
     echo "greedy output is byte-identical to sox -D: yes"
