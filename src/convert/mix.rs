@@ -72,6 +72,27 @@ impl Quantiser {
     /// Append the quantised `x` to `out`.
     pub fn quantise(&mut self, x: &[f32], out: &mut Vec<i16>) {
         out.reserve(x.len());
+        // A block of whole values in range (every block of a conversion that
+        // changes neither rate nor level) is copied exactly, without dither,
+        // in loops the compiler vectorises.
+        let g = self.gain;
+        // In range, adding and removing 1.5 * 2^23 rounds to a whole
+        // number; only whole numbers come back unchanged (NaN never).
+        let not_whole = x.iter().fold(0u32, |acc, &s| {
+            let l = (s * g) * 32768.0;
+            let ok = (-32768.0..=32767.0).contains(&l) & ((l + 12_582_912.0) - 12_582_912.0 == l);
+            acc | (!ok) as u32
+        });
+        let whole = not_whole == 0;
+        let peak = x.iter().fold(self.peak, |p, &s| {
+            let a = (s * g).abs();
+            if a > p { a } else { p }
+        });
+        if whole {
+            self.peak = peak;
+            out.extend(x.iter().map(|&s| ((s * g) * 32768.0) as i32 as i16));
+            return;
+        }
         for &s in x {
             let v = s * self.gain;
             let a = v.abs();
@@ -79,10 +100,25 @@ impl Quantiser {
                 self.peak = a;
             }
             let mut l = v * 32768.0;
-            if l != l.round() {
-                // TPDF: difference of two uniforms, +/-1 LSB peak.
-                l += self.uniform() - self.uniform();
+            // Whole values (every sample of a conversion that changes
+            // neither rate nor level) take no dither and no `round`, which
+            // is a library call on baseline x86-64.
+            let whole = l as i32;
+            if whole as f32 == l {
+                let q = if whole > 32767 {
+                    self.clipped += 1;
+                    32767
+                } else if whole < -32768 {
+                    self.clipped += 1;
+                    -32768
+                } else {
+                    whole as i16
+                };
+                out.push(q);
+                continue;
             }
+            // TPDF: difference of two uniforms, +/-1 LSB peak.
+            l += self.uniform() - self.uniform();
             let r = l.round();
             let q = if r > 32767.0 {
                 if v * 32768.0 > 32767.0 {
@@ -127,6 +163,28 @@ mod tests {
         q.quantise(&f, &mut out);
         assert_eq!(out, ints);
         assert_eq!(q.clipped, 0);
+    }
+
+    #[test]
+    fn whole_and_mixed_blocks_agree() {
+        // The same whole samples through the all-whole fast path and, with
+        // one fractional sample added, through the per-sample path.
+        let ints: Vec<i16> = (0..1000).map(|i| (i * 61 % 65536 - 32768) as i16).collect();
+        let f: Vec<f32> = ints.iter().map(|&s| f32::from(s) / 32768.0).collect();
+        let (mut fast, mut slow) = (Quantiser::new(1.0), Quantiser::new(1.0));
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        fast.quantise(&f, &mut a);
+        let mut mixed = f.clone();
+        mixed.push(0.25 / 32768.0);
+        slow.quantise(&mixed, &mut b);
+        assert_eq!(a, ints);
+        assert_eq!(&b[..ints.len()], &ints[..]);
+        assert_eq!(fast.peak, slow.peak);
+        // Out-of-range values always take the per-sample path: clipped, counted.
+        let (mut fast, mut slow) = (Quantiser::new(2.0), Quantiser::new(2.0));
+        fast.quantise(&[0.75, -0.75, 0.25], &mut a);
+        slow.quantise(&[0.75, -0.75, 0.25, 0.1 / 32768.0], &mut b);
+        assert_eq!((fast.clipped, slow.clipped), (2, 2));
     }
 
     #[test]

@@ -77,8 +77,6 @@ pub fn analyse_stream(bytes: &[u8]) -> VoxAnalysis {
 pub struct Analyser {
     exact: Decoder,
     shift_add: Decoder,
-    scratch_exact: Vec<i16>,
-    scratch_shift: Vec<i16>,
     count: u64,
     signal_energy: f64,
     diff_energy: f64,
@@ -101,8 +99,6 @@ impl Analyser {
         Analyser {
             exact: Decoder::new(DecoderFlavor::Exact),
             shift_add: Decoder::new(DecoderFlavor::ShiftAdd),
-            scratch_exact: Vec::new(),
-            scratch_shift: Vec::new(),
             count: 0,
             signal_energy: 0.0,
             diff_energy: 0.0,
@@ -116,29 +112,46 @@ impl Analyser {
 
     /// Analyse the next `bytes`, appending their exact decoding to `exact_out`.
     pub fn feed(&mut self, bytes: &[u8], exact_out: &mut Vec<i16>) {
-        self.scratch_exact.clear();
-        self.scratch_shift.clear();
-        self.exact.decode(bytes, &mut self.scratch_exact);
-        self.shift_add.decode(bytes, &mut self.scratch_shift);
-        let exact = std::mem::take(&mut self.scratch_exact);
-        let shift = std::mem::take(&mut self.scratch_shift);
-        for (&e, &s) in exact.iter().zip(&shift) {
-            let (e, s) = (e as i32, s as i32);
-            let d = e - s;
-            self.signal_energy += (e as f64) * (e as f64);
-            self.diff_energy += (d as f64) * (d as f64);
-            self.diff_sum += d as f64;
-            self.diff_max = self.diff_max.max(d.abs());
-            if e.abs() >= RAIL_LEVEL {
-                self.run += 1;
-            } else {
-                self.end_run();
+        // Both decoders step in one loop (two independent chains, which the
+        // processor overlaps), and the sums are kept in integers per call:
+        // exact, and free of the latency of floating-point additions.
+        exact_out.reserve(bytes.len() * 2);
+        // 2^22 bytes keep the integer sums far from overflowing.
+        for piece in bytes.chunks(1 << 22) {
+            self.feed_piece(piece, exact_out);
+        }
+    }
+
+    fn feed_piece(&mut self, bytes: &[u8], exact_out: &mut Vec<i16>) {
+        let (mut exact, mut shift) = (self.exact.lane(), self.shift_add.lane());
+        let order = self.exact.order();
+        let (mut signal, mut diff_energy, mut diff_sum) = (0u64, 0u64, 0i64);
+        let mut diff_max = self.diff_max;
+        for &b in bytes {
+            let (first, second) = order.split(b);
+            for code in [first, second] {
+                let e = exact.decode(code) as i32;
+                let s = shift.decode(code) as i32;
+                let d = e - s;
+                signal += (e * e) as u64;
+                diff_energy += (d as i64 * d as i64) as u64;
+                diff_sum += d as i64;
+                diff_max = diff_max.max(d.abs());
+                if e.abs() >= RAIL_LEVEL {
+                    self.run += 1;
+                } else if self.run > 0 {
+                    self.end_run();
+                }
+                exact_out.push(e as i16);
             }
         }
-        self.count += exact.len() as u64;
-        exact_out.extend_from_slice(&exact);
-        self.scratch_exact = exact;
-        self.scratch_shift = shift;
+        self.exact.set_lane(exact);
+        self.shift_add.set_lane(shift);
+        self.signal_energy += signal as f64;
+        self.diff_energy += diff_energy as f64;
+        self.diff_sum += diff_sum as f64;
+        self.diff_max = diff_max;
+        self.count += 2 * bytes.len() as u64;
     }
 
     fn end_run(&mut self) {

@@ -1,7 +1,6 @@
 //! The streaming decoder: bytes in, 16-bit samples out, state kept across calls.
 
-use super::state::{State, family};
-use super::tables::NEXT_INDEX;
+use super::state::{Lane, State};
 use super::{DecoderFlavor, NibbleOrder};
 
 /// A streaming Dialogic ADPCM decoder. Every byte gives two samples; calls may
@@ -50,24 +49,31 @@ impl Decoder {
 
     /// Decode `bytes`, appending two samples per byte to `out`.
     pub fn decode(&mut self, bytes: &[u8], out: &mut Vec<i16>) {
-        let (table, lo, hi) = family(self.flavor);
-        let mut p = self.state.predictor() as i32;
-        let mut index = self.state.step_index() as usize;
-        let mut one = |code: u8| -> i16 {
-            let code = code as usize;
-            p = (p + table[index][code]).max(lo).min(hi);
-            index = NEXT_INDEX[index][code & 7] as usize;
-            p as i16
-        };
+        let mut lane = Lane::new(self.state, self.flavor);
         let order = self.order;
         out.reserve(bytes.len() * 2);
         for &b in bytes {
             let (first, second) = order.split(b);
-            let a = one(first);
-            let b = one(second);
+            let a = lane.decode(first);
+            let b = lane.decode(second);
             out.extend_from_slice(&[a, b]);
         }
-        self.state = State::new(p as i16, index as u8);
+        self.state = lane.state();
+    }
+
+    /// The state for a hot loop elsewhere in the codec.
+    pub(crate) fn lane(&self) -> Lane {
+        Lane::new(self.state, self.flavor)
+    }
+
+    /// Take back the state a hot loop left.
+    pub(crate) fn set_lane(&mut self, lane: Lane) {
+        self.state = lane.state();
+    }
+
+    /// The nibble order.
+    pub(crate) fn order(&self) -> NibbleOrder {
+        self.order
     }
 
     /// Decode one 4-bit code (low 4 bits of `code`).

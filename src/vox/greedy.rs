@@ -26,7 +26,7 @@
 
 use super::NibbleOrder;
 use super::state::State;
-use super::tables::{GREEDY_ROWS, GreedyRow};
+use super::tables::{ROWS_EXACT, Row};
 
 /// Segments encoded at once on one thread.
 const LANES: usize = 4;
@@ -41,14 +41,14 @@ const MIN_SEGMENT: usize = 32 * 1024;
 #[derive(Debug, Clone, Copy)]
 struct Reg {
     p: i32,
-    row: &'static GreedyRow,
+    row: &'static Row,
 }
 
 impl Reg {
     fn of(state: State) -> Reg {
         Reg {
             p: state.predictor() as i32,
-            row: &GREEDY_ROWS[state.step_index() as usize],
+            row: &ROWS_EXACT[state.step_index() as usize],
         }
     }
 

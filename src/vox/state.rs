@@ -3,7 +3,8 @@
 
 use super::DecoderFlavor;
 use super::tables::{
-    NEXT_INDEX, RECIP_4S, SIGNED_ASTERISK, SIGNED_EXACT, SIGNED_SHIFT_ADD, STEP_SIZES,
+    NEXT_INDEX, RECIP_4S, ROWS_ASTERISK, ROWS_EXACT, ROWS_SHIFT_ADD, Row, SIGNED_ASTERISK,
+    SIGNED_EXACT, SIGNED_SHIFT_ADD, STEP_SIZES,
 };
 
 /// Rails of the exact family's predictor (16-bit).
@@ -105,6 +106,51 @@ pub(crate) fn family(flavor: DecoderFlavor) -> (&'static [[i32; 16]; 49], i32, i
         DecoderFlavor::Exact => (&SIGNED_EXACT, EXACT_MIN, EXACT_MAX),
         DecoderFlavor::ShiftAdd => (&SIGNED_SHIFT_ADD, SHIFT_ADD_MIN, SHIFT_ADD_MAX),
         DecoderFlavor::Asterisk => (&SIGNED_ASTERISK, ASTERISK_MIN, ASTERISK_MAX),
+    }
+}
+
+/// The hot-loop rows of a flavour (see [`Row`]).
+#[inline]
+pub(crate) fn rows(flavor: DecoderFlavor) -> &'static [Row; 49] {
+    match flavor {
+        DecoderFlavor::Exact => &ROWS_EXACT,
+        DecoderFlavor::ShiftAdd => &ROWS_SHIFT_ADD,
+        DecoderFlavor::Asterisk => &ROWS_ASTERISK,
+    }
+}
+
+/// A decoder's state held for a hot loop: the predictor, the step index's
+/// row and the flavour's rails.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lane {
+    p: i32,
+    row: &'static Row,
+    lo: i32,
+    hi: i32,
+}
+
+impl Lane {
+    pub(crate) fn new(state: State, flavor: DecoderFlavor) -> Lane {
+        let (_, lo, hi) = family(flavor);
+        Lane {
+            p: state.predictor as i32,
+            row: &rows(flavor)[state.step_index as usize],
+            lo,
+            hi,
+        }
+    }
+
+    pub(crate) fn state(self) -> State {
+        State::new(self.p as i16, self.row.index)
+    }
+
+    /// [`State::decode`] for the loop: decode the low 4 bits of `code`.
+    #[inline(always)]
+    pub(crate) fn decode(&mut self, code: u8) -> i16 {
+        let code = (code & 15) as usize;
+        self.p = (self.p + self.row.diff[code]).clamp(self.lo, self.hi);
+        self.row = self.row.next[code];
+        self.p as i16
     }
 }
 

@@ -61,52 +61,81 @@ pub(crate) static SIGNED_ASTERISK: [[i32; 16]; STEPS] = signed(&DIFF_ASTERISK);
 /// division in the greedy code choice `min(7, 4|d| / 16s)`.
 pub(crate) static RECIP_4S: [u64; STEPS] = recip_table();
 
-/// Everything the greedy encoder needs at one step index: the reciprocal
-/// that picks the magnitude (see [`RECIP_4S`]), and by 4-bit code the exact
-/// family's signed difference (16-bit units) and the row of the next step
-/// index, as a reference so that the encoder follows it without arithmetic.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct GreedyRow {
+/// One step index of one decoder flavour, laid out for the hot loops: by
+/// 4-bit code, the signed difference (16-bit units) and the row of the next
+/// step index, as a reference so that a loop follows it without arithmetic;
+/// and the reciprocal with which the greedy encoder picks the magnitude (see
+/// [`RECIP_4S`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Row {
     pub(crate) recip: u64,
     pub(crate) diff: [i32; 16],
-    pub(crate) next: [&'static GreedyRow; 16],
+    pub(crate) next: [&'static Row; 16],
     pub(crate) index: u8,
 }
 
-/// [`GreedyRow`]s by step index. The rows refer to each other, which a
-/// static may do in its own initialiser.
-pub(crate) static GREEDY_ROWS: [GreedyRow; STEPS] = {
-    let diffs = signed(&diff_table(Formula::Exact));
-    let next = next_index_table();
-    let recip = recip_table();
-    let mut t = [GreedyRow {
-        recip: 0,
-        diff: [0; 16],
-        next: [&GREEDY_ROW_UNUSED; 16],
-        index: 0,
-    }; STEPS];
-    let mut i = 0;
-    while i < STEPS {
-        let mut code = 0;
-        while code < 16 {
-            t[i].diff[code] = diffs[i][code];
-            t[i].next[code] = &GREEDY_ROWS[next[i][code & 7] as usize];
-            code += 1;
-        }
-        t[i].recip = recip[i];
-        t[i].index = i as u8;
-        i += 1;
+/// Rows form a cycle through `next`, so the derived form would never end.
+impl std::fmt::Debug for Row {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Row(step index {})", self.index)
     }
-    t
-};
+}
 
-/// A placeholder the initialiser of [`GREEDY_ROWS`] overwrites everywhere.
-static GREEDY_ROW_UNUSED: GreedyRow = GreedyRow {
+/// A placeholder the row tables' initialisers overwrite everywhere.
+static ROW_UNUSED: Row = Row {
     recip: 0,
     diff: [0; 16],
-    next: [&GREEDY_ROW_UNUSED; 16],
+    next: [&ROW_UNUSED; 16],
     index: 0,
 };
+
+/// Defines a static `[Row; STEPS]` for a formula. The rows refer to each
+/// other, which a static may do in its own initialiser.
+macro_rules! rows {
+    ($(#[$doc:meta])* $name:ident, $formula:expr) => {
+        $(#[$doc])*
+        pub(crate) static $name: [Row; STEPS] = {
+            let diffs = signed(&diff_table($formula));
+            let next = next_index_table();
+            let recip = recip_table();
+            let mut t = [Row {
+                recip: 0,
+                diff: [0; 16],
+                next: [&ROW_UNUSED; 16],
+                index: 0,
+            }; STEPS];
+            let mut i = 0;
+            while i < STEPS {
+                let mut code = 0;
+                while code < 16 {
+                    t[i].diff[code] = diffs[i][code];
+                    t[i].next[code] = &$name[next[i][code & 7] as usize];
+                    code += 1;
+                }
+                t[i].recip = recip[i];
+                t[i].index = i as u8;
+                i += 1;
+            }
+            t
+        };
+    };
+}
+
+rows!(
+    /// [`Row`]s of the exact family (also the greedy encoder's).
+    ROWS_EXACT,
+    Formula::Exact
+);
+rows!(
+    /// [`Row`]s of the shift-add family.
+    ROWS_SHIFT_ADD,
+    Formula::ShiftAdd
+);
+rows!(
+    /// [`Row`]s of Asterisk's decoder.
+    ROWS_ASTERISK,
+    Formula::Asterisk
+);
 
 const fn signed(d: &[[i32; 8]; STEPS]) -> [[i32; 16]; STEPS] {
     let mut t = [[0i32; 16]; STEPS];
@@ -239,13 +268,23 @@ mod tests {
     }
 
     #[test]
-    fn greedy_rows_agree_with_the_tables() {
-        for (i, row) in GREEDY_ROWS.iter().enumerate() {
-            assert_eq!(row.index as usize, i);
-            assert_eq!(row.recip, RECIP_4S[i]);
-            for code in 0..16 {
-                assert_eq!(row.diff[code], SIGNED_EXACT[i][code]);
-                assert_eq!(row.next[code].index, NEXT_INDEX[i][code & 7]);
+    fn rows_agree_with_the_tables() {
+        for (rows, signed) in [
+            (&ROWS_EXACT, &SIGNED_EXACT),
+            (&ROWS_SHIFT_ADD, &SIGNED_SHIFT_ADD),
+            (&ROWS_ASTERISK, &SIGNED_ASTERISK),
+        ] {
+            for (i, row) in rows.iter().enumerate() {
+                assert_eq!(row.index as usize, i);
+                assert_eq!(row.recip, RECIP_4S[i]);
+                for code in 0..16 {
+                    assert_eq!(row.diff[code], signed[i][code]);
+                    assert_eq!(row.next[code].index, NEXT_INDEX[i][code & 7]);
+                    assert!(std::ptr::eq(
+                        row.next[code],
+                        &rows[row.next[code].index as usize]
+                    ));
+                }
             }
         }
     }
