@@ -349,8 +349,9 @@ fn check_vox(file: &mut File, report: &mut FileReport, opts: &CheckOptions) -> i
 /// The file is read from the start in bounded chunks and decoded twice by
 /// [`vox::Analyser`]: with the exact flavour (what sox and libsndfile play;
 /// those samples go to the [`SignalAnalyser`]) and with the shift-add flavour,
-/// whose disagreement gives `decoder-disagreement`; a decoded signal at the
-/// rails gives `vox-at-rails` (see [`vox::VoxAnalysis::problems`]).
+/// whose disagreement gives `decoder-disagreement`; steps that overshoot the
+/// rails, or a decoded signal at the rails, give `vox-at-rails` (see
+/// [`vox::VoxAnalysis::problems`]).
 fn analyse_vox<R: Read + Seek>(
     r: &mut R,
     thresholds: &Thresholds,

@@ -394,17 +394,24 @@ mod analysis {
     }
 
     #[test]
-    fn mulaw_read_as_adpcm_is_at_the_rails() {
+    fn non_adpcm_bytes_are_flagged() {
         // mu-law silence is 0xFF: codes F F... walk into the negative rail.
-        // (A-law and unsigned 8-bit silence, 0xD5 and 0x80, decode to small
-        // idle patterns instead: the rails figure does not catch those.)
-        {
-            let name = "not-adpcm-mulaw-speech-8000Hz.vox";
+        // A-law and unsigned 8-bit silence (0xD5, 0x80) decode to small idle
+        // patterns instead, so the rails figure alone misses them; but all
+        // three push the predictor past the rails by more than s/8 ("ADPCM
+        // state errors") on a fifth of their steps or more, which no ADPCM
+        // encoder does.
+        for name in [
+            "not-adpcm-mulaw-speech-8000Hz.vox",
+            "not-adpcm-alaw-speech-8000Hz.vox",
+            "not-adpcm-u8-speech-8000Hz.vox",
+        ] {
             let a = analyse_stream(&bytes(name));
             eprintln!(
-                "{name}: rails {:.3} longest {}",
-                a.rails_share, a.longest_rail_run
+                "{name}: rails {:.3} longest {} overshoot {:.3}",
+                a.rails_share, a.longest_rail_run, a.overshoot_share
             );
+            assert!(a.overshoot_share > 0.15, "{name}");
             let codes: Vec<_> = a.problems().iter().map(|p| p.code).collect();
             assert_eq!(codes, ["vox-at-rails"], "{name}");
         }
@@ -413,8 +420,12 @@ mod analysis {
     #[test]
     fn real_adpcm_is_not_at_the_rails() {
         for clip in CLIPS {
-            let a = analyse_stream(&bytes(&format!("{clip}.sox.vox")));
-            assert!(a.rails_share <= 0.02, "{clip}: {}", a.rails_share);
+            for tool in ["sox", "sndfile"] {
+                let a = analyse_stream(&bytes(&format!("{clip}.{tool}.vox")));
+                assert!(a.rails_share <= 0.02, "{clip}: {}", a.rails_share);
+                assert_eq!(a.overshoot_share, 0.0, "{clip}.{tool}");
+                assert!(a.problems().iter().all(|p| p.code != "vox-at-rails"));
+            }
         }
     }
 }
@@ -475,6 +486,13 @@ mod properties {
                 }
                 prop_assert_eq!(y, vox::decode(&whole, f));
             }
+        }
+
+        #[test]
+        fn no_encoder_writes_an_adpcm_state_error(kind in kinds(), x in signal()) {
+            // The basis of the overshoot half of `vox-at-rails`.
+            let a = analyse_stream(&vox::encode(&x, kind));
+            prop_assert_eq!(a.overshoot_share, 0.0, "{}", kind);
         }
 
         #[test]
@@ -706,8 +724,10 @@ mod check_integration {
     }
 
     #[test]
-    fn mulaw_named_vox_warns_at_the_rails() {
-        let f = check_one(&fixture("vox/not-adpcm-mulaw-speech-8000Hz.vox"));
-        assert!(codes(&f).contains(&"vox-at-rails".to_string()), "{f:#}");
+    fn mulaw_alaw_and_8_bit_named_vox_warn_at_the_rails() {
+        for name in ["mulaw", "alaw", "u8"] {
+            let f = check_one(&fixture(&format!("vox/not-adpcm-{name}-speech-8000Hz.vox")));
+            assert!(codes(&f).contains(&"vox-at-rails".to_string()), "{f:#}");
+        }
     }
 }

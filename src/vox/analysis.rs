@@ -22,6 +22,14 @@ pub const RAIL_RUN: usize = 64;
 /// in rail runs of at least [`RAIL_RUN`] samples.
 pub const RAILS_SHARE_LIMIT: f64 = 0.02;
 
+/// `vox-at-rails` is also reported when more than this share of the exact
+/// decoder's steps overshoot a rail by more than `s/8`, what sox and
+/// libsndfile call an "ADPCM state error". No ADPCM encoder writes such a
+/// step (sox's, libsndfile's and ours all stay within the grace, even on
+/// full-scale squares and clipped speech), while mu-law, A-law and 8-bit PCM
+/// bytes read as ADPCM overshoot on 20-60% of their samples.
+pub const OVERSHOOT_SHARE_LIMIT: f64 = 0.01;
+
 /// `decoder-disagreement` is reported when the exact and shift-add decodings
 /// differ by more than this share of full scale at some sample (0.1 = 10%,
 /// about 1 dB of headroom lost on the shift-add side, and clipping on loud
@@ -61,6 +69,9 @@ pub struct VoxAnalysis {
     pub rails_share: f64,
     /// Longest run of consecutive rail samples.
     pub longest_rail_run: usize,
+    /// Share of the exact decoder's steps that overshoot a rail by more than
+    /// `s/8` ("ADPCM state errors").
+    pub overshoot_share: f64,
 }
 
 /// Decode `bytes` with the exact and shift-add flavours and measure them.
@@ -85,6 +96,7 @@ pub struct Analyser {
     run: usize,
     longest_run: usize,
     in_long_runs: u64,
+    overshoots: u64,
 }
 
 impl Default for Analyser {
@@ -107,6 +119,7 @@ impl Analyser {
             run: 0,
             longest_run: 0,
             in_long_runs: 0,
+            overshoots: 0,
         }
     }
 
@@ -127,10 +140,13 @@ impl Analyser {
         let order = self.exact.order();
         let (mut signal, mut diff_energy, mut diff_sum) = (0u64, 0u64, 0i64);
         let mut diff_max = self.diff_max;
+        let mut overshoots = 0u64;
         for &b in bytes {
             let (first, second) = order.split(b);
             for code in [first, second] {
-                let e = exact.decode(code) as i32;
+                let (e, over) = exact.decode_checked(code);
+                let e = e as i32;
+                overshoots += over as u64;
                 let s = shift.decode(code) as i32;
                 let d = e - s;
                 signal += (e * e) as u64;
@@ -151,6 +167,7 @@ impl Analyser {
         self.diff_energy += diff_energy as f64;
         self.diff_sum += diff_sum as f64;
         self.diff_max = diff_max;
+        self.overshoots += overshoots;
         self.count += 2 * bytes.len() as u64;
     }
 
@@ -182,6 +199,7 @@ impl Analyser {
             shift_add_snr_db,
             rails_share: self.in_long_runs as f64 / n,
             longest_rail_run: self.longest_run,
+            overshoot_share: self.overshoots as f64 / n,
         }
     }
 }
@@ -189,20 +207,23 @@ impl Analyser {
 impl VoxAnalysis {
     /// The VOX-specific problems, all warnings:
     /// - `vox-at-rails` when more than [`RAILS_SHARE_LIMIT`] of the samples
-    ///   sit at the rails in runs of [`RAIL_RUN`] or more;
+    ///   sit at the rails in runs of [`RAIL_RUN`] or more, or more than
+    ///   [`OVERSHOOT_SHARE_LIMIT`] of the steps overshoot a rail;
     /// - `decoder-disagreement` when the exact and shift-add decodings differ
     ///   by more than [`DRIFT_LIMIT`] of full scale, or their SNR is below
     ///   [`DISAGREEMENT_SNR_LIMIT_DB`]. Not reported together with
     ///   `vox-at-rails` (a non-ADPCM file disagrees with itself anyway).
     pub fn problems(&self) -> Vec<Problem> {
         let mut out = Vec::new();
-        if self.rails_share > RAILS_SHARE_LIMIT {
+        if self.rails_share > RAILS_SHARE_LIMIT || self.overshoot_share > OVERSHOOT_SHARE_LIMIT {
             out.push(Problem::warning(
                 "vox-at-rails",
                 format!(
-                    "decoded as Dialogic ADPCM, {:.1}% of the samples sit at full scale in \
-                     long stretches (longest {} samples): probably not Dialogic ADPCM \
-                     (mu-law, A-law or 8-bit PCM?) or written at another rate",
+                    "decoded as Dialogic ADPCM, {:.1}% of the steps push the predictor past \
+                     full scale (\"ADPCM state errors\") and {:.1}% of the samples sit at \
+                     full scale in long stretches (longest {} samples): probably not \
+                     Dialogic ADPCM (mu-law, A-law or 8-bit PCM?) or written at another rate",
+                    self.overshoot_share * 100.0,
                     self.rails_share * 100.0,
                     self.longest_rail_run
                 ),

@@ -31,8 +31,8 @@ pub mod state;
 pub mod tables;
 
 pub use analysis::{
-    Analyser, DISAGREEMENT_SNR_LIMIT_DB, DRIFT_LIMIT, RAIL_LEVEL, RAIL_RUN, RAILS_SHARE_LIMIT,
-    VoxAnalysis, analyse_stream,
+    Analyser, DISAGREEMENT_SNR_LIMIT_DB, DRIFT_LIMIT, OVERSHOOT_SHARE_LIMIT, RAIL_LEVEL, RAIL_RUN,
+    RAILS_SHARE_LIMIT, VoxAnalysis, analyse_stream,
 };
 pub use decoder::Decoder;
 pub use encoder::Encoder;

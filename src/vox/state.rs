@@ -152,6 +152,18 @@ impl Lane {
         self.row = self.row.next[code];
         self.p as i16
     }
+
+    /// [`Lane::decode`], also telling whether the step overshot a rail by
+    /// more than `s/8` (see [`overshoot`]).
+    #[inline(always)]
+    pub(crate) fn decode_checked(&mut self, code: u8) -> (i16, bool) {
+        let code = (code & 15) as usize;
+        let u = self.p + self.row.diff[code];
+        let over = u > self.hi + self.row.grace || u < self.lo - self.row.grace;
+        self.p = u.clamp(self.lo, self.hi);
+        self.row = self.row.next[code];
+        (self.p as i16, over)
+    }
 }
 
 /// How far `u` lies past the rails `lo..=hi` beyond libsndfile's grace of

@@ -72,6 +72,10 @@ pub(crate) struct Row {
     pub(crate) diff: [i32; 16],
     pub(crate) next: [&'static Row; 16],
     pub(crate) index: u8,
+    /// libsndfile's grace past the rails, `s/8` in 16-bit units: a decoder
+    /// step that overshoots a rail by more than this is an "ADPCM state
+    /// error" (no ADPCM encoder writes one).
+    pub(crate) grace: i32,
 }
 
 /// Rows form a cycle through `next`, so the derived form would never end.
@@ -87,6 +91,7 @@ static ROW_UNUSED: Row = Row {
     diff: [0; 16],
     next: [&ROW_UNUSED; 16],
     index: 0,
+    grace: 0,
 };
 
 /// Defines a static `[Row; STEPS]` for a formula. The rows refer to each
@@ -103,6 +108,7 @@ macro_rules! rows {
                 diff: [0; 16],
                 next: [&ROW_UNUSED; 16],
                 index: 0,
+                grace: 0,
             }; STEPS];
             let mut i = 0;
             while i < STEPS {
@@ -114,6 +120,7 @@ macro_rules! rows {
                 }
                 t[i].recip = recip[i];
                 t[i].index = i as u8;
+                t[i].grace = (STEP_SIZES[i] >> 3) * 16;
                 i += 1;
             }
             t
@@ -277,6 +284,7 @@ mod tests {
             for (i, row) in rows.iter().enumerate() {
                 assert_eq!(row.index as usize, i);
                 assert_eq!(row.recip, RECIP_4S[i]);
+                assert_eq!(row.grace, (STEP_SIZES[i] >> 3) * 16);
                 for code in 0..16 {
                     assert_eq!(row.diff[code], signed[i][code]);
                     assert_eq!(row.next[code].index, NEXT_INDEX[i][code & 7]);
