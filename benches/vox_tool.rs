@@ -35,24 +35,19 @@ fn run(args: &[String]) -> Result<(), String> {
     match arg(0)? {
         "encode" => {
             // Streamed through two reused buffers, as a real tool would: no
-            // allocation in proportion to the input. The loop runs on one of
-            // rayon's threads so that the encoder's parallel split works on
-            // this thread and one more, not two more.
+            // allocation in proportion to the input.
             let kind = kind(args.get(3).map(String::as_str).unwrap_or("universal"))?;
-            let (input, output) = (arg(1)?, arg(2)?);
-            rayon::scope(|_| {
-                let mut enc = vox::Encoder::new(kind);
-                let mut out = Vec::new();
-                let mut file = std::fs::File::create(output).map_err(|e| e.to_string())?;
-                stream_wav(input, |samples| {
-                    enc.encode(samples, &mut out);
-                    file.write_all(&out).map_err(|e| e.to_string())?;
-                    out.clear();
-                    Ok(())
-                })?;
-                enc.finish(&mut out);
-                file.write_all(&out).map_err(|e| e.to_string())
-            })
+            let mut enc = vox::Encoder::new(kind);
+            let mut out = Vec::new();
+            let mut file = std::fs::File::create(arg(2)?).map_err(|e| e.to_string())?;
+            stream_wav(arg(1)?, |samples| {
+                enc.encode(samples, &mut out);
+                file.write_all(&out).map_err(|e| e.to_string())?;
+                out.clear();
+                Ok(())
+            })?;
+            enc.finish(&mut out);
+            file.write_all(&out).map_err(|e| e.to_string())
         }
         "decode" => {
             let bytes = std::fs::read(arg(1)?).map_err(|e| e.to_string())?;

@@ -8,7 +8,8 @@
 //! index pins at its ends, and the predictor follows the signal), and from
 //! then on they write the same codes. So a long input is cut into segments
 //! that are encoded at the same time, interleaved four to a thread (the
-//! processor overlaps their chains) and on every thread rayon offers:
+//! processor overlaps their chains), on every core (rayon's threads when
+//! called on its pool, scoped threads otherwise):
 //!
 //! 1. Each segment after the first starts from a guessed state: the state
 //!    reached by encoding the [`WARM_UP`] samples before it from rest.
@@ -94,8 +95,7 @@ pub(crate) fn encode_pairs(state: &mut State, x: &[i16], order: NibbleOrder, out
     let start = out.len();
     out.resize(start + x.len() / 2, 0);
     let bytes = &mut out[start..];
-    let threads = rayon::current_num_threads().max(1);
-    let segments = (threads * LANES).min(x.len() / MIN_SEGMENT);
+    let segments = (threads() * LANES).min(x.len() / MIN_SEGMENT);
     if segments < 2 {
         let mut r = Reg::of(*state);
         r.run(x, bytes);
@@ -107,6 +107,17 @@ pub(crate) fn encode_pairs(state: &mut State, x: &[i16], order: NibbleOrder, out
         for b in bytes {
             *b = b.rotate_left(4);
         }
+    }
+}
+
+/// Threads to spread segments over: rayon's when called on one of its
+/// threads, else the machine's.
+fn threads() -> usize {
+    if rayon::current_thread_index().is_some() {
+        rayon::current_num_threads()
+    } else {
+        static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+        *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
     }
 }
 
@@ -205,7 +216,18 @@ fn run_groups(groups: &mut [(&mut [Segment], &mut [&mut [u8]])], x: &[i16]) {
         [(segs, outs)] => run_group(segs, outs, x),
         _ => {
             let (a, b) = groups.split_at_mut(groups.len() / 2);
-            rayon::join(|| run_groups(a, x), || run_groups(b, x));
+            if rayon::current_thread_index().is_some() {
+                // On rayon's pool (a folder being converted): share it.
+                rayon::join(|| run_groups(a, x), || run_groups(b, x));
+            } else {
+                // Elsewhere, one scoped thread: it blocks while it waits,
+                // where a pool's idle threads spin and take the processor
+                // from whoever is reading the next block.
+                std::thread::scope(|scope| {
+                    scope.spawn(|| run_groups(b, x));
+                    run_groups(a, x);
+                });
+            }
         }
     }
 }
