@@ -211,10 +211,13 @@ fn stream_wav(
 /// returns the data length with `f` at its first byte.
 fn find_data(f: &mut std::fs::File) -> Result<u64, String> {
     use std::io::{Seek, SeekFrom};
-    let e = |e: std::io::Error| e.to_string();
+    let e = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => "no data chunk before the end of the file".to_string(),
+        _ => e.to_string(),
+    };
     let mut head = [0u8; 12];
-    f.read_exact(&mut head).map_err(e)?;
-    if &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
+    let read = f.read_exact(&mut head);
+    if read.is_err() || &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
         return Err("not a RIFF/WAVE file".into());
     }
     let mut format_ok = false;
@@ -242,32 +245,13 @@ fn find_data(f: &mut std::fs::File) -> Result<u64, String> {
     }
 }
 
-/// The samples of a 16-bit mono PCM WAV (minimal RIFF walk).
+/// The samples of a 16-bit mono PCM WAV, all at once (for the in-process
+/// commands, which time the codec, not the reading).
 fn read_wav(path: &str) -> Result<Vec<i16>, String> {
-    let b = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-    if b.len() < 12 || &b[0..4] != b"RIFF" || &b[8..12] != b"WAVE" {
-        return Err(format!("{path}: not a RIFF/WAVE file"));
-    }
-    let mut pos = 12;
-    let mut format_ok = false;
-    while pos + 8 <= b.len() {
-        let id = &b[pos..pos + 4];
-        let len = u32::from_le_bytes([b[pos + 4], b[pos + 5], b[pos + 6], b[pos + 7]]) as usize;
-        let body = &b[pos + 8..(pos + 8).saturating_add(len).min(b.len())];
-        if id == b"fmt " && body.len() >= 16 {
-            let channels = u16::from_le_bytes([body[2], body[3]]);
-            let bits = u16::from_le_bytes([body[14], body[15]]);
-            format_ok = channels == 1 && bits == 16;
-        } else if id == b"data" {
-            if !format_ok {
-                return Err(format!("{path}: not 16-bit mono"));
-            }
-            return Ok(body
-                .chunks_exact(2)
-                .map(|c| i16::from_le_bytes([c[0], c[1]]))
-                .collect());
-        }
-        pos = pos.saturating_add(8 + len + (len & 1));
-    }
-    Err(format!("{path}: no data chunk"))
+    let mut samples = Vec::new();
+    stream_wav(path, |block| {
+        samples.extend_from_slice(block);
+        Ok(())
+    })?;
+    Ok(samples)
 }
