@@ -147,14 +147,12 @@ impl Lane {
     /// [`State::decode`] for the loop: decode the low 4 bits of `code`.
     #[inline(always)]
     pub(crate) fn decode(&mut self, code: u8) -> i16 {
-        let code = (code & 15) as usize;
-        self.p = (self.p + self.row.diff[code]).clamp(self.lo, self.hi);
-        self.row = self.row.next[code];
-        self.p as i16
+        // Inlined, the unused overshoot test compiles away.
+        self.decode_checked(code).0
     }
 
-    /// [`Lane::decode`], also telling whether the step overshot a rail by
-    /// more than `s/8` (see [`overshoot`]).
+    /// Decode the low 4 bits of `code`, also telling whether the step
+    /// overshot a rail by more than `s/8` (see [`overshoot`]).
     #[inline(always)]
     pub(crate) fn decode_checked(&mut self, code: u8) -> (i16, bool) {
         let code = (code & 15) as usize;
