@@ -78,18 +78,19 @@ impl Quantiser {
         let g = self.gain;
         // In range, adding and removing 1.5 * 2^23 rounds to a whole
         // number; only whole numbers come back unchanged (NaN never).
-        let not_whole = x.iter().fold(0u32, |acc, &s| {
+        let is_whole = |s: f32| {
             let l = (s * g) * 32768.0;
-            let ok = (-32768.0..=32767.0).contains(&l) & ((l + 12_582_912.0) - 12_582_912.0 == l);
-            acc | (!ok) as u32
-        });
-        let whole = not_whole == 0;
-        let peak = x.iter().fold(self.peak, |p, &s| {
-            let a = (s * g).abs();
-            if a > p { a } else { p }
-        });
+            (-32768.0..=32767.0).contains(&l) & ((l + 12_582_912.0) - 12_582_912.0 == l)
+        };
+        // The first sample settles resampled or scaled blocks, which would
+        // otherwise pay for a scan of the whole block before the real work.
+        let whole = x.first().is_some_and(|&s| is_whole(s))
+            && x.iter().fold(true, |acc, &s| acc & is_whole(s));
         if whole {
-            self.peak = peak;
+            self.peak = x.iter().fold(self.peak, |p, &s| {
+                let a = (s * g).abs();
+                if a > p { a } else { p }
+            });
             out.extend(x.iter().map(|&s| ((s * g) * 32768.0) as i32 as i16));
             return;
         }
