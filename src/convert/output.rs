@@ -169,10 +169,19 @@ enum SinkKind {
     Wav(hound::WavWriter<BufWriter<File>>),
     Vox {
         enc: vox::Encoder,
+        /// Samples gathered until [`ENCODE_BLOCK`] are there.
+        pending: Vec<i16>,
         buf: Vec<u8>,
         file: BufWriter<File>,
     },
 }
+
+/// Samples handed to the VOX encoder at once. Decoders deliver packets of a
+/// few thousand samples; the greedy encoder spreads work over lanes and
+/// cores only from 64 Ki samples up (see `vox::greedy`), so the sink gathers
+/// blocks this large (512 KiB of samples) first. The bytes do not depend on
+/// how the samples are split.
+const ENCODE_BLOCK: usize = 1 << 18;
 
 impl Sink {
     fn err(&self, e: io::Error) -> Error {
@@ -212,6 +221,7 @@ impl Sink {
             }
             OutputFormat::Vox => SinkKind::Vox {
                 enc: vox::Encoder::new(kind),
+                pending: Vec::new(),
                 buf: Vec::new(),
                 file,
             },
@@ -235,9 +245,19 @@ impl Sink {
                 }
                 return iw.flush().map_err(|e| Sink::hound_err(&self.path, e));
             }
-            SinkKind::Vox { enc, buf, file } => {
+            SinkKind::Vox {
+                enc,
+                pending,
+                buf,
+                file,
+            } => {
+                pending.extend_from_slice(samples);
+                if pending.len() < ENCODE_BLOCK {
+                    return Ok(());
+                }
                 buf.clear();
-                enc.encode(samples, buf);
+                enc.encode(pending, buf);
+                pending.clear();
                 file.write_all(buf)
             }
         };
@@ -249,11 +269,13 @@ impl Sink {
         match self.kind {
             SinkKind::Wav(w) => w.finalize().map_err(|e| Sink::hound_err(&path, e)),
             SinkKind::Vox {
-                enc,
+                mut enc,
+                pending,
                 mut buf,
                 mut file,
             } => {
                 buf.clear();
+                enc.encode(&pending, &mut buf);
                 enc.finish(&mut buf);
                 file.write_all(&buf).map_err(|e| Error::io(&path, e))?;
                 let f = file
