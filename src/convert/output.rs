@@ -299,6 +299,36 @@ mod tests {
     }
 
     #[test]
+    fn vox_sink_bytes_do_not_depend_on_how_samples_arrive() {
+        // Over two encode blocks, in pieces of odd and uneven sizes: the
+        // file is what one call on the whole input writes.
+        let n = 2 * ENCODE_BLOCK + 12_345;
+        let x: Vec<i16> = (0..n)
+            .map(|i| {
+                let t = i as f64 / 8000.0;
+                ((t * 440.0 * std::f64::consts::TAU).sin() * (t * 0.7).sin() * 20000.0) as i16
+            })
+            .collect();
+        let d = tmpdir("sink");
+        for kind in [EncoderKind::Greedy, EncoderKind::Universal { paths: 2 }] {
+            let path = d.join("out.vox");
+            fs::write(&path, b"").unwrap(); // `TempFile` creates it in use
+            let mut sink = Sink::create(&path, OutputFormat::Vox, 8000, kind).unwrap();
+            let mut rest = &x[..];
+            let mut k = 0usize;
+            while !rest.is_empty() {
+                k += 1;
+                let take = rest.len().min(1 + (k * 7919) % 5000);
+                sink.write(&rest[..take]).unwrap();
+                rest = &rest[take..];
+            }
+            sink.finish().unwrap();
+            assert_eq!(fs::read(&path).unwrap(), vox::encode(&x, kind), "{kind}");
+        }
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    #[test]
     fn refuses_the_input_however_spelled() {
         let d = tmpdir("same");
         let a = d.join("a.wav");
