@@ -6,7 +6,8 @@
 #
 # Usage: benches/vox.sh [runs]   (default 21 alternating rounds for sox, greedy
 #                                 and universal:1; the slow search encoders get 3)
-# Needs: sox, python3, a Rust toolchain. Builds the `vox_tool` example.
+# Needs: sox, python3, a Rust toolchain. Builds the `vox_tool` example and
+# voxprep (`convert:KIND` rows time the product's whole `voxprep convert`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-21}
@@ -14,8 +15,9 @@ runs=${1:-21}
 command -v sox >/dev/null || { echo "SKIPPING: sox is not installed"; exit 0; }
 command -v python3 >/dev/null || { echo "SKIPPING: python3 is not installed"; exit 0; }
 
-cargo build --release --quiet --example vox_tool
+cargo build --release --quiet --example vox_tool --bin voxprep
 tool=target/release/examples/vox_tool
+voxprep=target/release/voxprep
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -29,11 +31,19 @@ timing="python3 benches/timing.py"
 default=$("$tool" default-kind)
 
 # table RUNS KIND...: sox -D and each encoder, alternating, RUNS rounds.
+# A KIND written convert:KIND is the product's whole command instead,
+# `voxprep convert` (decode, check of the output, atomic rename included).
 table() {
     local runs=$1; shift
     local args=(sox -- sox -D "$tmp/in.wav" -t vox -r 8000 "$tmp/sox.vox")
     for kind in "$@"; do
-        args+=(-- "$kind" -- "$tool" encode "$tmp/in.wav" "$tmp/out-$kind.vox" "$kind")
+        case $kind in
+        convert:*)
+            args+=(-- "$kind" -- "$voxprep" convert --force --vox-encoder "${kind#convert:}"
+                "$tmp/in.wav" -o "$tmp/out-$kind.vox") ;;
+        *)
+            args+=(-- "$kind" -- "$tool" encode "$tmp/in.wav" "$tmp/out-$kind.vox" "$kind") ;;
+        esac
     done
     $timing "$runs" "${args[@]}" | awk -v def="$default" '
         NR == 1 { sw = $2; sm = $3; sc = $4 }
@@ -44,8 +54,8 @@ table() {
 echo "== whole process: encode the 15-minute WAV to VOX =="
 echo "(alternating runs; median and best wall seconds, median CPU seconds; ratios of medians to sox)"
 printf "%-22s %9s %9s %9s %9s %9s\n" command wall_med wall_min cpu_med wall/sox cpu/sox
-table "$runs" greedy universal:1
-table 3 universal:2 universal:4 universal:8 search:4 search:16 | tail -n +2
+table "$runs" greedy universal:1 convert:greedy
+table 3 universal:2 universal:4 universal:8 search:4 search:16 "convert:$default" | tail -n +2
 "$tool" encode "$tmp/in.wav" "$tmp/greedy.vox" greedy
 if cmp -s "$tmp/greedy.vox" "$tmp/sox.vox"; then
     echo "greedy output is byte-identical to sox -D: yes"
