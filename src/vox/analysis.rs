@@ -41,7 +41,7 @@ pub const DRIFT_LIMIT: f64 = 0.10;
 /// signal's energy, twice the codec's own noise (~19 dB on speech).
 ///
 /// Measured on the espeak speech fixture repeated to 14 s: `sox -D`'s stream
-/// gives 8.6 dB (drift 6.9%), our default encoder's 30.5 dB (1.1%). Short
+/// gives 8.6 dB (drift 6.9%), our default encoder's 31.3 dB (1.2%). Short
 /// `sox -D` prompts drift less (3.5 s: 12.0 dB, 4.5%; 1.8 s: 14.8 dB, 2.7%)
 /// and pass: the drift is a random walk that needs time to build up.
 pub const DISAGREEMENT_SNR_LIMIT_DB: f64 = 10.0;

@@ -8,6 +8,8 @@
 //! scored against (1 for [`EncoderKind::Search`](super::EncoderKind::Search),
 //! 3 for [`EncoderKind::Universal`](super::EncoderKind::Universal)); the step
 //! index is the same for every family because it depends on the codes only.
+//! States whose predictors agree to within about an eighth of the step are
+//! merged too, keeping the search's paths apart.
 //! The cost is the summed squared error over the families, plus a penalty
 //! whenever a family's predictor would overshoot the rails by more than `s/8`
 //! (which makes sox report "ADPCM state errors").
@@ -20,7 +22,7 @@
 
 use super::DecoderFlavor;
 use super::state::{family, greedy_code, overshoot};
-use super::tables::NEXT_INDEX;
+use super::tables::{NEXT_INDEX, STEP_SIZES};
 
 /// Samples of history kept after a commit (decision depth).
 pub(crate) const DELAY: usize = 512;
@@ -36,7 +38,14 @@ const OVERSHOOT_PENALTY: u64 = 1 << 36;
 #[derive(Debug, Clone, Copy)]
 struct Node<const N: usize> {
     cost: u64,
-    /// The state packed: each predictor as 16 bits, then the step index.
+    /// The state packed for merging: each predictor in buckets of about an
+    /// eighth of the step size (`Trellis::merge_shift`), then the step
+    /// index. Nodes with the same key count as the same state and only the
+    /// cheaper survives: near-identical states would otherwise fill the K
+    /// paths with one choice. Measured on speech this adds 0.4-0.6 dB at
+    /// K = 4 and 8 on every family (exact keys: universal:8 20.36 dB at
+    /// worst on the espeak fixture, bucketed: 20.85); a tone, a chirp,
+    /// music and noise moved by -0.3 to +0.25 dB at K = 8.
     key: u64,
     pred: [i32; N],
     index: u8,
@@ -63,6 +72,9 @@ pub(crate) struct Trellis<const N: usize> {
     diffs: Box<[[[i32; N]; 16]; 49]>,
     lo: [i32; N],
     hi: [i32; N],
+    /// Per step index: predictors are compared for merging in buckets of
+    /// `1 << merge_shift` (see `Node::key`).
+    merge_shift: [u32; 49],
     paths: usize,
     /// How many levels either side of the greedy level are tried.
     spread: i32,
@@ -128,7 +140,13 @@ impl<const N: usize> Trellis<N> {
                 }
             }
         }
+        // floor(log2(16 s)) - 3: buckets of 2s to 4s in 16-bit units.
+        let merge_shift = std::array::from_fn(|i| {
+            let step16 = STEP_SIZES[i] * 16;
+            (31 - step16.leading_zeros()).saturating_sub(3)
+        });
         Trellis {
+            merge_shift,
             diffs,
             lo: families.map(|f| family(f).1),
             hi: families.map(|f| family(f).2),
@@ -176,6 +194,8 @@ impl<const N: usize> Trellis<N> {
         let mut cost = node.cost;
         let mut pred = [0i32; N];
         let mut key = 0u64;
+        let index = NEXT_INDEX[i][(code & 7) as usize];
+        let sh = self.merge_shift[index as usize];
         #[allow(clippy::needless_range_loop)] // f indexes five parallel arrays
         for f in 0..N {
             let u = node.pred[f] + d[f];
@@ -189,9 +209,8 @@ impl<const N: usize> Trellis<N> {
             let e = (x - p) as i64;
             cost += (e * e) as u64;
             pred[f] = p;
-            key = key << 16 | (p as u16 as u64);
+            key = key << 16 | ((p >> sh) as u16 as u64);
         }
-        let index = NEXT_INDEX[i][(code & 7) as usize];
         key = key << 8 | index as u64;
         Node {
             cost,
