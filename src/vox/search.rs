@@ -72,9 +72,10 @@ pub(crate) struct Trellis<const N: usize> {
     diffs: Box<[[[i32; N]; 16]; 49]>,
     lo: [i32; N],
     hi: [i32; N],
-    /// Per step index: predictors are compared for merging in buckets of
+    /// Per step index and code magnitude, for the step index the code leads
+    /// to: predictors are compared for merging in buckets of
     /// `1 << merge_shift` (see `Node::key`).
-    merge_shift: [u32; 49],
+    merge_shift: [[u32; 8]; 49],
     paths: usize,
     /// How many levels either side of the greedy level are tried.
     spread: i32,
@@ -140,10 +141,13 @@ impl<const N: usize> Trellis<N> {
                 }
             }
         }
-        // floor(log2(16 s)) - 3: buckets of 2s to 4s in 16-bit units.
+        // floor(log2(16 s)) - 3 at the next step index: buckets of 2s to 4s
+        // in 16-bit units.
         let merge_shift = std::array::from_fn(|i| {
-            let step16 = STEP_SIZES[i] * 16;
-            (31 - step16.leading_zeros()).saturating_sub(3)
+            std::array::from_fn(|m| {
+                let step16 = STEP_SIZES[NEXT_INDEX[i][m] as usize] * 16;
+                (31 - step16.leading_zeros()).saturating_sub(3)
+            })
         });
         Trellis {
             merge_shift,
@@ -195,7 +199,7 @@ impl<const N: usize> Trellis<N> {
         let mut pred = [0i32; N];
         let mut key = 0u64;
         let index = NEXT_INDEX[i][(code & 7) as usize];
-        let sh = self.merge_shift[index as usize];
+        let sh = self.merge_shift[i][(code & 7) as usize];
         #[allow(clippy::needless_range_loop)] // f indexes five parallel arrays
         for f in 0..N {
             let u = node.pred[f] + d[f];
