@@ -141,8 +141,8 @@ impl<const N: usize> Trellis<N> {
                 }
             }
         }
-        // floor(log2(16 s)) - 3 at the next step index: buckets of 2s to 4s
-        // in 16-bit units.
+        // floor(log2(16 s)) - 3 at the next step index: buckets of s to 2s
+        // in 16-bit units, 1/16 to 1/8 of the step in its own 12-bit units.
         let merge_shift = std::array::from_fn(|i| {
             std::array::from_fn(|m| {
                 let step16 = STEP_SIZES[NEXT_INDEX[i][m] as usize] * 16;
@@ -524,6 +524,23 @@ mod tests {
         t.finish(&mut a);
         Single::universal().push_all(&x, &mut b);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn merge_buckets_span_one_to_two_steps() {
+        // In 16-bit units: more than s, at most 2s, at the step index the
+        // code leads to.
+        let t = Trellis::universal(4);
+        for (i, row) in t.merge_shift.iter().enumerate() {
+            for (m, &shift) in row.iter().enumerate() {
+                let s = STEP_SIZES[NEXT_INDEX[i][m] as usize];
+                let bucket = 1i32 << shift;
+                assert!(
+                    s < bucket && bucket <= 2 * s,
+                    "index {i} m {m}: s {s}, bucket {bucket}"
+                );
+            }
+        }
     }
 
     #[test]
