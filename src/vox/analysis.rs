@@ -142,13 +142,11 @@ impl Analyser {
     }
 
     fn feed_piece(&mut self, bytes: &[u8], exact_out: &mut Vec<i16>) {
-        let (mut exact, mut shift) = (self.exact.lane(), self.shift_add.lane());
+        let mut exact = self.exact.lane();
         let order = self.exact.order();
         let base = exact_out.len();
         exact_out.resize(base + 2 * bytes.len(), 0);
         let ex = &mut exact_out[base..];
-        self.shifted.resize(2 * bytes.len(), 0);
-        let sh = &mut self.shifted[..];
         // Decode first, each flavour in a loop of its own: nothing but its
         // chain, which then stays in registers. (One loop for both spilled;
         // two threads were slower, as rayon's handoff per 64 KiB that
@@ -162,11 +160,8 @@ impl Analyser {
             e[1] = e1;
             overshoots += u64::from(o0) + u64::from(o1);
         }
-        for (&b, s) in bytes.iter().zip(sh.chunks_exact_mut(2)) {
-            let (first, second) = order.split(b);
-            s[0] = shift.decode(first);
-            s[1] = shift.decode(second);
-        }
+        self.shifted.clear();
+        self.shift_add.decode(bytes, &mut self.shifted);
         // ...then the sums over both, which vectorise.
         let (ex, sh) = (&exact_out[base..], &self.shifted[..]);
         let (mut signal, mut diff_energy, mut diff_sum) = (0u64, 0u64, 0i64);
@@ -181,7 +176,6 @@ impl Analyser {
         }
         self.track_rails(&exact_out[base..]);
         self.exact.set_lane(exact);
-        self.shift_add.set_lane(shift);
         self.signal_energy += signal as f64;
         self.diff_energy += diff_energy as f64;
         self.diff_sum += diff_sum as f64;
