@@ -22,7 +22,7 @@
 
 use super::DecoderFlavor;
 use super::state::{family, greedy_code, overshoot};
-use super::tables::{NEXT_INDEX, STEP_SIZES};
+use super::tables::{MERGE_SHIFT, NEXT_INDEX};
 
 /// Samples of history kept after a commit (decision depth).
 pub(crate) const DELAY: usize = 512;
@@ -39,7 +39,7 @@ const OVERSHOOT_PENALTY: u64 = 1 << 36;
 struct Node<const N: usize> {
     cost: u64,
     /// The state packed for merging: each predictor in buckets of about an
-    /// eighth of the step size (`Trellis::merge_shift`), then the step
+    /// eighth of the step size (`tables::MERGE_SHIFT`), then the step
     /// index. Nodes with the same key count as the same state and only the
     /// cheaper survives: near-identical states would otherwise fill the K
     /// paths with one choice. Measured on speech this adds 0.4-0.6 dB at
@@ -72,10 +72,6 @@ pub(crate) struct Trellis<const N: usize> {
     diffs: Box<[[[i32; N]; 16]; 49]>,
     lo: [i32; N],
     hi: [i32; N],
-    /// Per step index and code magnitude, for the step index the code leads
-    /// to: predictors are compared for merging in buckets of
-    /// `1 << merge_shift` (see `Node::key`).
-    merge_shift: [[u32; 8]; 49],
     paths: usize,
     /// How many levels either side of the greedy level are tried.
     spread: i32,
@@ -141,16 +137,7 @@ impl<const N: usize> Trellis<N> {
                 }
             }
         }
-        // floor(log2(16 s)) - 3 at the next step index: buckets of s to 2s
-        // in 16-bit units, 1/16 to 1/8 of the step in its own 12-bit units.
-        let merge_shift = std::array::from_fn(|i| {
-            std::array::from_fn(|m| {
-                let step16 = STEP_SIZES[NEXT_INDEX[i][m] as usize] * 16;
-                (31 - step16.leading_zeros()).saturating_sub(3)
-            })
-        });
         Trellis {
-            merge_shift,
             diffs,
             lo: families.map(|f| family(f).1),
             hi: families.map(|f| family(f).2),
@@ -199,7 +186,7 @@ impl<const N: usize> Trellis<N> {
         let mut pred = [0i32; N];
         let mut key = 0u64;
         let index = NEXT_INDEX[i][(code & 7) as usize];
-        let sh = self.merge_shift[i][(code & 7) as usize];
+        let sh = MERGE_SHIFT[i][(code & 7) as usize];
         #[allow(clippy::needless_range_loop)] // f indexes five parallel arrays
         for f in 0..N {
             let u = node.pred[f] + d[f];
@@ -530,8 +517,8 @@ mod tests {
     fn merge_buckets_span_one_to_two_steps() {
         // In 16-bit units: more than s, at most 2s, at the step index the
         // code leads to.
-        let t = Trellis::universal(4);
-        for (i, row) in t.merge_shift.iter().enumerate() {
+        use crate::vox::tables::STEP_SIZES;
+        for (i, row) in MERGE_SHIFT.iter().enumerate() {
             for (m, &shift) in row.iter().enumerate() {
                 let s = STEP_SIZES[NEXT_INDEX[i][m] as usize];
                 let bucket = 1i32 << shift;

@@ -61,6 +61,12 @@ pub(crate) static SIGNED_ASTERISK: [[i32; 16]; STEPS] = signed(&DIFF_ASTERISK);
 /// division in the greedy code choice `min(7, 4|d| / 16s)`.
 pub(crate) static RECIP_4S: [u64; STEPS] = recip_table();
 
+/// Per step index and code magnitude, `floor(log2(16 s)) - 3` at the step
+/// index the code leads to: the search encoders compare predictors for
+/// merging in buckets of `1 << MERGE_SHIFT` (s to 2s in 16-bit units, 1/16
+/// to 1/8 of the step in its own 12-bit units).
+pub(crate) static MERGE_SHIFT: [[u32; 8]; STEPS] = merge_shift_table();
+
 /// One step index of one decoder flavour, laid out for the hot loops: by
 /// 4-bit code, the signed difference (16-bit units) and the row of the next
 /// step index, as a reference so that a loop follows it without arithmetic;
@@ -156,6 +162,22 @@ const fn signed(d: &[[i32; 8]; STEPS]) -> [[i32; 16]; STEPS] {
                 d[i][c & 7]
             };
             c += 1;
+        }
+        i += 1;
+    }
+    t
+}
+
+const fn merge_shift_table() -> [[u32; 8]; STEPS] {
+    let next = next_index_table();
+    let mut t = [[0u32; 8]; STEPS];
+    let mut i = 0;
+    while i < STEPS {
+        let mut m = 0;
+        while m < 8 {
+            let step16 = STEP_SIZES[next[i][m] as usize] * 16;
+            t[i][m] = (31 - step16.leading_zeros()).saturating_sub(3);
+            m += 1;
         }
         i += 1;
     }
