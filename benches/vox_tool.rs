@@ -10,8 +10,9 @@
 //!
 //! The WAV must be 16-bit mono PCM; it is read with a minimal chunk walk so
 //! that the whole-process time measures the codec, not a WAV library.
-//! `encode` streams it through two reused buffers, the way a tool should
-//! handle a long recording.
+//! `encode` streams it through reused buffers, the way a tool should handle a
+//! long recording, reading the next block and writing the last one's bytes
+//! while it encodes.
 
 use std::io::{Read, Write};
 use std::time::Instant;
@@ -36,17 +37,20 @@ fn run(args: &[String]) -> Result<(), String> {
             // Streamed through reused buffers, as a real tool would: no
             // allocation in proportion to the input.
             let kind = kind(args.get(3).map(String::as_str).unwrap_or("universal"))?;
+            // A block's bytes are written while the next block is encoded.
             let mut enc = vox::Encoder::new(kind);
-            let mut out = Vec::new();
+            let (mut ready, mut out) = (Vec::new(), Vec::new());
             let mut file = std::fs::File::create(arg(2)?).map_err(|e| e.to_string())?;
             stream_wav(arg(1)?, |samples| {
-                enc.encode(samples, &mut out);
-                file.write_all(&out).map_err(|e| e.to_string())?;
-                out.clear();
+                let ((), written) =
+                    rayon::join(|| enc.encode(samples, &mut out), || file.write_all(&ready));
+                written.map_err(|e| e.to_string())?;
+                ready.clear();
+                std::mem::swap(&mut ready, &mut out);
                 Ok(())
             })?;
-            enc.finish(&mut out);
-            file.write_all(&out).map_err(|e| e.to_string())
+            enc.finish(&mut ready);
+            file.write_all(&ready).map_err(|e| e.to_string())
         }
         "decode" => {
             let bytes = std::fs::read(arg(1)?).map_err(|e| e.to_string())?;
@@ -152,21 +156,24 @@ const BLOCK: usize = 1 << 19;
 
 /// Call `each` with the samples of a 16-bit mono PCM WAV, `BLOCK` at a time,
 /// through two reused buffers: nothing is allocated in proportion to the
-/// input. Reading happens between blocks on this thread; a reader thread
-/// that filled the next block meanwhile was slower on the 2-vCPU bench
-/// machine (it takes a core from the encoder's split), 0.0425 s against
-/// 0.0385 s median over 41 alternating rounds.
+/// input. The next block is read (straight into a buffer's memory) while
+/// `each` handles this one, both as jobs on rayon's pool, which also runs the
+/// greedy encoder's segments: whichever thread is free takes the next job.
+/// With reading and writing between blocks on one thread, the greedy encode
+/// of the 15-minute WAV took 0.0269 s against 0.0256 s (medians of 41
+/// alternating rounds).
 fn stream_wav(
     path: &str,
-    mut each: impl FnMut(&[i16]) -> Result<(), String>,
+    mut each: impl FnMut(&[i16]) -> Result<(), String> + Send,
 ) -> Result<(), String> {
     let err = |e: std::io::Error| format!("{path}: {e}");
     let mut f = std::fs::File::open(path).map_err(err)?;
     let len = find_data(&mut f).map_err(|e| format!("{path}: {e}"))?;
     let mut data = f.take(len);
-    let mut bytes = vec![0u8; 2 * BLOCK];
-    let mut samples: Vec<i16> = Vec::with_capacity(BLOCK);
-    loop {
+    // Fill `block` with the next samples, read straight into its memory;
+    // returns how many.
+    let mut fill = |block: &mut [i16]| -> Result<usize, String> {
+        let bytes: &mut [u8] = bytemuck::cast_slice_mut(block);
         let mut n = 0;
         while n < bytes.len() {
             match data.read(&mut bytes[n..]).map_err(err)? {
@@ -174,17 +181,21 @@ fn stream_wav(
                 k => n += k,
             }
         }
-        samples.clear();
-        samples.extend(
-            bytes[..n]
-                .chunks_exact(2)
-                .map(|c| i16::from_le_bytes([c[0], c[1]])),
-        );
-        each(&samples)?;
-        if n < bytes.len() {
-            return Ok(());
+        for s in &mut block[..n / 2] {
+            *s = i16::from_le(*s); // nothing to do on little-endian machines
         }
+        Ok(n / 2)
+    };
+    let mut cur = vec![0i16; BLOCK];
+    let mut next = vec![0i16; BLOCK];
+    let mut n = fill(&mut cur)?;
+    while n == BLOCK {
+        let (done, read) = rayon::join(|| each(&cur), || fill(&mut next));
+        done?;
+        n = read?;
+        std::mem::swap(&mut cur, &mut next);
     }
+    each(&cur[..n])
 }
 
 /// Walk the RIFF chunks up to `data`, checking for 16-bit mono on the way;
