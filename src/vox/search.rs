@@ -255,35 +255,36 @@ impl<const N: usize> Trellis<N> {
     /// full) and no member has its state, replaces a member with its state if
     /// cheaper, and is dropped otherwise.
     fn pick_small(&mut self) {
-        let n = self.cand.len();
         let k = self.paths;
+        // The members' candidate indices, and copies of their keys and
+        // costs, so that the scans below read one small array each.
         let mut top = [0u8; SMALL];
+        let mut keys = [0u64; SMALL];
+        let mut costs = [0u64; SMALL];
         let mut count = 0usize;
         let mut max_at = 0usize;
         let mut max_cost = 0u64;
-        for j in 0..n {
-            let c = &self.cand[j];
+        for (j, c) in self.cand.iter().enumerate() {
             if count == k && c.cost >= max_cost {
                 continue;
             }
-            if let Some(t) = top[..count]
-                .iter()
-                .position(|&t| self.cand[t as usize].key == c.key)
-            {
-                if c.cost >= self.cand[top[t] as usize].cost {
+            let slot = if let Some(t) = keys[..count].iter().position(|&key| key == c.key) {
+                if c.cost >= costs[t] {
                     continue;
                 }
-                top[t] = j as u8;
+                t
             } else if count < k {
-                top[count] = j as u8;
                 count += 1;
+                count - 1
             } else {
-                top[max_at] = j as u8;
-            }
+                max_at
+            };
+            top[slot] = j as u8;
+            keys[slot] = c.key;
+            costs[slot] = c.cost;
             max_at = 0;
-            max_cost = self.cand[top[0] as usize].cost;
-            for (t, &i) in top[..count].iter().enumerate().skip(1) {
-                let cost = self.cand[i as usize].cost;
+            max_cost = costs[0];
+            for (t, &cost) in costs[..count].iter().enumerate().skip(1) {
                 if cost > max_cost {
                     max_cost = cost;
                     max_at = t;
