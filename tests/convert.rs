@@ -722,3 +722,50 @@ fn output_without_extension_follows_to() {
         "cannot tell the format",
     );
 }
+
+/// A folder of prompts long enough for the greedy encoder to split them over
+/// threads. Folder conversion runs each file on a pool thread that waits for
+/// the file's encoding thread; the split must not wait for that same pool
+/// (it once did, and the run hung). Two threads are forced so that the split
+/// happens on any machine.
+#[test]
+fn folder_of_long_prompts_converts_to_greedy_vox_without_hanging() {
+    let (spec, speech) = wav_samples(&fixture("vox/speech-espeak-8000Hz.wav"));
+    let src = tempfile::tempdir().unwrap();
+    let mut inputs = Vec::new();
+    for k in 0..4 {
+        // About 70 s each (more than one of the sink's encoding blocks, so
+        // that some are encoded while decoding goes on), each a little
+        // different.
+        let samples: Vec<i16> = speech
+            .iter()
+            .cycle()
+            .skip(k * 1000)
+            .take(20 * speech.len())
+            .copied()
+            .collect();
+        let path = src.path().join(format!("prompt{k}.wav"));
+        let mut w = hound::WavWriter::create(&path, spec).unwrap();
+        for &s in &samples {
+            w.write_sample(s).unwrap();
+        }
+        w.finalize().unwrap();
+        inputs.push((format!("prompt{k}.vox"), samples));
+    }
+    let out = tempfile::tempdir().unwrap();
+    voxprep()
+        .arg("convert")
+        .arg(src.path())
+        .arg("-o")
+        .arg(out.path())
+        .args(["--to", "vox", "--vox-encoder", "greedy"])
+        .env("RAYON_NUM_THREADS", "2")
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success();
+    for (name, samples) in inputs {
+        let got = fs::read(out.path().join(&name)).unwrap();
+        let want = voxprep::vox::encode(&samples, voxprep::vox::EncoderKind::Greedy);
+        assert!(got == want, "{name}: not the greedy encoder's bytes");
+    }
+}
