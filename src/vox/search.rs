@@ -22,7 +22,7 @@
 
 use super::DecoderFlavor;
 use super::state::{family, greedy_code, overshoot};
-use super::tables::{MERGE_SHIFT, NEXT_INDEX};
+use super::tables::{MERGE_SHIFT, NEXT_INDEX, RECIP_4S};
 
 /// Samples of history kept after a commit (decision depth).
 pub(crate) const DELAY: usize = 512;
@@ -398,7 +398,13 @@ impl<const N: usize> Trellis<N> {
 /// is final at once, so codes come out without delay.
 #[derive(Debug, Clone)]
 pub(crate) struct Single<const N: usize> {
-    tables: [&'static [[i32; 16]; 49]; N],
+    /// `by_level[i][l][f]`: family `f`'s signed difference for reconstruction
+    /// level `l` (0 the most negative, see [`level_of`]) at step index `i`,
+    /// so that a sample's three candidates are neighbours. 64 rows, of which
+    /// 49 are used, so that indexing by `i & 63` needs no bounds check.
+    by_level: Box<[[[i32; N]; 16]; 64]>,
+    /// `next[i][l]`: the step index after level `l` at index `i`.
+    next: Box<[[u8; 16]; 64]>,
     lo: [i32; N],
     hi: [i32; N],
     pred: [i32; N],
@@ -407,8 +413,21 @@ pub(crate) struct Single<const N: usize> {
 
 impl<const N: usize> Single<N> {
     fn new(families: [DecoderFlavor; N]) -> Single<N> {
+        let tables = families.map(|f| family(f).0);
+        let mut by_level = Box::new([[[0i32; N]; 16]; 64]);
+        let mut next = Box::new([[0u8; 16]; 64]);
+        for i in 0..tables[0].len() {
+            for l in 0..16 {
+                let code = code_of(l as i32) as usize;
+                for f in 0..N {
+                    by_level[i][l][f] = tables[f][i][code];
+                }
+                next[i][l] = NEXT_INDEX[i][code & 7];
+            }
+        }
         Single {
-            tables: families.map(|f| family(f).0),
+            by_level,
+            next,
             lo: families.map(|f| family(f).1),
             hi: families.map(|f| family(f).2),
             pred: [0; N],
@@ -421,43 +440,69 @@ impl<const N: usize> Single<N> {
         codes.reserve(samples.len());
         for &x in samples {
             let x = x as i32;
-            let i = self.index as usize;
+            let i = (self.index & 63) as usize;
             let reference = self.pred.iter().sum::<i32>() / N as i32;
-            let level = level_of(greedy_code(reference, self.index, x));
+            // The greedy level from the mean predictor (`greedy_code`).
+            let d = x - reference;
+            let q = ((d.unsigned_abs() as u64 * RECIP_4S[i.min(RECIP_4S.len() - 1)]) >> 32).min(7)
+                as i32;
+            let level = if d < 0 { 7 - q } else { 8 + q };
+            let row = &self.by_level[i];
             // Always three candidates (clamped at the ends, so duplicates
             // there are harmless); the choice below is branch-free.
             let mut best_cost = u64::MAX;
-            let mut best_code = 0u8;
+            let mut best_level = 0usize;
             let mut best_pred = self.pred;
             for l in [(level - 1).max(0), level, (level + 1).min(15)] {
-                let code = code_of(l);
+                let l = (l & 15) as usize;
+                let diffs = &row[l];
                 let mut cost = 0u64;
                 let mut pred = [0i32; N];
-                #[allow(clippy::needless_range_loop)] // f indexes four parallel arrays
+                let mut outside = false;
                 for f in 0..N {
-                    let u = self.pred[f] + self.tables[f][i][code as usize];
-                    let p = u.max(self.lo[f]).min(self.hi[f]);
-                    if p != u {
-                        let over = overshoot(u, self.index, self.lo[f], self.hi[f]) as u64;
-                        if over > 0 {
-                            cost += OVERSHOOT_PENALTY + over * over;
-                        }
-                    }
-                    let e = (x - p) as i64;
+                    let u = self.pred[f] + diffs[f];
+                    outside |= u < self.lo[f] || u > self.hi[f];
+                    let e = (x - u) as i64;
                     cost += (e * e) as u64;
-                    pred[f] = p;
+                    pred[f] = u;
+                }
+                if outside {
+                    (cost, pred) = self.at_the_rails(x, diffs);
                 }
                 let better = cost < best_cost;
                 best_cost = if better { cost } else { best_cost };
-                best_code = if better { code } else { best_code };
+                best_level = if better { l } else { best_level };
                 for f in 0..N {
                     best_pred[f] = if better { pred[f] } else { best_pred[f] };
                 }
             }
             self.pred = best_pred;
-            self.index = NEXT_INDEX[i][(best_code & 7) as usize];
-            codes.push(best_code);
+            self.index = self.next[i][best_level];
+            codes.push(code_of(best_level as i32));
         }
+    }
+
+    /// A candidate's cost and predictors when some family's predictor left
+    /// its rails: clamped, with the overshoot penalty.
+    #[cold]
+    #[inline(never)]
+    fn at_the_rails(&self, x: i32, diffs: &[i32; N]) -> (u64, [i32; N]) {
+        let mut cost = 0u64;
+        let mut pred = [0i32; N];
+        for f in 0..N {
+            let u = self.pred[f] + diffs[f];
+            let p = u.clamp(self.lo[f], self.hi[f]);
+            if p != u {
+                let over = overshoot(u, self.index, self.lo[f], self.hi[f]) as u64;
+                if over > 0 {
+                    cost += OVERSHOOT_PENALTY + over * over;
+                }
+            }
+            let e = (x - p) as i64;
+            cost += (e * e) as u64;
+            pred[f] = p;
+        }
+        (cost, pred)
     }
 }
 
@@ -503,15 +548,35 @@ mod tests {
 
     #[test]
     fn single_path_engine_equals_one_path_trellis() {
-        let x: Vec<i16> = (0..3000)
+        let growing: Vec<i16> = (0..3000)
             .map(|i| ((i as f64 * 0.05).sin() * (i as f64 * 9.0)) as i16)
             .collect();
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        let mut t = Trellis::universal(1);
-        t.push_all(&x, &mut a);
-        t.finish(&mut a);
-        Single::universal().push_all(&x, &mut b);
-        assert_eq!(a, b);
+        // Full-scale square waves drive the predictors into the rails, where
+        // the single-path engine takes its slow path.
+        let square: Vec<i16> = (0..3000)
+            .map(|i| if (i / 7) % 2 == 0 { i16::MAX } else { i16::MIN })
+            .collect();
+        let mut v = 1u32;
+        let noise: Vec<i16> = (0..3000)
+            .map(|_| {
+                v = v.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (v >> 16) as i16
+            })
+            .collect();
+        for x in [growing, square, noise] {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let mut t = Trellis::universal(1);
+            t.push_all(&x, &mut a);
+            t.finish(&mut a);
+            Single::universal().push_all(&x, &mut b);
+            assert_eq!(a, b);
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let mut t = Trellis::exact(1);
+            t.push_all(&x, &mut a);
+            t.finish(&mut a);
+            Single::exact().push_all(&x, &mut b);
+            assert_eq!(a, b);
+        }
     }
 
     #[test]
