@@ -107,18 +107,19 @@ impl Encoder {
         }
     }
 
+    /// Pack the codes decided so far into bytes, completing a pending
+    /// nibble first and keeping an odd last one pending.
     fn flush_codes(&mut self, out: &mut Vec<u8>) {
-        for &code in &self.codes {
-            push_code(self.order, &mut self.pending, code, out);
+        let mut codes = &self.codes[..];
+        if let (Some(first), Some((&second, rest))) = (self.pending, codes.split_first()) {
+            out.push(self.order.join(first, second));
+            self.pending = None;
+            codes = rest;
         }
+        let pairs = codes.chunks_exact(2);
+        self.pending = self.pending.or(pairs.remainder().first().copied());
+        let order = self.order;
+        out.extend(pairs.map(|pair| order.join(pair[0], pair[1])));
         self.codes.clear();
-    }
-}
-
-#[inline]
-fn push_code(order: NibbleOrder, pending: &mut Option<u8>, code: u8, out: &mut Vec<u8>) {
-    match pending.take() {
-        None => *pending = Some(code),
-        Some(first) => out.push(order.join(first, code)),
     }
 }
