@@ -189,16 +189,15 @@ impl<const N: usize> Trellis<N> {
         let sh = MERGE_SHIFT[i][(code & 7) as usize];
         #[allow(clippy::needless_range_loop)] // f indexes five parallel arrays
         for f in 0..N {
-            let u = node.pred[f] + d[f];
-            let p = u.max(self.lo[f]).min(self.hi[f]);
-            if p != u {
-                let over = overshoot(u, node.index, self.lo[f], self.hi[f]) as u64;
-                if over > 0 {
-                    cost += OVERSHOOT_PENALTY + over * over;
-                }
-            }
-            let e = (x - p) as i64;
-            cost += (e * e) as u64;
+            let p = family_step(
+                node.pred[f],
+                d[f],
+                x,
+                node.index,
+                self.lo[f],
+                self.hi[f],
+                &mut cost,
+            );
             pred[f] = p;
             key = key << 16 | ((p >> sh) as u16 as u64);
         }
@@ -490,17 +489,15 @@ impl<const N: usize> Single<N> {
         let mut cost = 0u64;
         let mut pred = [0i32; N];
         for f in 0..N {
-            let u = self.pred[f] + diffs[f];
-            let p = u.clamp(self.lo[f], self.hi[f]);
-            if p != u {
-                let over = overshoot(u, self.index, self.lo[f], self.hi[f]) as u64;
-                if over > 0 {
-                    cost += OVERSHOOT_PENALTY + over * over;
-                }
-            }
-            let e = (x - p) as i64;
-            cost += (e * e) as u64;
-            pred[f] = p;
+            pred[f] = family_step(
+                self.pred[f],
+                diffs[f],
+                x,
+                self.index,
+                self.lo[f],
+                self.hi[f],
+                &mut cost,
+            );
         }
         (cost, pred)
     }
@@ -522,6 +519,26 @@ impl Single<3> {
             DecoderFlavor::Asterisk,
         ])
     }
+}
+
+/// One decoder family's step for a candidate: returns the predictor after
+/// adding `diff` to `pred`, clamped to the rails `lo..=hi`, and adds to
+/// `cost` the squared error against `x`, plus [`OVERSHOOT_PENALTY`] and the
+/// squared excess when the unclamped predictor passed a rail by more than the
+/// grace of `s/8` at step index `index`.
+#[inline(always)]
+fn family_step(pred: i32, diff: i32, x: i32, index: u8, lo: i32, hi: i32, cost: &mut u64) -> i32 {
+    let u = pred + diff;
+    let p = u.max(lo).min(hi);
+    if p != u {
+        let over = overshoot(u, index, lo, hi) as u64;
+        if over > 0 {
+            *cost += OVERSHOOT_PENALTY + over * over;
+        }
+    }
+    let e = (x - p) as i64;
+    *cost += (e * e) as u64;
+    p
 }
 
 /// Reconstruction level 0..=15 of a code, ordered from most negative
