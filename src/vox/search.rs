@@ -580,19 +580,16 @@ mod tests {
                 (v >> 16) as i16
             })
             .collect();
+        fn same<const N: usize>(mut t: Trellis<N>, mut s: Single<N>, x: &[i16]) {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            t.push_all(x, &mut a);
+            t.finish(&mut a);
+            s.push_all(x, &mut b);
+            assert_eq!(a, b);
+        }
         for x in [growing, square, noise] {
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            let mut t = Trellis::universal(1);
-            t.push_all(&x, &mut a);
-            t.finish(&mut a);
-            Single::universal().push_all(&x, &mut b);
-            assert_eq!(a, b);
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            let mut t = Trellis::exact(1);
-            t.push_all(&x, &mut a);
-            t.finish(&mut a);
-            Single::exact().push_all(&x, &mut b);
-            assert_eq!(a, b);
+            same(Trellis::universal(1), Single::universal(), &x);
+            same(Trellis::exact(1), Single::exact(), &x);
         }
     }
 
