@@ -41,13 +41,20 @@ fn run(args: &[String]) -> Result<(), String> {
             let mut enc = vox::Encoder::new(kind);
             let (mut ready, mut out) = (Vec::new(), Vec::new());
             let mut file = std::fs::File::create(arg(2)?).map_err(|e| e.to_string())?;
-            stream_wav(arg(1)?, |samples| {
-                let ((), written) =
-                    rayon::join(|| enc.encode(samples, &mut out), || file.write_all(&ready));
-                written.map_err(|e| e.to_string())?;
-                ready.clear();
-                std::mem::swap(&mut ready, &mut out);
-                Ok(())
+            let input = arg(1)?;
+            // The whole loop runs on a pool thread, so that a block's jobs
+            // are shared between pool threads without waking this one
+            // (0.0270 s against 0.0280 s, medians of two pairs of 41
+            // alternating rounds: within noise, but never slower).
+            rayon::scope(|_| {
+                stream_wav(input, |samples| {
+                    let ((), written) =
+                        rayon::join(|| enc.encode(samples, &mut out), || file.write_all(&ready));
+                    written.map_err(|e| e.to_string())?;
+                    ready.clear();
+                    std::mem::swap(&mut ready, &mut out);
+                    Ok(())
+                })
             })?;
             enc.finish(&mut ready);
             file.write_all(&ready).map_err(|e| e.to_string())
