@@ -140,8 +140,8 @@ fn threads() -> usize {
 /// one), and its segments would then wait for the pool's threads while those
 /// wait for it. A pool, not a fresh thread per call: its threads stay awake
 /// for a while between jobs, where a new thread waited for its core to wake
-/// on every block of a stream (`vox_tool encode` of the 15-minute WAV: 0.043
-/// s with a scoped thread per call, 0.031 s on a pool; medians of 41
+/// on every block of a stream (`vox_tool encode` of the 15-minute WAV: 0.0389
+/// s with a scoped thread per call, 0.0321 s on a pool; medians of 31
 /// alternating rounds). `None` if the system refused the threads.
 fn split_pool() -> Option<&'static rayon::ThreadPool> {
     static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
@@ -297,9 +297,9 @@ fn run_group(segs: &mut [Segment], outs: &mut [&mut [u8]], x: &[i16]) {
 /// processor works on three dependency chains at once. Three measured
 /// fastest: with four, the states no longer fit in registers and the step
 /// rows went through the stack (whole-process `vox_tool encode` of the
-/// 15-minute WAV, median of 41 alternating rounds: 2 lanes 0.0306 s, 3
-/// 0.0229 s, 4 0.0255 s, 5 0.0258 s). Codes gather in a local array and are
-/// copied out at the end of the block.
+/// 15-minute WAV, medians of 31 alternating rounds: 3 lanes 0.0257 s, 4
+/// 0.0280 s, 5 0.0281 s). Codes gather in a local array and are copied out
+/// at the end of the block.
 #[inline(never)]
 fn interleave(
     regs: &mut [Reg; LANES],
