@@ -5,7 +5,21 @@ mod cli;
 use std::io::Write;
 use std::process::ExitCode;
 
+/// Exit status after an interrupting signal (128 + SIGINT, as shells report
+/// Ctrl-C; SIGTERM and SIGHUP end the same way).
+const EXIT_INTERRUPTED: i32 = 130;
+
 fn main() -> ExitCode {
+    // Ctrl-C, `kill` or `timeout` would otherwise leave the hidden temporary
+    // files of conversions in progress beside their outputs.
+    let _ = ctrlc::set_handler(|| {
+        let removed = voxprep::convert::remove_temporary_files();
+        let _ = writeln!(
+            std::io::stderr(),
+            "voxprep: interrupted; removed {removed} unfinished output file(s)"
+        );
+        std::process::exit(EXIT_INTERRUPTED);
+    });
     match cli::run() {
         Ok(code) => code,
         Err(err) => {

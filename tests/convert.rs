@@ -769,3 +769,54 @@ fn folder_of_long_prompts_converts_to_greedy_vox_without_hanging() {
         assert!(got == want, "{name}: not the greedy encoder's bytes");
     }
 }
+
+/// A conversion stopped by a signal (SIGINT from Ctrl-C; SIGTERM from kill
+/// and timeout) removes its unfinished temporary file, leaves no output and
+/// exits with 130.
+#[test]
+fn interrupted_conversion_removes_its_temporary_file() {
+    use assert_cmd::cargo::CommandCargoExt;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    if !have_tool("kill") {
+        return;
+    }
+    // About five minutes of speech: the default encoder takes over a second.
+    let (spec, speech) = wav_samples(&fixture("vox/speech-espeak-8000Hz.wav"));
+    let src = tempfile::tempdir().unwrap();
+    let input = src.path().join("long.wav");
+    let mut w = hound::WavWriter::create(&input, spec).unwrap();
+    for &s in speech.iter().cycle().take(86 * speech.len()) {
+        w.write_sample(s).unwrap();
+    }
+    w.finalize().unwrap();
+    for signal in ["INT", "TERM"] {
+        let out = tempfile::tempdir().unwrap();
+        let child = Command::cargo_bin("voxprep")
+            .unwrap()
+            .arg("convert")
+            .arg(&input)
+            .arg("-o")
+            .arg(out.path().join("long.vox"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Under way once its temporary file exists.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while listing(out.path()).is_empty() {
+            assert!(Instant::now() < deadline, "no temporary file appeared");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        let done = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(done.status.code(), Some(130), "SIG{signal}: {stderr}");
+        assert!(stderr.contains("interrupted"), "SIG{signal}: {stderr}");
+        assert_eq!(listing(out.path()), Vec::<String>::new(), "SIG{signal}");
+    }
+}

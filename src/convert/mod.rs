@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 pub use folder::{FolderOutcome, TreeInput, convert_tree};
-pub use output::{check_output_path, same_file};
+pub use output::{check_output_path, remove_temporary_files, same_file};
 
 /// The container written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]

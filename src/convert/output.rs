@@ -8,6 +8,7 @@ use crate::vox::{self, EncoderKind};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Whether `a` and `b` are the same file (same device and inode on Unix,
@@ -78,6 +79,26 @@ pub(crate) struct TempFile {
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// The temporary files that exist now, so that an interrupted run can remove
+/// them ([`remove_temporary_files`]).
+static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn live() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    // A panic while holding the lock leaves a usable list.
+    LIVE.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Remove every temporary output file this process has open, and return how
+/// many were removed. For a signal handler: a run that is interrupted
+/// (Ctrl-C, `kill`, `timeout`) otherwise leaves its hidden
+/// `.<name>.<pid>-<n>.tmp.<ext>` files beside the outputs. Outputs already in
+/// place are not touched; a conversion still running afterwards fails.
+pub fn remove_temporary_files() -> usize {
+    let paths = std::mem::take(&mut *live());
+    paths.iter().filter(|p| fs::remove_file(p).is_ok()).count()
+}
+
 impl TempFile {
     /// Create `.<name>.<pid>-<n>.tmp.<ext>` in the target's folder (`ext` is
     /// the output format's, so that the check of the temporary file sees the
@@ -95,7 +116,10 @@ impl TempFile {
             let n = COUNTER.fetch_add(1, Ordering::Relaxed);
             let path = dir.join(format!(".{name}.{}-{n}.tmp.{ext}", std::process::id()));
             match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(_) => return Ok(TempFile { path, armed: true }),
+                Ok(_) => {
+                    live().push(path.clone());
+                    return Ok(TempFile { path, armed: true });
+                }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(e) => {
                     return Err(Error::Io {
@@ -156,6 +180,7 @@ impl Drop for TempFile {
         if self.armed {
             let _ = fs::remove_file(&self.path);
         }
+        live().retain(|p| p != &self.path);
     }
 }
 
