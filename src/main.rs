@@ -14,10 +14,14 @@ fn main() -> ExitCode {
     // files of conversions in progress beside their outputs.
     let _ = ctrlc::set_handler(|| {
         let removed = voxprep::convert::remove_temporary_files();
-        let _ = writeln!(
-            std::io::stderr(),
-            "voxprep: interrupted; removed {removed} unfinished output file(s)"
-        );
+        let mut stderr = std::io::stderr();
+        let _ = match removed {
+            0 => writeln!(stderr, "voxprep: interrupted"),
+            n => writeln!(
+                stderr,
+                "voxprep: interrupted; removed {n} unfinished output file(s)"
+            ),
+        };
         std::process::exit(EXIT_INTERRUPTED);
     });
     match cli::run() {
