@@ -5,10 +5,6 @@ mod cli;
 use std::io::Write;
 use std::process::ExitCode;
 
-/// Exit status after an interrupting signal (128 + SIGINT, as shells report
-/// Ctrl-C; SIGTERM and SIGHUP end the same way).
-const EXIT_INTERRUPTED: i32 = 130;
-
 fn main() -> ExitCode {
     // Ctrl-C, `kill` or `timeout` would otherwise leave the hidden temporary
     // files of conversions in progress beside their outputs.
@@ -22,7 +18,7 @@ fn main() -> ExitCode {
                 "voxprep: interrupted; removed {n} unfinished output file(s)"
             ),
         };
-        std::process::exit(EXIT_INTERRUPTED);
+        std::process::exit(i32::from(cli::EXIT_INTERRUPTED));
     });
     match cli::run() {
         Ok(code) => code,

@@ -21,6 +21,9 @@ pub const EXIT_FAIL: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Transport error talking to the provider.
 pub const EXIT_TRANSPORT: u8 = 3;
+/// Stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP: 128 + SIGINT, as shells
+/// report Ctrl-C.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Parse the process arguments and run the chosen command.
 pub fn run() -> anyhow::Result<ExitCode> {
