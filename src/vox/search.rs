@@ -21,8 +21,8 @@
 //! late, and the history never exceeds `(DELAY + WINDOW) * paths` entries.
 
 use super::DecoderFlavor;
-use super::state::{family, greedy_code, overshoot};
-use super::tables::{MERGE_SHIFT, NEXT_INDEX, RECIP_4S};
+use super::state::{family, greedy_level, overshoot};
+use super::tables::{MERGE_SHIFT, NEXT_INDEX};
 
 /// Samples of history kept after a commit (decision depth).
 pub(crate) const DELAY: usize = 512;
@@ -219,7 +219,7 @@ impl<const N: usize> Trellis<N> {
         for parent in 0..self.nodes.len() {
             let node = self.nodes[parent];
             let reference = node.pred.iter().sum::<i32>() / N as i32;
-            let level = level_of(greedy_code(reference, node.index, x));
+            let level = greedy_level(reference, node.index, x);
             let (lo, hi) = ((level - self.spread).max(0), (level + self.spread).min(15));
             for l in lo..=hi {
                 let c = self.extend(&node, parent, code_of(l), x);
@@ -441,11 +441,7 @@ impl<const N: usize> Single<N> {
             let x = x as i32;
             let i = (self.index & 63) as usize;
             let reference = self.pred.iter().sum::<i32>() / N as i32;
-            // The greedy level from the mean predictor (`greedy_code`).
-            let d = x - reference;
-            let q = ((d.unsigned_abs() as u64 * RECIP_4S[i.min(RECIP_4S.len() - 1)]) >> 32).min(7)
-                as i32;
-            let level = if d < 0 { 7 - q } else { 8 + q };
+            let level = greedy_level(reference, self.index, x);
             let row = &self.by_level[i];
             // Always three candidates (clamped at the ends, so duplicates
             // there are harmless); the choice below is branch-free.
@@ -541,15 +537,8 @@ fn family_step(pred: i32, diff: i32, x: i32, index: u8, lo: i32, hi: i32, cost: 
     p
 }
 
-/// Reconstruction level 0..=15 of a code, ordered from most negative
-/// (sign set, m = 7) to most positive (m = 7).
-#[inline]
-fn level_of(code: u8) -> i32 {
-    let m = (code & 7) as i32;
-    if code & 8 != 0 { 7 - m } else { 8 + m }
-}
-
-/// The code of a reconstruction level 0..=15.
+/// The code of a reconstruction level 0..=15 (0 the most negative
+/// difference: sign set, m = 7; 15 the most positive).
 #[inline]
 fn code_of(level: i32) -> u8 {
     if level < 8 {
@@ -562,6 +551,28 @@ fn code_of(level: i32) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vox::state::greedy_code;
+
+    /// Reconstruction level 0..=15 of a code, ordered from most negative
+    /// (sign set, m = 7) to most positive (m = 7).
+    fn level_of(code: u8) -> i32 {
+        let m = (code & 7) as i32;
+        if code & 8 != 0 { 7 - m } else { 8 + m }
+    }
+
+    #[test]
+    fn greedy_level_is_the_greedy_codes_level() {
+        for index in 0..49u8 {
+            for d in (-70_000..70_000).step_by(7) {
+                let code = greedy_code(0, index, d);
+                assert_eq!(
+                    greedy_level(0, index, d),
+                    level_of(code),
+                    "index {index} d {d}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn single_path_engine_equals_one_path_trellis() {
