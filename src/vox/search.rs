@@ -22,7 +22,7 @@
 
 use super::DecoderFlavor;
 use super::state::{family, greedy_level, overshoot};
-use super::tables::{MERGE_SHIFT, NEXT_INDEX};
+use super::tables::{MERGE_SHIFT, NEXT_INDEX, RECIP_4S};
 
 /// Samples of history kept after a commit (decision depth).
 pub(crate) const DELAY: usize = 512;
@@ -397,102 +397,127 @@ impl<const N: usize> Trellis<N> {
 /// is final at once, so codes come out without delay.
 #[derive(Debug, Clone)]
 pub(crate) struct Single<const N: usize> {
-    /// `by_level[i][l][f]`: family `f`'s signed difference for reconstruction
-    /// level `l` (0 the most negative, see [`level_of`]) at step index `i`,
-    /// so that a sample's three candidates are neighbours. 64 rows, of which
-    /// 49 are used, so that indexing by `i & 63` needs no bounds check.
-    by_level: Box<[[[i32; N]; 16]; 64]>,
-    /// `next[i][l]`: the step index after level `l` at index `i`.
-    next: Box<[[u8; 16]; 64]>,
+    /// One row per step index, 64 of them (49 used) so that indexing by
+    /// `i & 63` needs no bounds check.
+    rows: Box<[SingleRow<N>; 64]>,
     lo: [i32; N],
     hi: [i32; N],
+    /// `hi - lo`: a predictor `u` is inside when `(u - lo) as u32 <= span`.
+    span: [u32; N],
     pred: [i32; N],
     index: u8,
+}
+
+/// What the one-path search reads at one step index.
+#[derive(Debug, Clone, Copy)]
+struct SingleRow<const N: usize> {
+    /// The greedy quantiser's reciprocal of 4s (`tables::RECIP_4S`).
+    recip: u64,
+    /// `by_level[l][f]`: family `f`'s signed difference for reconstruction
+    /// level `l` (0 the most negative), so that a sample's three candidates
+    /// are neighbours.
+    by_level: [[i32; N]; 16],
+    /// `next[l]`: the step index after level `l`.
+    next: [u8; 16],
 }
 
 impl<const N: usize> Single<N> {
     fn new(families: [DecoderFlavor; N]) -> Single<N> {
         let tables = families.map(|f| family(f).0);
-        let mut by_level = Box::new([[[0i32; N]; 16]; 64]);
-        let mut next = Box::new([[0u8; 16]; 64]);
-        for i in 0..tables[0].len() {
+        let blank = SingleRow {
+            recip: 0,
+            by_level: [[0i32; N]; 16],
+            next: [0u8; 16],
+        };
+        let mut rows = Box::new([blank; 64]);
+        for (i, row) in rows.iter_mut().enumerate().take(tables[0].len()) {
+            row.recip = RECIP_4S[i];
             for l in 0..16 {
                 let code = code_of(l as i32) as usize;
-                for f in 0..N {
-                    by_level[i][l][f] = tables[f][i][code];
-                }
-                next[i][l] = NEXT_INDEX[i][code & 7];
+                row.by_level[l] = tables.map(|t| t[i][code]);
+                row.next[l] = NEXT_INDEX[i][code & 7];
             }
         }
         Single {
-            by_level,
-            next,
+            rows,
             lo: families.map(|f| family(f).1),
             hi: families.map(|f| family(f).2),
+            span: families.map(|f| (family(f).2 - family(f).1) as u32),
             pred: [0; N],
             index: 0,
         }
     }
 
     /// Encode `samples`, appending one code per sample to `codes`.
+    ///
+    /// Each code depends on the state the previous one left, so this loop
+    /// runs at the speed of that chain, which is kept short: no branch on
+    /// the data, the three candidates' next step indices read while their
+    /// costs are computed and selected with the winner's predictors, and
+    /// one unsigned test per predictor for both rails.
     pub(crate) fn push_all(&mut self, samples: &[i16], codes: &mut Vec<u8>) {
-        codes.reserve(samples.len());
-        for &x in samples {
+        let start = codes.len();
+        codes.resize(start + samples.len(), 0);
+        let (mut pred, mut index) = (self.pred, self.index);
+        for (out, &x) in codes[start..].iter_mut().zip(samples) {
             let x = x as i32;
-            let i = (self.index & 63) as usize;
-            let reference = self.pred.iter().sum::<i32>() / N as i32;
-            let level = greedy_level(reference, self.index, x);
-            let row = &self.by_level[i];
+            let row = &self.rows[(index & 63) as usize];
+            // `state::greedy_level` of the predictors' mean, with this row's
+            // reciprocal, and without a branch on the sign (which speech
+            // makes a coin toss): 7 - q is 15 - (8 + q).
+            let d = x - pred.iter().sum::<i32>() / N as i32;
+            let q = ((d.unsigned_abs() as u64 * row.recip) >> 32).min(7) as i32;
+            let level = (8 + q) ^ ((d >> 31) & 15);
             // Always three candidates (clamped at the ends, so duplicates
             // there are harmless); the choice below is branch-free.
-            let mut best_cost = u64::MAX;
-            let mut best_level = 0usize;
-            let mut best_pred = self.pred;
-            for l in [(level - 1).max(0), level, (level + 1).min(15)] {
+            let candidate = |l: i32| {
                 let l = (l & 15) as usize;
-                let diffs = &row[l];
+                let diffs = &row.by_level[l];
                 let mut cost = 0u64;
-                let mut pred = [0i32; N];
+                let mut cand = [0i32; N];
                 let mut outside = false;
                 for f in 0..N {
-                    let u = self.pred[f] + diffs[f];
-                    outside |= u < self.lo[f] || u > self.hi[f];
+                    let u = pred[f] + diffs[f];
+                    outside |= (u - self.lo[f]) as u32 > self.span[f];
                     let e = (x - u) as i64;
                     cost += (e * e) as u64;
-                    pred[f] = u;
+                    cand[f] = u;
                 }
                 if outside {
-                    (cost, pred) = self.at_the_rails(x, diffs);
+                    (cost, cand) = self.at_the_rails(pred, index, x, diffs);
                 }
+                (cost, cand, l, row.next[l])
+            };
+            let (mut best_cost, mut best_pred, mut best_level, mut best_index) =
+                candidate((level - 1).max(0));
+            for l in [level, (level + 1).min(15)] {
+                let (cost, cand, l, next) = candidate(l);
                 let better = cost < best_cost;
                 best_cost = if better { cost } else { best_cost };
                 best_level = if better { l } else { best_level };
+                best_index = if better { next } else { best_index };
                 for f in 0..N {
-                    best_pred[f] = if better { pred[f] } else { best_pred[f] };
+                    best_pred[f] = if better { cand[f] } else { best_pred[f] };
                 }
             }
-            self.pred = best_pred;
-            self.index = self.next[i][best_level];
-            codes.push(code_of(best_level as i32));
+            pred = best_pred;
+            index = best_index;
+            *out = code_of(best_level as i32);
         }
+        self.pred = pred;
+        self.index = index;
     }
 
     /// A candidate's cost and predictors when some family's predictor left
     /// its rails: clamped, with the overshoot penalty.
     #[cold]
     #[inline(never)]
-    fn at_the_rails(&self, x: i32, diffs: &[i32; N]) -> (u64, [i32; N]) {
+    fn at_the_rails(&self, from: [i32; N], index: u8, x: i32, diffs: &[i32; N]) -> (u64, [i32; N]) {
         let mut cost = 0u64;
         let mut pred = [0i32; N];
         for f in 0..N {
             pred[f] = family_step(
-                self.pred[f],
-                diffs[f],
-                x,
-                self.index,
-                self.lo[f],
-                self.hi[f],
-                &mut cost,
+                from[f], diffs[f], x, index, self.lo[f], self.hi[f], &mut cost,
             );
         }
         (cost, pred)
