@@ -106,7 +106,9 @@ pub(crate) fn greedy_level(p: i32, index: u8, sample: i32) -> i32 {
     let d = sample - p;
     let i = (index as usize).min(RECIP_4S.len() - 1);
     let q = ((d.unsigned_abs() as u64 * RECIP_4S[i]) >> 32).min(7) as i32;
-    if d < 0 { 7 - q } else { 8 + q }
+    // 7 - q is 15 - (8 + q): no branch on the sign, which speech makes a
+    // coin toss.
+    (8 + q) ^ ((d >> 31) & 15)
 }
 
 /// The signed-difference table and the rails (16-bit units) of a flavour.
