@@ -8,8 +8,8 @@
 //! index pins at its ends, and the predictor follows the signal), and from
 //! then on they write the same codes. So a long input is cut into segments
 //! that are encoded at the same time, interleaved three to a thread (the
-//! processor overlaps their chains), on every thread of a rayon pool (the
-//! caller's, or [`split_pool`] for callers outside any pool):
+//! processor overlaps their chains), on every thread of a rayon pool (see
+//! [`pool`](super::pool)):
 //!
 //! 1. Each segment after the first starts from a guessed state: the state
 //!    reached by encoding the [`WARM_UP`] samples before it from rest.
@@ -26,6 +26,7 @@
 //! every guess met the true state within 2,000 samples.
 
 use super::NibbleOrder;
+use super::pool;
 use super::state::State;
 use super::tables::{ROWS_EXACT, Row};
 
@@ -103,55 +104,20 @@ pub(crate) fn encode_pairs(state: &mut State, x: &[i16], order: NibbleOrder, out
     let start = out.len();
     out.resize(start + x.len() / 2, 0);
     let bytes = &mut out[start..];
-    let segments = (threads() * LANES).min(x.len() / MIN_SEGMENT);
+    let segments = (pool::threads() * LANES).min(x.len() / MIN_SEGMENT);
     if segments < 2 {
         let mut r = Reg::of(*state);
         r.run(x, bytes);
         *state = r.state();
     } else {
         let from = *state;
-        let mut split = || encode_split(from, x, &mut *bytes, segments).0;
-        *state = match split_pool() {
-            Some(pool) if rayon::current_thread_index().is_none() => pool.install(split),
-            _ => split(),
-        };
+        *state = pool::install(|| encode_split(from, x, &mut *bytes, segments).0);
     }
     if order == NibbleOrder::LowFirst {
         for b in bytes {
             *b = b.rotate_left(4);
         }
     }
-}
-
-/// Threads to spread segments over: those of the rayon pool the caller runs
-/// on, else those of [`split_pool`].
-fn threads() -> usize {
-    if rayon::current_thread_index().is_some() {
-        rayon::current_num_threads()
-    } else {
-        split_pool().map_or(1, rayon::ThreadPool::current_num_threads)
-    }
-}
-
-/// The pool that encodes the segments of callers outside any rayon pool (one
-/// thread per core, unless `RAYON_NUM_THREADS` says otherwise). Not the
-/// global pool: such a caller may be a thread that a global-pool task
-/// started and waits for (`voxprep convert` of a folder encodes each file on
-/// one), and its segments would then wait for the pool's threads while those
-/// wait for it. A pool, not a fresh thread per call: its threads stay awake
-/// for a while between jobs, where a new thread waited for its core to wake
-/// on every block of a stream (`vox_tool encode` of the 15-minute WAV: 0.0389
-/// s with a scoped thread per call, 0.0321 s on a pool; medians of 31
-/// alternating rounds). `None` if the system refused the threads.
-fn split_pool() -> Option<&'static rayon::ThreadPool> {
-    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .thread_name(|i| format!("voxprep-vox-{i}"))
-            .build()
-            .ok()
-    })
-    .as_ref()
 }
 
 /// What splicing the segments took (for tests and curiosity).
@@ -241,7 +207,7 @@ fn run_groups(groups: &mut [(&mut [Segment], &mut [&mut [u8]])], x: &[i16]) {
         [] => {}
         [(segs, outs)] => run_group(segs, outs, x),
         _ => {
-            // On the caller's rayon pool, or on `split_pool`.
+            // On the pool `pool::install` chose.
             let (a, b) = groups.split_at_mut(groups.len() / 2);
             rayon::join(|| run_groups(a, x), || run_groups(b, x));
         }

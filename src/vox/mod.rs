@@ -26,6 +26,7 @@ mod analysis;
 mod decoder;
 mod encoder;
 mod greedy;
+mod pool;
 mod search;
 pub mod state;
 pub mod tables;
