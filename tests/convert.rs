@@ -723,13 +723,13 @@ fn output_without_extension_follows_to() {
     );
 }
 
-/// A folder of prompts long enough for the greedy encoder to split them over
-/// threads. Folder conversion runs each file on a pool thread that waits for
-/// the file's encoding thread; the split must not wait for that same pool
-/// (it once did, and the run hung). Two threads are forced so that the split
-/// happens on any machine.
+/// A folder of prompts long enough for the greedy encoder and the split
+/// search to spread them over threads. Folder conversion runs each file on a
+/// pool thread that waits for the file's encoding thread; the split must not
+/// wait for that same pool (it once did, and the run hung). Two threads are
+/// forced so that the split happens on any machine.
 #[test]
-fn folder_of_long_prompts_converts_to_greedy_vox_without_hanging() {
+fn folder_of_long_prompts_converts_to_split_vox_without_hanging() {
     let (spec, speech) = wav_samples(&fixture("vox/speech-espeak-8000Hz.wav"));
     let src = tempfile::tempdir().unwrap();
     let mut inputs = Vec::new();
@@ -752,21 +752,23 @@ fn folder_of_long_prompts_converts_to_greedy_vox_without_hanging() {
         w.finalize().unwrap();
         inputs.push((format!("prompt{k}.vox"), samples));
     }
-    let out = tempfile::tempdir().unwrap();
-    voxprep()
-        .arg("convert")
-        .arg(src.path())
-        .arg("-o")
-        .arg(out.path())
-        .args(["--to", "vox", "--vox-encoder", "greedy"])
-        .env("RAYON_NUM_THREADS", "2")
-        .timeout(std::time::Duration::from_secs(60))
-        .assert()
-        .success();
-    for (name, samples) in inputs {
-        let got = fs::read(out.path().join(&name)).unwrap();
-        let want = voxprep::vox::encode(&samples, voxprep::vox::EncoderKind::Greedy);
-        assert!(got == want, "{name}: not the greedy encoder's bytes");
+    for kind in ["greedy", "universal:4"] {
+        let out = tempfile::tempdir().unwrap();
+        voxprep()
+            .arg("convert")
+            .arg(src.path())
+            .arg("-o")
+            .arg(out.path())
+            .args(["--to", "vox", "--vox-encoder", kind])
+            .env("RAYON_NUM_THREADS", "2")
+            .timeout(std::time::Duration::from_secs(120))
+            .assert()
+            .success();
+        for (name, samples) in &inputs {
+            let got = fs::read(out.path().join(name)).unwrap();
+            let want = voxprep::vox::encode(samples, kind.parse().unwrap());
+            assert!(got == want, "{name}: not the {kind} encoder's bytes");
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::greedy;
 use super::search::{Single, Trellis};
+use super::split::{self, Split};
 use super::state::State;
 use super::{EncoderKind, NibbleOrder};
 
@@ -38,6 +39,8 @@ enum Engine {
     Greedy(State),
     Search(Box<Trellis<1>>),
     Universal(Box<Trellis<3>>),
+    SearchSplit(Box<Split<1>>),
+    UniversalSplit(Box<Split<3>>),
     SearchSingle(Single<1>),
     UniversalSingle(Single<3>),
 }
@@ -54,6 +57,12 @@ impl Encoder {
             EncoderKind::Greedy => Engine::Greedy(State::INITIAL),
             EncoderKind::Search { paths: 0 | 1 } => Engine::SearchSingle(Single::exact()),
             EncoderKind::Universal { paths: 0 | 1 } => Engine::UniversalSingle(Single::universal()),
+            EncoderKind::Search { paths } if paths >= split::MIN_PATHS => {
+                Engine::SearchSplit(Box::new(Split::new(Trellis::exact(paths))))
+            }
+            EncoderKind::Universal { paths } if paths >= split::MIN_PATHS => {
+                Engine::UniversalSplit(Box::new(Split::new(Trellis::universal(paths))))
+            }
             EncoderKind::Search { paths } => Engine::Search(Box::new(Trellis::exact(paths))),
             EncoderKind::Universal { paths } => {
                 Engine::Universal(Box::new(Trellis::universal(paths)))
@@ -87,6 +96,8 @@ impl Encoder {
             }
             Engine::Search(t) => t.push_all(samples, &mut self.codes),
             Engine::Universal(t) => t.push_all(samples, &mut self.codes),
+            Engine::SearchSplit(t) => t.push_all(samples, &mut self.codes),
+            Engine::UniversalSplit(t) => t.push_all(samples, &mut self.codes),
             Engine::SearchSingle(t) => t.push_all(samples, &mut self.codes),
             Engine::UniversalSingle(t) => t.push_all(samples, &mut self.codes),
         }
@@ -100,6 +111,8 @@ impl Encoder {
             Engine::Greedy(_) | Engine::SearchSingle(_) | Engine::UniversalSingle(_) => {}
             Engine::Search(t) => t.finish(&mut self.codes),
             Engine::Universal(t) => t.finish(&mut self.codes),
+            Engine::SearchSplit(t) => t.finish(&mut self.codes),
+            Engine::UniversalSplit(t) => t.finish(&mut self.codes),
         }
         self.flush_codes(out);
         if let Some(first) = self.pending.take() {

@@ -28,6 +28,7 @@ mod encoder;
 mod greedy;
 mod pool;
 mod search;
+mod split;
 pub mod state;
 pub mod tables;
 
@@ -61,8 +62,11 @@ pub const DEFAULT_SEARCH_PATHS: usize = 16;
 /// time. See the README's VOX section for the measurements behind the choice.
 pub const DEFAULT_UNIVERSAL_PATHS: usize = 8;
 
-/// The most samples a search encoder holds before deciding their codes.
-pub const MAX_DELAY: usize = search::DELAY + search::WINDOW;
+/// The most samples a search encoder holds before deciding their codes:
+/// [`DELAY`](search::DELAY) + [`WINDOW`](search::WINDOW) (1024) for fewer than
+/// four paths, a segment of the split search (131 072, 16.4 s) for four or
+/// more (see the README's VOX section).
+pub const MAX_DELAY: usize = split::SEGMENT;
 
 /// The decoder families found in the field. They differ in how the difference
 /// added to the predictor is computed for a code of magnitude `m` at step `s`.

@@ -60,6 +60,22 @@ impl<const N: usize> Node<N> {
     }
 }
 
+/// The decoders' state after some codes, one predictor per family the
+/// search scores (16-bit units) and the step index they share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FamilyState<const N: usize> {
+    pub(crate) pred: [i32; N],
+    pub(crate) index: u8,
+}
+
+impl<const N: usize> FamilyState<N> {
+    /// Where every decoder starts: predictors 0, step index 0.
+    pub(crate) const REST: FamilyState<N> = FamilyState {
+        pred: [0; N],
+        index: 0,
+    };
+}
+
 /// Up to this many paths, survivors are picked in one pass over the
 /// candidates (see `pick_small`); above it, a hash merge and a selection are
 /// used.
@@ -152,6 +168,31 @@ impl<const N: usize> Trellis<N> {
             stamp: 0,
             trace: Vec::with_capacity(DELAY + WINDOW),
             anc: Vec::with_capacity(paths),
+        }
+    }
+
+    /// Start the search over from `state`, forgetting everything held.
+    pub(crate) fn start_at(&mut self, state: FamilyState<N>) {
+        self.nodes.clear();
+        self.nodes.push(Node {
+            cost: 0,
+            key: 0,
+            pred: state.pred,
+            index: state.index,
+            parent: 0,
+            code: 0,
+        });
+        self.layers = 0;
+    }
+
+    /// The decoders' state after `code` from `state`: what every family's
+    /// decoder does with it.
+    pub(crate) fn decode(&self, state: FamilyState<N>, code: u8) -> FamilyState<N> {
+        let i = state.index as usize;
+        let d = &self.diffs[i][(code & 15) as usize];
+        FamilyState {
+            pred: std::array::from_fn(|f| (state.pred[f] + d[f]).clamp(self.lo[f], self.hi[f])),
+            index: NEXT_INDEX[i][(code & 7) as usize],
         }
     }
 
