@@ -194,19 +194,14 @@ enum SinkKind {
     Wav(hound::WavWriter<BufWriter<File>>),
     Vox {
         enc: vox::Encoder,
-        /// Samples gathered until [`ENCODE_BLOCK`] are there.
+        /// Samples gathered until `block` are there.
         pending: Vec<i16>,
+        /// Samples handed to the encoder at once ([`vox::Encoder::block_hint`]).
+        block: usize,
         buf: Vec<u8>,
         file: BufWriter<File>,
     },
 }
-
-/// Samples handed to the VOX encoder at once. Decoders deliver packets of a
-/// few thousand samples; the greedy encoder spreads work over lanes and
-/// cores only from 64 Ki samples up (see `vox::greedy`), so the sink gathers
-/// blocks this large (512 KiB of samples) first. The bytes do not depend on
-/// how the samples are split.
-const ENCODE_BLOCK: usize = 1 << 18;
 
 impl Sink {
     fn err(&self, e: io::Error) -> Error {
@@ -244,12 +239,16 @@ impl Sink {
                     hound::WavWriter::new(file, spec).map_err(|e| Sink::hound_err(path, e))?,
                 )
             }
-            OutputFormat::Vox => SinkKind::Vox {
-                enc: vox::Encoder::new(kind),
-                pending: Vec::new(),
-                buf: Vec::new(),
-                file,
-            },
+            OutputFormat::Vox => {
+                let enc = vox::Encoder::new(kind);
+                SinkKind::Vox {
+                    block: enc.block_hint(),
+                    enc,
+                    pending: Vec::new(),
+                    buf: Vec::new(),
+                    file,
+                }
+            }
         };
         Ok(Sink {
             path: path.to_path_buf(),
@@ -273,11 +272,12 @@ impl Sink {
             SinkKind::Vox {
                 enc,
                 pending,
+                block,
                 buf,
                 file,
             } => {
                 pending.extend_from_slice(samples);
-                if pending.len() < ENCODE_BLOCK {
+                if pending.len() < *block {
                     return Ok(());
                 }
                 buf.clear();
@@ -298,6 +298,7 @@ impl Sink {
                 pending,
                 mut buf,
                 mut file,
+                ..
             } => {
                 buf.clear();
                 enc.encode(&pending, &mut buf);
@@ -327,7 +328,17 @@ mod tests {
     fn vox_sink_bytes_do_not_depend_on_how_samples_arrive() {
         // Over two encode blocks, in pieces of odd and uneven sizes: the
         // file is what one call on the whole input writes.
-        let n = 2 * ENCODE_BLOCK + 12_345;
+        let kinds = [
+            EncoderKind::Greedy,
+            EncoderKind::Universal { paths: 2 },
+            EncoderKind::Universal { paths: 4 },
+        ];
+        let block = kinds
+            .iter()
+            .map(|&k| vox::Encoder::new(k).block_hint())
+            .max()
+            .unwrap();
+        let n = 2 * block + 12_345;
         let x: Vec<i16> = (0..n)
             .map(|i| {
                 let t = i as f64 / 8000.0;
@@ -335,7 +346,7 @@ mod tests {
             })
             .collect();
         let d = tmpdir("sink");
-        for kind in [EncoderKind::Greedy, EncoderKind::Universal { paths: 2 }] {
+        for kind in kinds {
             let path = d.join("out.vox");
             fs::write(&path, b"").unwrap(); // `TempFile` creates it in use
             let mut sink = Sink::create(&path, OutputFormat::Vox, 8000, kind).unwrap();

@@ -1,6 +1,7 @@
 //! The streaming encoder: samples in, bytes out, with an explicit `finish`.
 
 use super::greedy;
+use super::pool;
 use super::search::{Single, Trellis};
 use super::split::{self, Split};
 use super::state::State;
@@ -73,6 +74,21 @@ impl Encoder {
             order,
             pending: None,
             codes: Vec::new(),
+        }
+    }
+
+    /// How many samples to hand [`encode`](Encoder::encode) at a time so
+    /// that the encoder can spread its work over the threads it uses: for a
+    /// search of four or more paths, one segment of the split per thread
+    /// (16.4 s each); otherwise 256 Ki samples, from which greedy spreads
+    /// over lanes and cores (it splits from 64 Ki up). Calls of any size
+    /// give the same bytes; this only decides how much runs at once.
+    pub fn block_hint(&self) -> usize {
+        match self.engine {
+            Engine::SearchSplit(_) | Engine::UniversalSplit(_) => {
+                pool::threads().max(2) * split::SEGMENT
+            }
+            _ => 1 << 18,
         }
     }
 
