@@ -160,7 +160,7 @@ fn parse_int(s: &str) -> Option<i64> {
 }
 
 /// The start of `body` for an error message: lossy UTF-8, white space runs
-/// collapsed, control characters escaped, at most [`EXCERPT_CHARS`]
+/// collapsed, control characters escaped, at most 120
 /// characters, the password and any `CpPassword=` value replaced by `***`.
 pub fn excerpt(body: &[u8], credentials: &Credentials) -> String {
     // Look a little past the cut so a password straddling it is still found.

@@ -63,8 +63,8 @@ pub const DEFAULT_SEARCH_PATHS: usize = 16;
 pub const DEFAULT_UNIVERSAL_PATHS: usize = 8;
 
 /// The most samples a search encoder holds before deciding their codes:
-/// [`DELAY`](search::DELAY) + [`WINDOW`](search::WINDOW) (1024) for fewer than
-/// four paths, a segment of the split search (131 072, 16.4 s) for four or
+/// 1024 for fewer than four paths (the search's decision depth and commit
+/// window), one segment of the split search (131 072, 16.4 s) for four or
 /// more (see the README's VOX section).
 pub const MAX_DELAY: usize = split::SEGMENT;
 
