@@ -1,7 +1,6 @@
 //! The streaming encoder: samples in, bytes out, with an explicit `finish`.
 
 use super::greedy;
-use super::pool;
 use super::search::{Single, Trellis};
 use super::split::{self, Split};
 use super::state::State;
@@ -88,9 +87,7 @@ impl Encoder {
     /// give the same bytes; this only decides how much runs at once.
     pub fn block_hint(&self) -> usize {
         match self.engine {
-            Engine::SearchSplit(_) | Engine::UniversalSplit(_) => {
-                pool::threads().max(2) * split::SEGMENT
-            }
+            Engine::SearchSplit(_) | Engine::UniversalSplit(_) => split::batch() * split::SEGMENT,
             _ => 1 << 18,
         }
     }

@@ -44,6 +44,17 @@ pub(crate) const SEGMENT: usize = 1 << 17;
 const WARM_UP: usize = 1024;
 /// Samples between the recorded states that a bridge is compared with.
 const CHECK: usize = 64;
+/// The most segments searched at once (one per thread): the held samples
+/// and the guesses' codes stay below 64 segments (8 Mi samples, about 30 MB
+/// in all) on machines of any size.
+const MAX_BATCH: usize = 64;
+
+/// Segments searched at once: one per thread of the pool the work runs on
+/// (two at least, at most [`MAX_BATCH`]).
+pub(crate) fn batch() -> usize {
+    pool::threads().clamp(2, MAX_BATCH)
+}
+
 /// The fewest paths whose searches are split: with fewer, searches started
 /// apart rarely meet, and a bridge that never meets does the segment's work
 /// twice.
@@ -102,7 +113,7 @@ impl<const N: usize> Split<N> {
     pub(crate) fn push_all(&mut self, mut samples: &[i16], codes: &mut Vec<u8>) {
         // Whole segments are searched a batch at a time, a segment per
         // thread, so that `held` stays below a batch for calls of any size.
-        let batch = pool::threads().max(2) * SEGMENT;
+        let batch = batch() * SEGMENT;
         while !samples.is_empty() {
             let room = self.before + batch - self.held.len();
             let (now, rest) = samples.split_at(room.min(samples.len()));
