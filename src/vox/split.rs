@@ -28,10 +28,12 @@
 //! sizes of the encoder's calls change them. They are not the bytes of one
 //! search over the whole input, which carries its K paths across the joins,
 //! but on 250 s of speech the SNR moved by at most 0.01 dB on every family
-//! at K = 4, 8 and 16, and every bridge met within 28 000 samples (median
-//! about 3 000). With two paths 12 of 15 bridges never met, so fewer than
-//! [`MIN_PATHS`] are not split. An input of one segment or less is encoded
-//! exactly as by one search.
+//! at K = 4, 8 and 16, and every bridge met within 28 000 samples (medians
+//! 9 700, 3 600 and 1 500 samples); on two minutes of pink noise it moved by
+//! at most 0.02 dB at K = 4 (where 3 of 7 bridges never met) and not at all
+//! at K = 8 (all met). With two paths 12 of 15 bridges never met on speech,
+//! so fewer than [`MIN_PATHS`] are not split. An input of one segment or
+//! less is encoded exactly as by one search.
 
 use rayon::prelude::*;
 
