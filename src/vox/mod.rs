@@ -58,8 +58,10 @@ pub const DEFAULT_SEARCH_PATHS: usize = 16;
 /// 20.9 dB on every decoder family on the speech fixture, against greedy's
 /// 19.1 dB on exact decoders (the bar is +1 dB). Four clear that bar too
 /// (20.5 / 20.4 / 20.5 dB) at about twice the speed, but fall 0.4-0.7 dB
-/// behind eight on music and noise. Eight run at roughly 160-240x real
-/// time. See the README's VOX section for the measurements behind the choice.
+/// behind eight on music and noise. Eight run at roughly 200x real time on
+/// one core, and inputs longer than 16.4 s spread over the cores (about 290x
+/// on two). See the README's VOX section for the measurements behind the
+/// choice.
 pub const DEFAULT_UNIVERSAL_PATHS: usize = 8;
 
 /// The most samples a search encoder holds before deciding their codes:
