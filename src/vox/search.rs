@@ -22,7 +22,7 @@
 
 use super::DecoderFlavor;
 use super::state::{family, greedy_level, overshoot};
-use super::tables::{MERGE_SHIFT, NEXT_INDEX, STEP_SIZES};
+use super::tables::{MERGE_SHIFT, NEXT_INDEX, RECIP_4S};
 
 /// Samples of history kept after a commit (decision depth).
 pub(crate) const DELAY: usize = 512;
@@ -452,16 +452,12 @@ pub(crate) struct Single<const N: usize> {
 /// What the one-path search reads at one step index.
 #[derive(Debug, Clone, Copy)]
 struct SingleRow<const N: usize> {
-    /// `ceil(2^40 / (4 N s))`: the greedy level of a sample against the
-    /// predictors' mean, `|N x - sum| / 4Ns`, is exact with it (see
-    /// [`mean_recip`]).
+    /// The greedy quantiser's reciprocal of 4s (`tables::RECIP_4S`).
     recip: u64,
     /// `by_level[l][f]`: family `f`'s signed difference for reconstruction
     /// level `l` (0 the most negative), so that a sample's three candidates
     /// are neighbours.
     by_level: [[i32; N]; 16],
-    /// `sums[l]`: the families' differences at level `l`, summed.
-    sums: [i32; 16],
     /// `next[l]`: the step index after level `l`.
     next: [u8; 16],
 }
@@ -472,16 +468,14 @@ impl<const N: usize> Single<N> {
         let blank = SingleRow {
             recip: 0,
             by_level: [[0i32; N]; 16],
-            sums: [0; 16],
             next: [0u8; 16],
         };
         let mut rows = Box::new([blank; 64]);
         for (i, row) in rows.iter_mut().enumerate().take(tables[0].len()) {
-            row.recip = mean_recip(N, i);
+            row.recip = RECIP_4S[i];
             for l in 0..16 {
                 let code = code_of(l as i32) as usize;
                 row.by_level[l] = tables.map(|t| t[i][code]);
-                row.sums[l] = row.by_level[l].iter().sum();
                 row.next[l] = NEXT_INDEX[i][code & 7];
             }
         }
@@ -506,15 +500,14 @@ impl<const N: usize> Single<N> {
         let start = codes.len();
         codes.resize(start + samples.len(), 0);
         let (mut pred, mut index) = (self.pred, self.index);
-        let mut sum: i32 = pred.iter().sum();
         for (out, &x) in codes[start..].iter_mut().zip(samples) {
             let x = x as i32;
             let row = &self.rows[(index & 63) as usize];
-            // The greedy level against the predictors' mean (see
-            // `mean_recip`), without a branch on the sign (which speech
+            // `state::greedy_level` of the predictors' mean, with this row's
+            // reciprocal, and without a branch on the sign (which speech
             // makes a coin toss): 7 - q is 15 - (8 + q).
-            let d = N as i32 * x - sum;
-            let q = ((d.unsigned_abs() as u64 * row.recip) >> 40).min(7) as i32;
+            let d = x - pred.iter().sum::<i32>() / N as i32;
+            let q = ((d.unsigned_abs() as u64 * row.recip) >> 32).min(7) as i32;
             let level = (8 + q) ^ ((d >> 31) & 15);
             // Always three candidates (clamped at the ends, so duplicates
             // there are harmless); the choice below is branch-free.
@@ -531,20 +524,17 @@ impl<const N: usize> Single<N> {
                     cost += (e * e) as u64;
                     cand[f] = u;
                 }
-                let mut cand_sum = sum + row.sums[l];
                 if outside {
                     (cost, cand) = self.at_the_rails(pred, index, x, diffs);
-                    cand_sum = cand.iter().sum();
                 }
-                (cost, cand, cand_sum, l, row.next[l])
+                (cost, cand, l, row.next[l])
             };
-            let (mut best_cost, mut best_pred, mut best_sum, mut best_level, mut best_index) =
+            let (mut best_cost, mut best_pred, mut best_level, mut best_index) =
                 candidate((level - 1).max(0));
             for l in [level, (level + 1).min(15)] {
-                let (cost, cand, cand_sum, l, next) = candidate(l);
+                let (cost, cand, l, next) = candidate(l);
                 let better = cost < best_cost;
                 best_cost = if better { cost } else { best_cost };
-                best_sum = if better { cand_sum } else { best_sum };
                 best_level = if better { l } else { best_level };
                 best_index = if better { next } else { best_index };
                 for f in 0..N {
@@ -552,7 +542,6 @@ impl<const N: usize> Single<N> {
                 }
             }
             pred = best_pred;
-            sum = best_sum;
             index = best_index;
             *out = code_of(best_level as i32);
         }
@@ -592,17 +581,6 @@ impl Single<3> {
             DecoderFlavor::Asterisk,
         ])
     }
-}
-
-/// `ceil(2^40 / (4 n s))` at step index `index`: for every `|d| <= n *
-/// 65535`, `(|d| * r) >> 40 == |d| / (4 n s)` exactly (the error term `|d| *
-/// (r * 4ns - 2^40)` stays below `2^18 * 2^15 < 2^40`). With `d = n x - sum`
-/// over `n` predictors summing to `sum`, that is the greedy magnitude
-/// against their mean, without dividing by `n`; for `n = 1` it is
-/// [`greedy_level`]'s.
-fn mean_recip(n: usize, index: usize) -> u64 {
-    let divisor = 4 * n as u64 * STEP_SIZES[index] as u64;
-    (1u64 << 40).div_ceil(divisor)
 }
 
 /// One decoder family's step for a candidate: returns the predictor after
