@@ -136,14 +136,6 @@ impl<const N: usize> Trellis<N> {
         } else {
             0
         };
-        let root = Node {
-            cost: 0,
-            key: 0,
-            pred: [0; N],
-            index: 0,
-            parent: 0,
-            code: 0,
-        };
         let tables = families.map(|f| family(f).0);
         let mut diffs = Box::new([[[0i32; N]; 16]; 49]);
         for (i, row) in diffs.iter_mut().enumerate() {
@@ -153,13 +145,13 @@ impl<const N: usize> Trellis<N> {
                 }
             }
         }
-        Trellis {
+        let mut t = Trellis {
             diffs,
             lo: families.map(|f| family(f).1),
             hi: families.map(|f| family(f).2),
             paths,
             spread,
-            nodes: vec![root],
+            nodes: Vec::with_capacity(paths),
             cand: Vec::with_capacity(max_cand),
             scratch: Vec::with_capacity(paths),
             hist: vec![0; (DELAY + WINDOW) * paths],
@@ -168,7 +160,9 @@ impl<const N: usize> Trellis<N> {
             stamp: 0,
             trace: Vec::with_capacity(DELAY + WINDOW),
             anc: Vec::with_capacity(paths),
-        }
+        };
+        t.start_at(FamilyState::REST);
+        t
     }
 
     /// Start the search over from `state`, forgetting everything held.
