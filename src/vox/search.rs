@@ -28,6 +28,8 @@ use super::tables::{MERGE_SHIFT, NEXT_INDEX, RECIP_4S};
 pub(crate) const DELAY: usize = 512;
 /// Samples written out per commit.
 pub(crate) const WINDOW: usize = 512;
+/// How many levels either side of the greedy level are tried.
+const SPREAD: i32 = 1;
 /// Largest number of paths accepted (back pointers are 16-bit).
 pub const MAX_PATHS: usize = 4096;
 
@@ -54,6 +56,16 @@ struct Node<const N: usize> {
 }
 
 impl<const N: usize> Node<N> {
+    /// A placeholder, overwritten before it is read.
+    const BLANK: Node<N> = Node {
+        cost: 0,
+        key: 0,
+        pred: [0; N],
+        index: 0,
+        parent: 0,
+        code: 0,
+    };
+
     #[inline]
     fn same_state(&self, other: &Node<N>) -> bool {
         self.key == other.key
@@ -88,12 +100,11 @@ pub(crate) struct Trellis<const N: usize> {
     diffs: Box<[[[i32; N]; 16]; 49]>,
     lo: [i32; N],
     hi: [i32; N],
+    /// `hi - lo`: a predictor `u` is inside when `(u - lo) as u32 <= span`.
+    span: [u32; N],
     paths: usize,
-    /// How many levels either side of the greedy level are tried.
-    spread: i32,
     nodes: Vec<Node<N>>,
     cand: Vec<Node<N>>,
-    scratch: Vec<Node<N>>,
     /// Back pointers, `paths` per layer: `parent << 4 | code`.
     hist: Vec<u32>,
     layers: usize,
@@ -129,8 +140,7 @@ impl Trellis<3> {
 impl<const N: usize> Trellis<N> {
     fn new(families: [DecoderFlavor; N], paths: usize) -> Trellis<N> {
         let paths = paths.clamp(1, MAX_PATHS);
-        let spread: i32 = 1;
-        let max_cand = paths * (2 * spread as usize + 1);
+        let max_cand = paths * (2 * SPREAD as usize + 1);
         let table_len = if paths > SMALL {
             (max_cand * 2).next_power_of_two()
         } else {
@@ -149,11 +159,10 @@ impl<const N: usize> Trellis<N> {
             diffs,
             lo: families.map(|f| family(f).1),
             hi: families.map(|f| family(f).2),
+            span: families.map(|f| (family(f).2 - family(f).1) as u32),
             paths,
-            spread,
             nodes: Vec::with_capacity(paths),
             cand: Vec::with_capacity(max_cand),
-            scratch: Vec::with_capacity(paths),
             hist: vec![0; (DELAY + WINDOW) * paths],
             layers: 0,
             table: vec![(0, 0); table_len],
@@ -212,34 +221,43 @@ impl<const N: usize> Trellis<N> {
         self.nodes.clear();
     }
 
-    /// The candidate reached from `node` (at frontier position `parent`) by `code`.
+    /// The cost and the family predictors of the candidate reached from
+    /// `node` by `code`. One unsigned test per predictor finds both rails;
+    /// only a candidate past one takes the clamping path.
     #[inline(always)]
-    fn extend(&self, node: &Node<N>, parent: usize, code: u8, x: i32) -> Node<N> {
-        let i = node.index as usize;
-        let d = &self.diffs[i][code as usize];
+    fn score(&self, node: &Node<N>, code: u8, x: i32) -> (u64, [i32; N]) {
+        let d = &self.diffs[node.index as usize][code as usize];
         let mut cost = node.cost;
         let mut pred = [0i32; N];
-        let mut key = 0u64;
+        let mut outside = false;
+        for f in 0..N {
+            let u = node.pred[f] + d[f];
+            outside |= (u - self.lo[f]) as u32 > self.span[f];
+            let e = (x - u) as i64;
+            cost += (e * e) as u64;
+            pred[f] = u;
+        }
+        if outside {
+            let (added, pred) = at_the_rails(node.pred, node.index, x, d, self.lo, self.hi);
+            return (node.cost + added, pred);
+        }
+        (cost, pred)
+    }
+
+    /// The candidate reached from `node` (at frontier position `parent`) by
+    /// `code`, with cost and predictors from [`Trellis::score`].
+    #[inline(always)]
+    fn candidate(node: &Node<N>, parent: usize, code: u8, cost: u64, pred: [i32; N]) -> Node<N> {
+        let i = node.index as usize;
         let index = NEXT_INDEX[i][(code & 7) as usize];
         let sh = MERGE_SHIFT[i][(code & 7) as usize];
-        #[allow(clippy::needless_range_loop)] // f indexes five parallel arrays
-        for f in 0..N {
-            let p = family_step(
-                node.pred[f],
-                d[f],
-                x,
-                node.index,
-                self.lo[f],
-                self.hi[f],
-                &mut cost,
-            );
-            pred[f] = p;
+        let mut key = 0u64;
+        for p in pred {
             key = key << 16 | ((p >> sh) as u16 as u64);
         }
-        key = key << 8 | index as u64;
         Node {
             cost,
-            key,
+            key: key << 8 | index as u64,
             pred,
             index,
             parent: parent as u16,
@@ -247,31 +265,25 @@ impl<const N: usize> Trellis<N> {
         }
     }
 
+    /// The greedy level of the families' mean predictor from `node` for
+    /// sample `x`: the middle of the levels tried.
+    #[inline(always)]
+    fn level(node: &Node<N>, x: i32) -> i32 {
+        let reference = node.pred.iter().sum::<i32>() / N as i32;
+        greedy_level(reference, node.index, x)
+    }
+
     #[inline]
     fn push(&mut self, x: i32) {
-        self.cand.clear();
-        let small = self.paths <= SMALL;
-        for parent in 0..self.nodes.len() {
-            let node = self.nodes[parent];
-            let reference = node.pred.iter().sum::<i32>() / N as i32;
-            let level = greedy_level(reference, node.index, x);
-            let (lo, hi) = ((level - self.spread).max(0), (level + self.spread).min(15));
-            for l in lo..=hi {
-                let c = self.extend(&node, parent, code_of(l), x);
-                self.cand.push(c);
-            }
-        }
-        if small {
-            self.pick_small();
+        if self.paths <= 2 {
+            self.push_small::<2>(x);
+        } else if self.paths <= 4 {
+            self.push_small::<4>(x);
+        } else if self.paths <= SMALL {
+            self.push_small::<SMALL>(x);
         } else {
-            self.merge_identical();
-            if self.cand.len() > self.paths {
-                self.cand
-                    .select_nth_unstable_by_key(self.paths - 1, |n| n.cost);
-                self.cand.truncate(self.paths);
-            }
+            self.push_large(x);
         }
-        std::mem::swap(&mut self.nodes, &mut self.cand);
         // Record back pointers for the new layer.
         let base = self.layers * self.paths;
         for (slot, n) in self.hist[base..base + self.nodes.len()]
@@ -283,52 +295,95 @@ impl<const N: usize> Trellis<N> {
         self.layers += 1;
     }
 
-    /// Keep the `paths` cheapest distinct states of `cand`, for small `paths`:
-    /// one pass keeping a bounded set and its most expensive member; a
-    /// candidate enters if it is cheaper than that member (or the set is not
-    /// full) and no member has its state, replaces a member with its state if
-    /// cheaper, and is dropped otherwise.
-    fn pick_small(&mut self) {
+    /// One sample for small `paths`: the survivors are picked in the pass
+    /// that makes the candidates, keeping a bounded set and its most
+    /// expensive member. A candidate enters if it is cheaper than that
+    /// member (or the set is not full) and no member has its state, replaces
+    /// a member with its state if cheaper, and is dropped otherwise. A
+    /// candidate too expensive to enter is dropped once scored, before its
+    /// state key and node are made.
+    ///
+    /// `S` is the set's capacity, `paths` rounded up to 2, 4 or 8: the scans
+    /// cover all `S` slots without a branch, empty slots holding a key no
+    /// state has (keys use 56 bits) and a cost of 0, which never counts as
+    /// the maximum over the first slot.
+    fn push_small<const S: usize>(&mut self, x: i32) {
+        const NO_STATE: u64 = u64::MAX;
         let k = self.paths;
-        // The members' candidate indices, and copies of their keys and
-        // costs, so that the scans below read one small array each.
-        let mut top = [0u8; SMALL];
-        let mut keys = [0u64; SMALL];
-        let mut costs = [0u64; SMALL];
+        debug_assert!(k <= S);
+        let mut top = [Node::<N>::BLANK; S];
+        let mut keys = [NO_STATE; S];
+        let mut costs = [0u64; S];
         let mut count = 0usize;
         let mut max_at = 0usize;
         let mut max_cost = 0u64;
-        for (j, c) in self.cand.iter().enumerate() {
-            if count == k && c.cost >= max_cost {
-                continue;
-            }
-            let slot = if let Some(t) = keys[..count].iter().position(|&key| key == c.key) {
-                if c.cost >= costs[t] {
+        for parent in 0..self.nodes.len() {
+            let node = self.nodes[parent];
+            // Always three levels (SPREAD is 1): at the ends one is tried
+            // twice, and the second try is dropped as the same state, not
+            // cheaper.
+            const _: () = assert!(SPREAD == 1);
+            let level = Self::level(&node, x);
+            for l in [(level - SPREAD).max(0), level, (level + SPREAD).min(15)] {
+                let code = code_of(l);
+                let (cost, pred) = self.score(&node, code, x);
+                if count == k && cost >= max_cost {
                     continue;
                 }
-                t
-            } else if count < k {
-                count += 1;
-                count - 1
-            } else {
-                max_at
-            };
-            top[slot] = j as u8;
-            keys[slot] = c.key;
-            costs[slot] = c.cost;
-            max_at = 0;
-            max_cost = costs[0];
-            for (t, &cost) in costs[..count].iter().enumerate().skip(1) {
-                if cost > max_cost {
-                    max_cost = cost;
-                    max_at = t;
+                let c = Self::candidate(&node, parent, code, cost, pred);
+                // The member with this state, if any (at most one has it).
+                let mut same = S;
+                for (t, &key) in keys.iter().enumerate() {
+                    same = if key == c.key { t } else { same };
+                }
+                let slot = if same < S {
+                    if c.cost >= costs[same] {
+                        continue;
+                    }
+                    same
+                } else if count < k {
+                    count += 1;
+                    count - 1
+                } else {
+                    max_at
+                };
+                top[slot] = c;
+                keys[slot] = c.key;
+                costs[slot] = c.cost;
+                max_at = 0;
+                max_cost = costs[0];
+                for (t, &cost) in costs.iter().enumerate().skip(1) {
+                    let more = cost > max_cost;
+                    max_cost = if more { cost } else { max_cost };
+                    max_at = if more { t } else { max_at };
                 }
             }
         }
-        self.scratch.clear();
-        self.scratch
-            .extend(top[..count].iter().map(|&i| self.cand[i as usize]));
-        std::mem::swap(&mut self.cand, &mut self.scratch);
+        self.nodes.clear();
+        self.nodes.extend_from_slice(&top[..count]);
+    }
+
+    /// One sample for large `paths`: every candidate is made, identical
+    /// states are merged, and the `paths` cheapest survive.
+    fn push_large(&mut self, x: i32) {
+        self.cand.clear();
+        for parent in 0..self.nodes.len() {
+            let node = self.nodes[parent];
+            let level = Self::level(&node, x);
+            for l in (level - SPREAD).max(0)..(level + SPREAD).min(15) + 1 {
+                let code = code_of(l);
+                let (cost, pred) = self.score(&node, code, x);
+                self.cand
+                    .push(Self::candidate(&node, parent, code, cost, pred));
+            }
+        }
+        self.merge_identical();
+        if self.cand.len() > self.paths {
+            self.cand
+                .select_nth_unstable_by_key(self.paths - 1, |n| n.cost);
+            self.cand.truncate(self.paths);
+        }
+        std::mem::swap(&mut self.nodes, &mut self.cand);
     }
 
     /// Merge candidates with the same state, keeping the cheaper one.
@@ -519,7 +574,7 @@ impl<const N: usize> Single<N> {
                     cand[f] = u;
                 }
                 if outside {
-                    (cost, cand) = self.at_the_rails(pred, index, x, diffs);
+                    (cost, cand) = at_the_rails(pred, index, x, diffs, self.lo, self.hi);
                 }
                 (cost, cand, l, row.next[l])
             };
@@ -542,21 +597,6 @@ impl<const N: usize> Single<N> {
         self.pred = pred;
         self.index = index;
     }
-
-    /// A candidate's cost and predictors when some family's predictor left
-    /// its rails: clamped, with the overshoot penalty.
-    #[cold]
-    #[inline(never)]
-    fn at_the_rails(&self, from: [i32; N], index: u8, x: i32, diffs: &[i32; N]) -> (u64, [i32; N]) {
-        let mut cost = 0u64;
-        let mut pred = [0i32; N];
-        for f in 0..N {
-            pred[f] = family_step(
-                from[f], diffs[f], x, index, self.lo[f], self.hi[f], &mut cost,
-            );
-        }
-        (cost, pred)
-    }
 }
 
 impl Single<1> {
@@ -575,6 +615,27 @@ impl Single<3> {
             DecoderFlavor::Asterisk,
         ])
     }
+}
+
+/// A candidate's cost (squared errors and overshoot penalties) and
+/// predictors when some family's predictor left its rails: every family
+/// stepped from `from` by `diffs` at step index `index`, clamped.
+#[cold]
+#[inline(never)]
+fn at_the_rails<const N: usize>(
+    from: [i32; N],
+    index: u8,
+    x: i32,
+    diffs: &[i32; N],
+    lo: [i32; N],
+    hi: [i32; N],
+) -> (u64, [i32; N]) {
+    let mut cost = 0u64;
+    let mut pred = [0i32; N];
+    for f in 0..N {
+        pred[f] = family_step(from[f], diffs[f], x, index, lo[f], hi[f], &mut cost);
+    }
+    (cost, pred)
 }
 
 /// One decoder family's step for a candidate: returns the predictor after
