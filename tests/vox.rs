@@ -350,6 +350,61 @@ mod quality {
     }
 }
 
+/// The search encoders' bytes, pinned by a hash. A change meant to keep
+/// them (a refactor, a speed-up) must pass this unchanged; a change meant to
+/// alter them updates the hashes and says in its commit what it changes and
+/// how the SNR figures moved.
+mod pinned {
+    use super::*;
+
+    /// FNV-1a, 64-bit.
+    fn fnv(bytes: &[u8]) -> u64 {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+            (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    }
+
+    /// Speech, a full-scale square (the rails) and white noise, one after
+    /// another: 3.5 s + 0.5 s + 1 s, inside one split segment.
+    fn signal() -> Vec<i16> {
+        let mut x = wav("speech-espeak-8000Hz.wav");
+        x.extend(&wav("square-300Hz-0dBFS-8000Hz.wav")[..4000]);
+        let mut v = 7u32;
+        x.extend((0..8000).map(|_| {
+            v = v.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (v >> 16) as i16
+        }));
+        x
+    }
+
+    #[test]
+    fn search_bytes_are_unchanged() {
+        let x = signal();
+        // Taken at e59eb40 (before the K-best change of 314dd83, which kept
+        // them) with `benches/vox_tool.rs` and the same hash in Python.
+        let expected: [(&str, u64); 9] = [
+            ("search:1", 0x2b83_956c_41f0_d616),
+            ("search:4", 0x0075_1c2a_9971_ccc2),
+            ("search:16", 0x5c6d_f2b3_935f_6f99),
+            ("universal:1", 0x8b2d_9303_ea2b_4992),
+            ("universal:2", 0x4d22_6e38_7baf_c6a9),
+            ("universal:3", 0x643c_f924_4a74_3050),
+            ("universal:4", 0x5e56_9360_4c9d_46eb),
+            ("universal:8", 0xc641_0a1d_f920_6d71),
+            ("universal:12", 0x4a8c_c13b_d56f_042d),
+        ];
+        let mut wrong = Vec::new();
+        for (name, hash) in expected {
+            let kind: EncoderKind = name.parse().unwrap();
+            let got = fnv(&vox::encode(&x, kind));
+            if got != hash {
+                wrong.push(format!("(\"{name}\", {got:#018x}),"));
+            }
+        }
+        assert!(wrong.is_empty(), "bytes changed:\n{}", wrong.join("\n"));
+    }
+}
+
 mod analysis {
     use super::*;
 
