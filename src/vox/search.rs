@@ -350,12 +350,15 @@ impl<const N: usize> Trellis<N> {
                 top[slot] = c;
                 keys[slot] = c.key;
                 costs[slot] = c.cost;
-                max_at = 0;
-                max_cost = costs[0];
-                for (t, &cost) in costs.iter().enumerate().skip(1) {
-                    let more = cost > max_cost;
-                    max_cost = if more { cost } else { max_cost };
-                    max_at = if more { t } else { max_at };
+                // The most expensive member matters only to a full set.
+                if count == k {
+                    max_at = 0;
+                    max_cost = costs[0];
+                    for (t, &cost) in costs.iter().enumerate().skip(1) {
+                        let more = cost > max_cost;
+                        max_cost = if more { cost } else { max_cost };
+                        max_at = if more { t } else { max_at };
+                    }
                 }
             }
         }
