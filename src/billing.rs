@@ -59,13 +59,12 @@ pub fn duration_ms(frames: Frames, rate: u32) -> Millis {
     Millis(u64::try_from(ms).unwrap_or(u64::MAX))
 }
 
-/// Duration in seconds as a float, for display and JSON only.
+/// Duration in seconds as a float, for display and JSON only: whole
+/// milliseconds ([`duration_ms`], truncated), so that every command shows the
+/// same figure for the same file (28 110 samples at 8 kHz are 3.513 s, not
+/// 3.51375 rounded to 3.514).
 pub fn duration_secs(frames: Frames, rate: u32) -> f64 {
-    if rate == 0 {
-        0.0
-    } else {
-        frames.0 as f64 / f64::from(rate)
-    }
+    duration_ms(frames, rate).0 as f64 / 1000.0
 }
 
 /// Frames in a headerless VOX file of `bytes` bytes: two 4-bit samples a byte.
@@ -170,6 +169,12 @@ mod tests {
         assert_eq!(duration_ms(Frames(96_001), 8000), Millis(12_000));
         assert_eq!(Millis(12_000).to_string(), "12.000 s");
         assert_eq!(duration_ms(Frames(5), 0), Millis(0));
+        // Seconds for display are the same whole milliseconds.
+        assert_eq!(
+            format!("{:.3}", duration_secs(Frames(28_110), 8000)),
+            "3.513"
+        );
+        assert_eq!(duration_secs(Frames(5), 0), 0.0);
     }
 
     #[test]

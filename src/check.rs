@@ -130,7 +130,7 @@ impl FileReport {
     fn set_length(&mut self, frames: Frames, rate: u32) {
         self.samples = Some(frames.0);
         if rate > 0 {
-            self.duration_s = Some(billing::duration_ms(frames, rate).0 as f64 / 1000.0);
+            self.duration_s = Some(billing::duration_secs(frames, rate));
             self.billing_units =
                 billing::billing_units(frames, rate, RoundingRule::StartedPeriod).map(|u| u.0);
         }

@@ -431,9 +431,9 @@ fn fmt_db(db: Option<f64>) -> String {
     db.map_or_else(|| "-inf".to_string(), |d| format!("{d:.1}"))
 }
 
-/// Seconds for display, rounded to the millisecond.
+/// Seconds for display, in whole milliseconds ([`billing::duration_secs`]).
 fn secs(frames: u64, rate: u32) -> f64 {
-    billing::duration_ms(Frames(frames), rate).0 as f64 / 1000.0
+    billing::duration_secs(Frames(frames), rate)
 }
 
 fn secs_to_frames(s: f64, rate: u32) -> u64 {

@@ -170,6 +170,28 @@ fn level_survives_the_pipeline() {
     }
 }
 
+/// `convert` and `check` show the same duration for the same file. The
+/// speech fixture is 28 110 samples, 3.51375 s: both say 3.513 s (whole
+/// milliseconds); `convert` used to round it to 3.514 s.
+#[test]
+fn convert_and_check_show_the_same_duration() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("speech.vox");
+    let converted = voxprep()
+        .arg("convert")
+        .arg(fixture("vox/speech-espeak-8000Hz.wav"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&converted.stdout);
+    assert!(converted.status.success(), "{text}");
+    assert!(text.contains("3.513 s -> vox 8000 Hz 3.513 s"), "{text}");
+    let checked = voxprep().arg("check").arg(&out).output().unwrap();
+    let text = String::from_utf8_lossy(&checked.stdout);
+    assert!(text.contains("3.513 s"), "{text}");
+}
+
 /// Neither rate nor level changes: the samples are copied bit for bit.
 #[test]
 fn untouched_conversion_is_bit_exact() {
