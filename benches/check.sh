@@ -5,7 +5,8 @@
 # (target: <= 1.0).
 #
 # Usage: benches/check.sh [COUNT] [RUNS]    (defaults: 500 prompts, best of 5 runs)
-# Needs sox/soxi. Builds voxprep in release mode.
+# Needs sox/soxi. Builds voxprep in release mode; VOXPREP_BIN=path times
+# another build instead (an older binary, for A/B runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-500}
@@ -14,7 +15,7 @@ command -v sox >/dev/null && command -v soxi >/dev/null || {
   echo "benches/check.sh needs sox and soxi (apt-get install sox)" >&2; exit 2; }
 
 cargo build --release --quiet
-bin=target/release/voxprep
+bin=${VOXPREP_BIN:-target/release/voxprep}
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

@@ -23,6 +23,14 @@ const BLOCK: usize = 4096;
 /// +32767 and -32767/-32768.
 const CLIP_LEVEL: u16 = 32767;
 
+/// Flat tops are warned about only when the peak is at least this loud
+/// (dBFS). A recording clipped and then turned down keeps its flat tops at
+/// its new peak; a natural signal repeats the exact value of its peak on
+/// `clip_run` samples in a row only when that peak is quiet or very low in
+/// frequency (at -12 dBFS the curvature at a peak stays under one unit a
+/// sample only below about 20 Hz at 8 kHz).
+pub const FLAT_TOP_MIN_DBFS: f64 = -12.0;
+
 /// Thresholds for the signal warnings. Each is a `voxprep check` option.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Thresholds {
@@ -77,6 +85,17 @@ pub struct SignalStats {
     pub clipped_samples: u64,
     /// Length of the longest run of full-scale samples (any length).
     pub longest_clip_run: u64,
+    /// When the peak is below full scale and at least
+    /// [`FLAT_TOP_MIN_DBFS`]: runs of at least `clip_run` consecutive samples
+    /// held at exactly the peak magnitude (flat tops: clipped, then turned
+    /// down, or limited hard). Otherwise 0 (at full scale `clipped_runs`
+    /// counts them).
+    pub flat_top_runs: u64,
+    /// Samples inside those runs.
+    pub flat_top_samples: u64,
+    /// Length of the longest run of samples at the peak magnitude (any
+    /// length), under the same condition.
+    pub longest_flat_top: u64,
     /// Every sample is exactly 0.
     pub digital_silence: bool,
     /// No sample reaches the silence threshold (includes digital silence).
@@ -127,16 +146,18 @@ impl Sample for [u8; 2] {
 pub struct SignalAnalyser {
     rate: u32,
     silence_level: u16,
+    /// The magnitude of [`FLAT_TOP_MIN_DBFS`].
+    flat_top_level: u16,
     clip_run: u64,
     pad_s: f64,
     count: u64,
     peak: u16,
     sum: i128,
     sum_sq: f64,
-    run: u64,
-    runs: u64,
-    clipped: u64,
-    longest: u64,
+    /// Runs of full-scale samples.
+    clip: Runs,
+    /// Runs at the running peak magnitude (only the final peak's count).
+    top: Runs,
     first_loud: Option<u64>,
     last_loud: Option<u64>,
 }
@@ -147,16 +168,15 @@ impl SignalAnalyser {
         SignalAnalyser {
             rate,
             silence_level: level_from_dbfs(thresholds.silence_dbfs),
+            flat_top_level: level_from_dbfs(FLAT_TOP_MIN_DBFS),
             clip_run: u64::from(thresholds.clip_run.max(1)),
             pad_s: thresholds.trim_pad_s.max(0.0),
             count: 0,
             peak: 0,
             sum: 0,
             sum_sq: 0.0,
-            run: 0,
-            runs: 0,
-            clipped: 0,
-            longest: 0,
+            clip: Runs::default(),
+            top: Runs::default(),
             first_loud: None,
             last_loud: None,
         }
@@ -182,19 +202,17 @@ impl SignalAnalyser {
     /// block's peak calls for it.
     fn feed_block<S: Sample>(&mut self, block: &[S]) {
         let (peak, sum, sum_sq) = block_sums(block);
+        self.flat_tops(block, peak);
         self.peak = self.peak.max(peak);
         self.sum += i128::from(sum);
         self.sum_sq += sum_sq;
         if peak >= CLIP_LEVEL {
             for s in block {
-                if s.value().unsigned_abs() >= CLIP_LEVEL {
-                    self.run += 1;
-                } else if self.run > 0 {
-                    self.end_run();
-                }
+                self.clip
+                    .push(s.value().unsigned_abs() >= CLIP_LEVEL, self.clip_run);
             }
-        } else if self.run > 0 && !block.is_empty() {
-            self.end_run();
+        } else if self.clip.run > 0 && !block.is_empty() {
+            self.clip.end(self.clip_run);
         }
         if peak >= self.silence_level {
             let level = self.silence_level;
@@ -207,18 +225,48 @@ impl SignalAnalyser {
         self.count += block.len() as u64;
     }
 
-    fn end_run(&mut self) {
-        self.longest = self.longest.max(self.run);
-        if self.run >= self.clip_run {
-            self.runs += 1;
-            self.clipped += self.run;
+    /// Count runs at the running peak magnitude. Only runs at the final
+    /// peak matter, and no sample before the peak first appears can equal
+    /// it, so the count starts over whenever the peak rises. Blocks quieter
+    /// than the peak are not scanned. Full-scale peaks are left to the
+    /// clipping runs.
+    fn flat_tops<S: Sample>(&mut self, block: &[S], block_peak: u16) {
+        if block.is_empty() {
+            return;
         }
-        self.run = 0;
+        if block_peak > self.peak {
+            self.top = Runs::default();
+        }
+        let level = block_peak.max(self.peak);
+        if block_peak < level || level >= CLIP_LEVEL || level < self.flat_top_level {
+            self.top.end(self.clip_run);
+            return;
+        }
+        // Natural signals touch their peak now and then, one sample at a
+        // time, so most stretches of 16 have no sample at the level: those
+        // are told by a test without a branch per sample, and only the rest
+        // are walked sample by sample.
+        let (mut top, min) = (self.top, self.clip_run);
+        let at = |s: &S| s.value().unsigned_abs() == level;
+        let mut lanes = block.chunks_exact(16);
+        for lane in &mut lanes {
+            if lane.iter().fold(false, |any, s| any | at(s)) {
+                lane.iter().for_each(|s| top.push(at(s), min));
+            } else {
+                top.push(false, min);
+            }
+        }
+        lanes.remainder().iter().for_each(|s| top.push(at(s), min));
+        self.top = top;
     }
 
     /// The figures for everything fed so far.
     pub fn finish(mut self) -> SignalStats {
-        self.end_run();
+        self.clip.end(self.clip_run);
+        self.top.end(self.clip_run);
+        if self.peak >= CLIP_LEVEL || self.peak < self.flat_top_level {
+            self.top = Runs::default();
+        }
         let n = self.count;
         let (leading, trailing) = match (self.first_loud, self.last_loud) {
             (Some(first), Some(last)) => (first, n - 1 - last),
@@ -251,9 +299,12 @@ impl SignalAnalyser {
             peak_dbfs: (!digital_silence).then(|| round2(dbfs(f64::from(self.peak)))),
             rms_dbfs: (!digital_silence).then(|| round2(dbfs(rms))),
             dc_offset_pct: round2(mean / FULL_SCALE * 100.0),
-            clipped_runs: self.runs,
-            clipped_samples: self.clipped,
-            longest_clip_run: self.longest,
+            clipped_runs: self.clip.runs,
+            clipped_samples: self.clip.samples,
+            longest_clip_run: self.clip.longest,
+            flat_top_runs: self.top.runs,
+            flat_top_samples: self.top.samples,
+            longest_flat_top: self.top.longest,
             digital_silence,
             silent,
             leading_silence_s: secs(leading, self.rate),
@@ -267,6 +318,39 @@ impl SignalAnalyser {
                 trailing,
             },
         }
+    }
+}
+
+/// Runs of samples at one level: the one in progress, those of at least the
+/// minimum length, the samples in them and the longest of any length.
+#[derive(Debug, Clone, Copy, Default)]
+struct Runs {
+    run: u64,
+    runs: u64,
+    samples: u64,
+    longest: u64,
+}
+
+impl Runs {
+    /// The next sample: in a run (`inside`) or not; a run of at least `min`
+    /// samples counts when it ends.
+    #[inline]
+    fn push(&mut self, inside: bool, min: u64) {
+        if inside {
+            self.run += 1;
+        } else if self.run > 0 {
+            self.end(min);
+        }
+    }
+
+    /// End the run in progress, counting it if it has at least `min` samples.
+    fn end(&mut self, min: u64) {
+        self.longest = self.longest.max(self.run);
+        if self.run >= min {
+            self.runs += 1;
+            self.samples += self.run;
+        }
+        self.run = 0;
     }
 }
 
@@ -316,7 +400,8 @@ pub fn analyse(samples: &[i16], rate: u32, thresholds: &Thresholds) -> SignalSta
 }
 
 /// The signal warnings for `stats`, in a stable order: `silent`, `clipping`,
-/// `low-level`, `leading-silence`, `trailing-silence`, `dc-offset`.
+/// `flat-tops`, `low-level`, `leading-silence`, `trailing-silence`,
+/// `dc-offset`.
 pub fn warnings(stats: &SignalStats, t: &Thresholds) -> Vec<Problem> {
     let mut out = Vec::new();
     let raw = stats.raw;
@@ -341,6 +426,20 @@ pub fn warnings(stats: &SignalStats, t: &Thresholds) -> Vec<Problem> {
             format!(
                 "{} run(s) of {} or more full-scale samples ({} samples, longest run {}): the recording is distorted",
                 stats.clipped_runs, t.clip_run, stats.clipped_samples, stats.longest_clip_run
+            ),
+        ));
+    }
+    if stats.flat_top_runs > 0 {
+        out.push(Problem::warning(
+            "flat-tops",
+            format!(
+                "{} run(s) of {} or more samples held at the peak of {} dBFS ({} samples, longest run {}): \
+                 the recording was clipped and then turned down, or limited hard; it is distorted",
+                stats.flat_top_runs,
+                t.clip_run,
+                fmt_db(stats.peak_dbfs),
+                stats.flat_top_samples,
+                stats.longest_flat_top
             ),
         ));
     }
@@ -527,6 +626,80 @@ mod tests {
         let s = analyse(&[32767, 32767, 32767, 32767], RATE, &t);
         assert_eq!(s.clipped_runs, 0);
         assert!(warnings(&s, &t).iter().all(|p| p.code != "clipping"));
+    }
+
+    /// A sine pushed 6 dB past full scale, clipped, then scaled to `top`:
+    /// flat tops at exactly `top`.
+    fn clipped_then_scaled(secs: f64, top: i16) -> Vec<i16> {
+        sine(secs, 2.0, 440.0)
+            .iter()
+            .map(|&v| (f64::from(v.clamp(-32767, 32767)) / 32767.0 * f64::from(top)).round() as i16)
+            .collect()
+    }
+
+    #[test]
+    fn flat_tops_below_full_scale() {
+        let x = clipped_then_scaled(1.0, 29_204); // -1 dBFS
+        let s = analyse(&x, RATE, &Thresholds::default());
+        assert_eq!(s.clipped_runs, 0);
+        assert!(s.flat_top_runs > 800, "{s:?}"); // two a cycle, 440 cycles
+        assert!(s.longest_flat_top >= 3);
+        assert_eq!(codes(&s), ["flat-tops"]);
+        let msg = &warnings(&s, &Thresholds::default())[0].message;
+        assert!(msg.contains("at the peak of -1.0 dBFS"), "{msg}");
+        // Fed in chunks that split runs and blocks: the same figures.
+        let mut a = SignalAnalyser::new(RATE, &Thresholds::default());
+        for chunk in x.chunks(BLOCK - 5) {
+            for part in chunk.chunks(7) {
+                a.feed(part);
+            }
+        }
+        let chunked = a.finish();
+        assert_eq!(
+            (
+                chunked.flat_top_runs,
+                chunked.flat_top_samples,
+                chunked.longest_flat_top
+            ),
+            (s.flat_top_runs, s.flat_top_samples, s.longest_flat_top)
+        );
+    }
+
+    #[test]
+    fn flat_tops_count_only_at_the_final_peak() {
+        // Runs at 20 000, then one sample louder: the runs no longer count.
+        let mut x = vec![20_000, 20_000, 20_000, 0, 20_000, 20_000, 20_000, 0];
+        x.push(20_001);
+        let s = analyse(&x, RATE, &Thresholds::default());
+        assert_eq!((s.flat_top_runs, s.longest_flat_top), (0, 1));
+        // Runs at the final peak, in blocks apart, both signs.
+        let mut y = vec![0i16; 3 * BLOCK];
+        y[10..13].copy_from_slice(&[-20_000; 3]);
+        y[2 * BLOCK - 1..2 * BLOCK + 3].copy_from_slice(&[20_000; 4]);
+        y[2 * BLOCK + 100] = 19_000;
+        let s = analyse(&y, RATE, &Thresholds::default());
+        assert_eq!(
+            (s.flat_top_runs, s.flat_top_samples, s.longest_flat_top),
+            (2, 7, 4)
+        );
+    }
+
+    #[test]
+    fn no_flat_tops_on_clean_quiet_or_full_scale_signals() {
+        let t = Thresholds::default();
+        // A clean sine at -1 dBFS never repeats its peak.
+        let s = analyse(&sine(1.0, 0.891, 440.0), RATE, &t);
+        assert_eq!((s.flat_top_runs, codes(&s).len()), (0, 0), "{s:?}");
+        // Flat tops quieter than FLAT_TOP_MIN_DBFS are not counted.
+        let s = analyse(&clipped_then_scaled(1.0, 6_000), RATE, &t); // -14.7 dBFS
+        assert_eq!(s.flat_top_runs, 0);
+        assert!(!codes(&s).contains(&"flat-tops"));
+        // Digital silence has no flat tops.
+        assert_eq!(analyse(&[0; 9000], RATE, &t).flat_top_runs, 0);
+        // At full scale the runs are clipping, not flat tops.
+        let s = analyse(&clipped_then_scaled(1.0, 32_767), RATE, &t);
+        assert_eq!(s.flat_top_runs, 0);
+        assert_eq!(codes(&s), ["clipping"]);
     }
 
     #[test]

@@ -88,6 +88,11 @@ fn signal_warnings_with_their_figures() {
     for (rel, code, needle) in [
         ("check/silent-8000hz.wav", "silent", "digital silence"),
         ("check/clipped-8000hz.wav", "clipping", "full-scale samples"),
+        (
+            "check/flat-tops-8000hz.wav",
+            "flat-tops",
+            "440 run(s) of 3 or more samples held at the peak of -1.0 dBFS (2680 samples",
+        ),
         ("check/quiet-8000hz.wav", "low-level", "peak -30.1 dBFS"),
         ("check/dc-offset-8000hz.wav", "dc-offset", "+10.00 %"),
         (
@@ -124,6 +129,44 @@ fn clipping_figures() {
     let (_, f) = one("check/clipped-8000hz.wav");
     assert!(f["signal"]["clipped_runs"].as_u64().unwrap() > 100, "{f:#}");
     assert!(f["signal"]["longest_clip_run"].as_u64().unwrap() >= 3);
+}
+
+/// sox `stats` is the oracle for flat tops: its "Pk count" (samples at the
+/// peak level) equals our samples in flat tops where every peak sample lies
+/// in a run of 3 or more, and a clean prompt has none.
+#[test]
+fn flat_tops_agree_with_sox_stats() {
+    let (_, f) = one("check/flat-tops-8000hz.wav");
+    let signal = &f["signal"];
+    assert_eq!(signal["clipped_runs"], 0, "{f:#}");
+    assert_eq!(signal["flat_top_runs"], 440, "{f:#}");
+    assert_eq!(signal["longest_flat_top"], 7, "{f:#}");
+    let (_, clean) = one("check/pass-8000hz-prompt.wav");
+    assert_eq!(clean["signal"]["flat_top_runs"], 0, "{clean:#}");
+    if !have_tool("sox") {
+        return;
+    }
+    let stats = Command::new("sox")
+        .arg(fx("check/flat-tops-8000hz.wav"))
+        .args(["-n", "stats"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&stats.stderr);
+    let pk_count = text
+        .lines()
+        .find(|l| l.starts_with("Pk count"))
+        .and_then(|l| l.split_whitespace().last())
+        .unwrap_or_else(|| panic!("no Pk count in {text}"));
+    // sox prints three significant figures: "2.68k".
+    let pk_count: f64 = match pk_count.strip_suffix('k') {
+        Some(k) => k.parse::<f64>().unwrap() * 1000.0,
+        None => pk_count.parse().unwrap(),
+    };
+    let ours = signal["flat_top_samples"].as_f64().unwrap();
+    assert!(
+        (ours - pk_count).abs() <= pk_count * 0.005,
+        "flat-top samples {ours}, sox Pk count {pk_count}"
+    );
 }
 
 #[test]
