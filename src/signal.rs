@@ -48,7 +48,8 @@ pub struct Thresholds {
     /// (seconds). Default 0.1 s.
     pub trim_pad_s: f64,
     /// A run of at least this many consecutive full-scale samples is a
-    /// clipped run. Default 3 (a single full-scale sample can be legitimate).
+    /// clipped run, and one at exactly a peak below full scale a flat top.
+    /// Default 3 (a single full-scale sample can be legitimate).
     pub clip_run: u32,
     /// A mean (DC) offset larger than this, in percent of full scale, is
     /// warned about. Default 2 %.

@@ -68,7 +68,9 @@ pub struct ThresholdArgs {
     /// Silence kept at each end when estimating the units trimming would save (seconds).
     #[arg(long, value_name = "SECS", default_value_t = 0.1, value_parser = seconds)]
     pub trim_pad: f64,
-    /// Warn `clipping` on runs of at least this many consecutive full-scale samples.
+    /// Warn `clipping` on runs of at least this many consecutive full-scale
+    /// samples, and `flat-tops` on runs of as many samples held at a peak
+    /// below full scale.
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     pub clip_run: u32,
     /// Warn `dc-offset` when the mean sample value exceeds this, in percent of full scale.
