@@ -1,6 +1,6 @@
 //! Parsing what the provider pushes to the partner's own URLs (sections 2
-//! and 4). Pure functions; serving those URLs is left to the caller (voxprep
-//! has no receiver yet).
+//! and 4). Pure functions; [`super::receiver`] serves those URLs with them,
+//! and [`classify`] is the one entry point for a whole request.
 //!
 //! - Status reports ("推送状态报告", POST): `args=key,phone,status;key,phone,status;`
 //!   where `key` is the `smsid` of the submission and `status` a code of the
@@ -60,12 +60,68 @@ pub fn form_pairs(input: &str) -> Vec<(String, String)> {
 /// # Errors
 /// [`ProviderError::Invalid`] when `args` is missing or a triple is malformed.
 pub fn parse_status_push(body_or_query: &str) -> Result<Vec<StatusReport>, ProviderError> {
-    let args = form_pairs(body_or_query)
-        .into_iter()
-        .find(|(k, _)| k == "args")
-        .map(|(_, v)| v)
+    let pairs = form_pairs(body_or_query);
+    let args = value(&pairs, "args")
         .ok_or_else(|| ProviderError::Invalid("status push: no `args` parameter".into()))?;
-    parse_status_args(&args)
+    parse_status_args(args)
+}
+
+/// What one request to the partner's URL carried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Push {
+    /// A status push (section 2): zero or more delivery statuses.
+    Status(Vec<StatusReport>),
+    /// An inbound message or key press (section 4).
+    Inbound(Inbound),
+}
+
+/// Tell what a request carries, from its query string and its body, and
+/// parse it.
+///
+/// Lenient where the provider's document is unclear, strict about content:
+/// - `args` in the query or in a form body is a status push (the document
+///   shows it in the URL but says it is POSTed);
+/// - a body of bare `key,phone,status;` triples, without `args=`, is a status
+///   push too;
+/// - `userMoblie`, `content` and `cpMoblie`, in the query or a form body, are
+///   an inbound push (all three must be there).
+///
+/// # Errors
+/// [`ProviderError::Invalid`] when the body is not UTF-8, the request is
+/// neither kind, or its fields are malformed.
+pub fn classify(query: &str, body: &[u8]) -> Result<Push, ProviderError> {
+    let body = std::str::from_utf8(body)
+        .map_err(|e| ProviderError::Invalid(format!("push: the body is not UTF-8 ({e})")))?;
+    let mut pairs = form_pairs(query);
+    let body_is_form = body.contains('=');
+    if body_is_form {
+        pairs.extend(form_pairs(body));
+    }
+    if let Some(args) = value(&pairs, "args") {
+        return parse_status_args(args).map(Push::Status);
+    }
+    if ["userMoblie", "content", "cpMoblie"]
+        .iter()
+        .any(|k| value(&pairs, k).is_some())
+    {
+        return inbound_from(&pairs).map(Push::Inbound);
+    }
+    if !body_is_form && !body.trim().is_empty() {
+        return parse_status_args(body.trim()).map(Push::Status);
+    }
+    Err(ProviderError::Invalid(
+        "push: neither a status report (`args`) nor an inbound push \
+         (`userMoblie`, `content`, `cpMoblie`)"
+            .into(),
+    ))
+}
+
+/// The first value of `key` among decoded pairs.
+fn value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 /// Parse the decoded `args` value: `key,phone,status;` repeated. Empty items
@@ -108,12 +164,13 @@ pub fn parse_status_args(args: &str) -> Result<Vec<StatusReport>, ProviderError>
 /// # Errors
 /// [`ProviderError::Invalid`] naming a missing parameter.
 pub fn parse_inbound(query: &str) -> Result<Inbound, ProviderError> {
-    let pairs = form_pairs(query);
+    inbound_from(&form_pairs(query))
+}
+
+fn inbound_from(pairs: &[(String, String)]) -> Result<Inbound, ProviderError> {
     let get = |key: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
+        value(pairs, key)
+            .map(str::to_string)
             .ok_or_else(|| ProviderError::Invalid(format!("inbound push: no `{key}` parameter")))
     };
     Ok(Inbound {
@@ -195,5 +252,45 @@ mod tests {
                 .to_string()
                 .contains("cpMoblie")
         );
+    }
+
+    #[test]
+    fn classify_tells_the_two_pushes_apart() {
+        let status = classify("", b"args=k1,13800138000,0;k2,13900139000,-1010;").unwrap();
+        let Push::Status(reports) = status else {
+            panic!("{status:?}")
+        };
+        assert_eq!(reports.len(), 2);
+        assert_eq!(reports[1].status, StatusCode(-1010));
+        // In the query, as the document's example shows it.
+        let one = classify("args=k1,13800138000,0;", b"").unwrap();
+        assert_eq!(one, classify("", b"args=k1%2C13800138000%2C0%3B").unwrap());
+        // A bare body of triples.
+        assert_eq!(one, classify("", b"k1,13800138000,0;\r\n").unwrap());
+        let inbound = classify("userMoblie=1&content=%E6%B5%8B%E8%AF%95&cpMoblie=2", b"").unwrap();
+        assert_eq!(
+            inbound,
+            Push::Inbound(Inbound {
+                user_mobile: "1".into(),
+                content: "测试".into(),
+                cp_mobile: "2".into()
+            })
+        );
+        // A form POST of the inbound fields works too.
+        assert_eq!(
+            classify("", b"userMoblie=1&content=%E6%B5%8B%E8%AF%95&cpMoblie=2").unwrap(),
+            inbound
+        );
+    }
+
+    #[test]
+    fn classify_refuses_what_it_cannot_read() {
+        let msg = |q: &str, b: &[u8]| classify(q, b).unwrap_err().to_string();
+        assert!(msg("", b"").contains("neither a status report"));
+        assert!(msg("x=1", b"y=2").contains("neither a status report"));
+        assert!(msg("", b"\xff\xfe").contains("not UTF-8"));
+        assert!(msg("userMoblie=1&content=x", b"").contains("cpMoblie"));
+        assert!(msg("", b"hello").contains("key,phone,status"));
+        assert!(msg("args=a,1,zero;", b"").contains("not an integer"));
     }
 }
