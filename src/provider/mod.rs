@@ -33,7 +33,7 @@
 //!
 //! The two pushes the provider makes to the partner's own URLs (status
 //! reports, section 2; inbound messages and key presses, section 4) are
-//! parsed by [`push`]; serving those URLs is not part of voxprep yet.
+//! parsed by [`push`] and served by [`receiver`], a small bounded HTTP server.
 //!
 //! ```no_run
 //! use voxprep::provider::{Client, Content, Credentials, Recipients, Timeouts, BaseUrl};
@@ -56,6 +56,7 @@ mod content;
 mod credentials;
 mod numbers;
 pub mod push;
+pub mod receiver;
 mod reply;
 mod url;
 
