@@ -26,6 +26,9 @@ pub enum Command {
     Send(super::send::SendCommand),
     /// Query the account balance.
     Balance(super::send::BalanceArgs),
+    /// Serve the provider's pushes (status reports, inbound messages and key
+    /// presses) and write each as a line.
+    Receive(super::receive::ReceiveArgs),
 }
 
 #[cfg(test)]

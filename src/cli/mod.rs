@@ -6,6 +6,7 @@ mod check;
 mod convert;
 mod cost;
 mod output;
+mod receive;
 mod send;
 
 use clap::Parser;
@@ -34,5 +35,6 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Convert(a) => convert::run(a),
         Command::Send(a) => send::run_send(a),
         Command::Balance(a) => send::run_balance(a),
+        Command::Receive(a) => receive::run(a),
     }
 }

@@ -154,7 +154,7 @@ pub enum Format {
     Json,
 }
 
-fn parse_secs(s: &str) -> Result<Duration, String> {
+pub(super) fn parse_secs(s: &str) -> Result<Duration, String> {
     let v: f64 = s
         .trim()
         .parse()

@@ -1,0 +1,248 @@
+//! `voxprep receive`: the real binary on 127.0.0.1, fed raw HTTP requests
+//! shaped like the provider's pushes (provider-api.md sections 2 and 4).
+
+mod common;
+
+use assert_cmd::cargo::CommandCargoExt;
+use common::{have_tool, voxprep};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+/// A running `voxprep receive` with its stdout and stderr lines.
+struct Server {
+    child: Child,
+    addr: String,
+    stdout: Receiver<String>,
+    stderr: Receiver<String>,
+}
+
+fn lines(r: impl Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(r).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = Command::cargo_bin("voxprep")
+            .unwrap()
+            .args(["receive", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = lines(child.stdout.take().unwrap());
+        let stderr = lines(child.stderr.take().unwrap());
+        let banner = stderr.recv_timeout(Duration::from_secs(30)).unwrap();
+        let addr = banner
+            .split("listening on http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {banner:?}"))
+            .to_string();
+        Server {
+            child,
+            addr,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// Send one raw request; the whole answer.
+    fn send(&self, raw: &[u8]) -> String {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        s.write_all(raw).unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        answer
+    }
+
+    fn next_stdout(&self) -> String {
+        self.stdout
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a line on stdout")
+    }
+
+    fn next_stderr(&self) -> String {
+        self.stderr
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a line on stderr")
+    }
+
+    /// Stop with SIGTERM as a service manager would; the exit code.
+    fn stop(mut self) -> Option<i32> {
+        if have_tool("kill") {
+            Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status()
+                .unwrap();
+        } else {
+            self.child.kill().unwrap();
+        }
+        self.child.wait().unwrap().code()
+    }
+}
+
+fn post(path: &str, body: &str) -> Vec<u8> {
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: partner\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+fn get(target: &str) -> Vec<u8> {
+    format!("GET {target} HTTP/1.1\r\nHost: partner\r\n\r\n").into_bytes()
+}
+
+#[test]
+fn status_reports_and_inbound_messages_become_json_lines() {
+    let server = Server::start(&["--format", "json"]);
+    // A status push, POSTed as a form: two statuses, one line each.
+    let answer = server.send(&post(
+        "/qxt/status",
+        "args=E725%2C13800138000%2C0%3BE725%2C13900139000%2C-1010%3B",
+    ));
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert!(answer.ends_with("\r\n\r\nok\n"), "{answer}");
+    let first: Value = serde_json::from_str(&server.next_stdout()).unwrap();
+    let second: Value = serde_json::from_str(&server.next_stdout()).unwrap();
+    assert_eq!(first["type"], "status");
+    assert_eq!(first["key"], "E725");
+    assert_eq!(first["phone"], "13800138000");
+    assert_eq!(first["delivered"], true);
+    assert_eq!(first["from"], "127.0.0.1");
+    assert_eq!(second["status"], -1010);
+    assert_eq!(second["delivered"], false);
+    assert!(
+        second["message"]
+            .as_str()
+            .unwrap()
+            .contains("invalid destination number")
+    );
+    let at = first["received_at"].as_str().unwrap();
+    assert!(
+        at.len() == 20 && at.ends_with('Z') && at.as_bytes()[10] == b'T',
+        "{at}"
+    );
+
+    // The document's own inbound example, on another path of the same server.
+    let answer = server.send(&get(
+        "/qxt/in?userMoblie=159****3423&content=%E6%B5%8B%E8%AF%95&cpMoblie=1069***1234",
+    ));
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let inbound: Value = serde_json::from_str(&server.next_stdout()).unwrap();
+    assert_eq!(inbound["type"], "inbound");
+    assert_eq!(inbound["user_mobile"], "159****3423");
+    assert_eq!(inbound["content"], "测试");
+    assert_eq!(inbound["cp_mobile"], "1069***1234");
+
+    // The status push with `args` in the URL, as the document draws it.
+    let answer = server.send(&get("/?args=K9,13700137000,0;"));
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let third: Value = serde_json::from_str(&server.next_stdout()).unwrap();
+    assert_eq!(third["key"], "K9");
+
+    // What it cannot read is refused, said on stderr, and the server goes on.
+    let answer = server.send(&post("/", "args=E1,138;"));
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("key,phone,status"), "{answer}");
+    let said = server.next_stderr();
+    assert!(
+        said.contains("answered 400") && said.contains("key,phone,status"),
+        "{said}"
+    );
+    let answer = server.send(b"POST / HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n");
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(server.next_stderr().contains("answered 413"));
+    let answer = server.send(&get(&format!("/?args={}", "x".repeat(20_000))));
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+    assert!(server.next_stderr().contains("answered 431"));
+
+    let answer = server.send(&get("/?args=K10,13700137000,0;"));
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let fourth: Value = serde_json::from_str(&server.next_stdout()).unwrap();
+    assert_eq!(fourth["key"], "K10");
+    if have_tool("kill") {
+        assert_eq!(server.stop(), Some(130));
+    } else {
+        server.stop();
+    }
+}
+
+#[test]
+fn out_appends_human_lines_and_the_allow_list_is_enforced() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("pushes.log");
+    std::fs::write(&log, "earlier line\n").unwrap();
+    let log_arg = log.to_str().unwrap();
+    let server = Server::start(&[
+        "--out",
+        log_arg,
+        "--allow",
+        "127.0.0.1",
+        "--reply",
+        "received",
+    ]);
+    let answer = server.send(&post(
+        "/",
+        "userMoblie=13800138000&content=1&cpMoblie=10690001",
+    ));
+    assert!(answer.ends_with("\r\n\r\nreceived\n"), "{answer}");
+    // Written and flushed before the answer.
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "earlier line");
+    assert!(
+        lines[1].ends_with(" inbound 13800138000 -> 10690001: \"1\""),
+        "{text}"
+    );
+    server.stop();
+
+    let server = Server::start(&["--out", log_arg, "--allow", "192.0.2.1,192.0.2.2"]);
+    let answer = server.send(&get("/?args=K1,13800138000,0;"));
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+    let said = server.next_stderr();
+    assert!(
+        said.contains("127.0.0.1 is not in the allow list"),
+        "{said}"
+    );
+    server.stop();
+    assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 2);
+}
+
+#[test]
+fn listen_errors_are_usage_errors() {
+    voxprep()
+        .args(["receive", "--listen", "not-an-address"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cannot listen on not-an-address"));
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    voxprep()
+        .args(["receive", "--listen", &addr])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "cannot listen on {addr}"
+        )));
+    voxprep()
+        .args(["receive", "--allow", "example.com"])
+        .assert()
+        .code(2);
+}
