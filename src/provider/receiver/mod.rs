@@ -43,14 +43,15 @@ use std::net::{
 };
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How the receiver treats clients.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiverOptions {
     /// Only these client addresses are served; empty serves everyone.
     pub allow: Vec<IpAddr>,
-    /// Read and write timeout of each connection.
+    /// The time a client has to send its whole request (and the write
+    /// timeout of the answer).
     pub timeout: Duration,
     /// Connections served at once; more get 503 at once.
     pub max_connections: usize,
@@ -244,7 +245,10 @@ where
         return Ok(());
     }
     let mut writer = &stream;
-    let mut reader = BufReader::new(&stream);
+    let mut reader = BufReader::new(Deadline {
+        stream: &stream,
+        at: Instant::now() + options.timeout,
+    });
     let refuse = |status: u16, reason: String| Event::Refused {
         from,
         status,
@@ -255,14 +259,14 @@ where
         Err(ReadError::Closed) => return Ok(()),
         Err(ReadError::Refuse { status, reason }) => {
             let _ = http::respond(&mut writer, status, &[], &format!("{reason}\n"));
-            linger(&stream, reader);
+            linger(&stream);
             return handler(&refuse(status, reason));
         }
         Err(ReadError::Io(e)) => return handler(&refuse(0, io_reason(&e, "head"))),
     };
     if !options.allow.is_empty() && !options.allow.contains(&canonical(from.ip())) {
         let _ = http::respond(&mut writer, 403, &[], "not an allowed address\n");
-        linger(&stream, reader);
+        linger(&stream);
         return handler(&refuse(
             403,
             format!("{} is not in the allow list", from.ip()),
@@ -270,7 +274,7 @@ where
     }
     if head.method != "GET" && head.method != "POST" {
         let _ = http::respond(&mut writer, 405, &[("Allow", "GET, POST")], "GET or POST\n");
-        linger(&stream, reader);
+        linger(&stream);
         return handler(&refuse(
             405,
             format!("method {} is not GET or POST", http::excerpt(&head.method)),
@@ -283,7 +287,7 @@ where
         Ok(b) => b,
         Err(ReadError::Refuse { status, reason }) => {
             let _ = http::respond(&mut writer, status, &[], &format!("{reason}\n"));
-            linger(&stream, reader);
+            linger(&stream);
             return handler(&refuse(status, reason));
         }
         Err(ReadError::Closed) => return Ok(()),
@@ -315,9 +319,12 @@ where
 /// read; closing now would reset the connection and could destroy the answer
 /// before the client reads it. So: end our side, then read and drop what
 /// still comes, at most [`LINGER_BYTES`] for at most [`LINGER_TIME`].
-fn linger(stream: &TcpStream, mut rest: impl Read) {
+fn linger(stream: &TcpStream) {
     let _ = stream.shutdown(Shutdown::Write);
-    let _ = stream.set_read_timeout(Some(LINGER_TIME));
+    let mut rest = Deadline {
+        stream,
+        at: Instant::now() + LINGER_TIME,
+    };
     let _ = io::copy(&mut rest.by_ref().take(LINGER_BYTES), &mut io::sink());
 }
 
@@ -325,6 +332,25 @@ fn linger(stream: &TcpStream, mut rest: impl Read) {
 const LINGER_BYTES: u64 = 256 * 1024;
 /// How long [`linger`] waits for the client to finish sending.
 const LINGER_TIME: Duration = Duration::from_secs(1);
+
+/// Reads from a socket until a fixed instant: the timeout bounds the whole
+/// request, not each read, so a client trickling a byte at a time cannot
+/// hold a connection for longer than [`ReceiverOptions::timeout`].
+struct Deadline<'a> {
+    stream: &'a TcpStream,
+    at: Instant,
+}
+
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.at.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        self.stream.read(buf)
+    }
+}
 
 /// An IPv4 client on a dual-stack socket shows as `::ffff:a.b.c.d`.
 fn canonical(ip: IpAddr) -> IpAddr {
@@ -499,6 +525,47 @@ mod tests {
         let seen = seen.lock().unwrap();
         assert!(
             seen.iter().any(|e| matches!(e, Event::Refused { status: 0, reason, .. } if reason.contains("timed out"))),
+            "{seen:?}"
+        );
+    }
+
+    #[test]
+    fn the_timeout_bounds_the_whole_request_not_each_read() {
+        let options = ReceiverOptions {
+            timeout: Duration::from_millis(400),
+            ..ReceiverOptions::default()
+        };
+        let Running {
+            addr,
+            stop,
+            seen,
+            thread,
+        } = start(options, false);
+        let mut trickle = TcpStream::connect(addr).unwrap();
+        let started = std::time::Instant::now();
+        // A byte every 50 ms: each read is quick, the request never ends.
+        for b in b"GET /?args=k,1,0;k,2,0;k,3,0;k,4,0; HTTP/1.1\r\n"
+            .iter()
+            .cycle()
+        {
+            if trickle.write_all(&[*b]).is_err() || started.elapsed() > Duration::from_secs(5) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+            if !seen.lock().unwrap().is_empty() {
+                break;
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        stop.stop();
+        thread.join().unwrap().unwrap();
+        let seen = seen.lock().unwrap();
+        assert!(
+            matches!(&seen[0], Event::Refused { status: 0, reason, .. } if reason.contains("timed out")),
             "{seen:?}"
         );
     }
