@@ -269,6 +269,130 @@ fn normalize_sets_the_peak() {
     assert!((db + 3.0).abs() < 0.05, "peak {db}");
 }
 
+/// Integrated loudness as ffmpeg's ebur128 filter measures it (the summary's
+/// `I:` line, 0.1 LU steps); `None` (and a loud line) without ffmpeg.
+fn ffmpeg_lufs(p: &Path) -> Option<f64> {
+    if !have_tool("ffmpeg") {
+        return None;
+    }
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostats", "-i"])
+        .arg(p)
+        .args(["-af", "ebur128", "-f", "null", "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with("I:"))
+        .unwrap_or_else(|| panic!("no I: line from ffmpeg: {text}"));
+    Some(line.split_whitespace().nth(1).unwrap().parse().unwrap())
+}
+
+fn convert_json(input: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
+    let res = voxprep()
+        .arg("convert")
+        .arg(input)
+        .arg("-o")
+        .arg(out)
+        .args(extra)
+        .args(["--format", "json"])
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_slice(&res.get_output().stdout).unwrap();
+    doc["files"][0].clone()
+}
+
+#[test]
+fn loudness_reaches_the_target_as_ffmpeg_measures_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for (input, target) in [
+        (fixture("vox/speech-espeak-8000Hz.wav"), -30.0),
+        (conv("tone-44100Hz-stereo.mp3"), -24.0),
+        (conv("tone-s16-44100Hz-stereo.wav"), -19.0),
+    ] {
+        let out = dir.path().join(format!("l{target}.wav"));
+        let row = convert_json(&input, &out, &["--loudness", &target.to_string()]);
+        let l = &row["loudness"];
+        assert_eq!(l["target_lufs"], target);
+        assert_eq!(l["peak_limited"], false, "{row}");
+        let after = l["after_lufs"].as_f64().unwrap();
+        assert!((after - target).abs() < 0.05, "{input:?}: {after}");
+        let gain = row["gain_db"].as_f64().unwrap();
+        let before = l["before_lufs"].as_f64().unwrap();
+        assert!((before + gain - target).abs() < 1e-6, "{row}");
+        if let Some(theirs) = ffmpeg_lufs(&out) {
+            assert!(
+                (theirs - target).abs() <= 0.15,
+                "{input:?}: ffmpeg says {theirs}"
+            );
+        }
+        if let Some(theirs) = ffmpeg_lufs(&input) {
+            // The input as ffmpeg measures it: at its own rate (the tones
+            // sit below 4 kHz, so resampling to 8 kHz keeps them) and
+            // summing the channels' powers. The stereo fixtures carry
+            // 440 Hz on the left and 1 kHz on the right: their mean,
+            // (L + R) / 2, has a quarter of that power, 6.02 LU less.
+            let channels = row["source"]["channels"].as_u64().unwrap();
+            let stereo = if channels == 2 { 6.02 } else { 0.0 };
+            assert!(
+                (theirs - stereo - before).abs() <= 0.15,
+                "{input:?}: ffmpeg {theirs}, ours {before}"
+            );
+        }
+    }
+}
+
+#[test]
+fn loudness_stops_at_the_peak_ceiling_and_skips_silence() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("hot.wav");
+    let row = convert_json(
+        &conv("tone-s16-44100Hz-stereo.wav"),
+        &out,
+        &["--loudness", "-3"],
+    );
+    assert_eq!(row["loudness"]["peak_limited"], true, "{row}");
+    let warnings = row["warnings"].to_string();
+    assert!(
+        warnings.contains("not -3.0") && warnings.contains("-1.0 dBFS"),
+        "{warnings}"
+    );
+    let (_, s) = wav_samples(&out);
+    let peak = s.iter().map(|&v| i32::from(v).abs()).max().unwrap();
+    let db = 20.0 * (f64::from(peak) / 32768.0).log10();
+    assert!(db <= -0.99 && db > -1.1, "peak {db}");
+
+    let silent = dir.path().join("silent.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 8000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(&silent, spec).unwrap();
+    for _ in 0..8000 {
+        w.write_sample(0i16).unwrap();
+    }
+    w.finalize().unwrap();
+    let row = convert_json(&silent, &dir.path().join("s.wav"), &["--loudness", "-16"]);
+    assert!(row["loudness"].is_null(), "{row}");
+    assert!(
+        row["warnings"].to_string().contains("cannot be measured"),
+        "{row}"
+    );
+    voxprep()
+        .arg("convert")
+        .arg(&silent)
+        .arg("-o")
+        .arg(dir.path().join("x.wav"))
+        .args(["--loudness", "-70"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("out of range"));
+}
+
 #[test]
 fn gain_overs_are_limited_and_reported() {
     let dir = tempfile::tempdir().unwrap();

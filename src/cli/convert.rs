@@ -47,6 +47,12 @@ pub struct ConvertArgs {
     /// Change the level by DB decibels; overs are limited and reported.
     #[arg(long, value_name = "DB", allow_negative_numbers = true)]
     pub gain: Option<f64>,
+    /// Scale to an integrated loudness of LUFS (ITU-R BS.1770-4, e.g. -16),
+    /// measured on the output signal; the gain stops where the peak would
+    /// pass -1 dBFS.
+    #[arg(long, value_name = "LUFS", allow_negative_numbers = true,
+          conflicts_with_all = ["gain", "normalize"])]
+    pub loudness: Option<f64>,
     /// Cut leading and trailing silence below DBFS (default -45), keeping 0.1 s.
     #[arg(long, value_name = "DBFS", num_args = 0..=1, default_missing_value = "-45",
           allow_negative_numbers = true)]
@@ -68,10 +74,11 @@ pub struct ConvertArgs {
 impl ConvertArgs {
     /// The library options these flags ask for (no I/O).
     pub fn to_options(&self, format: OutputFormat) -> ConvertOptions {
-        let level = match (self.normalize, self.gain) {
-            (Some(t), _) => Level::NormalizePeak(t),
-            (None, Some(g)) => Level::GainDb(g),
-            (None, None) => Level::Unchanged,
+        let level = match (self.normalize, self.gain, self.loudness) {
+            (_, _, Some(l)) => Level::NormalizeLoudness(l),
+            (Some(t), _, None) => Level::NormalizePeak(t),
+            (None, Some(g), None) => Level::GainDb(g),
+            (None, None, None) => Level::Unchanged,
         };
         ConvertOptions {
             format,
@@ -212,6 +219,16 @@ fn render(outcomes: &[FolderOutcome], format: Format) -> anyhow::Result<()> {
                         writeln!(out, "{}", text_row(c))?;
                         for w in &c.warnings {
                             writeln!(out, "    warning: {w}")?;
+                        }
+                        if let Some(l) = c.loudness {
+                            writeln!(
+                                out,
+                                "    loudness {:.1} -> {} LUFS (target {:.1}, gain {:+.1} dB)",
+                                l.before_lufs,
+                                l.after_lufs.map_or("?".to_string(), |a| format!("{a:.1}")),
+                                l.target_lufs,
+                                c.gain_db.unwrap_or(0.0)
+                            )?;
                         }
                         if let Some(t) = c.trimmed {
                             writeln!(
@@ -386,6 +403,13 @@ mod tests {
         assert!(parse(&["in.mp3", "-o", "o.wav", "--rate", "16000"]).is_err());
         assert!(parse(&["in.mp3", "-o", "o.wav", "--to", "mp3"]).is_err());
         assert!(parse(&["in.mp3", "-o", "o.wav", "--gain", "3", "--normalize"]).is_err());
+        assert!(parse(&["in.mp3", "-o", "o.wav", "--gain", "3", "--loudness", "-16"]).is_err());
+        assert!(parse(&["in.mp3", "-o", "o.wav", "--normalize", "--loudness", "-16"]).is_err());
+        let a = parse(&["in.mp3", "-o", "o.wav", "--loudness", "-16"]).unwrap();
+        assert_eq!(
+            a.to_options(OutputFormat::Wav).level,
+            Level::NormalizeLoudness(-16.0)
+        );
         assert!(parse(&["in.mp3"]).is_err());
         assert!(parse(&["in.mp3", "-o", "o.wav", "--vox-decoder", "nope"]).is_err());
     }

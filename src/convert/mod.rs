@@ -19,6 +19,7 @@
 //! is spelled.
 
 pub mod folder;
+pub mod loudness;
 pub mod mix;
 mod output;
 pub mod resample;
@@ -85,6 +86,10 @@ pub enum Level {
     GainDb(f64),
     /// Scale so that the peak (after resampling) is at this many dBFS.
     NormalizePeak(f64),
+    /// Scale so that the integrated loudness (BS.1770-4, measured after
+    /// resampling) is at this many LUFS, as far as the sample peak allows
+    /// (at most [`loudness::PEAK_CEILING_DBFS`]).
+    NormalizeLoudness(f64),
 }
 
 /// Trim leading and trailing silence.
@@ -184,6 +189,11 @@ impl ConvertOptions {
                     "convert: normalise target {db} dBFS out of range (-60..0)"
                 )));
             }
+            Level::NormalizeLoudness(l) if !l.is_finite() || !(-60.0..=0.0).contains(&l) => {
+                return Err(Error::Usage(format!(
+                    "convert: loudness target {l} LUFS out of range (-60..0)"
+                )));
+            }
             _ => {}
         }
         if let Some(t) = self.trim
@@ -211,6 +221,21 @@ pub struct TrimSaved {
     pub billing_units: u64,
 }
 
+/// What loudness normalising did.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LoudnessChange {
+    /// The target asked for, LUFS.
+    pub target_lufs: f64,
+    /// Integrated loudness before the gain (after resampling), LUFS.
+    pub before_lufs: f64,
+    /// Integrated loudness of the 16-bit samples written (for VOX: those
+    /// given to the encoder), LUFS; `None` when it cannot be measured.
+    pub after_lufs: Option<f64>,
+    /// The gain stopped short of the target to keep the peak at
+    /// [`loudness::PEAK_CEILING_DBFS`].
+    pub peak_limited: bool,
+}
+
 /// One finished conversion.
 #[derive(Debug, Clone, Serialize)]
 pub struct Conversion {
@@ -236,6 +261,8 @@ pub struct Conversion {
     pub peak_dbfs: Option<f64>,
     /// Samples limited at full scale.
     pub clipped_samples: u64,
+    /// What loudness normalising did, when asked and the input was measurable.
+    pub loudness: Option<LoudnessChange>,
     /// What trimming silence saved, when asked.
     pub trimmed: Option<TrimSaved>,
     /// Things the user should know (corrupt packets, truncation, clipping,
@@ -259,13 +286,15 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
     let open = || AudioReader::open_path(input, &opts.decode);
 
     // Pass 1 (only when needed): peak and where the sound is.
+    let loud = matches!(opts.level, Level::NormalizeLoudness(_));
     let analysis = match (opts.level, opts.trim) {
-        (Level::NormalizePeak(_), _) | (_, Some(_)) => {
-            Some(analyse(&mut open()?, rate, opts.trim)?)
+        (Level::NormalizePeak(_) | Level::NormalizeLoudness(_), _) | (_, Some(_)) => {
+            Some(analyse(&mut open()?, rate, opts.trim, loud)?)
         }
         _ => None,
     };
     let mut warnings = Vec::new();
+    let mut loudness = None;
     let gain = match opts.level {
         Level::Unchanged => 1.0,
         Level::GainDb(db) => mix::db_to_gain(db),
@@ -276,6 +305,30 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
                 1.0
             }
         },
+        Level::NormalizeLoudness(target) => {
+            match analysis.as_ref().and_then(|a| Some((a.lufs?, a.peak))) {
+                Some((before, peak)) => {
+                    let ceiling = loudness::PEAK_CEILING_DBFS;
+                    let (db, peak_limited) =
+                        loudness::gain_to_target(before, target, peak, ceiling);
+                    loudness = Some(LoudnessChange {
+                        target_lufs: target,
+                        before_lufs: before,
+                        after_lufs: None,
+                        peak_limited,
+                    });
+                    mix::db_to_gain(db)
+                }
+                None => {
+                    warnings.push(
+                        "loudness cannot be measured (silent, or shorter than 0.4 s); \
+                         not normalised"
+                            .to_string(),
+                    );
+                    1.0
+                }
+            }
+        }
     };
     let window = analysis.as_ref().and_then(|a| a.window);
     if opts.trim.is_some() && window.is_none() {
@@ -291,6 +344,11 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
     let (start, end) = window.unwrap_or((0, u64::MAX));
     let mut written = 0u64;
     let mut total_out = 0u64;
+    // The output is measured again only when loudness was asked for.
+    let mut meter = match loudness {
+        Some(_) => Some(loudness::Meter::new(rate)?),
+        None => None,
+    };
     stream(&mut reader, rate, |mono| {
         let len = mono.len() as u64;
         let lo = start.clamp(pos, pos + len) - pos;
@@ -300,6 +358,9 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
         if lo < hi {
             block.clear();
             quant.quantise(&mono[lo as usize..hi as usize], &mut block);
+            if let Some(m) = meter.as_mut() {
+                m.add_i16(&block)?;
+            }
             written += block.len() as u64;
             sink.write(&block).map_err(|e| e.with_path(tmp.path()))?;
         }
@@ -314,6 +375,20 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
             quant.clipped,
             mix::gain_to_db(f64::from(quant.peak)).unwrap_or(0.0)
         ));
+    }
+
+    if let (Some(change), Some(m)) = (loudness.as_mut(), meter.as_ref()) {
+        change.after_lufs = m.integrated_lufs();
+        if change.peak_limited {
+            warnings.push(format!(
+                "loudness {} LUFS, not {:.1}: more gain would push the peak past {:.1} dBFS",
+                change
+                    .after_lufs
+                    .map_or("unknown".to_string(), |l| format!("{l:.1}")),
+                change.target_lufs,
+                loudness::PEAK_CEILING_DBFS
+            ));
+        }
     }
 
     let mut check = crate::check::check_path(tmp.path(), &opts.check);
@@ -359,6 +434,7 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
         gain_db: (opts.level != Level::Unchanged).then(|| mix::gain_to_db(gain).unwrap_or(0.0)),
         peak_dbfs: mix::gain_to_db(f64::from(quant.peak)),
         clipped_samples: quant.clipped,
+        loudness,
         trimmed,
         warnings,
         check,
@@ -369,18 +445,32 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
 #[derive(Debug, Clone, Copy)]
 struct Analysis {
     peak: f32,
+    /// Integrated loudness, when asked for and measurable.
+    lufs: Option<f64>,
     /// Output frames `[start, end)` to keep when trimming.
     window: Option<(u64, u64)>,
 }
 
-fn analyse(reader: &mut AudioReader, rate: u32, trim: Option<TrimSilence>) -> Result<Analysis> {
+fn analyse(
+    reader: &mut AudioReader,
+    rate: u32,
+    trim: Option<TrimSilence>,
+    loudness: bool,
+) -> Result<Analysis> {
     let thr = trim.map_or(f32::INFINITY, |t| mix::db_to_gain(t.threshold_dbfs) as f32);
     let mut peak = 0.0f32;
+    let mut meter = match loudness {
+        true => Some(loudness::Meter::new(rate)?),
+        false => None,
+    };
     let mut first = None;
     let mut last = None;
     let mut pos = 0u64;
     stream(reader, rate, |x| {
         peak = peak.max(mix::peak(x));
+        if let Some(m) = meter.as_mut() {
+            m.add(x)?;
+        }
         if trim.is_some() {
             if let Some(i) = x.iter().position(|v| v.abs() > thr) {
                 first.get_or_insert(pos + i as u64);
@@ -399,7 +489,11 @@ fn analyse(reader: &mut AudioReader, rate: u32, trim: Option<TrimSilence>) -> Re
         }
         _ => None,
     };
-    Ok(Analysis { peak, window })
+    Ok(Analysis {
+        peak,
+        lufs: meter.and_then(|m| m.integrated_lufs()),
+        window,
+    })
 }
 
 /// Decode, downmix and resample `reader` to `rate`, handing mono blocks to `f`.
