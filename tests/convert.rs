@@ -290,13 +290,15 @@ fn ffmpeg_lufs(p: &Path) -> Option<f64> {
     Some(line.split_whitespace().nth(1).unwrap().parse().unwrap())
 }
 
+/// `voxprep convert INPUT -o OUT EXTRA...`.
+fn convert(input: &Path, out: &Path, extra: &[&str]) -> assert_cmd::Command {
+    let mut cmd = voxprep();
+    cmd.arg("convert").arg(input).arg("-o").arg(out).args(extra);
+    cmd
+}
+
 fn convert_json(input: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
-    let res = voxprep()
-        .arg("convert")
-        .arg(input)
-        .arg("-o")
-        .arg(out)
-        .args(extra)
+    let res = convert(input, out, extra)
         .args(["--format", "json"])
         .assert()
         .success();
@@ -382,12 +384,7 @@ fn loudness_stops_at_the_peak_ceiling_and_skips_silence() {
         row["warnings"].to_string().contains("cannot be measured"),
         "{row}"
     );
-    voxprep()
-        .arg("convert")
-        .arg(&silent)
-        .arg("-o")
-        .arg(dir.path().join("x.wav"))
-        .args(["--loudness", "-70"])
+    convert(&silent, &dir.path().join("x.wav"), &["--loudness", "-70"])
         .assert()
         .code(2)
         .stderr(predicates::str::contains("out of range"));
@@ -458,14 +455,7 @@ fn truncated_input_converts_with_a_warning() {
 fn fails(input: &Path, out: &Path, extra: &[&str], code: i32, expect: &str) -> String {
     let dir = out.parent().unwrap();
     let before = listing(dir);
-    let res = voxprep()
-        .arg("convert")
-        .arg(input)
-        .arg("-o")
-        .arg(out)
-        .args(extra)
-        .assert()
-        .code(code);
+    let res = convert(input, out, extra).assert().code(code);
     let stderr = String::from_utf8_lossy(&res.get_output().stderr).into_owned();
     assert!(
         stderr.to_lowercase().contains(&expect.to_lowercase()),

@@ -91,16 +91,7 @@ pub fn gain_to_target(measured: f64, target: f64, peak: f32, ceiling_dbfs: f64) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn sine(rate: u32, hz: f64, amplitude: f64, secs: f64) -> Vec<f32> {
-        let n = (f64::from(rate) * secs) as usize;
-        (0..n)
-            .map(|i| {
-                (amplitude * (2.0 * std::f64::consts::PI * hz * i as f64 / f64::from(rate)).sin())
-                    as f32
-            })
-            .collect()
-    }
+    use crate::convert::resample::tests::tone;
 
     #[test]
     fn a_sine_measures_as_bs1770_says() {
@@ -108,7 +99,7 @@ mod tests {
         // The same sine in mono is 3.01 LU quieter (one channel, not two).
         for rate in [8000, 11025, 48000] {
             let mut m = Meter::new(rate).unwrap();
-            m.add(&sine(rate, 1000.0, 10f64.powf(-23.0 / 20.0), 20.0))
+            m.add(&tone(1000.0, rate, 20.0, 10f64.powf(-23.0 / 20.0)))
                 .unwrap();
             let l = m.integrated_lufs().unwrap();
             assert!((l - (-26.01)).abs() < 0.1, "{rate} Hz: {l}");
@@ -121,7 +112,7 @@ mod tests {
         m.add(&[0.0; 80_000]).unwrap();
         assert_eq!(m.integrated_lufs(), None);
         let mut m = Meter::new(8000).unwrap();
-        m.add(&sine(8000, 1000.0, 0.5, 0.3)).unwrap();
+        m.add(&tone(1000.0, 8000, 0.3, 0.5)).unwrap();
         assert_eq!(m.integrated_lufs(), None);
     }
 

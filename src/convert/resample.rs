@@ -164,10 +164,11 @@ pub fn output_len(frames: u64, from: u32, to: u32) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn tone(freq: f64, rate: u32, secs: f64, amp: f64) -> Vec<f32> {
+    /// A sine of `freq` Hz at `rate` Hz, `secs` long, peak `amp`.
+    pub(crate) fn tone(freq: f64, rate: u32, secs: f64, amp: f64) -> Vec<f32> {
         let n = (f64::from(rate) * secs) as usize;
         (0..n)
             .map(|i| {

@@ -502,16 +502,8 @@ mod tests {
 
     #[test]
     fn a_silent_client_times_out_without_holding_the_others() {
-        let options = ReceiverOptions {
-            timeout: Duration::from_millis(300),
-            ..ReceiverOptions::default()
-        };
-        let Running {
-            addr,
-            stop,
-            seen,
-            thread: t,
-        } = start(options, false);
+        let r = start_timing_out(Duration::from_millis(300));
+        let (addr, stop, seen) = (r.addr, r.stop, r.seen);
         let mut silent = TcpStream::connect(addr).unwrap();
         silent.write_all(b"GET /?args=k,1,0; HTTP/1.1\r\n").unwrap();
         // Served while the silent client still holds its connection.
@@ -521,8 +513,20 @@ mod tests {
         let _ = silent.read_to_string(&mut rest);
         assert_eq!(rest, "", "a timed-out client gets no answer");
         stop.stop();
-        t.join().unwrap().unwrap();
-        let seen = seen.lock().unwrap();
+        r.thread.join().unwrap().unwrap();
+        assert_timed_out(&seen.lock().unwrap());
+    }
+
+    fn start_timing_out(timeout: Duration) -> Running {
+        let options = ReceiverOptions {
+            timeout,
+            ..ReceiverOptions::default()
+        };
+        start(options, false)
+    }
+
+    /// One of the events is a connection dropped for its timeout.
+    fn assert_timed_out(seen: &[Event]) {
         assert!(
             seen.iter().any(|e| matches!(e, Event::Refused { status: 0, reason, .. } if reason.contains("timed out"))),
             "{seen:?}"
@@ -531,16 +535,8 @@ mod tests {
 
     #[test]
     fn the_timeout_bounds_the_whole_request_not_each_read() {
-        let options = ReceiverOptions {
-            timeout: Duration::from_millis(400),
-            ..ReceiverOptions::default()
-        };
-        let Running {
-            addr,
-            stop,
-            seen,
-            thread,
-        } = start(options, false);
+        let r = start_timing_out(Duration::from_millis(400));
+        let (addr, stop, seen) = (r.addr, r.stop, r.seen);
         let mut trickle = TcpStream::connect(addr).unwrap();
         let started = std::time::Instant::now();
         // A byte every 50 ms: each read is quick, the request never ends.
@@ -562,12 +558,8 @@ mod tests {
             started.elapsed()
         );
         stop.stop();
-        thread.join().unwrap().unwrap();
-        let seen = seen.lock().unwrap();
-        assert!(
-            matches!(&seen[0], Event::Refused { status: 0, reason, .. } if reason.contains("timed out")),
-            "{seen:?}"
-        );
+        r.thread.join().unwrap().unwrap();
+        assert_timed_out(&seen.lock().unwrap());
     }
 
     #[test]
