@@ -70,22 +70,22 @@ fn sox_reads_back(p: &Path, vox: bool, rate: u32, frames: u64) {
 /// Every input family, to WAV and to VOX: exit 0, passes check, exact length, sox agrees.
 #[test]
 fn every_input_family_converts_to_wav_and_vox() {
-    // (fixture, input frames, input rate, exact?) - AAC in M4A is not gapless-trimmed
-    // by symphonia 0.6 (priming + padding stay), so its length is checked with a tolerance.
-    let cases: &[(&str, u64, u64, bool)] = &[
-        ("tone-44100Hz-stereo.mp3", 22050, 44100, true),
-        ("tone-48000Hz-mono.flac", 24001, 48000, true),
-        ("tone-44100Hz-stereo.ogg", 22050, 44100, true),
-        ("tone-44100Hz-mono.m4a", 22050, 44100, false),
-        ("tone-22050Hz-mono.aiff", 11031, 22050, true),
-        ("tone-f32-48000Hz-mono.wav", 24001, 48000, true),
-        ("tone-s24-48000Hz-mono.wav", 24001, 48000, true),
-        ("tone-s16-44100Hz-stereo.wav", 22051, 44100, true),
-        ("tone-s16-96000Hz-mono.wav", 48001, 96000, true),
-        ("tone-8000Hz.vox", 4002, 8000, true),
+    // (fixture, input frames, input rate) - AAC in M4A is exact too: trimmed
+    // by its edit list (symphonia 0.6 does not; voxprep reads `elst` itself).
+    let cases: &[(&str, u64, u64)] = &[
+        ("tone-44100Hz-stereo.mp3", 22050, 44100),
+        ("tone-48000Hz-mono.flac", 24001, 48000),
+        ("tone-44100Hz-stereo.ogg", 22050, 44100),
+        ("tone-44100Hz-mono.m4a", 22050, 44100),
+        ("tone-22050Hz-mono.aiff", 11031, 22050),
+        ("tone-f32-48000Hz-mono.wav", 24001, 48000),
+        ("tone-s24-48000Hz-mono.wav", 24001, 48000),
+        ("tone-s16-44100Hz-stereo.wav", 22051, 44100),
+        ("tone-s16-96000Hz-mono.wav", 48001, 96000),
+        ("tone-8000Hz.vox", 4002, 8000),
     ];
     let dir = tempfile::tempdir().unwrap();
-    for &(name, frames, rate, exact) in cases {
+    for &(name, frames, rate) in cases {
         for (ext, out_rate) in [("wav", 8000u64), ("vox", 8000), ("wav", 11025)] {
             let out = dir.path().join(format!("{name}.{out_rate}.{ext}"));
             let mut cmd = voxprep();
@@ -129,12 +129,7 @@ fn every_input_family_converts_to_wav_and_vox() {
             } else {
                 want
             };
-            if exact {
-                assert_eq!(got, want, "{name} -> {ext} at {out_rate}");
-            } else {
-                let tol = out_rate * 60 / 1000; // 60 ms of encoder priming/padding
-                assert!(got.abs_diff(want) <= tol, "{name}: {got} vs {want}");
-            }
+            assert_eq!(got, want, "{name} -> {ext} at {out_rate}");
             sox_reads_back(&out, ext == "vox", out_rate as u32, got);
         }
     }
@@ -144,6 +139,59 @@ fn every_input_family_converts_to_wav_and_vox() {
         "{:?}",
         listing(dir.path())
     );
+}
+
+/// AAC in M4A: the edit list's priming (1024 frames from ffmpeg's encoder)
+/// is skipped and its padding cut, so the audio lines up with ffmpeg's own
+/// decode, which applies the same edit at the start.
+#[test]
+fn m4a_priming_is_skipped_as_ffmpeg_skips_it() {
+    use voxprep::decode::{AudioReader, DecodeOptions};
+    let input = conv("tone-44100Hz-mono.m4a");
+    let mut reader = AudioReader::open_path(&input, &DecodeOptions::default()).unwrap();
+    let mut ours = Vec::new();
+    while let Some(chunk) = reader.next_chunk().unwrap() {
+        ours.extend_from_slice(chunk.samples);
+    }
+    assert_eq!(
+        ours.len(),
+        22050,
+        "0.5 s at 44.1 kHz, as the edit list says"
+    );
+    if !have_tool("ffmpeg") {
+        return;
+    }
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&input)
+        .args(["-f", "f32le", "-"])
+        .output()
+        .unwrap();
+    let theirs: Vec<f32> = out
+        .stdout
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+        .collect();
+    assert!(theirs.len() >= ours.len(), "ffmpeg gave {}", theirs.len());
+    // The best lag between the two decodes is 0 (untrimmed it was 1024).
+    let error_at = |lag: usize| -> f64 {
+        ours.iter()
+            .zip(&theirs[lag..])
+            .take(20_000)
+            .map(|(a, b)| f64::from(a - b).powi(2))
+            .sum()
+    };
+    let best = (0..=2112)
+        .min_by(|&a, &b| error_at(a).total_cmp(&error_at(b)))
+        .unwrap();
+    assert_eq!(best, 0);
+    let signal: f64 = ours
+        .iter()
+        .take(20_000)
+        .map(|&a| f64::from(a).powi(2))
+        .sum();
+    let snr = 10.0 * (signal / error_at(0)).log10();
+    assert!(snr > 40.0, "two AAC decoders agree to {snr:.1} dB");
 }
 
 /// Lossy and resampled inputs keep their level: a -6 dBFS 440 Hz tone stays near -6 dBFS.

@@ -9,6 +9,10 @@
 //! Too many bad packets, an unknown codec or a container we cannot read are
 //! [`Error`]s that name the codec or container.
 
+mod edit_list;
+
+pub use edit_list::Edit;
+
 use crate::error::{Error, Result};
 use crate::vox::{self, DecoderFlavor};
 use std::fs::File;
@@ -96,6 +100,34 @@ pub struct AudioReader {
     max_bad_share: f64,
     buf: Vec<f32>,
     inner: Inner,
+    /// The MP4 edit to apply, and what is left of it once the rate is known.
+    edit: Option<Edit>,
+    trim: Option<Trim>,
+}
+
+/// An edit in frames at the decoded rate, counted down as packets arrive.
+#[derive(Debug, Clone, Copy)]
+struct Trim {
+    skip: u64,
+    keep: Option<u64>,
+}
+
+impl Trim {
+    /// The frames `[lo, hi)` of a packet of `frames` to present.
+    fn window(&mut self, frames: u64) -> (u64, u64) {
+        let lo = self.skip.min(frames);
+        self.skip -= lo;
+        let mut hi = frames;
+        if let Some(keep) = self.keep.as_mut() {
+            hi = lo + (frames - lo).min(*keep);
+            *keep -= hi - lo;
+        }
+        (lo, hi)
+    }
+
+    fn finished(&self) -> bool {
+        self.keep == Some(0)
+    }
 }
 
 enum Inner {
@@ -161,7 +193,16 @@ impl AudioReader {
         }
         let ext = if vox_named { None } else { ext };
         match AudioReader::open_media(Box::new(file), ext.as_deref(), opts) {
-            Ok(r) => Ok(r),
+            Ok(mut r) => {
+                // AAC in MP4 carries its priming and padding in an edit list
+                // that symphonia does not apply (see `edit_list`).
+                if r.facts.container == "isomp4" && r.facts.codec == "aac" {
+                    r.edit = File::open(path)
+                        .ok()
+                        .and_then(|f| edit_list::sound_track_edit(&mut BufReader::new(f)));
+                }
+                Ok(r)
+            }
             Err(e) => {
                 // symphonia's probe says only "unsupported"; look at the bytes to name it.
                 let named = File::open(path)
@@ -186,6 +227,8 @@ impl AudioReader {
             max_seconds: opts.max_seconds,
             max_bad_share: opts.max_bad_packet_share,
             buf: Vec::new(),
+            edit: None,
+            trim: None,
             inner: Inner::Vox {
                 reader,
                 decoder: vox::Decoder::new(opts.vox_decoder),
@@ -269,6 +312,8 @@ impl AudioReader {
             max_seconds: opts.max_seconds,
             max_bad_share: opts.max_bad_packet_share,
             buf: Vec::new(),
+            edit: None,
+            trim: None,
             inner: Inner::Media {
                 format,
                 decoder,
@@ -328,6 +373,55 @@ impl AudioReader {
     /// I/O errors, a sample rate that changes mid-stream, too many corrupt
     /// packets, or an input longer than the limit.
     pub fn next_chunk(&mut self) -> Result<Option<Chunk<'_>>> {
+        let channels = loop {
+            // Past the edit's end there is only the encoder's padding.
+            let channels = match self.trim {
+                Some(t) if t.finished() => 0,
+                _ => self.decode_next()?,
+            };
+            if channels == 0 {
+                self.finish_checks()?;
+                return Ok(None);
+            }
+            if let Some(edit) = self.edit.take() {
+                let rate = self.facts.sample_rate;
+                let keep = edit.keep_frames(rate);
+                self.facts.declared_frames = keep.or(self.facts.declared_frames);
+                self.trim = Some(Trim {
+                    skip: edit.skip_frames(rate),
+                    keep,
+                });
+            }
+            let Some(trim) = self.trim.as_mut() else {
+                break channels;
+            };
+            let (lo, hi) = trim.window((self.buf.len() / channels) as u64);
+            self.buf.truncate(hi as usize * channels);
+            self.buf.drain(..lo as usize * channels);
+            if !self.buf.is_empty() {
+                break channels;
+            }
+        };
+        let frames = (self.buf.len() / channels) as u64;
+        self.stats.frames += frames;
+        if self.stats.frames
+            > self
+                .max_seconds
+                .saturating_mul(u64::from(self.facts.sample_rate))
+        {
+            return Err(Error::Limit(format!(
+                "decode: input longer than the limit of {} s",
+                self.max_seconds
+            )));
+        }
+        Ok(Some(Chunk {
+            samples: &self.buf,
+            channels,
+        }))
+    }
+
+    /// Decode the next packet into `buf`; its channel count, 0 at the end.
+    fn decode_next(&mut self) -> Result<usize> {
         let channels = match &mut self.inner {
             Inner::Vox {
                 reader,
@@ -345,7 +439,7 @@ impl AudioReader {
                     }
                 };
                 if n == 0 {
-                    return Ok(None);
+                    return Ok(0);
                 }
                 pcm.clear();
                 decoder.decode(&bytes[..n], pcm);
@@ -443,26 +537,7 @@ impl AudioReader {
                 }
             },
         };
-        if channels == 0 {
-            self.finish_checks()?;
-            return Ok(None);
-        }
-        let frames = (self.buf.len() / channels) as u64;
-        self.stats.frames += frames;
-        if self.stats.frames
-            > self
-                .max_seconds
-                .saturating_mul(u64::from(self.facts.sample_rate))
-        {
-            return Err(Error::Limit(format!(
-                "decode: input longer than the limit of {} s",
-                self.max_seconds
-            )));
-        }
-        Ok(Some(Chunk {
-            samples: &self.buf,
-            channels,
-        }))
+        Ok(channels)
     }
 
     fn finish_checks(&mut self) -> Result<()> {
