@@ -197,9 +197,12 @@ impl AudioReader {
                 // AAC in MP4 carries its priming and padding in an edit list
                 // that symphonia does not apply (see `edit_list`).
                 if r.facts.container == "isomp4" && r.facts.codec == "aac" {
+                    let (rate, declared) = (r.facts.sample_rate, r.facts.declared_frames);
                     r.edit = File::open(path)
                         .ok()
-                        .and_then(|f| edit_list::sound_track_edit(&mut BufReader::new(f)));
+                        .and_then(|f| edit_list::sound_track_edit(&mut BufReader::new(f)))
+                        // An edit that skips the whole track is not believed.
+                        .filter(|e| declared.is_none_or(|n| e.skip_frames(rate) < n));
                 }
                 Ok(r)
             }
