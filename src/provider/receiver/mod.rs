@@ -6,7 +6,9 @@
 //! - the client's address must be in [`ReceiverOptions::allow`] when that
 //!   list is not empty (403 otherwise): the pushes carry no credentials, so
 //!   limiting them to the provider's addresses is the only check there is;
-//! - `GET` and `POST` only (405 otherwise); one request per connection;
+//! - `GET` and `POST` only (405 otherwise); one request per connection; a
+//!   bare `GET` (no query) is answered 200 with [`READY`] and not reported,
+//!   for browsers and health checks;
 //! - the query and the body are read within [`Limits`] and the socket
 //!   timeout, then classified by their parameters, not by the path (so one
 //!   URL can serve both pushes): see [`classify`];
@@ -293,6 +295,12 @@ where
         Err(ReadError::Closed) => return Ok(()),
         Err(ReadError::Io(e)) => return handler(&refuse(0, io_reason(&e, "body"))),
     };
+    // A bare GET (a browser, a load balancer's health check) carries no
+    // push: say what is here, and report nothing.
+    if head.method == "GET" && head.query().is_empty() && body.is_empty() {
+        let _ = http::respond(&mut writer, 200, &[], READY);
+        return Ok(());
+    }
     match classify(head.query(), &body) {
         Ok(push) => {
             let outcome = handler(&Event::Push { from, push });
@@ -351,6 +359,9 @@ impl Read for Deadline<'_> {
         self.stream.read(buf)
     }
 }
+
+/// The answer to a bare `GET`.
+pub const READY: &str = "voxprep receive: ready for status reports and inbound pushes\n";
 
 /// An IPv4 client on a dual-stack socket shows as `::ffff:a.b.c.d`.
 fn canonical(ip: IpAddr) -> IpAddr {
@@ -438,6 +449,11 @@ mod tests {
             b"GET /in?userMoblie=1&content=%E6%B5%8B&cpMoblie=2 HTTP/1.1\r\n\r\n",
         );
         assert!(b.starts_with("HTTP/1.1 200"), "{b}");
+        let ready = exchange(addr, b"GET /health HTTP/1.1\r\n\r\n");
+        assert!(
+            ready.starts_with("HTTP/1.1 200") && ready.ends_with(READY),
+            "{ready}"
+        );
         let c = exchange(addr, b"GET /?x=1 HTTP/1.1\r\n\r\n");
         assert!(
             c.starts_with("HTTP/1.1 400") && c.contains("neither"),
