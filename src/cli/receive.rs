@@ -6,7 +6,7 @@
 //! when the output cannot be written, the provider gets 500 (it pushes again)
 //! and the command stops with the error.
 
-use super::send::{Format, parse_secs};
+use super::send::parse_secs;
 use anyhow::Context;
 use serde_json::json;
 use std::fs::OpenOptions;
@@ -17,6 +17,15 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use voxprep::provider::push::{Inbound, StatusReport};
 use voxprep::provider::receiver::{Event, Push, Receiver, ReceiverOptions};
+
+/// How each push is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A line per status or message, for people.
+    Human,
+    /// A JSON object per status or message, one per line (JSON Lines).
+    Json,
+}
 
 /// Arguments of `voxprep receive`.
 #[derive(Debug, clap::Args)]
@@ -33,7 +42,7 @@ pub struct ReceiveArgs {
     /// Append the lines to this file instead of writing them to stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// human: one line per status or message; json: one JSON object per line.
+    /// How each status or message is written.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// The body of the answer to an accepted push.
