@@ -10,6 +10,7 @@
 //! - [`wav`]: our own RIFF/WAVE chunk walker, a validator rather than a reader.
 //! - [`spec`]: the provider's rules as stable problem codes (pure).
 //! - [`signal`]: content analysis of decoded samples (pure).
+//! - [`loudness`]: integrated loudness (ITU-R BS.1770-4) and gain to a target.
 //! - [`check`]: one file in, one [`check::FileReport`] out.
 //! - [`batch`]: walking folders and running one job per file in parallel.
 //! - [`report`]: human, JSON and CSV renderings of reports (pure).
@@ -26,6 +27,7 @@ pub mod check;
 pub mod convert;
 pub mod decode;
 pub mod error;
+pub mod loudness;
 pub mod provider;
 pub mod report;
 pub mod signal;

@@ -37,6 +37,48 @@ pub struct Summary {
     pub total_billing_units: u64,
     /// Files whose duration is unknown (not in the totals).
     pub files_without_duration: usize,
+    /// How the measured loudness spreads (`None` when none was measured).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loudness: Option<LoudnessSpread>,
+}
+
+/// How the integrated loudness of the recordings spreads.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LoudnessSpread {
+    /// Recordings measured.
+    pub files: usize,
+    /// The quietest, LUFS.
+    pub min_lufs: f64,
+    /// The median, LUFS (the lower middle value for an even count).
+    pub median_lufs: f64,
+    /// The loudest, LUFS.
+    pub max_lufs: f64,
+    /// Recordings more than [`LOUDNESS_SPREAD_LU`] from the median.
+    pub outliers: usize,
+}
+
+/// How far from the median a recording may be, in LU, before the summary
+/// counts it: about what a listener notices between two prompts in a row.
+pub const LOUDNESS_SPREAD_LU: f64 = 3.0;
+
+/// The spread of the loudness values, `None` for none.
+pub fn loudness_spread(values: &[f64]) -> Option<LoudnessSpread> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let median = v[(v.len() - 1) / 2];
+    Some(LoudnessSpread {
+        files: v.len(),
+        min_lufs: v[0],
+        median_lufs: median,
+        max_lufs: v[v.len() - 1],
+        outliers: v
+            .iter()
+            .filter(|&&x| (x - median).abs() > LOUDNESS_SPREAD_LU)
+            .count(),
+    })
 }
 
 impl Report {
@@ -65,6 +107,13 @@ impl Report {
             total_duration_s: ms as f64 / 1000.0,
             total_billing_units: units,
             files_without_duration: unknown,
+            loudness: loudness_spread(
+                &self
+                    .files
+                    .iter()
+                    .filter_map(|f| f.signal.as_ref()?.loudness_lufs)
+                    .collect::<Vec<_>>(),
+            ),
         }
     }
 }
@@ -100,9 +149,13 @@ fn units(u: Option<u64>) -> String {
 /// beneath, then a summary.
 pub fn write_human(report: &Report, w: &mut impl Write) -> io::Result<()> {
     for f in &report.files {
+        let loudness = match f.signal.as_ref().and_then(|s| s.loudness_lufs) {
+            Some(l) => format!("{l:>6.1} LUFS  "),
+            None => String::new(),
+        };
         writeln!(
             w,
-            "{:<4}  {:>10}  {:>9}  {}",
+            "{:<4}  {:>10}  {:>9}  {loudness}{}",
             verdict_word(f.verdict).to_uppercase(),
             secs(f.duration_s),
             units(f.billing_units),
@@ -144,7 +197,24 @@ pub fn write_human(report: &Report, w: &mut impl Write) -> io::Result<()> {
             s.files_without_duration
         )?;
     }
-    writeln!(w)
+    writeln!(w)?;
+    if let Some(l) = s.loudness {
+        write!(
+            w,
+            "loudness of {} file(s): median {:.1} LUFS, from {:.1} to {:.1}",
+            l.files, l.median_lufs, l.min_lufs, l.max_lufs
+        )?;
+        if l.outliers > 0 {
+            write!(
+                w,
+                "; {} file(s) more than {LOUDNESS_SPREAD_LU:.0} LU from the median \
+                 (voxprep convert --loudness {:.0} evens them out)",
+                l.outliers, l.median_lufs
+            )?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
 }
 
 /// One JSON document `{"files":[...],"summary":{...}}`, newline-terminated.
@@ -186,6 +256,7 @@ pub const CSV_HEADER: &[&str] = &[
     "trimmed_billing_units",
     "codes",
     "problems",
+    "loudness_lufs",
 ];
 
 /// RFC 4180 CSV: a header row, then a row per file. Empty cells are unknown
@@ -226,6 +297,7 @@ pub fn write_csv(report: &Report, w: &mut impl Write) -> io::Result<()> {
                 .map(|p| p.message.as_str())
                 .collect::<Vec<_>>()
                 .join(" | "),
+            opt(sig.and_then(|s| s.loudness_lufs).map(|v| format!("{v:.2}"))),
         ];
         write_csv_row(w, row.into_iter())?;
     }
@@ -518,6 +590,21 @@ mod tests {
     }
 
     #[test]
+    fn loudness_spread_counts_what_is_far_from_the_median() {
+        assert_eq!(loudness_spread(&[]), None);
+        assert_eq!(loudness_spread(&[f64::NEG_INFINITY]), None);
+        let s = loudness_spread(&[-20.0, -16.0, -19.0, -23.5, -18.0]).unwrap();
+        assert_eq!(
+            (s.files, s.min_lufs, s.median_lufs, s.max_lufs),
+            (5, -23.5, -19.0, -16.0)
+        );
+        // -23.5 is 4.5 LU below; -16 exactly 3 LU above does not count.
+        assert_eq!(s.outliers, 1);
+        // An even count takes the lower middle value.
+        assert_eq!(loudness_spread(&[-10.0, -20.0]).unwrap().median_lufs, -20.0);
+    }
+
+    #[test]
     fn csv_quotes() {
         let mut out = Vec::new();
         write_csv(&sample(), &mut out).unwrap();
@@ -531,7 +618,7 @@ mod tests {
             lines[3]
         );
         assert!(
-            lines[3].ends_with(",not-accepted,MP3 is not an accepted format"),
+            lines[3].ends_with(",not-accepted,MP3 is not an accepted format,"),
             "{}",
             lines[3]
         );

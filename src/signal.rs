@@ -10,6 +10,7 @@
 //! [`finish`]: SignalAnalyser::finish
 
 use crate::billing::{self, Frames, RoundingRule};
+use crate::loudness::Meter;
 use crate::spec::Problem;
 use serde::Serialize;
 
@@ -110,6 +111,9 @@ pub struct SignalStats {
     /// Billing units if leading and trailing silence were trimmed, keeping
     /// the pad at each end.
     pub trimmed_billing_units: Option<u64>,
+    /// Integrated loudness (ITU-R BS.1770-4), LUFS, rounded to 0.01: only
+    /// when asked for, and `None` for silence or less than 0.4 s.
+    pub loudness_lufs: Option<f64>,
     #[serde(skip)]
     raw: Raw,
 }
@@ -143,7 +147,7 @@ impl Sample for [u8; 2] {
 }
 
 /// Streaming analyser: feed it chunks, then finish.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct SignalAnalyser {
     rate: u32,
     silence_level: u16,
@@ -161,6 +165,8 @@ pub struct SignalAnalyser {
     top: Runs,
     first_loud: Option<u64>,
     last_loud: Option<u64>,
+    /// Integrated loudness, when asked for ([`SignalAnalyser::measure_loudness`]).
+    meter: Option<Meter>,
 }
 
 impl SignalAnalyser {
@@ -180,7 +186,15 @@ impl SignalAnalyser {
             top: Runs::default(),
             first_loud: None,
             last_loud: None,
+            meter: None,
         }
+    }
+
+    /// Also measure the integrated loudness ([`SignalStats::loudness_lufs`]).
+    /// It costs several times the rest of the analysis.
+    pub fn measure_loudness(mut self) -> SignalAnalyser {
+        self.meter = Meter::new(self.rate).ok();
+        self
     }
 
     /// Analyse the next chunk of samples.
@@ -202,6 +216,14 @@ impl SignalAnalyser {
     /// per-sample work (clipped runs, first/last loud sample) only where the
     /// block's peak calls for it.
     fn feed_block<S: Sample>(&mut self, block: &[S]) {
+        if let Some(meter) = self.meter.as_mut() {
+            let mut values = [0i16; BLOCK];
+            for (v, s) in values.iter_mut().zip(block) {
+                *v = s.value();
+            }
+            // Mono i16 frames: the meter cannot fail on them.
+            let _ = meter.add_i16(&values[..block.len()]);
+        }
         let (peak, sum, sum_sq) = block_sums(block);
         self.flat_tops(block, peak);
         self.peak = self.peak.max(peak);
@@ -312,6 +334,11 @@ impl SignalAnalyser {
             trailing_silence_s: secs(trailing, self.rate),
             billing_units: units(n),
             trimmed_billing_units: trimmed,
+            loudness_lufs: self
+                .meter
+                .as_ref()
+                .and_then(Meter::integrated_lufs)
+                .map(round2),
             raw: Raw {
                 rate: self.rate,
                 peak: self.peak,
@@ -860,5 +887,25 @@ mod tests {
                 SignalStats { rms_dbfs: None, ..parts }
             );
         }
+    }
+
+    #[test]
+    fn loudness_only_when_asked() {
+        // A 1 kHz sine at -23 dBFS, mono: -26.01 LUFS (BS.1770; EBU Tech
+        // 3341 case 1 is the stereo one at -23).
+        let amp = 32768.0 * 10f64.powf(-23.0 / 20.0);
+        let x: Vec<i16> = (0..80_000)
+            .map(|i| {
+                (amp * (2.0 * std::f64::consts::PI * 1000.0 * f64::from(i) / 8000.0).sin()) as i16
+            })
+            .collect();
+        let t = Thresholds::default();
+        assert_eq!(analyse(&x, 8000, &t).loudness_lufs, None);
+        let mut a = SignalAnalyser::new(8000, &t).measure_loudness();
+        for part in x.chunks(1000) {
+            a.feed(part);
+        }
+        let l = a.finish().loudness_lufs.unwrap();
+        assert!((l + 26.01).abs() < 0.05, "{l}");
     }
 }

@@ -484,3 +484,94 @@ fn figures_agree_with_sox() {
         }
     }
 }
+
+/// `--loudness`: each recording's integrated loudness, as ffmpeg's ebur128
+/// filter measures it (within 0.15 LU; it prints 0.1 LU steps), and the
+/// spread in the summary.
+#[test]
+fn loudness_is_measured_when_asked_and_summed_up() {
+    let files = [
+        fx("check/pass-8000hz-prompt.wav"),
+        fx("check/quiet-8000hz.wav"),
+        fx("check/prompt-8000hz.vox"),
+        fx("check/silent-8000hz.wav"),
+    ];
+    let args: Vec<&str> = std::iter::once("--loudness")
+        .chain(files.iter().map(String::as_str))
+        .collect();
+    let (_, doc) = check_json(&args);
+    let rows = doc["files"].as_array().unwrap();
+    // Rows come in path order: find each file's own.
+    let lufs = |i: usize| {
+        let row = rows
+            .iter()
+            .find(|r| r["path"] == files[i].as_str())
+            .unwrap();
+        row["signal"]["loudness_lufs"].as_f64()
+    };
+    for (i, f) in files.iter().enumerate().take(3) {
+        let ours = lufs(i).unwrap_or_else(|| panic!("no loudness for {f}"));
+        if have_tool("ffmpeg") {
+            // ffmpeg has no headerless-VOX reader: sox decodes it first
+            // (its exact decoder, the one check meters).
+            let dir = tempfile::tempdir().unwrap();
+            let input = if f.ends_with(".vox") {
+                if !have_tool("sox") {
+                    continue;
+                }
+                let wav = dir.path().join("decoded.wav");
+                let ok = Command::new("sox")
+                    .args(["-t", "vox", "-r", "8000", f])
+                    .arg(&wav)
+                    .status()
+                    .unwrap();
+                assert!(ok.success());
+                wav.to_string_lossy().into_owned()
+            } else {
+                f.clone()
+            };
+            let out = Command::new("ffmpeg")
+                .args(["-hide_banner", "-nostats", "-i", &input])
+                .args(["-af", "ebur128", "-f", "null", "-"])
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stderr);
+            let theirs: f64 = text
+                .lines()
+                .rev()
+                .find(|l| l.trim_start().starts_with("I:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(
+                (ours - theirs).abs() <= 0.15,
+                "{f}: ours {ours}, ffmpeg {theirs}"
+            );
+        }
+    }
+    // The quiet fixture is far below the prompt.
+    assert!(lufs(1).unwrap() < lufs(0).unwrap() - 10.0);
+    // Silence has no loudness.
+    assert_eq!(lufs(3), None);
+    let spread = &doc["summary"]["loudness"];
+    assert_eq!(spread["files"], 3);
+    assert_eq!(spread["min_lufs"], lufs(1).unwrap());
+    assert!(spread["outliers"].as_u64().unwrap() >= 1, "{spread}");
+
+    // Not asked: null per file and nothing in the summary.
+    let (_, doc) = check_json(&[&files[0]]);
+    assert!(doc["files"][0]["signal"]["loudness_lufs"].is_null());
+    assert!(doc["summary"].get("loudness").is_none());
+
+    let human = voxprep()
+        .arg("check")
+        .arg("--loudness")
+        .args(&files)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains(" LUFS  "), "{text}");
+    assert!(text.contains("loudness of 3 file(s): median"), "{text}");
+    assert!(text.contains("voxprep convert --loudness"), "{text}");
+}

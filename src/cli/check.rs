@@ -40,6 +40,11 @@ pub struct CheckArgs {
     /// Exit with status 1 when any file has a warning, not only on failures.
     #[arg(long)]
     pub strict: bool,
+    /// Also measure each recording's integrated loudness (ITU-R BS.1770-4,
+    /// LUFS) and sum up how far the recordings spread; even them out with
+    /// `voxprep convert --loudness`.
+    #[arg(long)]
+    pub loudness: bool,
     /// Signal thresholds.
     #[command(flatten)]
     pub thresholds: ThresholdArgs,
@@ -181,6 +186,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let opts = CheckOptions {
         thresholds: args.thresholds.into_thresholds(),
         analyse_signal: true,
+        measure_loudness: args.loudness,
     };
     let report = run_checks(args.paths, &opts, args.jobs)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -51,6 +51,7 @@ pub fn run(args: CostArgs) -> anyhow::Result<ExitCode> {
     // Cost needs durations only: skip the signal analysis.
     let opts = CheckOptions {
         analyse_signal: false,
+        measure_loudness: false,
         ..CheckOptions::default()
     };
     let checked = run_checks(args.paths, &opts, args.jobs)?;

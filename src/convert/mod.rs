@@ -19,7 +19,6 @@
 //! is spelled.
 
 pub mod folder;
-pub mod loudness;
 pub mod mix;
 mod output;
 pub mod resample;
@@ -28,6 +27,7 @@ use crate::billing::{self, BillingUnits, Frames, RoundingRule};
 use crate::check::{CheckOptions, FileReport};
 use crate::decode::{AudioReader, DecodeOptions, SourceFacts};
 use crate::error::{Error, Result};
+use crate::loudness;
 use crate::spec::Verdict;
 use crate::vox::{DecoderFlavor, EncoderKind};
 use serde::Serialize;

@@ -2,8 +2,9 @@
 //! the provider will play, through the `ebur128` crate (a port of
 //! libebur128), and the gain that brings it to a target.
 //!
-//! The meter runs on the resampled mono signal at the output rate: what the
-//! listener hears, with nothing above 4 kHz (8000 Hz output). It keeps one
+//! `voxprep convert --loudness` meters the resampled mono signal at the
+//! output rate: what the listener hears, with nothing above 4 kHz (8000 Hz
+//! output); `voxprep check --loudness` meters the recording as it is. It keeps one
 //! energy per 100 ms block (8 bytes: under 300 KiB for an hour); the
 //! crate's histogram mode would keep memory constant but rounds to 0.1 LU.
 
