@@ -959,6 +959,35 @@ fn folder_of_long_prompts_converts_to_split_vox_without_hanging() {
 /// A conversion stopped by a signal (SIGINT from Ctrl-C; SIGTERM from kill
 /// and timeout) removes its unfinished temporary file, leaves no output and
 /// exits with 130.
+/// SIGKILL cannot be caught: the next conversion into that folder removes
+/// what a killed run left (its process gone, the file untouched for 10 min).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_runs_temporary_file_is_removed_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let stale = dir.path().join(".old.wav.4999999-0.tmp.wav");
+    fs::write(&stale, b"half a file").unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+        .unwrap();
+    let row = convert_json(
+        &conv("tone-s16-8000Hz-mono.wav"),
+        &dir.path().join("new.wav"),
+        &[],
+    );
+    assert!(!stale.exists());
+    assert!(
+        row["warnings"]
+            .to_string()
+            .contains("removed 1 temporary file(s)"),
+        "{row}"
+    );
+    assert_eq!(listing(dir.path()), vec!["new.wav".to_string()]);
+}
+
 #[test]
 fn interrupted_conversion_removes_its_temporary_file() {
     use assert_cmd::cargo::CommandCargoExt;

@@ -337,6 +337,12 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
 
     let mut reader = open()?;
     let tmp = output::TempFile::create_beside(output, opts.format.extension())?;
+    if tmp.swept > 0 {
+        warnings.push(format!(
+            "removed {} temporary file(s) that a killed voxprep left beside the output",
+            tmp.swept
+        ));
+    }
     let mut sink = output::Sink::create(tmp.path(), opts.format, rate, opts.vox_encoder)?;
     let mut quant = mix::Quantiser::new(gain);
     let mut block = Vec::new();

@@ -75,6 +75,77 @@ pub fn check_output_path(input: &Path, output: &Path, force: bool) -> Result<()>
 pub(crate) struct TempFile {
     path: PathBuf,
     armed: bool,
+    /// Stale temporary files of killed runs removed from the same folder
+    /// when this one was created (see [`sweep_stale`]).
+    pub(crate) swept: usize,
+}
+
+/// How old a dead process's temporary file must be before it is removed: a
+/// running conversion writes its file continually.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Folders already swept by this process.
+static SWEPT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Remove, once per folder per process, the temporary files that a killed
+/// voxprep left there (SIGKILL cannot be caught, so its signal handler never
+/// ran): names `.<name>.<pid>-<n>.tmp.<wav|vox>` whose process is gone (no
+/// `/proc/<pid>`) and that were last written more than [`STALE_AFTER`] ago.
+/// Linux only (elsewhere there is no cheap way to ask whether a process
+/// lives); errors are ignored. Returns how many files were removed.
+pub(crate) fn sweep_stale(dir: &Path) -> usize {
+    if !cfg!(target_os = "linux") || !Path::new("/proc/self").exists() {
+        return 0;
+    }
+    {
+        let mut swept = SWEPT
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if swept.iter().any(|d| d == dir) {
+            return 0;
+        }
+        swept.push(dir.to_path_buf());
+    }
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(temp_file_pid) else {
+            continue;
+        };
+        if pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists() {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if old && fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// The process id in a name [`TempFile::create_beside`] makes
+/// (`.<name>.<pid>-<n>.tmp.<wav|vox>`), `None` for any other name.
+fn temp_file_pid(name: &str) -> Option<u32> {
+    let stem = name
+        .strip_suffix(".tmp.wav")
+        .or_else(|| name.strip_suffix(".tmp.vox"))?;
+    let (target, tag) = stem.strip_prefix('.')?.rsplit_once('.')?;
+    let (pid, n) = tag.split_once('-')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if target.is_empty() || !digits(pid) || !digits(n) {
+        return None;
+    }
+    pid.parse().ok()
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -112,13 +183,18 @@ impl TempFile {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let swept = sweep_stale(dir);
         for _ in 0..100 {
             let n = COUNTER.fetch_add(1, Ordering::Relaxed);
             let path = dir.join(format!(".{name}.{}-{n}.tmp.{ext}", std::process::id()));
             match OpenOptions::new().write(true).create_new(true).open(&path) {
                 Ok(_) => {
                     live().push(path.clone());
-                    return Ok(TempFile { path, armed: true });
+                    return Ok(TempFile {
+                        path,
+                        armed: true,
+                        swept,
+                    });
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(e) => {
@@ -409,5 +485,52 @@ mod tests {
         assert!(matches!(t.persist(&target, false), Err(Error::Usage(_))));
         assert_eq!(fs::read_dir(&d).unwrap().count(), 1);
         let _ = fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn temporary_names_are_told_apart() {
+        assert_eq!(temp_file_pid(".out.wav.4242-0.tmp.wav"), Some(4242));
+        assert_eq!(temp_file_pid(".a.b.c.vox.7-12.tmp.vox"), Some(7));
+        for other in [
+            "out.wav",
+            ".out.wav.tmp.wav",
+            ".out.wav.42.tmp.wav",
+            ".out.wav.x-1.tmp.wav",
+            ".out.wav.42-.tmp.wav",
+            "..42-1.tmp.wav",
+            "out.wav.42-1.tmp.wav",
+            ".out.wav.42-1.tmp.mp3",
+        ] {
+            assert_eq!(temp_file_pid(other), None, "{other}");
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn stale_temporary_files_of_dead_processes_are_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = std::time::SystemTime::now() - 2 * STALE_AFTER;
+        let make = |name: &str, mtime: std::time::SystemTime| {
+            let p = dir.path().join(name);
+            fs::write(&p, b"x").unwrap();
+            File::options()
+                .write(true)
+                .open(&p)
+                .unwrap()
+                .set_modified(mtime)
+                .unwrap();
+            p
+        };
+        // pid_max is at most 2^22 on Linux: this process cannot exist.
+        let dead = make(".a.wav.4999999-0.tmp.wav", old);
+        let fresh = make(".b.wav.4999999-1.tmp.wav", std::time::SystemTime::now());
+        let alive = make(&format!(".c.wav.{}-0.tmp.wav", 1), old);
+        let other = make("keep.wav", old);
+        assert_eq!(sweep_stale(dir.path()), 1);
+        assert!(!dead.exists() && fresh.exists() && alive.exists() && other.exists());
+        // Once per folder per process.
+        let again = make(".d.wav.4999999-2.tmp.wav", old);
+        assert_eq!(sweep_stale(dir.path()), 0);
+        assert!(again.exists());
     }
 }
