@@ -216,29 +216,37 @@ impl AudioReader {
         }
     }
 
+    fn new(facts: SourceFacts, opts: &DecodeOptions, inner: Inner) -> AudioReader {
+        AudioReader {
+            facts,
+            stats: DecodeStats::default(),
+            max_seconds: opts.max_seconds,
+            max_bad_share: opts.max_bad_packet_share,
+            buf: Vec::new(),
+            inner,
+            edit: None,
+            trim: None,
+        }
+    }
+
     /// Open a headerless VOX stream (8000 Hz, mono) with the decoder chosen in `opts`.
     pub fn open_vox(reader: Box<dyn Read + Send>, opts: &DecodeOptions) -> AudioReader {
-        AudioReader {
-            facts: SourceFacts {
+        AudioReader::new(
+            SourceFacts {
                 container: "vox".into(),
                 codec: "dialogic-adpcm".into(),
                 sample_rate: VOX_INPUT_RATE,
                 channels: 1,
                 declared_frames: None,
             },
-            stats: DecodeStats::default(),
-            max_seconds: opts.max_seconds,
-            max_bad_share: opts.max_bad_packet_share,
-            buf: Vec::new(),
-            edit: None,
-            trim: None,
-            inner: Inner::Vox {
+            opts,
+            Inner::Vox {
                 reader,
                 decoder: vox::Decoder::new(opts.vox_decoder),
                 bytes: vec![0; 16 * 1024],
                 pcm: Vec::new(),
             },
-        }
+        )
     }
 
     /// Open any container symphonia reads. `ext` is a lower-case extension hint.
@@ -303,21 +311,16 @@ impl AudioReader {
             })?;
         let sample_rate = params.sample_rate.unwrap_or(0);
         let channels = params.channels.as_ref().map_or(0, |c| c.count());
-        Ok(AudioReader {
-            facts: SourceFacts {
+        Ok(AudioReader::new(
+            SourceFacts {
                 container,
                 codec,
                 sample_rate,
                 channels: u16::try_from(channels).unwrap_or(u16::MAX),
                 declared_frames,
             },
-            stats: DecodeStats::default(),
-            max_seconds: opts.max_seconds,
-            max_bad_share: opts.max_bad_packet_share,
-            buf: Vec::new(),
-            edit: None,
-            trim: None,
-            inner: Inner::Media {
+            opts,
+            Inner::Media {
                 format,
                 decoder,
                 track: track_id,
@@ -325,7 +328,7 @@ impl AudioReader {
                 time_base,
                 next_pts: None,
             },
-        })
+        ))
     }
 
     /// What the input is. `sample_rate` and `channels` are those of the
