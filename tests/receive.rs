@@ -187,6 +187,15 @@ fn status_reports_and_inbound_messages_become_json_lines() {
 #[test]
 fn out_appends_human_lines_and_the_allow_list_is_enforced() {
     let dir = tempfile::tempdir().unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let fresh = dir.path().join("fresh.log");
+        let server = Server::start(&["--out", fresh.to_str().unwrap()]);
+        server.stop();
+        let mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
     let log = dir.path().join("pushes.log");
     std::fs::write(&log, "earlier line\n").unwrap();
     let log_arg = log.to_str().unwrap();

@@ -39,7 +39,9 @@ pub struct ReceiveArgs {
     /// provider's. Pushes carry no credentials, so this is the only check.
     #[arg(long, value_name = "IP", value_delimiter = ',')]
     pub allow: Vec<IpAddr>,
-    /// Append the lines to this file instead of writing them to stdout.
+    /// Append the lines to this file instead of writing them to stdout (a
+    /// new file is created readable by its owner only: it holds phone
+    /// numbers).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// How each status or message is written.
@@ -65,9 +67,13 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let (mut out, name): (Box<dyn Write + Send>, String) = match &args.out {
         Some(path) => {
-            let file = OpenOptions::new()
-                .create(true)
-                .append(true)
+            let mut open = OpenOptions::new();
+            open.create(true).append(true);
+            // The lines hold phone numbers and messages: a new file is the
+            // owner's alone (an existing one keeps its permissions).
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+            let file = open
                 .open(path)
                 .with_context(|| format!("cannot open {} for appending", path.display()))?;
             (Box::new(file), path.display().to_string())
