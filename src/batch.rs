@@ -28,8 +28,9 @@ pub struct Collected {
 
 /// Walk `roots`: a file is taken as given whatever its name; a folder is
 /// walked recursively (without following symbolic links to folders, so there
-/// are no loops) and its files are kept when `is_wanted` says so, the others
-/// counted in [`Collected::skipped`]. A symbolic link to a file inside a folder
+/// are no loops, and without entering or counting hidden files and folders,
+/// whose names start with `.`) and its files are kept when `is_wanted` says
+/// so, the others counted in [`Collected::skipped`]. A symbolic link to a file inside a folder
 /// is treated as that file; a dangling one with a wanted name is an error.
 pub fn collect(roots: &[PathBuf], is_wanted: impl Fn(&Path) -> bool) -> Collected {
     let mut out = Collected::default();
@@ -45,7 +46,13 @@ pub fn collect(roots: &[PathBuf], is_wanted: impl Fn(&Path) -> bool) -> Collecte
             }
             Ok(_) => {}
         }
-        for entry in WalkDir::new(root).follow_links(false).sort_by_file_name() {
+        let walk = WalkDir::new(root).follow_links(false).sort_by_file_name();
+        // Hidden entries below the root are not walked: macOS `._name.wav`
+        // resource forks, `.git`, editors' and voxprep's own temporary files.
+        for entry in walk
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_hidden(e))
+        {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
@@ -83,6 +90,11 @@ pub fn collect(roots: &[PathBuf], is_wanted: impl Fn(&Path) -> bool) -> Collecte
         }
     }
     out
+}
+
+/// A name starting with `.`.
+fn is_hidden(entry: &walkdir::DirEntry) -> bool {
+    entry.file_name().as_encoded_bytes().first() == Some(&b'.')
 }
 
 /// Whether `path` has an extension `check` looks at in folders: `.wav`,
@@ -163,6 +175,27 @@ mod tests {
         assert_eq!(c.skipped, 1);
         assert_eq!(c.errors.len(), 1);
         assert_eq!(c.errors[0].0, d.join("missing"));
+    }
+
+    #[test]
+    fn hidden_entries_below_a_root_are_not_walked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join(".prompts");
+        fs::create_dir_all(root.join(".git")).unwrap();
+        for f in [
+            "a.wav",
+            "._a.wav",
+            ".a.wav.4242-0.tmp.wav",
+            ".git/b.wav",
+            ".notes",
+        ] {
+            fs::write(root.join(f), b"x").unwrap();
+        }
+        // A hidden root is walked; a hidden file named as a root is taken.
+        let c = collect(&[root.clone(), root.join("._a.wav")], is_audio);
+        let files: Vec<_> = c.files.iter().map(|(_, p)| p.clone()).collect();
+        assert_eq!(files, [root.join("a.wav"), root.join("._a.wav")]);
+        assert_eq!(c.skipped, 0);
     }
 
     #[cfg(unix)]
