@@ -88,8 +88,7 @@ fn every_input_family_converts_to_wav_and_vox() {
     for &(name, frames, rate) in cases {
         for (ext, out_rate) in [("wav", 8000u64), ("vox", 8000), ("wav", 11025)] {
             let out = dir.path().join(format!("{name}.{out_rate}.{ext}"));
-            let mut cmd = voxprep();
-            cmd.arg("convert").arg(conv(name)).arg("-o").arg(&out);
+            let mut cmd = convert(&conv(name), &out, &[]);
             if out_rate == 11025 {
                 cmd.args(["--rate", "11025"]);
             }
@@ -204,13 +203,7 @@ fn level_survives_the_pipeline() {
         "tone-s24-48000Hz-mono.wav",
     ] {
         let out = dir.path().join(format!("{name}.wav"));
-        voxprep()
-            .arg("convert")
-            .arg(conv(name))
-            .arg("-o")
-            .arg(&out)
-            .assert()
-            .success();
+        convert(&conv(name), &out, &[]).assert().success();
         let (_, s) = wav_samples(&out);
         let peak = s.iter().map(|&v| i32::from(v).abs()).max().unwrap();
         let db = 20.0 * (f64::from(peak) / 32768.0).log10();
@@ -225,11 +218,7 @@ fn level_survives_the_pipeline() {
 fn convert_and_check_show_the_same_duration() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("speech.vox");
-    let converted = voxprep()
-        .arg("convert")
-        .arg(fixture("vox/speech-espeak-8000Hz.wav"))
-        .arg("-o")
-        .arg(&out)
+    let converted = convert(&fixture("vox/speech-espeak-8000Hz.wav"), &out, &[])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&converted.stdout);
@@ -246,13 +235,7 @@ fn untouched_conversion_is_bit_exact() {
     let dir = tempfile::tempdir().unwrap();
     let input = conv("tone-s16-8000Hz-mono.wav");
     let out = dir.path().join("same.wav");
-    voxprep()
-        .arg("convert")
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    convert(&input, &out, &[]).assert().success();
     assert_eq!(wav_samples(&out).1, wav_samples(&input).1);
 }
 
@@ -262,13 +245,7 @@ fn vox_to_wav_is_the_decoder_output() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("v.wav");
     let vox = conv("tone-8000Hz.vox");
-    voxprep()
-        .arg("convert")
-        .arg(&vox)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    convert(&vox, &out, &[]).assert().success();
     let ours = wav_samples(&out).1;
     let lib = voxprep::vox::decode(&fs::read(&vox).unwrap(), voxprep::vox::DecoderFlavor::Exact);
     assert_eq!(ours, lib);
@@ -288,11 +265,7 @@ fn vox_to_wav_is_the_decoder_output() {
     }
     // Another decoder flavour gives another (valid) result.
     let out2 = dir.path().join("v2.wav");
-    voxprep()
-        .arg("convert")
-        .arg(&vox)
-        .arg("-o")
-        .arg(&out2)
+    convert(&vox, &out2, &[])
         .args(["--vox-decoder", "shift-add"])
         .assert()
         .success();
@@ -303,11 +276,7 @@ fn vox_to_wav_is_the_decoder_output() {
 fn normalize_sets_the_peak() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("n.wav");
-    voxprep()
-        .arg("convert")
-        .arg(conv("tone-s16-44100Hz-stereo.wav"))
-        .arg("-o")
-        .arg(&out)
+    convert(&conv("tone-s16-44100Hz-stereo.wav"), &out, &[])
         .args(["--normalize", "-3"])
         .assert()
         .success();
@@ -442,11 +411,7 @@ fn loudness_stops_at_the_peak_ceiling_and_skips_silence() {
 fn gain_overs_are_limited_and_reported() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("g.wav");
-    let res = voxprep()
-        .arg("convert")
-        .arg(conv("loud-44100Hz-mono.wav"))
-        .arg("-o")
-        .arg(&out)
+    let res = convert(&conv("loud-44100Hz-mono.wav"), &out, &[])
         .args(["--gain", "6"])
         .assert()
         .success();
@@ -465,11 +430,7 @@ fn gain_overs_are_limited_and_reported() {
 fn trim_silence_reports_what_it_saved() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("t.wav");
-    let res = voxprep()
-        .arg("convert")
-        .arg(conv("padded-silence-8000Hz-mono.wav"))
-        .arg("-o")
-        .arg(&out)
+    let res = convert(&conv("padded-silence-8000Hz-mono.wav"), &out, &[])
         .arg("--trim-silence")
         .assert()
         .success();
@@ -485,11 +446,7 @@ fn trim_silence_reports_what_it_saved() {
 fn truncated_input_converts_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("t.wav");
-    let res = voxprep()
-        .arg("convert")
-        .arg(conv("truncated-s16-8000Hz-mono.wav"))
-        .arg("-o")
-        .arg(&out)
+    let res = convert(&conv("truncated-s16-8000Hz-mono.wav"), &out, &[])
         .assert()
         .success();
     assert!(
@@ -577,11 +534,7 @@ fn existing_output_needs_force() {
         "exists; use --force",
     );
     assert_eq!(fs::read(&out).unwrap(), b"keep me");
-    voxprep()
-        .arg("convert")
-        .arg(conv("tone-s16-8000Hz-mono.wav"))
-        .arg("-o")
-        .arg(&out)
+    convert(&conv("tone-s16-8000Hz-mono.wav"), &out, &[])
         .arg("--force")
         .assert()
         .success();
@@ -638,12 +591,7 @@ fn unwritable_output_folder_fails_and_leaves_nothing() {
     } else {
         ro.join("out.wav")
     };
-    let res = voxprep()
-        .arg("convert")
-        .arg(conv("tone-s16-8000Hz-mono.wav"))
-        .arg("-o")
-        .arg(&target)
-        .assert();
+    let res = convert(&conv("tone-s16-8000Hz-mono.wav"), &target, &[]).assert();
     let out = res.get_output();
     assert!(!out.status.success());
     assert!(
@@ -662,11 +610,7 @@ fn unwritable_output_folder_fails_and_leaves_nothing() {
 fn json_report_for_one_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("j.vox");
-    let res = voxprep()
-        .arg("convert")
-        .arg(conv("tone-44100Hz-stereo.mp3"))
-        .arg("-o")
-        .arg(&out)
+    let res = convert(&conv("tone-44100Hz-stereo.mp3"), &out, &[])
         .args(["--format", "json", "--vox-encoder", "greedy"])
         .assert()
         .success();
@@ -685,11 +629,7 @@ fn corrupt_packets_are_skipped_counted_and_bounded() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("c.wav");
     // One damaged FLAC frame of 47: skipped, counted, converted with a warning.
-    let res = voxprep()
-        .arg("convert")
-        .arg(conv("corrupt-one-frame-8000Hz-mono.flac"))
-        .arg("-o")
-        .arg(&out)
+    let res = convert(&conv("corrupt-one-frame-8000Hz-mono.flac"), &out, &[])
         .assert()
         .success();
     let stdout = String::from_utf8_lossy(&res.get_output().stdout).into_owned();
@@ -708,11 +648,7 @@ fn corrupt_packets_are_skipped_counted_and_bounded() {
     );
     // MP3: symphonia resyncs silently; the loss shows against the LAME header's length.
     let out3 = dir.path().join("c3.wav");
-    let res = voxprep()
-        .arg("convert")
-        .arg(conv("corrupt-mid-44100Hz-stereo.mp3"))
-        .arg("-o")
-        .arg(&out3)
+    let res = convert(&conv("corrupt-mid-44100Hz-stereo.mp3"), &out3, &[])
         .assert()
         .success();
     assert!(String::from_utf8_lossy(&res.get_output().stdout).contains("audio missing"));
@@ -748,11 +684,7 @@ fn folders_convert_into_a_mirrored_tree() {
     fs::copy(conv("opus-48000Hz-mono.opus"), s.join("c/bad.opus")).unwrap();
     fs::write(s.join("notes.txt"), b"not audio").unwrap();
     let out = tempfile::tempdir().unwrap();
-    let res = voxprep()
-        .arg("convert")
-        .arg(s)
-        .arg("-o")
-        .arg(out.path())
+    let res = convert(s, out.path(), &[])
         .args(["--to", "vox", "--format", "json"])
         .assert()
         .code(1);
@@ -780,19 +712,11 @@ fn folders_convert_into_a_mirrored_tree() {
         );
     }
     // A second run refuses to overwrite; --force replaces.
-    voxprep()
-        .arg("convert")
-        .arg(s)
-        .arg("-o")
-        .arg(out.path())
+    convert(s, out.path(), &[])
         .args(["--to", "vox"])
         .assert()
         .code(1);
-    let res = voxprep()
-        .arg("convert")
-        .arg(s.join("a"))
-        .arg("-o")
-        .arg(out.path().join("a"))
+    let res = convert(&s.join("a"), &out.path().join("a"), &[])
         .args(["--to", "vox", "--force"])
         .assert()
         .success();
@@ -812,11 +736,7 @@ fn folder_outputs_never_land_on_inputs() {
         .iter()
         .map(|f| fs::read(s.join(f)).unwrap())
         .collect();
-    let res = voxprep()
-        .arg("convert")
-        .arg(s)
-        .arg("-o")
-        .arg(s)
+    let res = convert(s, s, &[])
         .args(["--force", "--format", "json"])
         .assert()
         .code(1);
@@ -849,21 +769,8 @@ fn outputs_inside_an_input_folder_are_not_converted_again() {
     let s = src.path();
     fs::copy(conv("tone-44100Hz-stereo.mp3"), s.join("x.mp3")).unwrap();
     let out = s.join("out");
-    voxprep()
-        .arg("convert")
-        .arg(s)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
-    voxprep()
-        .arg("convert")
-        .arg(s)
-        .arg("-o")
-        .arg(&out)
-        .arg("--force")
-        .assert()
-        .success();
+    convert(s, &out, &[]).assert().success();
+    convert(s, &out, &[]).arg("--force").assert().success();
     assert_eq!(tree(&out), ["x.wav"]);
 }
 
@@ -873,13 +780,7 @@ fn a_vox_name_on_a_container_is_decoded_as_the_container() {
     let fake = dir.path().join("really-mp3.vox");
     fs::copy(conv("tone-44100Hz-stereo.mp3"), &fake).unwrap();
     let out = dir.path().join("o.wav");
-    let res = voxprep()
-        .arg("convert")
-        .arg(&fake)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    let res = convert(&fake, &out, &[]).assert().success();
     assert!(String::from_utf8_lossy(&res.get_output().stdout).contains(" mp3 44100 Hz 2ch"));
     assert_eq!(wav_samples(&out).1.len(), 4000);
 }
@@ -888,11 +789,7 @@ fn a_vox_name_on_a_container_is_decoded_as_the_container() {
 fn output_without_extension_follows_to() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("prompt");
-    voxprep()
-        .arg("convert")
-        .arg(conv("tone-44100Hz-stereo.mp3"))
-        .arg("-o")
-        .arg(&out)
+    convert(&conv("tone-44100Hz-stereo.mp3"), &out, &[])
         .args(["--to", "vox"])
         .assert()
         .success();
@@ -938,11 +835,7 @@ fn folder_of_long_prompts_converts_to_split_vox_without_hanging() {
     }
     for kind in ["greedy", "universal:4"] {
         let out = tempfile::tempdir().unwrap();
-        voxprep()
-            .arg("convert")
-            .arg(src.path())
-            .arg("-o")
-            .arg(out.path())
+        convert(src.path(), out.path(), &[])
             .args(["--to", "vox", "--vox-encoder", kind])
             .env("RAYON_NUM_THREADS", "2")
             .timeout(std::time::Duration::from_secs(120))
