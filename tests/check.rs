@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{fixture, have_tool, voxprep};
+use common::{ffmpeg_lufs, fixture, have_tool, voxprep};
 use serde_json::Value;
 use std::process::Command;
 
@@ -511,39 +511,25 @@ fn loudness_is_measured_when_asked_and_summed_up() {
     };
     for (i, f) in files.iter().enumerate().take(3) {
         let ours = lufs(i).unwrap_or_else(|| panic!("no loudness for {f}"));
-        if have_tool("ffmpeg") {
-            // ffmpeg has no headerless-VOX reader: sox decodes it first
-            // (its exact decoder, the one check meters).
-            let dir = tempfile::tempdir().unwrap();
-            let input = if f.ends_with(".vox") {
-                if !have_tool("sox") {
-                    continue;
-                }
-                let wav = dir.path().join("decoded.wav");
-                let ok = Command::new("sox")
-                    .args(["-t", "vox", "-r", "8000", f])
-                    .arg(&wav)
-                    .status()
-                    .unwrap();
-                assert!(ok.success());
-                wav.to_string_lossy().into_owned()
-            } else {
-                f.clone()
-            };
-            let out = Command::new("ffmpeg")
-                .args(["-hide_banner", "-nostats", "-i", &input])
-                .args(["-af", "ebur128", "-f", "null", "-"])
-                .output()
+        // ffmpeg has no headerless-VOX reader: sox decodes it first (its
+        // exact decoder, the one check meters).
+        let dir = tempfile::tempdir().unwrap();
+        let input = if f.ends_with(".vox") {
+            if !have_tool("sox") {
+                continue;
+            }
+            let wav = dir.path().join("decoded.wav");
+            let ok = Command::new("sox")
+                .args(["-t", "vox", "-r", "8000", f])
+                .arg(&wav)
+                .status()
                 .unwrap();
-            let text = String::from_utf8_lossy(&out.stderr);
-            let theirs: f64 = text
-                .lines()
-                .rev()
-                .find(|l| l.trim_start().starts_with("I:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .unwrap()
-                .parse()
-                .unwrap();
+            assert!(ok.success());
+            wav
+        } else {
+            f.into()
+        };
+        if let Some(theirs) = ffmpeg_lufs(&input) {
             assert!(
                 (ours - theirs).abs() <= 0.15,
                 "{f}: ours {ours}, ffmpeg {theirs}"

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{fixture, have_tool, voxprep};
+use common::{ffmpeg_lufs, fixture, have_tool, voxprep};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -284,27 +284,6 @@ fn normalize_sets_the_peak() {
     let peak = s.iter().map(|&v| i32::from(v).abs()).max().unwrap();
     let db = 20.0 * (f64::from(peak) / 32768.0).log10();
     assert!((db + 3.0).abs() < 0.05, "peak {db}");
-}
-
-/// Integrated loudness as ffmpeg's ebur128 filter measures it (the summary's
-/// `I:` line, 0.1 LU steps); `None` (and a loud line) without ffmpeg.
-fn ffmpeg_lufs(p: &Path) -> Option<f64> {
-    if !have_tool("ffmpeg") {
-        return None;
-    }
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-nostats", "-i"])
-        .arg(p)
-        .args(["-af", "ebur128", "-f", "null", "-"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stderr);
-    let line = text
-        .lines()
-        .rev()
-        .find(|l| l.trim_start().starts_with("I:"))
-        .unwrap_or_else(|| panic!("no I: line from ffmpeg: {text}"));
-    Some(line.split_whitespace().nth(1).unwrap().parse().unwrap())
 }
 
 /// `voxprep convert INPUT -o OUT EXTRA...`.

@@ -31,3 +31,24 @@ pub fn have_tool(name: &str) -> bool {
     }
     ok
 }
+
+/// Integrated loudness as ffmpeg's ebur128 filter measures it (the summary's
+/// `I:` line, 0.1 LU steps); `None` (and a loud line) without ffmpeg.
+pub fn ffmpeg_lufs(p: &std::path::Path) -> Option<f64> {
+    if !have_tool("ffmpeg") {
+        return None;
+    }
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostats", "-i"])
+        .arg(p)
+        .args(["-af", "ebur128", "-f", "null", "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with("I:"))
+        .unwrap_or_else(|| panic!("no I: line from ffmpeg: {text}"));
+    Some(line.split_whitespace().nth(1).unwrap().parse().unwrap())
+}
