@@ -11,7 +11,7 @@
 
 mod edit_list;
 
-pub use edit_list::Edit;
+use edit_list::Edit;
 
 use crate::error::{Error, Result};
 use crate::vox::{self, DecoderFlavor};

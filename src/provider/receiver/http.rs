@@ -347,12 +347,10 @@ pub fn go_on<W: Write>(w: &mut W) -> io::Result<()> {
 /// The reason phrase of the statuses this module uses.
 pub fn reason(status: u16) -> &'static str {
     match status {
-        100 => "Continue",
         200 => "OK",
         400 => "Bad Request",
         403 => "Forbidden",
         405 => "Method Not Allowed",
-        408 => "Request Timeout",
         411 => "Length Required",
         413 => "Content Too Large",
         431 => "Request Header Fields Too Large",
