@@ -263,11 +263,11 @@ mod quality {
     }
 
     #[test]
-    fn default_universal_beats_greedys_own_family_by_1_db_on_every_family() {
+    fn universal_8_beats_greedys_own_family_by_1_db_on_every_family() {
         let x = wav("speech-espeak-8000Hz.wav");
         let greedy = table(&x, EncoderKind::Greedy);
-        let universal = table(&x, EncoderKind::default());
-        eprintln!("greedy {greedy:.2?} default universal {universal:.2?}");
+        let universal = table(&x, EncoderKind::Universal { paths: 8 });
+        eprintln!("greedy {greedy:.2?} universal:8 {universal:.2?}");
         // Greedy plays well only on its own family: the others drift.
         assert!(
             greedy[1] < greedy[0] - 5.0 && greedy[2] < greedy[0] - 5.0,
@@ -282,12 +282,26 @@ mod quality {
         }
     }
 
+    /// The default (one path, as fast as sox) plays on every family as
+    /// well as greedy plays on its own, to within 0.1 dB.
     #[test]
-    fn default_is_universal_and_small_universal_still_beats_greedy_everywhere() {
-        assert!(matches!(
-            EncoderKind::default(),
-            EncoderKind::Universal { .. }
-        ));
+    fn default_plays_everywhere_as_greedy_plays_on_its_own_family() {
+        assert_eq!(EncoderKind::default(), EncoderKind::Universal { paths: 1 });
+        let x = wav("speech-espeak-8000Hz.wav");
+        let greedy = table(&x, EncoderKind::Greedy);
+        let default = table(&x, EncoderKind::default());
+        eprintln!("greedy {greedy:.2?} default {default:.2?}");
+        for (f, snr) in DecoderFlavor::ALL.iter().zip(default) {
+            assert!(
+                snr >= greedy[0] - 0.1,
+                "{f}: default {snr:.2} vs greedy's own {:.2}",
+                greedy[0]
+            );
+        }
+    }
+
+    #[test]
+    fn small_universal_still_beats_greedy_everywhere() {
         let x = wav("speech-espeak-8000Hz.wav");
         let greedy = table(&x, EncoderKind::Greedy);
         let two = table(&x, EncoderKind::Universal { paths: 2 });
@@ -381,17 +395,20 @@ mod pinned {
     fn search_bytes_are_unchanged() {
         let x = signal();
         // Taken at e59eb40 (before the K-best change of 314dd83, which kept
-        // them) with `benches/vox_tool.rs` and the same hash in Python.
+        // them) with `benches/vox_tool.rs` and the same hash in Python. The
+        // universal ones changed when the cost gained its spread weight
+        // (the families' disagreement weighed more) and one path tried two
+        // levels instead of three; search:K kept its bytes.
         let expected: [(&str, u64); 9] = [
             ("search:1", 0x2b83_956c_41f0_d616),
             ("search:4", 0x0075_1c2a_9971_ccc2),
             ("search:16", 0x5c6d_f2b3_935f_6f99),
-            ("universal:1", 0x8b2d_9303_ea2b_4992),
-            ("universal:2", 0x4d22_6e38_7baf_c6a9),
-            ("universal:3", 0x643c_f924_4a74_3050),
-            ("universal:4", 0x5e56_9360_4c9d_46eb),
-            ("universal:8", 0xc641_0a1d_f920_6d71),
-            ("universal:12", 0x4a8c_c13b_d56f_042d),
+            ("universal:1", 0x6fa5_cb63_b8b2_61de),
+            ("universal:2", 0x21af_1353_7278_a239),
+            ("universal:3", 0xb587_3c35_f956_bbb0),
+            ("universal:4", 0x9c10_436b_bfbd_c435),
+            ("universal:8", 0x1fcc_c620_584c_f6fd),
+            ("universal:12", 0x1191_df5b_4936_70b2),
         ];
         let mut wrong = Vec::new();
         for (name, hash) in expected {

@@ -11,7 +11,7 @@ use super::{EncoderKind, NibbleOrder};
 /// [`encode`](Encoder::encode) may be called with any number of samples,
 /// odd counts included; the bytes are the same as for one call on the whole
 /// input. The search encoders decide each code later than they see the
-/// sample (up to 1024 samples with fewer than four paths; up to a 16.4 s
+/// sample (not at all with one path, up to 1024 samples with two or three; up to a 16.4 s
 /// segment with more, which are searched on several threads; at most
 /// [`MAX_DELAY`](super::MAX_DELAY) samples), so their bytes come out with a
 /// delay; [`block_hint`](Encoder::block_hint) says how much to hand over at

@@ -54,20 +54,20 @@ pub const VOX_RATE: u32 = 8000;
 /// against 19.1 dB; four paths clear it only narrowly, 20.8).
 pub const DEFAULT_SEARCH_PATHS: usize = 16;
 
-/// Paths of [`EncoderKind::Universal`] when none are given. Eight give
-/// 20.9 dB on every decoder family on the speech fixture, against greedy's
-/// 19.1 dB on exact decoders (the bar is +1 dB). Four clear that bar too
-/// (20.5 / 20.4 / 20.5 dB) at about twice the speed, but fall 0.4-0.7 dB
-/// behind eight on music and noise. Eight run at roughly 200x real time on
-/// one core, and inputs longer than 16.4 s spread over the cores (about 290x
-/// on two). See the README's VOX section for the measurements behind the
-/// choice.
-pub const DEFAULT_UNIVERSAL_PATHS: usize = 8;
+/// Paths of [`EncoderKind::Universal`] when none are given: one, the
+/// fastest universal search, as fast as `sox -D` on the bench's 15 minutes
+/// of speech. On the speech fixture it plays at 19.1 dB on every decoder
+/// family, which is what greedy (sox's own encoder) reaches on its own
+/// family only (on the others greedy drifts: 11.3 and 9.5 dB). More paths
+/// sound better and cost more: eight give 21.0 dB on every family at about
+/// 1/15 of the speed (still about 400x real time). See the README's VOX
+/// section for the measurements behind the choice.
+pub const DEFAULT_UNIVERSAL_PATHS: usize = 1;
 
 /// The most samples a search encoder holds before deciding their codes:
-/// 1024 for fewer than four paths (the search's decision depth and commit
-/// window), one segment of the split search (131 072, 16.4 s) for four or
-/// more (see the README's VOX section).
+/// none for one path, 1024 for two or three (the search's decision depth
+/// and commit window), one segment of the split search (131 072, 16.4 s)
+/// for four or more (see the README's VOX section).
 pub const MAX_DELAY: usize = split::SEGMENT;
 
 /// The decoder families found in the field. They differ in how the difference

@@ -99,18 +99,6 @@ pub(crate) fn greedy_code(p: i32, index: u8, sample: i32) -> u8 {
     if d < 0 { 8 | m } else { m }
 }
 
-/// [`greedy_code`]'s reconstruction level, 0 (the most negative difference)
-/// to 15, for the search encoders, which try it and its neighbours.
-#[inline]
-pub(crate) fn greedy_level(p: i32, index: u8, sample: i32) -> i32 {
-    let d = sample - p;
-    let i = (index as usize).min(RECIP_4S.len() - 1);
-    let q = ((d.unsigned_abs() as u64 * RECIP_4S[i]) >> 32).min(7) as i32;
-    // 7 - q is 15 - (8 + q): no branch on the sign, which speech makes a
-    // coin toss.
-    (8 + q) ^ ((d >> 31) & 15)
-}
-
 /// The signed-difference table and the rails (16-bit units) of a flavour.
 #[inline]
 pub(crate) fn family(flavor: DecoderFlavor) -> (&'static [[i32; 16]; 49], i32, i32) {

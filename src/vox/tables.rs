@@ -59,7 +59,15 @@ pub(crate) static SIGNED_ASTERISK: [[i32; 16]; STEPS] = signed(&DIFF_ASTERISK);
 /// exactly for every `n <= 65535` (the error term `n * (RECIP * 4s - 2^32)`
 /// stays below `2^32` because the divisor is at most 6208). Replaces the
 /// division in the greedy code choice `min(7, 4|d| / 16s)`.
-pub(crate) static RECIP_4S: [u64; STEPS] = recip_table();
+pub(crate) static RECIP_4S: [u64; STEPS] = recip_table(4);
+
+/// `ceil(2^32 / (12 s))` per step index: `(n * RECIP_12S[i]) >> 32 == n /
+/// (12 s)` exactly for every `n <= 3 * 65535` (the error term stays below
+/// `2^32` because `3 * 65535 * 12 * 1552 < 2^32`). The universal search
+/// quantises three times the distance from the sample to the three
+/// families' mean predictor with it: `|3x - sum| / 12s`, the greedy
+/// magnitude of that mean without a division by 3.
+pub(crate) static RECIP_12S: [u64; STEPS] = recip_table(12);
 
 /// Per step index and code magnitude, `floor(log2(16 s)) - 3` at the step
 /// index the code leads to: the search encoders compare predictors for
@@ -108,7 +116,7 @@ macro_rules! rows {
         pub(crate) static $name: [Row; STEPS] = {
             let diffs = signed(&diff_table($formula));
             let next = next_index_table();
-            let recip = recip_table();
+            let recip = recip_table(4);
             let mut t = [Row {
                 recip: 0,
                 diff: [0; 16],
@@ -184,11 +192,12 @@ const fn merge_shift_table() -> [[u32; 8]; STEPS] {
     t
 }
 
-const fn recip_table() -> [u64; STEPS] {
+/// `ceil(2^32 / (times * s))` per step index.
+const fn recip_table(times: u64) -> [u64; STEPS] {
     let mut t = [0u64; STEPS];
     let mut i = 0;
     while i < STEPS {
-        let d = 4 * STEP_SIZES[i] as u64;
+        let d = times * STEP_SIZES[i] as u64;
         t[i] = (1u64 << 32).div_ceil(d);
         i += 1;
     }
@@ -292,6 +301,9 @@ mod tests {
         for (i, &s) in STEP_SIZES.iter().enumerate() {
             for n in 0..=65535u64 {
                 assert_eq!((n * RECIP_4S[i]) >> 32, n / (4 * s as u64), "i {i} n {n}");
+            }
+            for n in 0..=3 * 65535u64 {
+                assert_eq!((n * RECIP_12S[i]) >> 32, n / (12 * s as u64), "i {i} n {n}");
             }
         }
     }
