@@ -747,17 +747,16 @@ fn middle_level<const N: usize>(pred: &[i32; N], recip: u64, x: i32) -> i32 {
 /// middle of the interval `|d|` falls in, so the remainder of the division
 /// says which neighbour is nearer: the one further out when `|d|` is in the
 /// upper half of the interval (below the largest magnitude), else the one
-/// further in (across zero from magnitude 0).
+/// further in (across zero from magnitude 0). Both cases are `|d| / 4Ns`
+/// rounded to the nearest whole `m` (at most 7), the pair being magnitudes
+/// `m - 1` and `m` on the sample's side of zero; as `levels[l + 1]` holds
+/// level `l`, the pair starts at `8 + m` for `d >= 0` and `8 - m` below
+/// (a test holds this to the spelled-out rule).
 #[inline(always)]
 fn pair_window(d: i32, recip: u64) -> usize {
-    let prod = d.unsigned_abs() as u64 * recip;
-    let q = (prod >> 32).min(7) as i32;
-    let outward = (prod >> 31) & 1 == 1 && prod >> 32 < 7;
-    let level = (8 + q) ^ ((d >> 31) & 15);
-    // `levels[l + 1]` is level `l`: the pair starts at `level` when it goes
-    // up, at `level - 1` when it goes down.
-    let up = outward == (d >= 0);
-    (level + up as i32) as usize & 15
+    let m = ((d.unsigned_abs() as u64 * recip + (1 << 31)) >> 32).min(7) as i32;
+    let s = d >> 31;
+    (8 + ((m ^ s) - s)) as usize & 15
 }
 
 /// The cost of predictors `u` (inside their rails) for sample `x`:
@@ -930,6 +929,21 @@ mod tests {
             let mut b = Vec::new();
             Single::exact().push_all(&x, &mut b);
             assert_eq!(b, one_path_reference([DecoderFlavor::Exact], 1, &x));
+        }
+    }
+
+    #[test]
+    fn pair_window_is_the_greedy_level_and_its_nearer_neighbour() {
+        for (i, &recip) in RECIP_12S.iter().enumerate() {
+            for d in -3 * 65535..=3 * 65535 {
+                let prod = (d as i32).unsigned_abs() as u64 * recip;
+                let q = (prod >> 32).min(7) as i32;
+                let outward = (prod >> 31) & 1 == 1 && prod >> 32 < 7;
+                let level = (8 + q) ^ ((d >> 31) & 15);
+                let up = outward == (d >= 0);
+                let spelled = (level + up as i32) as usize;
+                assert_eq!(pair_window(d, recip), spelled, "index {i} d {d}");
+            }
         }
     }
 
