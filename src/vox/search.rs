@@ -935,8 +935,8 @@ mod tests {
     #[test]
     fn pair_window_is_the_greedy_level_and_its_nearer_neighbour() {
         for (i, &recip) in RECIP_12S.iter().enumerate() {
-            for d in -3 * 65535..=3 * 65535 {
-                let prod = (d as i32).unsigned_abs() as u64 * recip;
+            for d in -3 * 65535i32..=3 * 65535 {
+                let prod = d.unsigned_abs() as u64 * recip;
                 let q = (prod >> 32).min(7) as i32;
                 let outward = (prod >> 31) & 1 == 1 && prod >> 32 < 7;
                 let level = (8 + q) ^ ((d >> 31) & 15);
