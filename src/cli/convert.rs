@@ -57,7 +57,8 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "DBFS", num_args = 0..=1, default_missing_value = "-45",
           allow_negative_numbers = true)]
     pub trim_silence: Option<f64>,
-    /// VOX encoder: greedy, search or universal.
+    /// VOX encoder: greedy (sox's bytes), search[:K] or universal[:K]
+    /// (universal:8 sounds about 2 dB better than the default, 15x slower).
     #[arg(long, value_name = "KIND", default_value_t = EncoderKind::default())]
     pub vox_encoder: EncoderKind,
     /// Decoder for .vox inputs: exact, shift-add or asterisk.

@@ -10,9 +10,11 @@
 //! index is the same for every family because it depends on the codes only.
 //! States whose predictors agree to within about an eighth of the step are
 //! merged too, keeping the search's paths apart.
-//! The cost is the summed squared error over the families, plus a penalty
-//! whenever a family's predictor would overshoot the rails by more than `s/8`
-//! (which makes sox report "ADPCM state errors").
+//! The cost ([`cost`]) is the squared error of the families' mean plus
+//! their weighted disagreement (for one family, the squared error), plus a
+//! penalty whenever a family's predictor would overshoot the rails by more
+//! than `s/8` (which makes sox report "ADPCM state errors"). With one path
+//! the search is [`Single`], which decides each code at once.
 //!
 //! Memory is bounded: back pointers are kept for `DELAY + WINDOW` samples;
 //! whenever that fills, the best node's path is traced back, its oldest
