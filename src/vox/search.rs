@@ -504,6 +504,9 @@ pub(crate) struct Single<const N: usize> {
     rows: Box<[SingleRow<N>; 64]>,
     lo: [i32; N],
     hi: [i32; N],
+    /// `lo` and `hi` packed (see [`Lanes`]), with every guard bit set.
+    lo_lanes: u64,
+    hi_lanes: u64,
     /// How much the families' disagreement weighs in the cost (see [`cost`]).
     spread: i32,
     pred: [i32; N],
@@ -528,6 +531,8 @@ struct SingleRow<const N: usize> {
 struct Level<const N: usize> {
     /// Each family's signed difference.
     diff: [i32; N],
+    /// The same, as one number to add to packed predictors (see [`Lanes`]).
+    step: u64,
     /// Their sum.
     sum: i32,
     /// `spread * (diff[f] - diff[g])` for each pair `f < g`, in the order
@@ -545,6 +550,7 @@ impl<const N: usize> Single<N> {
         let tables = families.map(|f| family(f).0);
         let blank = Level {
             diff: [0i32; N],
+            step: 0,
             sum: 0,
             pairs: [0; 3],
             next_code: 0,
@@ -572,6 +578,7 @@ impl<const N: usize> Single<N> {
                 let next = NEXT_INDEX[i][(code & 7) as usize];
                 *level = Level {
                     diff,
+                    step: Lanes::step(&diff),
                     sum: diff.iter().sum(),
                     pairs,
                     next_code: (code as i32) << 8 | next as i32,
@@ -583,6 +590,8 @@ impl<const N: usize> Single<N> {
             rows,
             lo: families.map(|f| family(f).1),
             hi: families.map(|f| family(f).2),
+            lo_lanes: Lanes::pack(&families.map(|f| family(f).1)),
+            hi_lanes: Lanes::pack(&families.map(|f| family(f).2)) | Lanes::GUARDS,
             spread,
             pred: [0; N],
             index: 0,
@@ -592,32 +601,30 @@ impl<const N: usize> Single<N> {
     /// Encode `samples`, appending one code per sample to `codes`.
     ///
     /// Each code depends on the state the previous one left, so this loop
-    /// runs at the speed of that chain, which is kept short: the
-    /// predictors' sum and scaled differences carried with them rather
-    /// than recomputed, the next step index's reciprocal read with the
-    /// level, the two costs compared by their difference (one product per
-    /// term of [`cost`] instead of two squares), the winner selected
-    /// without a branch on the data, and one test for every rail.
+    /// runs at the speed of that chain, and does little per sample: the
+    /// predictors packed in one number ([`Lanes`]: one addition steps
+    /// them all, one test checks every rail), their sum and scaled
+    /// differences carried with them rather than recomputed, the next step
+    /// index's reciprocal read with the level, the two costs compared by
+    /// their difference (one product per term of [`cost`] instead of two
+    /// squares), and the winner selected without a branch on the data.
     pub(crate) fn push_all(&mut self, samples: &[i16], codes: &mut Vec<u8>) {
         let start = codes.len();
         codes.resize(start + samples.len(), 0);
-        let (mut pred, mut index) = (self.pred, self.index);
+        let mut index = self.index;
         let mut recip = self.rows[(index & 63) as usize].recip;
+        let mut packed = Lanes::pack(&self.pred);
         // Carried from sample to sample with the predictors rather than
-        // computed from them, to keep the chain short.
-        let mut sum = pred.iter().sum::<i32>();
-        let mut apart = self.apart(&pred);
+        // computed from them.
+        let mut sum = self.pred.iter().sum::<i32>();
+        let mut apart = self.apart(&self.pred);
         for (out, &x) in codes[start..].iter_mut().zip(samples) {
             let x = x as i32;
             let row = &self.rows[(index & 63) as usize];
             let lower = pair_window(N as i32 * x - sum, recip);
             let cands = [&row.levels[lower], &row.levels[lower + 1]];
             let [a, b] = cands;
-            let mut u = [[0i32; N]; 2];
-            for f in 0..N {
-                u[0][f] = pred[f] + a.diff[f];
-                u[1][f] = pred[f] + b.diff[f];
-            }
+            let mut u = [packed.wrapping_add(a.step), packed.wrapping_add(b.step)];
             let mut sums = [sum + a.sum, sum + b.sum];
             let mut aparts = [[0i32; 3]; 2];
             for q in 0..3 {
@@ -635,29 +642,28 @@ impl<const N: usize> Single<N> {
             let mut second = second < 0;
             // The candidates are in the order of their differences in every
             // family, so only the first can pass a low rail and only the
-            // second a high one; one test for all, as a difference below
-            // zero has the sign bit.
-            let mut below = 0i32;
-            for (f, (&low, &high)) in u[0].iter().zip(&u[1]).enumerate() {
-                below |= (low - self.lo[f]) | (self.hi[f] - high);
-            }
-            if below < 0 {
+            // second a high one; one test for all families at once.
+            let inside = (u[0] | Lanes::GUARDS).wrapping_sub(self.lo_lanes)
+                & self.hi_lanes.wrapping_sub(u[1])
+                & Lanes::GUARDS;
+            if inside != Lanes::GUARDS {
+                let pred = Lanes::unpack::<N>(packed);
                 let mut costs = [0u64; 2];
                 for k in 0..2 {
                     let rails = (self.lo, self.hi);
-                    (costs[k], u[k]) =
+                    let (cost, clamped) =
                         at_the_rails(pred, index, x, &cands[k].diff, rails, self.spread);
-                    sums[k] = u[k].iter().sum();
-                    aparts[k] = self.apart(&u[k]);
+                    costs[k] = cost;
+                    u[k] = Lanes::pack(&clamped);
+                    sums[k] = clamped.iter().sum();
+                    aparts[k] = self.apart(&clamped);
                 }
                 second = costs[1] < costs[0];
             }
             // The first of the cheaper, as the reference keeps it. Which one
             // wins is a coin toss on speech: selects, not branches.
             let pick = |a: i32, b: i32| select_unpredictable(second, b, a);
-            for (p, (&ua, &ub)) in pred.iter_mut().zip(u[0].iter().zip(&u[1])) {
-                *p = pick(ua, ub);
-            }
+            packed = select_unpredictable(second, u[1], u[0]);
             sum = pick(sums[0], sums[1]);
             for q in 0..3 {
                 apart[q] = pick(aparts[0][q], aparts[1][q]);
@@ -667,8 +673,51 @@ impl<const N: usize> Single<N> {
             index = won as u8;
             *out = (won >> 8) as u8;
         }
-        self.pred = pred;
+        self.pred = Lanes::unpack(packed);
         self.index = index;
+    }
+}
+
+/// Up to three predictors packed in one `u64`, 21 bits each, so that a
+/// candidate's predictors are one addition and the rails one test. A lane
+/// holds `p + 2^18`: every predictor and every unclamped step from one
+/// (`|p + d| < 2^17`) stays below `2^19`, so lanes never carry into each
+/// other and bit 20 of each lane is free as a guard. Adding [`Lanes::step`]
+/// of the differences (an integer sum with negative terms, so the lanes
+/// stay exact) steps every predictor at once. A lane is at least its rail
+/// `r` when `(u | guard) - (r + 2^18)` keeps the guard bit, and at most it
+/// when `(r + 2^18 | guard) - u` does.
+struct Lanes;
+
+impl Lanes {
+    const BITS: u32 = 21;
+    const BIAS: i64 = 1 << 18;
+    /// Bit 20 of each of the three lanes.
+    const GUARDS: u64 = (1 << 20) | (1 << 41) | (1 << 62);
+
+    fn pack<const N: usize>(values: &[i32; N]) -> u64 {
+        const { assert!(N <= 3) };
+        let mut packed = 0u64;
+        for (f, &v) in values.iter().enumerate() {
+            packed |= ((v as i64 + Self::BIAS) as u64) << (Self::BITS * f as u32);
+        }
+        packed
+    }
+
+    fn unpack<const N: usize>(packed: u64) -> [i32; N] {
+        std::array::from_fn(|f| {
+            let lane = (packed >> (Self::BITS * f as u32)) & ((1 << Self::BITS) - 1);
+            (lane as i64 - Self::BIAS) as i32
+        })
+    }
+
+    /// The number whose addition adds `diff[f]` to lane `f`.
+    fn step<const N: usize>(diff: &[i32; N]) -> u64 {
+        let mut step = 0u64;
+        for (f, &d) in diff.iter().enumerate() {
+            step = step.wrapping_add((d as i64 as u64).wrapping_shl(Self::BITS * f as u32));
+        }
+        step
     }
 }
 
@@ -933,6 +982,34 @@ mod tests {
             Single::exact().push_all(&x, &mut b);
             assert_eq!(b, one_path_reference([DecoderFlavor::Exact], 1, &x));
         }
+    }
+
+    #[test]
+    fn lanes_step_and_test_every_predictor_at_once() {
+        use crate::vox::state::{EXACT_MAX, EXACT_MIN};
+        let (lo, hi) = ([EXACT_MIN, -32768, -32752], [EXACT_MAX, 32752, 32752]);
+        let (lo_lanes, hi_lanes) = (Lanes::pack(&lo), Lanes::pack(&hi) | Lanes::GUARDS);
+        let inside = |u: u64| {
+            (u | Lanes::GUARDS).wrapping_sub(lo_lanes) & hi_lanes.wrapping_sub(u) & Lanes::GUARDS
+                == Lanes::GUARDS
+        };
+        let mut v = 12345u32;
+        let mut next = |span: i32| {
+            v = v.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (v >> 8) as i32 % span
+        };
+        for _ in 0..100_000 {
+            let p: [i32; 3] = std::array::from_fn(|f| next(hi[f] - lo[f] + 1) + lo[f]);
+            let d: [i32; 3] = std::array::from_fn(|_| next(2 * 46_560 + 1) - 46_560);
+            let u = Lanes::pack(&p).wrapping_add(Lanes::step(&d));
+            let want: [i32; 3] = std::array::from_fn(|f| p[f] + d[f]);
+            assert_eq!(Lanes::unpack::<3>(u), want, "p {p:?} d {d:?}");
+            let within = (0..3).all(|f| lo[f] <= want[f] && want[f] <= hi[f]);
+            assert_eq!(inside(u), within, "p {p:?} d {d:?}");
+        }
+        // One family: the unused lanes never fail the test.
+        let u = Lanes::pack(&[32767]).wrapping_add(Lanes::step(&[-65535]));
+        assert_eq!(Lanes::unpack::<1>(u), [-32768]);
     }
 
     #[test]
