@@ -624,8 +624,8 @@ impl<const N: usize> Single<N> {
             let lower = pair_window(N as i32 * x - sum, recip);
             let cands = [&row.levels[lower], &row.levels[lower + 1]];
             let [a, b] = cands;
-            let mut u = [packed.wrapping_add(a.step), packed.wrapping_add(b.step)];
-            let mut sums = [sum + a.sum, sum + b.sum];
+            let u = [packed.wrapping_add(a.step), packed.wrapping_add(b.step)];
+            let sums = [sum + a.sum, sum + b.sum];
             let mut aparts = [[0i32; 3]; 2];
             for q in 0..3 {
                 aparts[0][q] = apart[q] + a.pairs[q];
@@ -639,37 +639,36 @@ impl<const N: usize> Single<N> {
             for ((pb, pa), (va, vb)) in terms.take(N * (N - 1) / 2) {
                 second += (pb - pa) as i64 * (va + vb) as i64;
             }
-            let mut second = second < 0;
+            let second = second < 0;
             // The candidates are in the order of their differences in every
             // family, so only the first can pass a low rail and only the
             // second a high one; one test for all families at once.
             let inside = (u[0] | Lanes::GUARDS).wrapping_sub(self.lo_lanes)
                 & self.hi_lanes.wrapping_sub(u[1])
                 & Lanes::GUARDS;
-            if inside != Lanes::GUARDS {
-                let pred = Lanes::unpack::<N>(packed);
-                let mut costs = [0u64; 2];
-                for k in 0..2 {
-                    let rails = (self.lo, self.hi);
-                    let (cost, clamped) =
-                        at_the_rails(pred, index, x, &cands[k].diff, rails, self.spread);
-                    costs[k] = cost;
-                    u[k] = Lanes::pack(&clamped);
-                    sums[k] = clamped.iter().sum();
-                    aparts[k] = self.apart(&clamped);
+            let (second, won) = if inside == Lanes::GUARDS {
+                // The first of the cheaper, as the reference keeps it. Which
+                // one wins is a coin toss on speech: selects, not branches.
+                let pick = |a: i32, b: i32| select_unpredictable(second, b, a);
+                packed = select_unpredictable(second, u[1], u[0]);
+                sum = pick(sums[0], sums[1]);
+                for q in 0..3 {
+                    apart[q] = pick(aparts[0][q], aparts[1][q]);
                 }
-                second = costs[1] < costs[0];
-            }
-            // The first of the cheaper, as the reference keeps it. Which one
-            // wins is a coin toss on speech: selects, not branches.
-            let pick = |a: i32, b: i32| select_unpredictable(second, b, a);
-            packed = select_unpredictable(second, u[1], u[0]);
-            sum = pick(sums[0], sums[1]);
-            for q in 0..3 {
-                apart[q] = pick(aparts[0][q], aparts[1][q]);
-            }
-            let won = pick(a.next_code, b.next_code);
-            recip = pick(a.next_recip, b.next_recip) as u32 as u64;
+                (second, pick(a.next_code, b.next_code))
+            } else {
+                let pred = Lanes::unpack::<N>(packed);
+                let rails = (self.lo, self.hi);
+                let (ca, pa) = at_the_rails(pred, index, x, &a.diff, rails, self.spread);
+                let (cb, pb) = at_the_rails(pred, index, x, &b.diff, rails, self.spread);
+                let second = cb < ca;
+                let clamped = if second { pb } else { pa };
+                packed = Lanes::pack(&clamped);
+                sum = clamped.iter().sum();
+                apart = self.apart(&clamped);
+                (second, if second { b.next_code } else { a.next_code })
+            };
+            recip = select_unpredictable(second, b.next_recip, a.next_recip) as u32 as u64;
             index = won as u8;
             *out = (won >> 8) as u8;
         }
