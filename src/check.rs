@@ -178,13 +178,29 @@ fn describe(err: &Error) -> String {
 /// duration from its size; other audio extensions fail as not accepted. Any
 /// other file (named explicitly) is sniffed and reported for what it is.
 pub fn check_path(path: &Path, opts: &CheckOptions) -> FileReport {
-    match check_file(path, opts) {
+    check_path_streamed(path, opts, None)
+}
+
+/// [`check_path`] of a `.vox` file whose bytes were already analysed as they
+/// were written (`streamed`, from a [`VoxStream`] fed every byte of the
+/// file): the format rules are checked on the file, the signal analysis is
+/// taken as given. `convert` runs that analysis while it encodes.
+pub(crate) fn check_path_streamed(
+    path: &Path,
+    opts: &CheckOptions,
+    streamed: Option<(SignalStats, Vec<Problem>)>,
+) -> FileReport {
+    match check_file(path, opts, streamed) {
         Ok(report) => report.finish(),
         Err(err) => FileReport::unreadable(path, &err),
     }
 }
 
-fn check_file(path: &Path, opts: &CheckOptions) -> Result<FileReport> {
+fn check_file(
+    path: &Path,
+    opts: &CheckOptions,
+    streamed: Option<(SignalStats, Vec<Problem>)>,
+) -> Result<FileReport> {
     let io_err = |e| Error::io(path, e);
     // Look before opening: opening a FIFO would block, a folder reads as an error.
     let meta = std::fs::metadata(path).map_err(io_err)?;
@@ -201,7 +217,9 @@ fn check_file(path: &Path, opts: &CheckOptions) -> Result<FileReport> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     match spec::audio_kind(ext) {
         Some(AudioKind::Wav) => check_wav(&mut file, &mut report, opts).map_err(io_err)?,
-        Some(AudioKind::Vox) => check_vox(&mut file, &mut report, opts).map_err(io_err)?,
+        Some(AudioKind::Vox) => {
+            check_vox(&mut file, &mut report, opts, streamed).map_err(io_err)?;
+        }
         Some(AudioKind::Other(ext)) => {
             let sniffed = sniff_file(&mut file).map_err(io_err)?;
             report.container = Some(
@@ -330,7 +348,12 @@ fn analyse_pcm16<R: Read + Seek>(
     Ok(analyser.finish())
 }
 
-fn check_vox(file: &mut File, report: &mut FileReport, opts: &CheckOptions) -> io::Result<()> {
+fn check_vox(
+    file: &mut File,
+    report: &mut FileReport,
+    opts: &CheckOptions,
+    streamed: Option<(SignalStats, Vec<Problem>)>,
+) -> io::Result<()> {
     let len = file.metadata()?.len();
     let mut head = Vec::with_capacity(spec::SNIFF_LEN);
     file.by_ref()
@@ -348,8 +371,13 @@ fn check_vox(file: &mut File, report: &mut FileReport, opts: &CheckOptions) -> i
     report.channels = Some(1);
     report.bits_per_sample = Some(4);
     report.set_length(billing::vox_frames(len), billing::VOX_RATE);
+    let analysed = match streamed {
+        Some(done) => Some(done),
+        None if opts.analyse_signal => Some(analyse_vox(file, opts)?),
+        None => None,
+    };
     if opts.analyse_signal
-        && let Some((stats, vox_problems)) = analyse_vox(file, opts)?
+        && let Some((stats, vox_problems)) = analysed
     {
         report
             .problems
@@ -360,24 +388,56 @@ fn check_vox(file: &mut File, report: &mut FileReport, opts: &CheckOptions) -> i
     Ok(())
 }
 
-/// Signal analysis of a VOX file: THE place where decoded VOX samples are fed
-/// to the same analysis as WAV samples.
+/// Signal analysis of a VOX stream, fed its bytes in chunks of any size:
+/// THE place where decoded VOX samples are fed to the same analysis as WAV
+/// samples.
 ///
-/// The file is read from the start in bounded chunks and decoded twice by
-/// [`vox::Analyser`]: with the exact flavour (what sox and libsndfile play;
-/// those samples go to the [`SignalAnalyser`]) and with the shift-add flavour,
-/// whose disagreement gives `decoder-disagreement`; steps that overshoot the
-/// rails, or a decoded signal at the rails, give `vox-at-rails` (see
+/// The bytes are decoded twice by [`vox::Analyser`]: with the exact flavour
+/// (what sox and libsndfile play; those samples go to the
+/// [`SignalAnalyser`]) and with the shift-add flavour, whose disagreement
+/// gives `decoder-disagreement`; steps that overshoot the rails, or a
+/// decoded signal at the rails, give `vox-at-rails` (see
 /// [`vox::VoxAnalysis::problems`]).
+pub(crate) struct VoxStream {
+    signal: SignalAnalyser,
+    codec: vox::Analyser,
+    samples: Vec<i16>,
+}
+
+impl VoxStream {
+    /// An analysis as `opts` asks for.
+    pub(crate) fn new(opts: &CheckOptions) -> VoxStream {
+        VoxStream {
+            signal: opts.analyser(billing::VOX_RATE),
+            codec: vox::Analyser::new(),
+            samples: Vec::new(),
+        }
+    }
+
+    /// The next bytes of the stream.
+    pub(crate) fn feed(&mut self, bytes: &[u8]) {
+        self.samples.clear();
+        self.codec.feed(bytes, &mut self.samples);
+        self.signal.feed(&self.samples);
+    }
+
+    /// The stream ended: the statistics and the VOX-specific problems.
+    pub(crate) fn finish(self) -> (SignalStats, Vec<Problem>) {
+        (
+            self.signal.finish(),
+            self.codec.finish(Vec::new()).problems(),
+        )
+    }
+}
+
+/// [`VoxStream`] over a whole file, read from the start in bounded chunks.
 fn analyse_vox<R: Read + Seek>(
     r: &mut R,
     opts: &CheckOptions,
-) -> io::Result<Option<(SignalStats, Vec<Problem>)>> {
+) -> io::Result<(SignalStats, Vec<Problem>)> {
     r.seek(SeekFrom::Start(0))?;
-    let mut signal = opts.analyser(billing::VOX_RATE);
-    let mut codec = vox::Analyser::new();
+    let mut stream = VoxStream::new(opts);
     let mut buf = vec![0u8; 64 * 1024];
-    let mut samples = Vec::with_capacity(buf.len() * 2);
     loop {
         let n = match r.read(&mut buf) {
             Ok(0) => break,
@@ -385,11 +445,9 @@ fn analyse_vox<R: Read + Seek>(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        samples.clear();
-        codec.feed(&buf[..n], &mut samples);
-        signal.feed(&samples);
+        stream.feed(&buf[..n]);
     }
-    Ok(Some((signal.finish(), codec.finish(Vec::new()).problems())))
+    Ok(stream.finish())
 }
 
 #[cfg(test)]

@@ -343,7 +343,10 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
             tmp.swept
         ));
     }
-    let mut sink = output::Sink::create(tmp.path(), opts.format, rate, opts.vox_encoder)?;
+    // The check of a VOX output analyses its bytes while they are written.
+    let analyse = (opts.format == OutputFormat::Vox && opts.check.analyse_signal)
+        .then(|| crate::check::VoxStream::new(&opts.check));
+    let mut sink = output::Sink::create(tmp.path(), opts.format, rate, opts.vox_encoder, analyse)?;
     let mut quant = mix::Quantiser::new(gain);
     let mut block = Vec::new();
     let mut pos = 0u64;
@@ -373,7 +376,7 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
         Ok(())
     })
     .map_err(|e| e.with_path(input))?;
-    sink.finish().map_err(|e| e.with_path(tmp.path()))?;
+    let analysed = sink.finish().map_err(|e| e.with_path(tmp.path()))?;
     warnings.extend(reader.warnings());
     if quant.clipped > 0 {
         warnings.push(format!(
@@ -397,7 +400,7 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
         }
     }
 
-    let mut check = crate::check::check_path(tmp.path(), &opts.check);
+    let mut check = crate::check::check_path_streamed(tmp.path(), &opts.check, analysed);
     check.path = output.to_path_buf();
     if check.verdict == Verdict::Fail {
         let why: Vec<String> = check

@@ -3,13 +3,17 @@
 //! is removed on every error path.
 
 use super::OutputFormat;
+use crate::check::VoxStream;
 use crate::error::{Error, Result};
+use crate::signal::SignalStats;
+use crate::spec::Problem;
 use crate::vox::{self, EncoderKind};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, mpsc};
+use std::thread;
 
 /// Whether `a` and `b` are the same file (same device and inode on Unix,
 /// same canonical path elsewhere). `false` if either does not exist.
@@ -267,16 +271,128 @@ pub(crate) struct Sink {
 }
 
 enum SinkKind {
-    Wav(hound::WavWriter<BufWriter<File>>),
+    /// Taken by `finish`.
+    Wav(Option<hound::WavWriter<BufWriter<File>>>),
+    /// VOX. Once a whole block has come, the encoder moves to a thread of
+    /// its own (and the check's analysis of the bytes to a third), so that
+    /// decoding the input (the caller's thread), encoding and analysing
+    /// overlap; a shorter output is encoded in `finish`, without threads.
     Vox {
-        enc: vox::Encoder,
         /// Samples gathered until `block` are there.
         pending: Vec<i16>,
         /// Samples handed to the encoder at once ([`vox::Encoder::block_hint`]).
         block: usize,
-        buf: Vec<u8>,
-        file: BufWriter<File>,
+        /// The encoder, the file and the analysis, until the threads start.
+        idle: Option<Box<Idle>>,
+        threads: Option<VoxThreads>,
     },
+}
+
+/// What a VOX sink's threads take when they start.
+type Idle = (vox::Encoder, BufWriter<File>, Option<VoxStream>);
+
+/// The threads of a VOX sink.
+struct VoxThreads {
+    /// Blocks to the encoder; at most two wait, so memory stays bounded.
+    blocks: Option<mpsc::SyncSender<Vec<i16>>>,
+    /// Emptied blocks coming back, to be filled again.
+    spare: mpsc::Receiver<Vec<i16>>,
+    /// Joined by `finish`, or on drop (an error path), so that no thread
+    /// still writes the temporary file when it is removed.
+    encoder: Option<thread::JoinHandle<io::Result<()>>>,
+    /// The check's analysis of the bytes written.
+    analysis: Option<thread::JoinHandle<(SignalStats, Vec<Problem>)>>,
+}
+
+impl VoxThreads {
+    fn start(path: &Path, idle: Box<Idle>) -> Result<VoxThreads> {
+        let (enc, file, analyse) = *idle;
+        let (blocks, to_encode) = mpsc::sync_channel(2);
+        let (back, spare) = mpsc::sync_channel(3);
+        let (written, analysis) = match analyse {
+            Some(mut stream) => {
+                let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(4);
+                let analysis = thread::Builder::new()
+                    .name("voxprep-check".into())
+                    .spawn(move || {
+                        for bytes in rx {
+                            stream.feed(&bytes);
+                        }
+                        stream.finish()
+                    })
+                    .map_err(|e| Error::io(path, e))?;
+                (Some(tx), Some(analysis))
+            }
+            None => (None, None),
+        };
+        let encoder = thread::Builder::new()
+            .name("voxprep-encode".into())
+            .spawn(move || encode_blocks(enc, file, to_encode, back, written))
+            .map_err(|e| Error::io(path, e))?;
+        Ok(VoxThreads {
+            blocks: Some(blocks),
+            spare,
+            encoder: Some(encoder),
+            analysis,
+        })
+    }
+
+    /// The encoder's error, once it stopped taking blocks.
+    fn stopped(&mut self) -> io::Error {
+        drop(self.blocks.take());
+        match self.encoder.take().map(|e| e.join()) {
+            Some(Ok(Err(e))) => e,
+            _ => io::Error::other("vox encoder stopped"),
+        }
+    }
+}
+
+impl Drop for VoxThreads {
+    fn drop(&mut self) {
+        drop(self.blocks.take());
+        if let Some(encoder) = self.encoder.take() {
+            let _ = encoder.join();
+        }
+        if let Some(analysis) = self.analysis.take() {
+            let _ = analysis.join();
+        }
+    }
+}
+
+/// What [`Sink::finish`] found in the written VOX bytes, if asked to.
+pub(crate) type Analysed = Option<(SignalStats, Vec<Problem>)>;
+
+/// The VOX encoder's thread: encode each block as it arrives and write its
+/// bytes (and hand them to the analysis, if any); when the sender hangs up,
+/// end the stream, flush and sync.
+fn encode_blocks(
+    mut enc: vox::Encoder,
+    mut file: BufWriter<File>,
+    blocks: mpsc::Receiver<Vec<i16>>,
+    spare: mpsc::SyncSender<Vec<i16>>,
+    written: Option<mpsc::SyncSender<Vec<u8>>>,
+) -> io::Result<()> {
+    let mut out = |bytes: Vec<u8>| -> io::Result<()> {
+        file.write_all(&bytes)?;
+        if let Some(w) = &written {
+            // The analysis ends only with the sink; it cannot hang up first.
+            let _ = w.send(bytes);
+        }
+        Ok(())
+    };
+    for mut block in blocks {
+        let mut buf = Vec::with_capacity(block.len() / 2 + 1);
+        enc.encode(&block, &mut buf);
+        out(buf)?;
+        block.clear();
+        // The sink may have finished and stopped taking blocks back.
+        let _ = spare.try_send(block);
+    }
+    let mut buf = Vec::new();
+    enc.finish(&mut buf);
+    out(buf)?;
+    drop(written);
+    file.into_inner().map_err(|e| e.into_error())?.sync_all()
 }
 
 impl Sink {
@@ -291,11 +407,15 @@ impl Sink {
         }
     }
 
+    /// A sink writing `path`. For VOX, `analyse` (the check's analysis)
+    /// is fed every byte written, on a thread of its own; [`Sink::finish`]
+    /// returns what it found.
     pub(crate) fn create(
         path: &Path,
         format: OutputFormat,
         rate: u32,
         kind: EncoderKind,
+        analyse: Option<VoxStream>,
     ) -> Result<Sink> {
         let file = OpenOptions::new()
             .write(true)
@@ -311,18 +431,18 @@ impl Sink {
                     bits_per_sample: 16,
                     sample_format: hound::SampleFormat::Int,
                 };
-                SinkKind::Wav(
+                SinkKind::Wav(Some(
                     hound::WavWriter::new(file, spec).map_err(|e| Sink::hound_err(path, e))?,
-                )
+                ))
             }
             OutputFormat::Vox => {
                 let enc = vox::Encoder::new(kind);
+                let block = enc.block_hint();
                 SinkKind::Vox {
-                    block: enc.block_hint(),
-                    enc,
                     pending: Vec::new(),
-                    buf: Vec::new(),
-                    file,
+                    block,
+                    idle: Some(Box::new((enc, file, analyse))),
+                    threads: None,
                 }
             }
         };
@@ -334,7 +454,8 @@ impl Sink {
 
     pub(crate) fn write(&mut self, samples: &[i16]) -> Result<()> {
         let r = match &mut self.kind {
-            SinkKind::Wav(w) => {
+            SinkKind::Wav(None) => Err(io::Error::other("wav writer already finished")),
+            SinkKind::Wav(Some(w)) => {
                 // hound's data length is a u32 of bytes: 2^31 samples at most.
                 if u64::from(w.len()) + samples.len() as u64 > u64::from(u32::MAX / 2 - 64) {
                     return Err(Error::Limit("wav writer: output larger than 4 GiB".into()));
@@ -346,44 +467,82 @@ impl Sink {
                 return iw.flush().map_err(|e| Sink::hound_err(&self.path, e));
             }
             SinkKind::Vox {
-                enc,
                 pending,
                 block,
-                buf,
-                file,
+                idle,
+                threads,
             } => {
                 pending.extend_from_slice(samples);
                 if pending.len() < *block {
                     return Ok(());
                 }
-                buf.clear();
-                enc.encode(pending, buf);
-                pending.clear();
-                file.write_all(buf)
+                let threads = match (threads.as_mut(), idle.take()) {
+                    (Some(t), _) => t,
+                    (None, Some(idle)) => threads.insert(VoxThreads::start(&self.path, idle)?),
+                    (None, None) => return Err(self.err(io::Error::other("vox sink finished"))),
+                };
+                let next = threads
+                    .spare
+                    .try_recv()
+                    .unwrap_or_else(|_| Vec::with_capacity(*block));
+                let full = std::mem::replace(pending, next);
+                match threads.blocks.as_ref().map(|b| b.send(full)) {
+                    Some(Ok(())) => Ok(()),
+                    _ => Err(threads.stopped()),
+                }
             }
         };
         r.map_err(|e| self.err(e))
     }
 
-    pub(crate) fn finish(self) -> Result<()> {
-        let path = self.path;
-        match self.kind {
-            SinkKind::Wav(w) => w.finalize().map_err(|e| Sink::hound_err(&path, e)),
+    pub(crate) fn finish(mut self) -> Result<Analysed> {
+        let path = self.path.clone();
+        let panicked = |what: &str| Error::io(&path, io::Error::other(format!("{what} panicked")));
+        match &mut self.kind {
+            SinkKind::Wav(w) => match w.take() {
+                Some(w) => w
+                    .finalize()
+                    .map_err(|e| Sink::hound_err(&path, e))
+                    .map(|()| None),
+                None => Ok(None),
+            },
             SinkKind::Vox {
-                mut enc,
                 pending,
-                mut buf,
-                mut file,
+                idle,
+                threads,
                 ..
             } => {
-                buf.clear();
-                enc.encode(&pending, &mut buf);
-                enc.finish(&mut buf);
-                file.write_all(&buf).map_err(|e| Error::io(&path, e))?;
-                let f = file
-                    .into_inner()
-                    .map_err(|e| Error::io(&path, e.into_error()))?;
-                f.sync_all().map_err(|e| Error::io(&path, e))
+                let Some(mut t) = threads.take() else {
+                    // Shorter than a block: encoded here, and the check
+                    // reads the file.
+                    let Some(idle) = idle.take() else {
+                        return Ok(None);
+                    };
+                    let (mut enc, mut file, _) = *idle;
+                    let mut buf = Vec::new();
+                    enc.encode(pending, &mut buf);
+                    enc.finish(&mut buf);
+                    let written = file
+                        .write_all(&buf)
+                        .and_then(|()| file.into_inner().map_err(|e| e.into_error()))
+                        .and_then(|f| f.sync_all());
+                    return written.map(|()| None).map_err(|e| Error::io(&path, e));
+                };
+                // A failed send means the encoder already stopped; joining
+                // it says why.
+                if let Some(blocks) = t.blocks.take() {
+                    let _ = blocks.send(std::mem::take(pending));
+                }
+                match t.encoder.take().map(|e| e.join()) {
+                    Some(Ok(written)) => written.map_err(|e| Error::io(&path, e))?,
+                    Some(Err(_)) => return Err(panicked("vox encoder thread")),
+                    None => return Err(Error::io(&path, io::Error::other("vox encoder stopped"))),
+                }
+                match t.analysis.take().map(|a| a.join()) {
+                    None => Ok(None),
+                    Some(Ok(found)) => Ok(Some(found)),
+                    Some(Err(_)) => Err(panicked("vox check thread")),
+                }
             }
         }
     }
@@ -425,7 +584,9 @@ mod tests {
         for kind in kinds {
             let path = d.join("out.vox");
             fs::write(&path, b"").unwrap(); // `TempFile` creates it in use
-            let mut sink = Sink::create(&path, OutputFormat::Vox, 8000, kind).unwrap();
+            let opts = crate::check::CheckOptions::default();
+            let analyse = Some(VoxStream::new(&opts));
+            let mut sink = Sink::create(&path, OutputFormat::Vox, 8000, kind, analyse).unwrap();
             let mut rest = &x[..];
             let mut k = 0usize;
             while !rest.is_empty() {
@@ -434,10 +595,45 @@ mod tests {
                 sink.write(&rest[..take]).unwrap();
                 rest = &rest[take..];
             }
-            sink.finish().unwrap();
+            let (stats, problems) = sink.finish().unwrap().expect("asked for the analysis");
             assert_eq!(fs::read(&path).unwrap(), vox::encode(&x, kind), "{kind}");
+            // The analysis of the bytes as written is the check's of the file.
+            let checked = crate::check::check_path(&path, &opts);
+            assert_eq!(
+                format!("{:?}", checked.signal),
+                format!("{:?}", Some(stats))
+            );
+            let codes = |p: &[Problem]| p.iter().map(|p| p.code).collect::<Vec<_>>();
+            for p in &problems {
+                assert!(codes(&checked.problems).contains(&p.code), "{kind}: {p:?}");
+            }
         }
         let _ = fs::remove_dir_all(&d);
+    }
+
+    /// A write error on the encoder's thread reaches the caller with the
+    /// file's name and the system's reason (`/dev/full` fails every write).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn encoder_thread_errors_reach_the_caller() {
+        let path = Path::new("/dev/full");
+        let kind = EncoderKind::Greedy;
+        let mut sink = Sink::create(path, OutputFormat::Vox, 8000, kind, None).unwrap();
+        let x = vec![1000i16; 1 << 20];
+        let mut failed = None;
+        for chunk in x.chunks(4096) {
+            if let Err(e) = sink.write(chunk) {
+                failed = Some(e);
+                break;
+            }
+        }
+        let err = match failed {
+            Some(e) => e,
+            None => sink.finish().expect_err("writing /dev/full fails"),
+        };
+        let text = err.to_string();
+        assert!(text.contains("/dev/full"), "{text}");
+        assert!(text.to_lowercase().contains("space"), "{text}");
     }
 
     #[test]
