@@ -293,9 +293,12 @@ type Idle = (vox::Encoder, BufWriter<File>, Option<VoxStream>);
 
 /// The threads of a VOX sink.
 struct VoxThreads {
-    /// Blocks to the encoder; at most two wait, so memory stays bounded.
+    /// Blocks to the encoder; one waits at most. With the block being
+    /// filled, the one being encoded and one spare, a sink holds at most
+    /// four blocks (2 MB for one path on two cores; a split search's block
+    /// is one segment per thread, so more on larger machines).
     blocks: Option<mpsc::SyncSender<Vec<i16>>>,
-    /// Emptied blocks coming back, to be filled again.
+    /// An emptied block coming back, to be filled again.
     spare: mpsc::Receiver<Vec<i16>>,
     /// Joined by `finish`, or on drop (an error path), so that no thread
     /// still writes the temporary file when it is removed.
@@ -307,8 +310,8 @@ struct VoxThreads {
 impl VoxThreads {
     fn start(path: &Path, idle: Box<Idle>) -> Result<VoxThreads> {
         let (enc, file, analyse) = *idle;
-        let (blocks, to_encode) = mpsc::sync_channel(2);
-        let (back, spare) = mpsc::sync_channel(3);
+        let (blocks, to_encode) = mpsc::sync_channel(1);
+        let (back, spare) = mpsc::sync_channel(1);
         let (written, analysis) = match analyse {
             Some(mut stream) => {
                 let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(4);
