@@ -58,7 +58,7 @@ pub struct ConvertArgs {
           allow_negative_numbers = true)]
     pub trim_silence: Option<f64>,
     /// VOX encoder: greedy (sox's bytes), search[:K] or universal[:K]
-    /// (universal:8 sounds about 2 dB better than the default, 15x slower).
+    /// (universal:8 sounds about 2 dB better than the default, 18x slower).
     #[arg(long, value_name = "KIND", default_value_t = EncoderKind::default())]
     pub vox_encoder: EncoderKind,
     /// Decoder for .vox inputs: exact, shift-add or asterisk.

@@ -60,7 +60,7 @@ pub const DEFAULT_SEARCH_PATHS: usize = 16;
 /// family, which is what greedy (sox's own encoder) reaches on its own
 /// family only (on the others greedy drifts: 11.3 and 9.5 dB). More paths
 /// sound better and cost more: eight give 21.0 dB on every family at about
-/// 1/15 of the speed (still about 400x real time). See the README's VOX
+/// 1/18 of the speed (still about 400x real time). See the README's VOX
 /// section for the measurements behind the choice.
 pub const DEFAULT_UNIVERSAL_PATHS: usize = 1;
 
