@@ -188,7 +188,7 @@ pub fn check_path(path: &Path, opts: &CheckOptions) -> FileReport {
 pub(crate) fn check_path_streamed(
     path: &Path,
     opts: &CheckOptions,
-    streamed: Option<(SignalStats, Vec<Problem>)>,
+    streamed: Option<VoxFindings>,
 ) -> FileReport {
     match check_file(path, opts, streamed) {
         Ok(report) => report.finish(),
@@ -199,7 +199,7 @@ pub(crate) fn check_path_streamed(
 fn check_file(
     path: &Path,
     opts: &CheckOptions,
-    streamed: Option<(SignalStats, Vec<Problem>)>,
+    streamed: Option<VoxFindings>,
 ) -> Result<FileReport> {
     let io_err = |e| Error::io(path, e);
     // Look before opening: opening a FIFO would block, a folder reads as an error.
@@ -352,7 +352,7 @@ fn check_vox(
     file: &mut File,
     report: &mut FileReport,
     opts: &CheckOptions,
-    streamed: Option<(SignalStats, Vec<Problem>)>,
+    streamed: Option<VoxFindings>,
 ) -> io::Result<()> {
     let len = file.metadata()?.len();
     let mut head = Vec::with_capacity(spec::SNIFF_LEN);
@@ -371,14 +371,11 @@ fn check_vox(
     report.channels = Some(1);
     report.bits_per_sample = Some(4);
     report.set_length(billing::vox_frames(len), billing::VOX_RATE);
-    let analysed = match streamed {
-        Some(done) => Some(done),
-        None if opts.analyse_signal => Some(analyse_vox(file, opts)?),
-        None => None,
-    };
-    if opts.analyse_signal
-        && let Some((stats, vox_problems)) = analysed
-    {
+    if opts.analyse_signal {
+        let (stats, vox_problems) = match streamed {
+            Some(done) => done,
+            None => analyse_vox(file, opts)?,
+        };
         report
             .problems
             .extend(signal::warnings(&stats, &opts.thresholds));
@@ -387,6 +384,10 @@ fn check_vox(
     }
     Ok(())
 }
+
+/// What the signal analysis of a VOX stream finds: the statistics of the
+/// exact decoding and the VOX-specific problems.
+pub(crate) type VoxFindings = (SignalStats, Vec<Problem>);
 
 /// Signal analysis of a VOX stream, fed its bytes in chunks of any size:
 /// THE place where decoded VOX samples are fed to the same analysis as WAV
@@ -422,7 +423,7 @@ impl VoxStream {
     }
 
     /// The stream ended: the statistics and the VOX-specific problems.
-    pub(crate) fn finish(self) -> (SignalStats, Vec<Problem>) {
+    pub(crate) fn finish(self) -> VoxFindings {
         (
             self.signal.finish(),
             self.codec.finish(Vec::new()).problems(),
@@ -431,10 +432,7 @@ impl VoxStream {
 }
 
 /// [`VoxStream`] over a whole file, read from the start in bounded chunks.
-fn analyse_vox<R: Read + Seek>(
-    r: &mut R,
-    opts: &CheckOptions,
-) -> io::Result<(SignalStats, Vec<Problem>)> {
+fn analyse_vox<R: Read + Seek>(r: &mut R, opts: &CheckOptions) -> io::Result<VoxFindings> {
     r.seek(SeekFrom::Start(0))?;
     let mut stream = VoxStream::new(opts);
     let mut buf = vec![0u8; 64 * 1024];

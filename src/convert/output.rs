@@ -3,10 +3,8 @@
 //! is removed on every error path.
 
 use super::OutputFormat;
-use crate::check::VoxStream;
+use crate::check::{VoxFindings, VoxStream};
 use crate::error::{Error, Result};
-use crate::signal::SignalStats;
-use crate::spec::Problem;
 use crate::vox::{self, EncoderKind};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -304,7 +302,7 @@ struct VoxThreads {
     /// still writes the temporary file when it is removed.
     encoder: Option<thread::JoinHandle<io::Result<()>>>,
     /// The check's analysis of the bytes written.
-    analysis: Option<thread::JoinHandle<(SignalStats, Vec<Problem>)>>,
+    analysis: Option<thread::JoinHandle<VoxFindings>>,
 }
 
 impl VoxThreads {
@@ -363,7 +361,7 @@ impl Drop for VoxThreads {
 }
 
 /// What [`Sink::finish`] found in the written VOX bytes, if asked to.
-pub(crate) type Analysed = Option<(SignalStats, Vec<Problem>)>;
+pub(crate) type Analysed = Option<VoxFindings>;
 
 /// The VOX encoder's thread: encode each block as it arrives and write its
 /// bytes (and hand them to the analysis, if any); when the sender hangs up,
@@ -606,7 +604,7 @@ mod tests {
                 format!("{:?}", checked.signal),
                 format!("{:?}", Some(stats))
             );
-            let codes = |p: &[Problem]| p.iter().map(|p| p.code).collect::<Vec<_>>();
+            let codes = |p: &[crate::spec::Problem]| p.iter().map(|p| p.code).collect::<Vec<_>>();
             for p in &problems {
                 assert!(codes(&checked.problems).contains(&p.code), "{kind}: {p:?}");
             }

@@ -567,14 +567,7 @@ impl<const N: usize> Single<N> {
             for (at, level) in row.levels.iter_mut().enumerate() {
                 let code = code_of((at as i32 - 1).clamp(0, 15));
                 let diff = tables.map(|t| t[i][code as usize]);
-                let mut pairs = [0; 3];
-                let mut p = 0;
-                for f in 0..N {
-                    for g in f + 1..N {
-                        pairs[p] = spread * (diff[f] - diff[g]);
-                        p += 1;
-                    }
-                }
+                let pairs = pairs(&diff, spread);
                 let next = NEXT_INDEX[i][(code & 7) as usize];
                 *level = Level {
                     diff,
@@ -617,7 +610,7 @@ impl<const N: usize> Single<N> {
         // Carried from sample to sample with the predictors rather than
         // computed from them.
         let mut sum = self.pred.iter().sum::<i32>();
-        let mut apart = self.apart(&self.pred);
+        let mut apart = pairs(&self.pred, self.spread);
         for (out, &x) in codes[start..].iter_mut().zip(samples) {
             let x = x as i32;
             let row = &self.rows[(index & 63) as usize];
@@ -665,7 +658,7 @@ impl<const N: usize> Single<N> {
                 let clamped = if second { pb } else { pa };
                 packed = Lanes::pack(&clamped);
                 sum = clamped.iter().sum();
-                apart = self.apart(&clamped);
+                apart = pairs(&clamped, self.spread);
                 (second, if second { b.next_code } else { a.next_code })
             };
             recip = select_unpredictable(second, b.next_recip, a.next_recip) as u32 as u64;
@@ -717,21 +710,6 @@ impl Lanes {
             step = step.wrapping_add((d as i64 as u64).wrapping_shl(Self::BITS * f as u32));
         }
         step
-    }
-}
-
-impl<const N: usize> Single<N> {
-    /// `spread * (pred[f] - pred[g])` for each pair `f < g`.
-    fn apart(&self, pred: &[i32; N]) -> [i32; 3] {
-        let mut apart = [0; 3];
-        let mut q = 0;
-        for f in 0..N {
-            for g in f + 1..N {
-                apart[q] = self.spread * (pred[f] - pred[g]);
-                q += 1;
-            }
-        }
-        apart
     }
 }
 
@@ -823,14 +801,27 @@ fn pair_window(d: i32, recip: u64) -> usize {
 #[inline(always)]
 fn cost<const N: usize>(x: i32, u: &[i32; N], spread: i32) -> u64 {
     let t = (N as i32 * x - u.iter().sum::<i32>()) as i64;
-    let mut cost = (t * t) as u64;
+    let pairs = pairs(u, spread);
+    let apart = pairs.iter().take(N * (N - 1) / 2);
+    apart.fold((t * t) as u64, |cost, &a| {
+        cost + (a as i64 * a as i64) as u64
+    })
+}
+
+/// `spread * (v[f] - v[g])` for each pair `f < g` (`(0, 1), (0, 2), (1,
+/// 2)` for three families; none for one): the terms [`cost`] squares, and
+/// what the one-path search carries and reads per level.
+#[inline(always)]
+fn pairs<const N: usize>(v: &[i32; N], spread: i32) -> [i32; 3] {
+    let mut pairs = [0; 3];
+    let mut q = 0;
     for f in 0..N {
         for g in f + 1..N {
-            let a = (spread * (u[f] - u[g])) as i64;
-            cost += (a * a) as u64;
+            pairs[q] = spread * (v[f] - v[g]);
+            q += 1;
         }
     }
-    cost
+    pairs
 }
 
 /// A candidate's cost and predictors when some family's predictor left its
