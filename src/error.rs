@@ -39,6 +39,7 @@ pub enum Error {
     /// value, output exists, output is the input): change the request.
     #[error("{0}")]
     Usage(String),
+    #[cfg(feature = "provider")]
     /// Talking to the provider failed; see [`crate::provider::ProviderError`].
     #[error(transparent)]
     Provider(#[from] crate::provider::ProviderError),

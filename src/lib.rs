@@ -24,10 +24,14 @@
 pub mod batch;
 pub mod billing;
 pub mod check;
+#[cfg(feature = "convert")]
 pub mod convert;
+pub mod cost;
+#[cfg(feature = "decode")]
 pub mod decode;
 pub mod error;
 pub mod loudness;
+#[cfg(feature = "provider")]
 pub mod provider;
 pub mod report;
 pub mod signal;

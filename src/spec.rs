@@ -111,7 +111,26 @@ pub enum Verdict {
     Fail,
 }
 
+impl Severity {
+    /// `warning` or `error`, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
 impl Verdict {
+    /// `pass`, `warn` or `fail`, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+        }
+    }
+
     /// The verdict a list of problems adds up to.
     pub fn from_problems(problems: &[Problem]) -> Verdict {
         if problems.iter().any(|p| p.severity == Severity::Error) {

@@ -1,5 +1,6 @@
 //! `voxprep check`: check recordings against the provider's spec.
 
+use super::format::Format;
 use super::output;
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE};
 use anyhow::Context;
@@ -9,20 +10,8 @@ use std::process::ExitCode;
 use std::sync::OnceLock;
 use voxprep::batch;
 use voxprep::check::CheckOptions;
-use voxprep::report::{self, Report};
+use voxprep::report::Report;
 use voxprep::signal::Thresholds;
-
-/// Output formats of `voxprep check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Format {
-    /// A line per file with its problems, then a summary.
-    #[default]
-    Human,
-    /// One JSON document {"files":[...],"summary":{...}}.
-    Json,
-    /// CSV, a header row then a row per file.
-    Csv,
-}
 
 /// Arguments of `voxprep check`.
 #[derive(Debug, clap::Args)]
@@ -190,13 +179,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     };
     let report = run_checks(args.paths, &opts, args.jobs)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match args.format {
-        Format::Human => report::write_human(&report, &mut out),
-        Format::Json => report::write_json(&report, &mut out),
-        Format::Csv => report::write_csv(&report, &mut out),
-    }
-    .and_then(|()| out.flush())
-    .context("cannot write the report")?;
+    super::render::check::write(&report, args.format, &mut out)
+        .and_then(|()| out.flush())
+        .context("cannot write the report")?;
     let (code, note) = exit_status(&report, args.strict);
     if let Some(note) = note {
         eprintln!("voxprep: {note}");

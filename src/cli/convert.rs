@@ -1,29 +1,19 @@
 //! `voxprep convert`: one file to one file, or folders into a mirrored tree.
 
+use super::format::Format;
 use super::output::progress;
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE};
 use anyhow::Context;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use voxprep::check::CheckOptions;
 use voxprep::convert::folder::TreeInput;
 use voxprep::convert::{
-    Conversion, ConvertOptions, FolderOutcome, Level, OutputFormat, TrimSilence, convert_file,
-    convert_tree,
+    ConvertOptions, FolderOutcome, Level, OutputFormat, TrimSilence, convert_file, convert_tree,
 };
 use voxprep::decode::DecodeOptions;
 use voxprep::vox::{DecoderFlavor, EncoderKind};
-use voxprep::{Error, batch, billing};
-
-/// Output rendering.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// A line per file and a summary, for people.
-    Text,
-    /// One JSON document: `{"files": [...], "summary": {...}}`.
-    Json,
-}
+use voxprep::{Error, batch};
 
 /// Arguments of `voxprep convert`.
 #[derive(Debug, clap::Args)]
@@ -68,7 +58,7 @@ pub struct ConvertArgs {
     #[arg(long)]
     pub force: bool,
     /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }
 
@@ -199,154 +189,11 @@ fn collect_inputs(roots: &[PathBuf]) -> (Vec<TreeInput>, Vec<(PathBuf, Error)>) 
     (files, found.errors)
 }
 
-fn secs(frames: u64, rate: u32) -> f64 {
-    billing::duration_secs(billing::Frames(frames), rate)
-}
-
 fn render(outcomes: &[FolderOutcome], format: Format) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    match format {
-        Format::Json => {
-            let files: Vec<serde_json::Value> = outcomes.iter().map(json_row).collect();
-            let doc = serde_json::json!({ "files": files, "summary": summary(outcomes) });
-            serde_json::to_writer_pretty(&mut out, &doc)?;
-            writeln!(out)?;
-        }
-        Format::Text => {
-            let mut err = std::io::stderr().lock();
-            for o in outcomes {
-                match &o.result {
-                    Ok(c) => {
-                        writeln!(out, "{}", text_row(c))?;
-                        for w in &c.warnings {
-                            writeln!(out, "    warning: {w}")?;
-                        }
-                        if let Some(l) = c.loudness {
-                            writeln!(
-                                out,
-                                "    loudness {:.1} -> {} LUFS (target {:.1}, gain {:+.1} dB)",
-                                l.before_lufs,
-                                l.after_lufs.map_or("?".to_string(), |a| format!("{a:.1}")),
-                                l.target_lufs,
-                                c.gain_db.unwrap_or(0.0)
-                            )?;
-                        }
-                        if let Some(t) = c.trimmed {
-                            writeln!(
-                                out,
-                                "    trimmed {:.2} s of silence ({:.2} s lead, {:.2} s tail): {} billing unit(s) saved per call",
-                                t.seconds,
-                                secs(t.leading_frames, c.rate),
-                                secs(t.trailing_frames, c.rate),
-                                t.billing_units
-                            )?;
-                        }
-                    }
-                    Err(e) => {
-                        writeln!(
-                            out,
-                            "FAILED     {} -> {}",
-                            o.input.display(),
-                            o.output.display()
-                        )?;
-                        // One file: the error goes to stderr; a folder: under its row.
-                        if outcomes.len() == 1 {
-                            writeln!(err, "voxprep: error: {e}")?;
-                        } else {
-                            writeln!(out, "    error: {e}")?;
-                        }
-                    }
-                }
-            }
-            if outcomes.len() > 1 {
-                let s = summary(outcomes);
-                writeln!(
-                    out,
-                    "\n{} files: {} converted ({} with warnings), {} failed; {:.1} s of output, {} billing units per call{}",
-                    s["files"],
-                    s["converted"],
-                    s["warnings"],
-                    s["failed"],
-                    s["output_seconds"].as_f64().unwrap_or(0.0),
-                    s["billing_units"],
-                    match s["trim_saved_units"].as_u64() {
-                        Some(u) if s["trim_saved_seconds"].as_f64().unwrap_or(0.0) > 0.0 =>
-                            format!(
-                                "; trimming saved {:.1} s and {u} units per call",
-                                s["trim_saved_seconds"].as_f64().unwrap_or(0.0)
-                            ),
-                        _ => String::new(),
-                    }
-                )?;
-            }
-        }
-    }
+    let mut err = std::io::stderr().lock();
+    super::render::convert::write(outcomes, format, &mut out, &mut err)?;
     Ok(())
-}
-
-fn text_row(c: &Conversion) -> String {
-    let status = if c.warnings.is_empty() {
-        "converted"
-    } else {
-        "warn     "
-    };
-    format!(
-        "{status}  {} -> {}  {} {} Hz {}ch {:.3} s -> {} {} Hz {:.3} s, {} unit(s)",
-        c.input.display(),
-        c.output.display(),
-        c.source.codec,
-        c.source.sample_rate,
-        c.source.channels,
-        secs(c.input_frames, c.source.sample_rate),
-        c.format.extension(),
-        c.rate,
-        secs(c.frames, c.rate),
-        c.billing_units.unwrap_or(0)
-    )
-}
-
-fn json_row(o: &FolderOutcome) -> serde_json::Value {
-    match &o.result {
-        Ok(c) => {
-            let mut v = serde_json::to_value(c).unwrap_or(serde_json::Value::Null);
-            if let Some(m) = v.as_object_mut() {
-                m.insert(
-                    "status".into(),
-                    (if c.warnings.is_empty() {
-                        "converted"
-                    } else {
-                        "warn"
-                    })
-                    .into(),
-                );
-                m.insert("duration_s".into(), secs(c.frames, c.rate).into());
-            }
-            v
-        }
-        Err(e) => serde_json::json!({
-            "status": "failed",
-            "input": o.input,
-            "output": o.output,
-            "error": e.to_string(),
-        }),
-    }
-}
-
-fn summary(outcomes: &[FolderOutcome]) -> serde_json::Value {
-    let ok: Vec<&Conversion> = outcomes
-        .iter()
-        .filter_map(|o| o.result.as_ref().ok())
-        .collect();
-    serde_json::json!({
-        "files": outcomes.len(),
-        "converted": ok.len(),
-        "warnings": ok.iter().filter(|c| !c.warnings.is_empty()).count(),
-        "failed": outcomes.len() - ok.len(),
-        "output_seconds": ok.iter().map(|c| secs(c.frames, c.rate)).fold(0.0, |a, b| a + b),
-        "billing_units": ok.iter().filter_map(|c| c.billing_units).sum::<u64>(),
-        "trim_saved_seconds": ok.iter().filter_map(|c| c.trimmed).map(|t| t.seconds).fold(0.0, |a, b| a + b),
-        "trim_saved_units": ok.iter().filter_map(|c| c.trimmed).map(|t| t.billing_units).sum::<u64>(),
-    })
 }
 
 #[cfg(test)]

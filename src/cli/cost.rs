@@ -1,23 +1,14 @@
 //! `voxprep cost`: billing units and money for a set of recordings.
 
 use super::check::{exit_status, run_checks};
+use super::format::Format;
 use anyhow::Context;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use voxprep::billing::Fen;
 use voxprep::check::CheckOptions;
-use voxprep::report;
-
-/// Output formats of `voxprep cost`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Format {
-    /// A table: a line per file, then the total.
-    #[default]
-    Human,
-    /// One JSON document.
-    Json,
-}
+use voxprep::cost;
 
 /// Arguments of `voxprep cost`.
 #[derive(Debug, clap::Args)]
@@ -55,19 +46,16 @@ pub fn run(args: CostArgs) -> anyhow::Result<ExitCode> {
         ..CheckOptions::default()
     };
     let checked = run_checks(args.paths, &opts, args.jobs)?;
-    let cost = report::cost_report(
+    let cost = cost::cost_report(
         &checked.files,
         Fen(args.price_fen),
         args.recipients,
         args.plays,
     );
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match args.format {
-        Format::Human => report::write_cost_human(&cost, &mut out),
-        Format::Json => report::write_cost_json(&cost, &mut out),
-    }
-    .and_then(|()| out.flush())
-    .context("cannot write the report")?;
+    super::render::cost::write(&cost, args.format, &mut out)
+        .and_then(|()| out.flush())
+        .context("cannot write the report")?;
     let (code, note) = exit_status(&checked, false);
     if let Some(note) = note {
         eprintln!("voxprep: {note}");
@@ -97,6 +85,6 @@ mod tests {
         assert!(cost(&["--price-fen", "1"]).is_err(), "a path is required");
         assert!(cost(&["a.wav", "--price-fen", "-1"]).is_err());
         assert!(cost(&["a.wav", "--price-fen", "1", "--recipients", "0"]).is_err());
-        assert!(cost(&["a.wav", "--price-fen", "1", "--format", "csv"]).is_err());
+        assert!(cost(&["a.wav", "--price-fen", "1", "--format", "xml"]).is_err());
     }
 }

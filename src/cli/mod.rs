@@ -5,8 +5,10 @@ mod args;
 mod check;
 mod convert;
 mod cost;
+mod format;
 mod output;
 mod receive;
+mod render;
 mod send;
 
 use clap::Parser;

@@ -10,6 +10,7 @@ use super::output::canonical_target;
 use super::{Conversion, ConvertOptions, convert_file};
 use crate::error::{Error, Result};
 use rayon::prelude::*;
+use serde::Serialize;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,83 @@ pub struct FolderOutcome {
     pub output: PathBuf,
     /// The conversion, or why it failed.
     pub result: Result<Conversion>,
+}
+
+impl FolderOutcome {
+    /// Whether the file converted with nothing to report, converted with
+    /// warnings, or failed.
+    pub fn status(&self) -> Status {
+        match &self.result {
+            Ok(c) if c.warnings.is_empty() => Status::Converted,
+            Ok(_) => Status::Warn,
+            Err(_) => Status::Failed,
+        }
+    }
+}
+
+/// How one conversion ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Converted; the output passes its check with no warning.
+    Converted,
+    /// Converted, with warnings (see [`Conversion::warnings`]).
+    Warn,
+    /// Not converted; no output was left.
+    Failed,
+}
+
+impl Status {
+    /// `converted`, `warn` or `failed`, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Converted => "converted",
+            Status::Warn => "warn",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+/// The totals of a set of conversions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Files tried.
+    pub files: usize,
+    /// Files converted (with or without warnings).
+    pub converted: usize,
+    /// Files converted with warnings.
+    pub warnings: usize,
+    /// Files that failed.
+    pub failed: usize,
+    /// Seconds of output written.
+    pub output_seconds: f64,
+    /// Billing units per call of the outputs (one call of each).
+    pub billing_units: u64,
+    /// Seconds that trimming silence removed.
+    pub trim_saved_seconds: f64,
+    /// Billing units per call that trimming silence saved.
+    pub trim_saved_units: u64,
+}
+
+impl Summary {
+    /// The totals of `outcomes`.
+    pub fn of(outcomes: &[FolderOutcome]) -> Summary {
+        let ok: Vec<&Conversion> = outcomes
+            .iter()
+            .filter_map(|o| o.result.as_ref().ok())
+            .collect();
+        let trims = || ok.iter().filter_map(|c| c.trimmed);
+        Summary {
+            files: outcomes.len(),
+            converted: ok.len(),
+            warnings: ok.iter().filter(|c| !c.warnings.is_empty()).count(),
+            failed: outcomes.len() - ok.len(),
+            output_seconds: ok.iter().map(|c| c.duration_s()).sum(),
+            billing_units: ok.iter().filter_map(|c| c.billing_units).sum(),
+            trim_saved_seconds: trims().map(|t| t.seconds).sum(),
+            trim_saved_units: trims().map(|t| t.billing_units).sum(),
+        }
+    }
 }
 
 /// Where `input` goes under `outdir`: its path relative to its root, with

@@ -34,7 +34,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-pub use folder::{FolderOutcome, TreeInput, convert_tree};
+pub use folder::{FolderOutcome, Status, Summary, TreeInput, convert_tree};
 pub use output::{check_output_path, remove_temporary_files, same_file};
 
 /// The container written.
@@ -270,6 +270,18 @@ pub struct Conversion {
     pub warnings: Vec<String>,
     /// The check of the output, as `voxprep check` reports it.
     pub check: FileReport,
+}
+
+impl Conversion {
+    /// Seconds of output written.
+    pub fn duration_s(&self) -> f64 {
+        billing::duration_secs(Frames(self.frames), self.rate)
+    }
+
+    /// Seconds of input decoded.
+    pub fn input_duration_s(&self) -> f64 {
+        billing::duration_secs(Frames(self.input_frames), self.source.sample_rate)
+    }
 }
 
 /// Convert `input` to `output` as `opts` says.

@@ -1,0 +1,274 @@
+//! `voxprep check`: a line per file with its problems, JSON, or CSV.
+
+use super::super::format::csv_row;
+use super::{cell, secs, units};
+use crate::cli::format::Format;
+use serde::Serialize;
+use std::io::{self, Write};
+use voxprep::check::FileReport;
+use voxprep::report::{LOUDNESS_SPREAD_LU, Report, Summary};
+
+/// Write `report` as `format` asks.
+pub fn write(report: &Report, format: Format, w: &mut impl Write) -> io::Result<()> {
+    match format {
+        Format::Human => human(report, w),
+        Format::Json => json(report, w),
+        Format::Csv => csv(report, w),
+    }
+}
+
+/// A line per file (verdict, duration, units, path), its problems indented
+/// beneath, then a summary.
+fn human(report: &Report, w: &mut impl Write) -> io::Result<()> {
+    for f in &report.files {
+        let loudness = match f.signal.as_ref().and_then(|s| s.loudness_lufs) {
+            Some(l) => format!("{l:>6.1} LUFS  "),
+            None => String::new(),
+        };
+        writeln!(
+            w,
+            "{:<4}  {:>10}  {:>9}  {loudness}{}",
+            f.verdict.as_str().to_uppercase(),
+            secs(f.duration_s),
+            units(f.billing_units),
+            f.path.display()
+        )?;
+        for p in &f.problems {
+            writeln!(w, "      {} {}: {}", p.severity.as_str(), p.code, p.message)?;
+        }
+    }
+    let s = report.summary();
+    writeln!(w)?;
+    write!(
+        w,
+        "{} file(s): {} pass, {} warn, {} fail",
+        s.files, s.pass, s.warn, s.fail
+    )?;
+    if s.unreadable > 0 {
+        write!(w, " ({} unreadable)", s.unreadable)?;
+    }
+    if s.skipped > 0 {
+        write!(w, "; {} non-audio file(s) skipped", s.skipped)?;
+    }
+    writeln!(w)?;
+    write!(
+        w,
+        "total {:.3} s, {} billing unit(s) per call",
+        s.total_duration_s, s.total_billing_units
+    )?;
+    if s.files_without_duration > 0 {
+        write!(
+            w,
+            " (not counting {} file(s) of unknown duration)",
+            s.files_without_duration
+        )?;
+    }
+    writeln!(w)?;
+    if let Some(l) = s.loudness {
+        write!(
+            w,
+            "loudness of {} file(s): median {:.1} LUFS, from {:.1} to {:.1}",
+            l.files, l.median_lufs, l.min_lufs, l.max_lufs
+        )?;
+        if l.outliers > 0 {
+            write!(
+                w,
+                "; {} file(s) more than {LOUDNESS_SPREAD_LU:.0} LU from the median \
+                 (voxprep convert --loudness {:.0} evens them out)",
+                l.outliers, l.median_lufs
+            )?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+/// One JSON document `{"files":[...],"summary":{...}}`, newline-terminated.
+fn json(report: &Report, w: &mut impl Write) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        files: &'a [FileReport],
+        summary: Summary,
+    }
+    serde_json::to_writer_pretty(
+        &mut *w,
+        &Doc {
+            files: &report.files,
+            summary: report.summary(),
+        },
+    )?;
+    writeln!(w)
+}
+
+/// The CSV columns, in order.
+pub const CSV_HEADER: &[&str] = &[
+    "path",
+    "verdict",
+    "container",
+    "sample_rate",
+    "channels",
+    "bits_per_sample",
+    "format_tag",
+    "samples",
+    "duration_s",
+    "billing_units",
+    "peak_dbfs",
+    "rms_dbfs",
+    "dc_offset_pct",
+    "clipped_runs",
+    "longest_clip_run",
+    "leading_silence_s",
+    "trailing_silence_s",
+    "trimmed_billing_units",
+    "codes",
+    "problems",
+    "loudness_lufs",
+];
+
+/// RFC 4180 CSV: a header row, then a row per file. Empty cells are unknown
+/// values; `codes` is `;`-separated, `problems` the messages ` | `-separated.
+fn csv(report: &Report, w: &mut impl Write) -> io::Result<()> {
+    csv_row(w, CSV_HEADER)?;
+    for f in &report.files {
+        let sig = f.signal.as_ref();
+        let dp = |v: Option<f64>, places: usize| cell(v.map(|v| format!("{v:.places$}")));
+        let row = [
+            f.path.to_string_lossy().into_owned(),
+            f.verdict.as_str().to_string(),
+            cell(f.container.as_ref()),
+            cell(f.sample_rate),
+            cell(f.channels),
+            cell(f.bits_per_sample),
+            cell(f.format_tag),
+            cell(f.samples),
+            dp(f.duration_s, 3),
+            cell(f.billing_units),
+            dp(sig.and_then(|s| s.peak_dbfs), 2),
+            dp(sig.and_then(|s| s.rms_dbfs), 2),
+            dp(sig.map(|s| s.dc_offset_pct), 2),
+            cell(sig.map(|s| s.clipped_runs)),
+            cell(sig.map(|s| s.longest_clip_run)),
+            dp(sig.map(|s| s.leading_silence_s), 3),
+            dp(sig.map(|s| s.trailing_silence_s), 3),
+            cell(sig.and_then(|s| s.trimmed_billing_units)),
+            f.problems
+                .iter()
+                .map(|p| p.code.to_string())
+                .collect::<Vec<_>>()
+                .join(";"),
+            f.problems
+                .iter()
+                .map(|p| p.message.as_str())
+                .collect::<Vec<_>>()
+                .join(" | "),
+            dp(sig.and_then(|s| s.loudness_lufs), 2),
+        ];
+        csv_row(w, row)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use voxprep::spec::{Problem, Verdict};
+
+    fn row(path: &str, verdict: Verdict, dur: Option<f64>, units: Option<u64>) -> FileReport {
+        let mut f = FileReport::new(path);
+        f.verdict = verdict;
+        f.duration_s = dur;
+        f.billing_units = units;
+        f
+    }
+
+    pub(crate) fn sample() -> Report {
+        let mut warn = row("b/quiet.wav", Verdict::Warn, Some(3.5), Some(1));
+        warn.problems
+            .push(Problem::warning("low-level", "low level: peak -30.0 dBFS"));
+        let mut fail = row("c/x,\"y\".mp3", Verdict::Fail, None, None);
+        fail.container = Some("mp3".into());
+        fail.problems.push(Problem::error(
+            "not-accepted",
+            "MP3 is not an accepted format",
+        ));
+        Report {
+            files: vec![
+                row("a/ok.wav", Verdict::Pass, Some(12.5), Some(2)),
+                warn,
+                fail,
+            ],
+            skipped: 4,
+        }
+    }
+
+    fn render(format: Format) -> String {
+        let mut out = Vec::new();
+        write(&sample(), format, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn human() {
+        let text = render(Format::Human);
+        assert!(
+            text.contains("PASS    12.500 s    2 units  a/ok.wav\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("      warning low-level: low level: peak -30.0 dBFS\n"),
+            "{text}"
+        );
+        assert!(text.contains("FAIL           -    - units  c/x"), "{text}");
+        assert!(text.contains("3 file(s): 1 pass, 1 warn, 1 fail; 4 non-audio file(s) skipped"));
+        assert!(
+            text.contains("total 16.000 s, 3 billing unit(s) per call (not counting 1 file(s)")
+        );
+    }
+
+    #[test]
+    fn json_has_the_fields_and_nulls() {
+        let v: serde_json::Value = serde_json::from_str(&render(Format::Json)).unwrap();
+        let f = &v["files"][2];
+        for key in [
+            "path",
+            "verdict",
+            "container",
+            "sample_rate",
+            "channels",
+            "bits_per_sample",
+            "format_tag",
+            "samples",
+            "duration_s",
+            "billing_units",
+            "problems",
+            "signal",
+        ] {
+            assert!(f.get(key).is_some(), "missing {key}");
+        }
+        assert_eq!(f["verdict"], "fail");
+        assert!(f["sample_rate"].is_null());
+        assert_eq!(f["problems"][0]["severity"], "error");
+        assert_eq!(f["problems"][0]["code"], "not-accepted");
+        assert_eq!(v["summary"]["warn"], 1);
+        assert_eq!(v["summary"]["total_billing_units"], 3);
+    }
+
+    #[test]
+    fn csv_quotes() {
+        let text = render(Format::Csv);
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert_eq!(lines[0], CSV_HEADER.join(","));
+        assert_eq!(lines.len(), 5); // header, 3 rows, final empty
+        assert!(
+            lines[3].starts_with("\"c/x,\"\"y\"\".mp3\",fail,mp3,,"),
+            "{}",
+            lines[3]
+        );
+        assert!(
+            lines[3].ends_with(",not-accepted,MP3 is not an accepted format,"),
+            "{}",
+            lines[3]
+        );
+        assert_eq!(lines[1].split(',').count(), CSV_HEADER.len());
+    }
+}

@@ -1,0 +1,167 @@
+//! `voxprep cost`: a table, JSON, or CSV.
+
+use super::super::format::{Format, csv_row};
+use super::{cell, secs, units};
+use std::io::{self, Write};
+use voxprep::billing::Fen;
+use voxprep::cost::CostReport;
+
+/// Write `cost` as `format` asks.
+pub fn write(cost: &CostReport, format: Format, w: &mut impl Write) -> io::Result<()> {
+    match format {
+        Format::Human => human(cost, w),
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *w, cost)?;
+            writeln!(w)
+        }
+        Format::Csv => csv(cost, w),
+    }
+}
+
+fn money(fen: Option<u64>, yuan: &Option<String>) -> String {
+    match (fen, yuan) {
+        (Some(f), Some(y)) => format!("{f} fen (¥{y})"),
+        _ => "-".to_string(),
+    }
+}
+
+/// A table: a line per file, then the total.
+fn human(c: &CostReport, w: &mut impl Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "price {} per unit; {} recipient(s) x {} play(s) = {} call(s) per recording",
+        Fen(c.price_fen),
+        c.recipients,
+        c.plays,
+        c.calls
+    )?;
+    writeln!(
+        w,
+        "{:<4}  {:>10}  {:>9}  {:>22}  {:>26}  file",
+        "", "duration", "units", "per call", "all calls"
+    )?;
+    for l in &c.files {
+        writeln!(
+            w,
+            "{:<4}  {:>10}  {:>9}  {:>22}  {:>26}  {}",
+            l.verdict.as_str().to_uppercase(),
+            secs(l.duration_s),
+            units(l.billing_units),
+            money(l.per_call_fen, &l.per_call_yuan),
+            money(l.all_calls_fen, &l.all_calls_yuan),
+            l.path
+        )?;
+    }
+    let t = &c.total;
+    writeln!(
+        w,
+        "{:<4}  {:>10}  {:>9}  {:>22}  {:>26}  {} file(s)",
+        "",
+        format!("{:.3} s", t.duration_s),
+        units(Some(t.billing_units)),
+        money(t.per_call_fen, &t.per_call_yuan),
+        money(t.all_calls_fen, &t.all_calls_yuan),
+        c.files.len()
+    )?;
+    if t.files_without_cost > 0 {
+        writeln!(
+            w,
+            "({} file(s) of unknown duration are not in the total)",
+            t.files_without_cost
+        )?;
+    }
+    Ok(())
+}
+
+/// The CSV columns, in order: one row per file, then a `TOTAL` row.
+pub const CSV_HEADER: &[&str] = &[
+    "path",
+    "verdict",
+    "duration_s",
+    "billing_units",
+    "per_call_fen",
+    "per_call_yuan",
+    "all_calls_fen",
+    "all_calls_yuan",
+    "codes",
+];
+
+/// RFC 4180 CSV: a header, a row per file, then a row whose path is
+/// `TOTAL` (verdict and codes empty). Unknown amounts are empty cells.
+fn csv(c: &CostReport, w: &mut impl Write) -> io::Result<()> {
+    csv_row(w, CSV_HEADER)?;
+    for l in &c.files {
+        csv_row(
+            w,
+            [
+                l.path.clone(),
+                l.verdict.as_str().to_string(),
+                cell(l.duration_s.map(|d| format!("{d:.3}"))),
+                cell(l.billing_units),
+                cell(l.per_call_fen),
+                cell(l.per_call_yuan.as_ref()),
+                cell(l.all_calls_fen),
+                cell(l.all_calls_yuan.as_ref()),
+                l.codes
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ],
+        )?;
+    }
+    let t = &c.total;
+    csv_row(
+        w,
+        [
+            "TOTAL".to_string(),
+            String::new(),
+            format!("{:.3}", t.duration_s),
+            t.billing_units.to_string(),
+            cell(t.per_call_fen),
+            cell(t.per_call_yuan.as_ref()),
+            cell(t.all_calls_fen),
+            cell(t.all_calls_yuan.as_ref()),
+            String::new(),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use voxprep::check::FileReport;
+    use voxprep::spec::Verdict;
+
+    fn priced() -> CostReport {
+        let mut ok = FileReport::new("a/ok.wav");
+        ok.verdict = Verdict::Pass;
+        ok.duration_s = Some(12.5);
+        ok.billing_units = Some(2);
+        let mut mp3 = FileReport::new("c/x.mp3");
+        mp3.verdict = Verdict::Fail;
+        voxprep::cost::cost_report(&[ok, mp3], Fen(15), 1000, 2)
+    }
+
+    #[test]
+    fn human_table() {
+        let mut out = Vec::new();
+        write(&priced(), Format::Human, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("60000 fen (¥600.00)"), "{text}");
+        assert!(text.contains("2000 call(s) per recording"), "{text}");
+        assert!(text.contains("(1 file(s) of unknown duration"), "{text}");
+    }
+
+    #[test]
+    fn csv_rows_and_total() {
+        let mut out = Vec::new();
+        write(&priced(), Format::Csv, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert_eq!(lines[0], CSV_HEADER.join(","));
+        assert_eq!(lines[1], "a/ok.wav,pass,12.500,2,30,0.30,60000,600.00,");
+        assert_eq!(lines[2], "c/x.mp3,fail,,,,,,,");
+        assert_eq!(lines[3], "TOTAL,,12.500,2,30,0.30,60000,600.00,");
+    }
+}
