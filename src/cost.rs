@@ -4,7 +4,7 @@
 
 use crate::billing::{self, BillingUnits, Fen};
 use crate::check::FileReport;
-use crate::spec::Verdict;
+use crate::spec::{Code, Verdict};
 use serde::Serialize;
 
 /// What a set of recordings costs.
@@ -45,7 +45,7 @@ pub struct CostLine {
     /// Cost of all calls, in yuan.
     pub all_calls_yuan: Option<String>,
     /// Problem codes from the check (errors and warnings).
-    pub codes: Vec<&'static str>,
+    pub codes: Vec<Code>,
 }
 
 /// Totals of a [`CostReport`].

@@ -30,11 +30,13 @@ pub mod cost;
 #[cfg(feature = "decode")]
 pub mod decode;
 pub mod error;
+mod files;
 pub mod loudness;
 #[cfg(feature = "provider")]
 pub mod provider;
 pub mod report;
 pub mod signal;
+pub mod sniff;
 pub mod spec;
 pub mod vox;
 pub mod wav;

@@ -176,6 +176,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         thresholds: args.thresholds.into_thresholds(),
         analyse_signal: true,
         measure_loudness: args.loudness,
+        advise: true,
     };
     let report = run_checks(args.paths, &opts, args.jobs)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

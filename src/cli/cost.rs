@@ -39,10 +39,11 @@ pub struct CostArgs {
 
 /// Run `voxprep cost`.
 pub fn run(args: CostArgs) -> anyhow::Result<ExitCode> {
-    // Cost needs durations only: skip the signal analysis.
+    // Cost needs durations only: skip the signal analysis and the advice.
     let opts = CheckOptions {
         analyse_signal: false,
         measure_loudness: false,
+        advise: false,
         ..CheckOptions::default()
     };
     let checked = run_checks(args.paths, &opts, args.jobs)?;

@@ -32,10 +32,7 @@ mod split;
 pub mod state;
 pub mod tables;
 
-pub use analysis::{
-    Analyser, DISAGREEMENT_SNR_LIMIT_DB, DRIFT_LIMIT, OVERSHOOT_SHARE_LIMIT, RAIL_LEVEL, RAIL_RUN,
-    RAILS_SHARE_LIMIT, VoxAnalysis, analyse_stream,
-};
+pub use analysis::{Analyser, RAIL_LEVEL, RAIL_RUN, VoxAnalysis, analyse_stream};
 pub use decoder::Decoder;
 pub use encoder::Encoder;
 pub use search::MAX_PATHS;

@@ -16,7 +16,7 @@ const KSDATAFORMAT_TAIL: [u8; 12] = [
 
 /// How many bytes of a `fmt ` chunk the walker reads; the rest is skipped.
 /// WAVEFORMATEXTENSIBLE needs 40, codec extras beyond that are not looked at.
-pub const FMT_READ_LIMIT: usize = 64;
+pub(crate) const FMT_READ_LIMIT: usize = 64;
 
 /// The `fmt ` chunk's fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +103,7 @@ fn u32_at(b: &[u8], at: usize) -> u32 {
 
 /// Parse the first bytes of a `fmt ` chunk (`bytes` may be shorter than the
 /// declared `chunk_size` when the walker stopped reading or the file ends).
-pub fn parse_fmt(bytes: &[u8], chunk_size: u32) -> Result<Fmt, FmtError> {
+pub(crate) fn parse_fmt(bytes: &[u8], chunk_size: u32) -> Result<Fmt, FmtError> {
     if bytes.len() < 16 {
         return Err(FmtError::TooShort { len: bytes.len() });
     }
@@ -141,13 +141,13 @@ pub fn parse_fmt(bytes: &[u8], chunk_size: u32) -> Result<Fmt, FmtError> {
 }
 
 /// `dwSampleLength` of a `fact` chunk, when it holds at least 4 bytes.
-pub fn parse_fact(bytes: &[u8]) -> Option<u32> {
+pub(crate) fn parse_fact(bytes: &[u8]) -> Option<u32> {
     (bytes.len() >= 4).then(|| u32_at(bytes, 0))
 }
 
 /// Whether four bytes can be a chunk id: printable ASCII (space included),
 /// as every registered and every sane private id is.
-pub fn is_chunk_id(id: &[u8]) -> bool {
+pub(crate) fn is_chunk_id(id: &[u8]) -> bool {
     id.len() == 4 && id.iter().all(|b| (0x20..=0x7E).contains(b))
 }
 

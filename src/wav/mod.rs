@@ -5,10 +5,10 @@
 //! size read from a header never decides how much memory is used. What it
 //! finds wrong with the *structure* (missing or misplaced chunks, truncation,
 //! RIFF size against the file, pad bytes, stray bytes) goes into
-//! [`WavFacts::problems`]; the *format* rules (PCM, mono, 16-bit, rate, frame
-//! arithmetic) are applied by [`crate::spec::wav_problems`], which returns the
-//! structural problems followed by the format ones. Neither ever fails on bad
-//! bytes: only I/O errors are errors.
+//! [`WavFacts::anomalies`] as facts with their figures; the spec
+//! ([`crate::spec::wav_problems`]) turns those into problems and adds the
+//! *format* rules (PCM, mono, 16-bit, rate, frame arithmetic). Neither ever
+//! fails on bad bytes: only I/O errors are errors.
 //!
 //! ```
 //! use std::io::Cursor;
@@ -32,15 +32,17 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod anomaly;
 mod chunks;
+mod tags;
 
-pub use chunks::{
-    FMT_READ_LIMIT, Fmt, FmtError, WAVE_FORMAT_EXTENSIBLE, WAVE_FORMAT_PCM, id_label, is_chunk_id,
-    parse_fact, parse_fmt,
-};
+pub use anomaly::Anomaly;
+pub use chunks::{Fmt, FmtError, WAVE_FORMAT_EXTENSIBLE, WAVE_FORMAT_PCM, id_label};
+pub use tags::{format_tag_label, format_tag_name};
 
 use crate::billing::Frames;
-use crate::spec::{self, Problem, code};
+use crate::sniff::{self, SNIFF_LEN};
+use chunks::{FMT_READ_LIMIT, is_chunk_id, parse_fact, parse_fmt};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -110,7 +112,7 @@ pub struct PcmSpan {
 pub struct WavFacts {
     /// Length of the file in bytes.
     pub file_len: u64,
-    /// What the first bytes say the file is (see [`spec::sniff`]): `"wav"`
+    /// What the first bytes say the file is (see [`sniff::sniff`]): `"wav"`
     /// for RIFF/WAVE, else `"mp3"`, `"rf64"`, `"empty"`..., `None` if unknown.
     pub sniffed: Option<&'static str>,
     /// The RIFF header's size field, when the file starts with `RIFF....WAVE`.
@@ -127,9 +129,8 @@ pub struct WavFacts {
     pub fmt_after_data: bool,
     /// Bytes after the end the RIFF header declares (0 when none).
     pub trailing: u64,
-    /// Structural problems found while walking (format rules come from
-    /// [`spec::wav_problems`]).
-    pub problems: Vec<Problem>,
+    /// What is wrong with the structure, in the order found.
+    pub anomalies: Vec<Anomaly>,
 }
 
 impl WavFacts {
@@ -144,7 +145,7 @@ impl WavFacts {
             fact_samples: None,
             fmt_after_data: false,
             trailing: 0,
-            problems: Vec::new(),
+            anomalies: Vec::new(),
         }
     }
 
@@ -200,7 +201,7 @@ fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
 /// headers of an ordinary file cost no further reads, the rest by seeking.
 struct Source<'a, R> {
     r: &'a mut R,
-    head: Box<[u8; spec::SNIFF_LEN]>,
+    head: Box<[u8; SNIFF_LEN]>,
     head_len: usize,
     file_len: u64,
 }
@@ -244,26 +245,29 @@ pub fn inspect_path(path: &Path) -> crate::Result<WavFacts> {
 
 /// Walk the chunks of a file that claims to be RIFF/WAVE.
 ///
-/// Reads the first [`spec::SNIFF_LEN`] bytes, then only chunk headers, at
+/// Reads the first [`SNIFF_LEN`] bytes, then only chunk headers, at
 /// most [`FMT_READ_LIMIT`] bytes of `fmt ` and 4 bytes of `fact`.
 ///
 /// # Errors
-/// Only I/O errors; everything wrong with the bytes is a [`Problem`] in the facts.
+/// Only I/O errors; everything wrong with the bytes is an [`Anomaly`] in the facts.
 pub fn inspect<R: Read + Seek>(r: &mut R) -> io::Result<WavFacts> {
     let file_len = r.seek(SeekFrom::End(0))?;
     let mut facts = WavFacts::new(file_len);
-    let mut head = Box::new([0u8; spec::SNIFF_LEN]);
+    let mut head = Box::new([0u8; SNIFF_LEN]);
     r.seek(SeekFrom::Start(0))?;
     let n = read_full(r, &mut head[..])?;
-    facts.sniffed = spec::sniff(&head[..n]);
+    facts.sniffed = sniff::sniff(&head[..n]);
     if file_len == 0 {
-        facts.problems.push(spec::empty_file());
+        facts.anomalies.push(Anomaly::Empty);
         return Ok(facts);
     }
     if n < 12 || &head[..4] != b"RIFF" || &head[8..12] != b"WAVE" {
+        let mut first = [0u8; 12];
+        let len = n.min(12);
+        first[..len].copy_from_slice(&head[..len]);
         facts
-            .problems
-            .push(spec::not_wav(facts.sniffed, &head[..n], file_len));
+            .anomalies
+            .push(Anomaly::NotRiffWave { head: first, len });
         return Ok(facts);
     }
     let riff_size = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
@@ -367,25 +371,16 @@ impl<R: Read + Seek> Walker<'_, R> {
             self.on_stray(at, id);
         }
         if gave_up {
-            self.facts.problems.push(Problem::warning(
-                code::TOO_MANY_CHUNKS,
-                format!(
-                    "more than {MAX_CHUNKS} chunks; stopped walking at offset {pos} of {file_len}"
-                ),
-            ));
+            self.facts
+                .anomalies
+                .push(Anomaly::TooManyChunks { stopped_at: pos });
         }
         self.riff_size_rules(crosses_riff_end, &needed_outside, truncated.as_ref());
         if !self.fmt_seen {
-            self.facts.problems.push(Problem::error(
-                code::NO_FMT,
-                "no fmt chunk: the format of the samples is unknown",
-            ));
+            self.facts.anomalies.push(Anomaly::NoFmt);
         }
         if self.facts.data.is_none() {
-            self.facts.problems.push(Problem::error(
-                code::NO_DATA,
-                "no data chunk: the file holds no samples",
-            ));
+            self.facts.anomalies.push(Anomaly::NoData);
         }
         Ok(())
     }
@@ -398,17 +393,19 @@ impl<R: Read + Seek> Walker<'_, R> {
         self.fmt_seen = true;
         if self.facts.data.is_some() {
             self.facts.fmt_after_data = true;
-            self.facts.problems.push(Problem::error(
-                code::FMT_AFTER_DATA,
-                format!("the fmt chunk (offset {}) comes after the data chunk; players that stream read the samples before knowing their format", c.offset),
-            ));
+            self.facts
+                .anomalies
+                .push(Anomaly::FmtAfterData { offset: c.offset });
         }
         let mut buf = [0u8; FMT_READ_LIMIT];
         let want = (c.size as usize).min(FMT_READ_LIMIT);
         let got = self.src.read_at(c.offset + 8, &mut buf[..want])?;
         match parse_fmt(&buf[..got], c.size) {
             Ok(fmt) => self.facts.fmt = Some(fmt),
-            Err(e) => self.facts.problems.push(spec::fmt_malformed(&e, c.size)),
+            Err(error) => self.facts.anomalies.push(Anomaly::FmtMalformed {
+                error,
+                declared: c.size,
+            }),
         }
         Ok(())
     }
@@ -428,10 +425,10 @@ impl<R: Read + Seek> Walker<'_, R> {
     }
 
     fn duplicate(&mut self, c: &Chunk) {
-        self.facts.problems.push(Problem::error(
-            code::DUPLICATE_CHUNK,
-            format!("a second {} chunk at offset {}; players disagree on which one counts (the first is used here)", id_label(&c.id), c.offset),
-        ));
+        self.facts.anomalies.push(Anomaly::DuplicateChunk {
+            id: c.id,
+            offset: c.offset,
+        });
     }
 
     /// Next position after an odd-sized chunk: past its pad byte, unless the
@@ -439,19 +436,13 @@ impl<R: Read + Seek> Walker<'_, R> {
     fn after_odd(&mut self, c: &Chunk) -> io::Result<u64> {
         let end = c.end();
         let file_len = self.facts.file_len;
-        let unpadded = || {
-            Problem::warning(
-                code::MISSING_PAD_BYTE,
-                format!(
-                    "the {} chunk at offset {} has an odd size ({}) but no pad byte after it",
-                    id_label(&c.id),
-                    c.offset,
-                    c.size
-                ),
-            )
+        let unpadded = || Anomaly::MissingPadByte {
+            id: c.id,
+            offset: c.offset,
+            size: c.size,
         };
         if end == file_len {
-            self.facts.problems.push(unpadded());
+            self.facts.anomalies.push(unpadded());
             return Ok(end);
         }
         // A zero pad byte can never start a chunk id, so a valid header right
@@ -460,7 +451,7 @@ impl<R: Read + Seek> Walker<'_, R> {
         let at_end = self.src.header_at(end)?;
         let unpadded_wins = at_end && (!self.src.header_at(end + 1)? || self.known_id_at(end)?);
         if unpadded_wins {
-            self.facts.problems.push(unpadded());
+            self.facts.anomalies.push(unpadded());
             Ok(end)
         } else {
             Ok(end + 1)
@@ -474,49 +465,35 @@ impl<R: Read + Seek> Walker<'_, R> {
 
     fn on_truncated(&mut self, c: &Chunk) {
         let file_len = self.facts.file_len;
-        let missing = c.end() - file_len;
         let present = file_len - (c.offset + 8).min(file_len);
-        if &c.id == b"data"
+        let is_data = &c.id == b"data"
             && self
                 .facts
                 .data
                 .as_ref()
-                .is_some_and(|d| d.offset == c.offset + 8)
-        {
-            if c.size == u32::MAX {
-                self.facts.problems.push(Problem::error(
-                    code::SIZE_PLACEHOLDER,
-                    format!("the data chunk's size is 0xFFFFFFFF, a placeholder left by a writer that streamed to a pipe and never filled it in; the file holds {present} data bytes; `voxprep convert` rewrites it with true sizes"),
-                ));
-            } else {
-                self.facts.problems.push(Problem::error(
-                    code::DATA_TRUNCATED,
-                    format!("the data chunk declares {} bytes but the file holds only {present}: {missing} bytes missing (truncated file)", c.size),
-                ));
-            }
-        } else {
-            self.facts.problems.push(Problem::error(
-                code::CHUNK_TRUNCATED,
-                format!("the {} chunk at offset {} declares {} bytes but the file holds only {present}: {missing} bytes missing (truncated file)", id_label(&c.id), c.offset, c.size),
-            ));
-        }
+                .is_some_and(|d| d.offset == c.offset + 8);
+        self.facts.anomalies.push(match (is_data, c.size) {
+            (true, u32::MAX) => Anomaly::DataSizePlaceholder { present },
+            (true, declared) => Anomaly::DataTruncated { declared, present },
+            (false, declared) => Anomaly::ChunkTruncated {
+                id: c.id,
+                offset: c.offset,
+                declared,
+                present,
+            },
+        });
     }
 
     fn on_stray(&mut self, at: u64, id: [u8; 4]) {
-        let file_len = self.facts.file_len;
         if at >= self.riff_end {
             return; // counted as trailing bytes
         }
-        let len = self.riff_end.min(file_len) - at;
-        let what = if len < 8 {
-            "too short to be a chunk header".to_string()
-        } else {
-            format!("not a chunk header (id {})", id_label(&id))
-        };
-        self.facts.problems.push(Problem::warning(
-            code::STRAY_BYTES,
-            format!("{len} bytes at offset {at}, inside the RIFF, are {what}; players ignore them"),
-        ));
+        let len = self.riff_end.min(self.facts.file_len) - at;
+        self.facts.anomalies.push(Anomaly::StrayBytes {
+            offset: at,
+            len,
+            id,
+        });
     }
 
     fn riff_size_rules(
@@ -530,16 +507,13 @@ impl<R: Read + Seek> Walker<'_, R> {
         let riff_size = riff_end - 8;
         let data_placeholder = self
             .facts
-            .problems
+            .anomalies
             .iter()
-            .any(|p| p.code == code::SIZE_PLACEHOLDER);
+            .any(|a| matches!(a, Anomaly::DataSizePlaceholder { .. }));
         if riff_end > file_len {
             if riff_size == u64::from(u32::MAX) {
                 if !data_placeholder {
-                    self.facts.problems.push(Problem::error(
-                        code::SIZE_PLACEHOLDER,
-                        format!("the RIFF size is 0xFFFFFFFF, a placeholder left by a writer that streamed to a pipe and never filled it in; the file is {file_len} bytes; `voxprep convert` rewrites it with true sizes"),
-                    ));
+                    self.facts.anomalies.push(Anomaly::RiffSizePlaceholder);
                 }
                 return;
             }
@@ -547,10 +521,7 @@ impl<R: Read + Seek> Walker<'_, R> {
             if truncated.is_some_and(|c| c.end() == riff_end || c.end() + 1 == riff_end) {
                 return;
             }
-            self.facts.problems.push(Problem::error(
-                code::RIFF_SIZE_MISMATCH,
-                format!("the RIFF header declares {riff_end} bytes but the file is {file_len}: {} bytes short", riff_end - file_len),
-            ));
+            self.facts.anomalies.push(Anomaly::RiffPastEnd { riff_end });
             return;
         }
         if riff_end == file_len {
@@ -566,24 +537,22 @@ impl<R: Read + Seek> Walker<'_, R> {
             return; // the pad byte of the last chunk, left out of the RIFF size
         }
         self.facts.trailing = trailing;
-        if let Some(c) = crosses {
-            self.facts.problems.push(Problem::error(
-                code::RIFF_SIZE_MISMATCH,
-                format!("the RIFF header declares {riff_end} bytes but the {} chunk at offset {} runs to {}; the file is {file_len} bytes ({} more than declared)", id_label(&c.id), c.offset, c.end(), file_len - riff_end),
-            ));
-            return;
-        }
-        if let Some(id) = needed_outside.first() {
-            self.facts.problems.push(Problem::error(
-                code::RIFF_SIZE_MISMATCH,
-                format!("the RIFF header declares {riff_end} bytes but the {} chunk lies after that; the file is {file_len} bytes ({} more than declared)", id_label(id), file_len - riff_end),
-            ));
-            return;
-        }
-        self.facts.problems.push(Problem::warning(
-            code::TRAILING_BYTES,
-            format!("{trailing} bytes after the end of the RIFF data (RIFF size {riff_size}, file {file_len} bytes); players ignore them"),
-        ));
+        let anomaly = if let Some(c) = crosses {
+            Anomaly::RiffCutsChunk {
+                riff_end,
+                id: c.id,
+                offset: c.offset,
+                end: c.end(),
+            }
+        } else if let Some(&id) = needed_outside.first() {
+            Anomaly::ChunkAfterRiff { riff_end, id }
+        } else {
+            Anomaly::TrailingBytes {
+                count: trailing,
+                riff_size,
+            }
+        };
+        self.facts.anomalies.push(anomaly);
     }
 }
 

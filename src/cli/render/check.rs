@@ -5,8 +5,10 @@ use super::{cell, secs, units};
 use crate::cli::format::Format;
 use serde::Serialize;
 use std::io::{self, Write};
-use voxprep::check::FileReport;
+use std::path::{Path, PathBuf};
+use voxprep::check::{FileReport, Fix};
 use voxprep::report::{LOUDNESS_SPREAD_LU, Report, Summary};
+use voxprep::spec::Adjustment;
 
 /// Write `report` as `format` asks.
 pub fn write(report: &Report, format: Format, w: &mut impl Write) -> io::Result<()> {
@@ -33,9 +35,7 @@ fn human(report: &Report, w: &mut impl Write) -> io::Result<()> {
             units(f.billing_units),
             f.path.display()
         )?;
-        for p in &f.problems {
-            writeln!(w, "      {} {}: {}", p.severity.as_str(), p.code, p.message)?;
-        }
+        write_problems(f, w)?;
     }
     let s = report.summary();
     writeln!(w)?;
@@ -83,6 +83,65 @@ fn human(report: &Report, w: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
+/// One file's problems, indented, then what would fix it.
+fn write_problems(f: &FileReport, w: &mut impl Write) -> io::Result<()> {
+    for p in &f.problems {
+        writeln!(w, "      {} {}: {}", p.severity.as_str(), p.code, p.message)?;
+    }
+    if let Some(fix) = fix_words(f) {
+        writeln!(w, "      {fix}")?;
+    }
+    Ok(())
+}
+
+/// The line that says what would fix `f`: the conversion to run, or why
+/// there is none.
+pub fn fix_words(f: &FileReport) -> Option<String> {
+    match f.fix.as_ref()? {
+        Fix::Convert { adjust } => {
+            let mut line = format!(
+                "fix: voxprep convert {} -o {}",
+                shell_word(&f.path),
+                shell_word(&converted_name(&f.path))
+            );
+            for a in adjust {
+                line.push_str(match a {
+                    Adjustment::Normalize => " --normalize",
+                    Adjustment::TrimSilence => " --trim-silence",
+                });
+            }
+            Some(line)
+        }
+        Fix::CannotConvert { reason } => Some(format!("convert cannot read it: {reason}")),
+    }
+}
+
+/// Where the suggested conversion writes: beside the input, as `.wav`
+/// (`NAME.converted.wav` when the input is a `.wav` already: convert never
+/// overwrites its input).
+fn converted_name(input: &Path) -> PathBuf {
+    let wav = input.with_extension("wav");
+    if wav != input {
+        return wav;
+    }
+    let stem = input.file_stem().unwrap_or_default().to_string_lossy();
+    input.with_file_name(format!("{stem}.converted.wav"))
+}
+
+/// A path as one shell word: quoted when it holds anything but letters,
+/// digits and `_./-`.
+fn shell_word(p: &Path) -> String {
+    let s = p.to_string_lossy();
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c))
+    {
+        s.into_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 /// One JSON document `{"files":[...],"summary":{...}}`, newline-terminated.
 fn json(report: &Report, w: &mut impl Write) -> io::Result<()> {
     #[derive(Serialize)]
@@ -123,6 +182,7 @@ pub const CSV_HEADER: &[&str] = &[
     "codes",
     "problems",
     "loudness_lufs",
+    "fix",
 ];
 
 /// RFC 4180 CSV: a header row, then a row per file. Empty cells are unknown
@@ -162,6 +222,7 @@ fn csv(report: &Report, w: &mut impl Write) -> io::Result<()> {
                 .collect::<Vec<_>>()
                 .join(" | "),
             dp(sig.and_then(|s| s.loudness_lufs), 2),
+            fix_words(f).unwrap_or_default(),
         ];
         csv_row(w, row)?;
     }
@@ -171,7 +232,7 @@ fn csv(report: &Report, w: &mut impl Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use voxprep::spec::{Problem, Verdict};
+    use voxprep::spec::{Code, Problem, Verdict};
 
     fn row(path: &str, verdict: Verdict, dur: Option<f64>, units: Option<u64>) -> FileReport {
         let mut f = FileReport::new(path);
@@ -184,11 +245,14 @@ mod tests {
     pub(crate) fn sample() -> Report {
         let mut warn = row("b/quiet.wav", Verdict::Warn, Some(3.5), Some(1));
         warn.problems
-            .push(Problem::warning("low-level", "low level: peak -30.0 dBFS"));
+            .push(Problem::new(Code::LowLevel, "low level: peak -30.0 dBFS"));
+        warn.fix = Some(Fix::Convert {
+            adjust: vec![Adjustment::Normalize],
+        });
         let mut fail = row("c/x,\"y\".mp3", Verdict::Fail, None, None);
         fail.container = Some("mp3".into());
-        fail.problems.push(Problem::error(
-            "not-accepted",
+        fail.problems.push(Problem::new(
+            Code::NotAccepted,
             "MP3 is not an accepted format",
         ));
         Report {
@@ -219,10 +283,35 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("FAIL           -    - units  c/x"), "{text}");
+        assert!(
+            text.contains(
+                "      fix: voxprep convert b/quiet.wav -o b/quiet.converted.wav --normalize\n"
+            ),
+            "{text}"
+        );
         assert!(text.contains("3 file(s): 1 pass, 1 warn, 1 fail; 4 non-audio file(s) skipped"));
         assert!(
             text.contains("total 16.000 s, 3 billing unit(s) per call (not counting 1 file(s)")
         );
+    }
+
+    #[test]
+    fn fix_lines() {
+        let mut f = FileReport::new("in dir/it's.mp3");
+        f.fix = Some(Fix::Convert { adjust: vec![] });
+        assert_eq!(
+            fix_words(&f).unwrap(),
+            r"fix: voxprep convert 'in dir/it'\''s.mp3' -o 'in dir/it'\''s.wav'"
+        );
+        f.fix = Some(Fix::CannotConvert {
+            reason: "GSM 6.10 audio in WAV is not supported".into(),
+        });
+        assert_eq!(
+            fix_words(&f).unwrap(),
+            "convert cannot read it: GSM 6.10 audio in WAV is not supported"
+        );
+        f.fix = None;
+        assert_eq!(fix_words(&f), None);
     }
 
     #[test]
@@ -242,6 +331,7 @@ mod tests {
             "billing_units",
             "problems",
             "signal",
+            "fix",
         ] {
             assert!(f.get(key).is_some(), "missing {key}");
         }
@@ -249,6 +339,9 @@ mod tests {
         assert!(f["sample_rate"].is_null());
         assert_eq!(f["problems"][0]["severity"], "error");
         assert_eq!(f["problems"][0]["code"], "not-accepted");
+        assert!(f["fix"].is_null());
+        assert_eq!(v["files"][1]["fix"]["convert"], true);
+        assert_eq!(v["files"][1]["fix"]["adjust"][0], "normalize");
         assert_eq!(v["summary"]["warn"], 1);
         assert_eq!(v["summary"]["total_billing_units"], 3);
     }
@@ -265,7 +358,7 @@ mod tests {
             lines[3]
         );
         assert!(
-            lines[3].ends_with(",not-accepted,MP3 is not an accepted format,"),
+            lines[3].ends_with(",not-accepted,MP3 is not an accepted format,,"),
             "{}",
             lines[3]
         );

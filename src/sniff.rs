@@ -1,5 +1,8 @@
-//! What a file is, from its first bytes. Used to say "this is an MP3, not a
-//! WAV" and to catch `.vox` files that are really containers.
+//! What a file is, from its first bytes: the one sniffer. `check` uses it
+//! to say "this is an MP3, not a WAV" and to catch `.vox` files that are
+//! really containers; `decode` to choose how to open an input.
+
+use std::io::{self, Read, Seek, SeekFrom};
 
 /// How many leading bytes [`sniff`] can use: enough to see past a small ID3
 /// tag and to confirm an MPEG frame by the next frame's header.
@@ -58,6 +61,17 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
         _ => return None,
     };
     Some(id)
+}
+
+/// [`sniff`] the first [`SNIFF_LEN`] bytes of `r`, read from its start.
+///
+/// # Errors
+/// Only I/O errors.
+pub fn sniff_reader<R: Read + Seek>(r: &mut R) -> io::Result<Option<&'static str>> {
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    r.seek(SeekFrom::Start(0))?;
+    r.by_ref().take(SNIFF_LEN as u64).read_to_end(&mut head)?;
+    Ok(sniff(&head))
 }
 
 /// What follows an ID3v2 tag, when the tag fits in `head`; MP3 otherwise.

@@ -1,0 +1,432 @@
+//! One file in, one [`FileReport`] out: what the file is, the spec's
+//! problems with it, signal analysis, duration, billing, and what would fix
+//! it.
+//!
+//! [`check_path`] never fails: a file that cannot be opened or read is a
+//! report with verdict `fail` and the problem code `unreadable`. Fields that
+//! could not be read are `None` (JSON `null`), never guessed.
+//!
+//! ```
+//! use voxprep::check::{check_path, CheckOptions};
+//! use voxprep::spec::Verdict;
+//!
+//! let report = check_path("fixtures/check/pass-8000hz-prompt.wav".as_ref(), &CheckOptions::default());
+//! assert_eq!(report.verdict, Verdict::Pass);
+//! assert_eq!(report.sample_rate, Some(8000));
+//! assert_eq!(report.billing_units, Some(1));
+//! ```
+
+mod vox;
+mod wav;
+
+pub(crate) use vox::VoxFindings;
+#[cfg(feature = "convert")]
+pub(crate) use vox::VoxStream;
+
+use crate::billing::{self, Frames, RoundingRule};
+use crate::signal::{SignalAnalyser, SignalStats, Thresholds};
+use crate::spec::{self, Adjustment, AudioKind, Problem, Remedy, Severity, Verdict};
+use crate::{Error, Result, sniff};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+use std::path::{Path, PathBuf};
+
+/// Options of a check.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// Thresholds of the signal warnings.
+    pub thresholds: Thresholds,
+    /// Decode conforming files and analyse their samples (default `true`).
+    /// Without it only the format rules, duration and units are reported.
+    pub analyse_signal: bool,
+    /// Also measure the integrated loudness of analysed files (default
+    /// `false`: it makes the analysis several times slower).
+    pub measure_loudness: bool,
+    /// For a file with a problem that converting cures, read it the way a
+    /// conversion does, to say in [`FileReport::fix`] whether one can
+    /// (default `true`; needs the `decode` feature, without which no fix is
+    /// reported).
+    pub advise: bool,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            thresholds: Thresholds::default(),
+            analyse_signal: true,
+            measure_loudness: false,
+            advise: true,
+        }
+    }
+}
+
+impl CheckOptions {
+    /// A signal analyser for samples at `rate` Hz, as these options ask.
+    fn analyser(&self, rate: u32) -> SignalAnalyser {
+        let a = SignalAnalyser::new(rate, &self.thresholds);
+        if self.measure_loudness {
+            a.measure_loudness()
+        } else {
+            a
+        }
+    }
+}
+
+/// What would make a file right, as far as voxprep can tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fix {
+    /// A conversion reads this file (the way `convert` opens its inputs,
+    /// tried to the end) and writes a conforming one; the adjustments also
+    /// cure warnings.
+    Convert {
+        /// Adjustments that cure warnings too, sorted.
+        adjust: Vec<Adjustment>,
+    },
+    /// A conversion would cure the problems but cannot read this file.
+    CannotConvert {
+        /// Why, in a sentence.
+        reason: String,
+    },
+}
+
+/// `{"convert": true, "adjust": [...]}` or `{"convert": false, "reason": "..."}`.
+impl Serialize for Fix {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(2))?;
+        match self {
+            Fix::Convert { adjust } => {
+                m.serialize_entry("convert", &true)?;
+                m.serialize_entry("adjust", adjust)?;
+            }
+            Fix::CannotConvert { reason } => {
+                m.serialize_entry("convert", &false)?;
+                m.serialize_entry("reason", reason)?;
+            }
+        }
+        m.end()
+    }
+}
+
+/// The result of checking one file. Fields that could not be read are `None`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The file.
+    #[serde(serialize_with = "lossy_path")]
+    pub path: PathBuf,
+    /// Pass, warn or fail.
+    pub verdict: Verdict,
+    /// `wav`, `vox`, or what the file really is (`mp3`, `ogg`...; see
+    /// [`crate::sniff::sniff`]).
+    pub container: Option<String>,
+    /// Sample rate in Hz.
+    pub sample_rate: Option<u32>,
+    /// Channels.
+    pub channels: Option<u16>,
+    /// Bits per sample (4 for VOX).
+    pub bits_per_sample: Option<u16>,
+    /// WAV format tag, as written in the file.
+    pub format_tag: Option<u16>,
+    /// Sample frames actually present.
+    pub samples: Option<u64>,
+    /// Duration in seconds (from the sample count; rounded down to the ms).
+    pub duration_s: Option<f64>,
+    /// Billing units per call (started 12-second periods).
+    pub billing_units: Option<u64>,
+    /// Everything found, errors and warnings.
+    pub problems: Vec<Problem>,
+    /// Signal figures, when the samples were decoded.
+    pub signal: Option<SignalStats>,
+    /// What would cure the problems: `None` when nothing is wrong, when no
+    /// problem is one a conversion cures, or when the check was not asked
+    /// to find out ([`CheckOptions::advise`]).
+    pub fix: Option<Fix>,
+}
+
+fn lossy_path<S: Serializer>(path: &Path, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&path.to_string_lossy())
+}
+
+impl FileReport {
+    /// An empty report for `path` (verdict pass, nothing known yet).
+    pub fn new(path: impl Into<PathBuf>) -> FileReport {
+        FileReport {
+            path: path.into(),
+            verdict: Verdict::Pass,
+            container: None,
+            sample_rate: None,
+            channels: None,
+            bits_per_sample: None,
+            format_tag: None,
+            samples: None,
+            duration_s: None,
+            billing_units: None,
+            problems: Vec::new(),
+            signal: None,
+            fix: None,
+        }
+    }
+
+    /// A fail report for a file that could not be read.
+    pub fn unreadable(path: impl Into<PathBuf>, err: &Error) -> FileReport {
+        let mut r = FileReport::new(path);
+        r.problems.push(spec::unreadable(&describe(err)));
+        r.verdict = Verdict::Fail;
+        r
+    }
+
+    /// Whether the file could not be read at all.
+    pub fn is_unreadable(&self) -> bool {
+        self.problems
+            .iter()
+            .any(|p| p.code == spec::Code::Unreadable)
+    }
+
+    /// Record `frames` at `rate`: samples, duration and billing units.
+    fn set_length(&mut self, frames: Frames, rate: u32) {
+        self.samples = Some(frames.0);
+        if rate > 0 {
+            self.duration_s = Some(billing::duration_secs(frames, rate));
+            self.billing_units =
+                billing::billing_units(frames, rate, RoundingRule::StartedPeriod).map(|u| u.0);
+        }
+    }
+
+    fn has_errors(&self) -> bool {
+        self.problems.iter().any(|p| p.severity == Severity::Error)
+    }
+
+    fn finish(mut self) -> FileReport {
+        self.verdict = Verdict::from_problems(&self.problems);
+        self
+    }
+}
+
+/// The innermost message of `err`, without the path (the report row names it).
+pub(crate) fn describe(err: &Error) -> String {
+    match err.kind() {
+        Error::Io { source, .. } => source.to_string(),
+        e => e.to_string(),
+    }
+}
+
+/// Check one file. Never fails: unreadable files are fail reports.
+///
+/// The extension decides the rules: `.wav` gets the RIFF walker, the WAV rules
+/// and (when the format conforms) signal analysis; `.vox` the VOX rules and a
+/// duration from its size; other audio extensions fail as not accepted. Any
+/// other file (named explicitly) is sniffed and reported for what it is.
+pub fn check_path(path: &Path, opts: &CheckOptions) -> FileReport {
+    check_path_streamed(path, opts, None)
+}
+
+/// [`check_path`] of a `.vox` file whose bytes were already analysed as they
+/// were written (`streamed`, from a [`VoxStream`] fed every byte of the
+/// file): the format rules are checked on the file, the signal analysis is
+/// taken as given. `convert` runs that analysis while it encodes.
+pub(crate) fn check_path_streamed(
+    path: &Path,
+    opts: &CheckOptions,
+    streamed: Option<VoxFindings>,
+) -> FileReport {
+    match check_file(path, opts, streamed) {
+        Ok(mut report) => {
+            report.fix = advise(path, &report.problems, opts);
+            report.finish()
+        }
+        Err(err) => FileReport::unreadable(path, &err),
+    }
+}
+
+fn check_file(
+    path: &Path,
+    opts: &CheckOptions,
+    streamed: Option<VoxFindings>,
+) -> Result<FileReport> {
+    let mut file = crate::files::open_regular(path)?;
+    let io_err = |e| Error::io(path, e);
+    let mut report = FileReport::new(path);
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    match spec::audio_kind(ext) {
+        Some(AudioKind::Wav) => wav::check(&mut file, &mut report, opts).map_err(io_err)?,
+        Some(AudioKind::Vox) => {
+            vox::check(&mut file, &mut report, opts, streamed).map_err(io_err)?
+        }
+        Some(AudioKind::Other(ext)) => {
+            let sniffed = sniff::sniff_reader(&mut file).map_err(io_err)?;
+            report.container = Some(
+                sniffed
+                    .filter(|&id| id != "empty")
+                    .unwrap_or(ext)
+                    .to_string(),
+            );
+            report.problems.push(spec::not_accepted(ext));
+        }
+        None => match sniff::sniff_reader(&mut file).map_err(io_err)? {
+            Some("wav") => {
+                wav::check(&mut file, &mut report, opts).map_err(io_err)?;
+                report.problems.insert(0, spec::wrong_extension(ext));
+            }
+            Some("empty") => report.problems.push(spec::empty_file()),
+            Some(id) => {
+                report.container = Some(id.to_string());
+                report.problems.push(spec::not_accepted(id));
+            }
+            None => report.problems.push(spec::not_audio(ext)),
+        },
+    }
+    Ok(report)
+}
+
+/// What would cure `problems`: asked of the opener `convert` uses, so that
+/// the advice and the conversion cannot disagree.
+fn advise(path: &Path, problems: &[Problem], opts: &CheckOptions) -> Option<Fix> {
+    let remedies: Vec<Remedy> = problems.iter().filter_map(|p| p.code.remedy()).collect();
+    if remedies.is_empty() || !opts.advise {
+        return None;
+    }
+    let mut adjust: Vec<Adjustment> = remedies
+        .iter()
+        .filter_map(|r| match r {
+            Remedy::ConvertWith(a) => Some(*a),
+            Remedy::Convert => None,
+        })
+        .collect();
+    adjust.sort();
+    adjust.dedup();
+    convertible(path).map(|readable| match readable {
+        Ok(()) => Fix::Convert { adjust },
+        Err(reason) => Fix::CannotConvert { reason },
+    })
+}
+
+/// Whether a conversion can read `path` to its end: `None` when this build
+/// cannot tell (no `decode` feature).
+#[cfg(feature = "decode")]
+fn convertible(path: &Path) -> Option<std::result::Result<(), String>> {
+    let opts = crate::decode::DecodeOptions::default();
+    Some(
+        crate::decode::probe(path, &opts)
+            .map(|_| ())
+            .map_err(|e| describe(&e)),
+    )
+}
+
+#[cfg(not(feature = "decode"))]
+fn convertible(_path: &Path) -> Option<std::result::Result<(), String>> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+
+    #[test]
+    fn unreadable_report_has_nulls() {
+        let err = Error::io("/nope", io::Error::from(io::ErrorKind::PermissionDenied));
+        let r = FileReport::unreadable("/nope", &err);
+        assert_eq!(r.verdict, Verdict::Fail);
+        assert!(r.is_unreadable());
+        assert_eq!(r.samples, None);
+        assert!(
+            r.problems[0].message.contains("ermission denied"),
+            "{}",
+            r.problems[0].message
+        );
+        assert!(!r.problems[0].message.contains("/nope"));
+    }
+
+    #[test]
+    fn folders_and_missing_files_are_unreadable() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = check_path(dir.path(), &CheckOptions::default());
+        assert!(r.is_unreadable());
+        assert!(
+            r.problems[0].message.contains("a folder"),
+            "{}",
+            r.problems[0].message
+        );
+        let r = check_path(&dir.path().join("none.wav"), &CheckOptions::default());
+        assert!(r.is_unreadable() && r.verdict == Verdict::Fail);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_named_explicitly_does_not_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.wav");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo failed");
+        let r = check_path(&fifo, &CheckOptions::default());
+        assert!(r.is_unreadable());
+        assert!(r.problems[0].message.contains("not a regular file"));
+    }
+
+    #[test]
+    fn set_length_uses_integer_billing() {
+        let mut r = FileReport::new("x.wav");
+        r.set_length(Frames(96_001), 8000);
+        assert_eq!(
+            (r.samples, r.duration_s, r.billing_units),
+            (Some(96_001), Some(12.0), Some(2))
+        );
+        let mut r = FileReport::new("x.wav");
+        r.set_length(Frames(0), 8000);
+        assert_eq!(r.billing_units, None);
+        let mut r = FileReport::new("x.wav");
+        r.set_length(Frames(5), 0);
+        assert_eq!((r.duration_s, r.billing_units), (None, None));
+    }
+
+    #[test]
+    fn fix_serialises_as_documented() {
+        let fix = Fix::Convert {
+            adjust: vec![Adjustment::Normalize, Adjustment::TrimSilence],
+        };
+        assert_eq!(
+            serde_json::to_string(&fix).unwrap(),
+            r#"{"convert":true,"adjust":["normalize","trim-silence"]}"#
+        );
+        let fix = Fix::CannotConvert {
+            reason: "GSM".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&fix).unwrap(),
+            r#"{"convert":false,"reason":"GSM"}"#
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Mutated WAVs and random VOX bytes: never a panic, the verdict is
+        /// what the problems add up to, and a fail has an error.
+        #[test]
+        fn hostile_bytes_never_panic(
+            flips in proptest::collection::vec((0usize..300, proptest::num::u8::ANY), 0..12),
+            cut in 0usize..400,
+            noise in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let samples: Vec<i16> = (0..150).map(|i| (i * 211 % 30000) as i16).collect();
+            let mut bytes = wav::tests::wav_bytes(8000, &samples);
+            for (at, v) in flips {
+                if let Some(b) = bytes.get_mut(at) {
+                    *b = v;
+                }
+            }
+            bytes.truncate(cut);
+            bytes.extend_from_slice(&noise);
+            for name in ["x.wav", "x.vox", "x.mp3", "x.bin"] {
+                let path = dir.path().join(name);
+                std::fs::write(&path, &bytes).unwrap();
+                let r = check_path(&path, &CheckOptions::default());
+                proptest::prop_assert_eq!(r.verdict, Verdict::from_problems(&r.problems));
+                // Signal analysis only runs on conforming files (a `.bin` may
+                // still fail on its name afterwards).
+                if r.signal.is_some() && name != "x.bin" {
+                    proptest::prop_assert!(r.verdict != Verdict::Fail);
+                }
+            }
+        }
+    }
+}

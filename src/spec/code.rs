@@ -1,0 +1,204 @@
+//! The problem vocabulary: every code `check` can report, with its severity
+//! and what it means. Nothing else in the crate defines a code.
+
+use super::Severity;
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// Declares [`Code`] and its table from one list, so that a code's string,
+/// severity and meaning cannot drift apart.
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $text:literal, $severity:ident, $meaning:literal; )*) => {
+        /// A stable problem code. Serialised as its kebab-case string
+        /// (`not-pcm`), which never changes once released.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum Code {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in the order of the README's table.
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            /// The kebab-case string (`not-pcm`).
+            pub const fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $text, )* }
+            }
+
+            /// Whether the problem fails the file or only warns.
+            pub const fn severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$severity, )* }
+            }
+
+            /// What the code means, in one line.
+            pub const fn meaning(self) -> &'static str {
+                match self { $( Code::$variant => $meaning, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    /// The file could not be opened or read.
+    Unreadable = "unreadable", Error, "the file could not be opened or read (permissions, I/O error, vanished)";
+    /// A file named explicitly that is no audio format voxprep knows.
+    NotAudio = "not-audio", Error, "a file named explicitly that is no audio format voxprep knows";
+    /// A RIFF/WAVE file whose name does not end in `.wav`.
+    WrongExtension = "wrong-extension", Error, "a RIFF/WAVE file whose name does not end in .wav";
+    /// The file is 0 bytes.
+    EmptyFile = "empty-file", Error, "the file is 0 bytes";
+    /// A `.wav` that is not RIFF/WAVE.
+    NotWav = "not-wav", Error, "a .wav that is not RIFF/WAVE; the message names what it is (MP3, Ogg, FLAC, RF64...)";
+    /// No `fmt ` chunk.
+    NoFmt = "no-fmt", Error, "no fmt chunk";
+    /// No `data` chunk.
+    NoData = "no-data", Error, "no data chunk";
+    /// The `fmt ` chunk comes after the `data` chunk.
+    FmtAfterData = "fmt-after-data", Error, "the fmt chunk comes after the data chunk";
+    /// An unreadable `fmt ` chunk.
+    FmtMalformed = "fmt-malformed", Error, "fmt shorter than 16 bytes, or extensible without its 22 extra bytes";
+    /// A second `fmt ` or `data` chunk.
+    DuplicateChunk = "duplicate-chunk", Error, "a second fmt or data chunk";
+    /// The data chunk declares more bytes than the file holds.
+    DataTruncated = "data-truncated", Error, "the data chunk declares more bytes than the file holds (says how many are missing)";
+    /// Another chunk runs past the end of the file.
+    ChunkTruncated = "chunk-truncated", Error, "another chunk runs past the end of the file";
+    /// RIFF or data size 0xFFFFFFFF, left by a writer streaming to a pipe.
+    SizePlaceholder = "size-placeholder", Error, "RIFF or data size is 0xFFFFFFFF, left by a writer streaming to a pipe";
+    /// The RIFF size disagrees with the file and its chunks.
+    RiffSizeMismatch = "riff-size-mismatch", Error, "the RIFF size disagrees with the file and its chunks (says by how much)";
+    /// Bytes after the end of the RIFF data.
+    TrailingBytes = "trailing-bytes", Warning, "bytes after the end of the RIFF data";
+    /// Bytes inside the RIFF that are not a chunk.
+    StrayBytes = "stray-bytes", Warning, "bytes inside the RIFF that are not a chunk";
+    /// An odd-sized chunk without its pad byte.
+    MissingPadByte = "missing-pad-byte", Warning, "an odd-sized chunk without its pad byte";
+    /// More chunks than the walker records; the walk stopped.
+    TooManyChunks = "too-many-chunks", Warning, "more than 4096 chunks; the walk stopped";
+    /// A format tag other than 1 (PCM).
+    NotPcm = "not-pcm", Error, "format tag other than 1 (PCM), named (IEEE float, A-law, mu-law, IMA ADPCM...)";
+    /// WAVE_FORMAT_EXTENSIBLE, even around 16-bit mono PCM.
+    Extensible = "extensible", Error, "WAVE_FORMAT_EXTENSIBLE, even around 16-bit mono PCM";
+    /// Channels other than 1.
+    NotMono = "not-mono", Error, "channels other than 1";
+    /// Bits per sample other than 16.
+    Not16Bit = "not-16-bit", Error, "bits per sample other than 16";
+    /// A sample rate other than 8000 or 11025 Hz.
+    BadSampleRate = "bad-sample-rate", Error, "sample rate other than 8000 or 11025 Hz";
+    /// nBlockAlign is not channels x bytes per sample.
+    BlockAlignMismatch = "block-align-mismatch", Error, "nBlockAlign is not channels x bytes per sample";
+    /// nAvgBytesPerSec is not sample rate x bytes per frame.
+    ByteRateMismatch = "byte-rate-mismatch", Error, "nAvgBytesPerSec is not sample rate x bytes per frame";
+    /// No whole sample frame in the data.
+    ZeroSamples = "zero-samples", Error, "no whole sample frame in the data";
+    /// The data size is not a whole number of frames.
+    DataNotWholeFrames = "data-not-whole-frames", Error, "the data size is not a whole number of frames";
+    /// A `.vox` that is really a container.
+    VoxIsContainer = "vox-is-container", Error, "a .vox that is really a container (RIFF, ID3/MP3, Ogg, FLAC, AIFF, MP4...)";
+    /// An audio format the provider does not take.
+    NotAccepted = "not-accepted", Error, "an audio format the provider does not take (MP3, FLAC, Ogg...)";
+    /// Nothing louder than the silence threshold anywhere.
+    Silent = "silent", Warning, "nothing louder than the silence threshold anywhere (digital silence when every sample is 0)";
+    /// Runs of full-scale samples.
+    Clipping = "clipping", Warning, "runs of consecutive full-scale samples: the recording is distorted";
+    /// Runs of samples held at a peak below full scale.
+    FlatTops = "flat-tops", Warning, "runs of samples held at a peak below full scale: clipped and then turned down, or limited hard";
+    /// The peak is below the low-level threshold.
+    LowLevel = "low-level", Warning, "the peak is below the low-level threshold: faint on a phone line";
+    /// More leading silence than allowed.
+    LeadingSilence = "leading-silence", Warning, "more silence at the start than allowed; says whether trimming would save billing units";
+    /// More trailing silence than allowed.
+    TrailingSilence = "trailing-silence", Warning, "more silence at the end than allowed; says whether trimming would save billing units";
+    /// The mean sample value is far from zero.
+    DcOffset = "dc-offset", Warning, "the mean sample value is more than the allowed share of full scale";
+    /// A `.vox` whose decoding sits at the rails: probably not Dialogic ADPCM.
+    VoxAtRails = "vox-at-rails", Warning, "decoded as Dialogic ADPCM it sits at full scale or overshoots the rails: probably not ADPCM, or another rate";
+    /// A `.vox` that plays differently on the decoder families.
+    DecoderDisagreement = "decoder-disagreement", Warning, "plays audibly differently on Dialogic/FreeSWITCH-style decoders than on sox/libsndfile";
+}
+
+impl Code {
+    /// The code whose string is `s`, if any.
+    pub fn parse(s: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+
+    /// What converting the file does about this problem: `None` when
+    /// converting cannot cure it (the source itself is broken, silent,
+    /// distorted or not audio at all).
+    pub const fn remedy(self) -> Option<Remedy> {
+        use Code::*;
+        match self {
+            WrongExtension | NotWav | FmtAfterData | DuplicateChunk | SizePlaceholder
+            | RiffSizeMismatch | TrailingBytes | StrayBytes | MissingPadByte | TooManyChunks
+            | NotPcm | Extensible | NotMono | Not16Bit | BadSampleRate | BlockAlignMismatch
+            | ByteRateMismatch | DataNotWholeFrames | VoxIsContainer | NotAccepted
+            | DecoderDisagreement => Some(Remedy::Convert),
+            LowLevel => Some(Remedy::ConvertWith(Adjustment::Normalize)),
+            LeadingSilence | TrailingSilence => Some(Remedy::ConvertWith(Adjustment::TrimSilence)),
+            Unreadable | NotAudio | EmptyFile | NoFmt | NoData | FmtMalformed | DataTruncated
+            | ChunkTruncated | ZeroSamples | Silent | Clipping | FlatTops | DcOffset
+            | VoxAtRails => None,
+        }
+    }
+}
+
+/// What converting a file does about one of its problems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Remedy {
+    /// A conversion writes a conforming file in place of this one.
+    Convert,
+    /// A conversion with this adjustment cures it.
+    ConvertWith(Adjustment),
+}
+
+/// A change a conversion can make beyond the format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Adjustment {
+    /// Scale the peak to just below full scale.
+    Normalize,
+    /// Cut leading and trailing silence.
+    TrimSilence,
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_unique_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for c in Code::ALL {
+            let s = c.as_str();
+            assert!(seen.insert(s), "{s} twice");
+            assert!(
+                s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{s}"
+            );
+            assert_eq!(Code::parse(s), Some(*c));
+            assert!(!c.meaning().is_empty());
+        }
+        assert_eq!(Code::parse("nope"), None);
+    }
+}
