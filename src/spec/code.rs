@@ -40,26 +40,20 @@ macro_rules! codes {
 }
 
 codes! {
-    /// The file could not be opened or read.
-    Unreadable = "unreadable", Error, "the file could not be opened or read (permissions, I/O error, vanished)";
-    /// A file named explicitly that is no audio format voxprep knows.
-    NotAudio = "not-audio", Error, "a file named explicitly that is no audio format voxprep knows";
-    /// A RIFF/WAVE file whose name does not end in `.wav`.
-    WrongExtension = "wrong-extension", Error, "a RIFF/WAVE file whose name does not end in .wav";
     /// The file is 0 bytes.
     EmptyFile = "empty-file", Error, "the file is 0 bytes";
     /// A `.wav` that is not RIFF/WAVE.
-    NotWav = "not-wav", Error, "a .wav that is not RIFF/WAVE; the message names what it is (MP3, Ogg, FLAC, RF64...)";
+    NotWav = "not-wav", Error, "a `.wav` that is not RIFF/WAVE; the message names what it is (MP3, Ogg, FLAC, RF64...)";
     /// No `fmt ` chunk.
-    NoFmt = "no-fmt", Error, "no fmt chunk";
+    NoFmt = "no-fmt", Error, "no `fmt ` chunk";
     /// No `data` chunk.
-    NoData = "no-data", Error, "no data chunk";
+    NoData = "no-data", Error, "no `data` chunk";
     /// The `fmt ` chunk comes after the `data` chunk.
-    FmtAfterData = "fmt-after-data", Error, "the fmt chunk comes after the data chunk";
+    FmtAfterData = "fmt-after-data", Error, "the `fmt ` chunk comes after the `data` chunk";
     /// An unreadable `fmt ` chunk.
-    FmtMalformed = "fmt-malformed", Error, "fmt shorter than 16 bytes, or extensible without its 22 extra bytes";
+    FmtMalformed = "fmt-malformed", Error, "`fmt ` shorter than 16 bytes, or extensible without its 22 extra bytes";
     /// A second `fmt ` or `data` chunk.
-    DuplicateChunk = "duplicate-chunk", Error, "a second fmt or data chunk";
+    DuplicateChunk = "duplicate-chunk", Error, "a second `fmt ` or `data` chunk";
     /// The data chunk declares more bytes than the file holds.
     DataTruncated = "data-truncated", Error, "the data chunk declares more bytes than the file holds (says how many are missing)";
     /// Another chunk runs past the end of the file.
@@ -95,27 +89,33 @@ codes! {
     /// The data size is not a whole number of frames.
     DataNotWholeFrames = "data-not-whole-frames", Error, "the data size is not a whole number of frames";
     /// A `.vox` that is really a container.
-    VoxIsContainer = "vox-is-container", Error, "a .vox that is really a container (RIFF, ID3/MP3, Ogg, FLAC, AIFF, MP4...)";
+    VoxIsContainer = "vox-is-container", Error, "a `.vox` that is really a container (RIFF, ID3/MP3, Ogg, FLAC, AIFF, MP4...)";
     /// An audio format the provider does not take.
     NotAccepted = "not-accepted", Error, "an audio format the provider does not take (MP3, FLAC, Ogg...)";
+    /// The file could not be opened or read.
+    Unreadable = "unreadable", Error, "the file could not be opened or read (permissions, I/O error, dangling link, missing path, a folder or FIFO named as a file); its fields are all null";
+    /// A file named explicitly that is no audio format voxprep knows.
+    NotAudio = "not-audio", Error, "a file named explicitly that is no audio format";
+    /// A RIFF/WAVE file whose name does not end in `.wav`.
+    WrongExtension = "wrong-extension", Error, "a RIFF/WAVE file whose name does not end in `.wav`";
     /// Nothing louder than the silence threshold anywhere.
-    Silent = "silent", Warning, "nothing louder than the silence threshold anywhere (digital silence when every sample is 0)";
+    Silent = "silent", Warning, "no sample reaches the silence threshold (-50 dBFS by default): digital silence or near-silence; says the peak";
     /// Runs of full-scale samples.
-    Clipping = "clipping", Warning, "runs of consecutive full-scale samples: the recording is distorted";
+    Clipping = "clipping", Warning, "runs of at least 3 (by default) consecutive full-scale samples (+32767, -32767, -32768); says how many runs, samples, and the longest run";
     /// Runs of samples held at a peak below full scale.
-    FlatTops = "flat-tops", Warning, "runs of samples held at a peak below full scale: clipped and then turned down, or limited hard";
+    FlatTops = "flat-tops", Warning, "the peak is below full scale but at least -12 dBFS, and runs of at least 3 (by default) consecutive samples sit at exactly the peak magnitude: clipped and then turned down, or limited hard";
     /// The peak is below the low-level threshold.
-    LowLevel = "low-level", Warning, "the peak is below the low-level threshold: faint on a phone line";
+    LowLevel = "low-level", Warning, "the peak is below -20 dBFS (by default): faint on a phone line";
     /// More leading silence than allowed.
-    LeadingSilence = "leading-silence", Warning, "more silence at the start than allowed; says whether trimming would save billing units";
+    LeadingSilence = "leading-silence", Warning, "more than 0.5 s (by default) of silence before the first sample at or above the silence threshold; says whether trimming would lower the billing units";
     /// More trailing silence than allowed.
-    TrailingSilence = "trailing-silence", Warning, "more silence at the end than allowed; says whether trimming would save billing units";
+    TrailingSilence = "trailing-silence", Warning, "more than 0.5 s (by default) of silence after the last sample at or above the silence threshold; says whether trimming would lower the billing units";
     /// The mean sample value is far from zero.
-    DcOffset = "dc-offset", Warning, "the mean sample value is more than the allowed share of full scale";
+    DcOffset = "dc-offset", Warning, "the mean sample value is more than 2% (by default) of full scale";
     /// A `.vox` whose decoding sits at the rails: probably not Dialogic ADPCM.
-    VoxAtRails = "vox-at-rails", Warning, "decoded as Dialogic ADPCM it sits at full scale or overshoots the rails: probably not ADPCM, or another rate";
+    VoxAtRails = "vox-at-rails", Warning, "a `.vox` whose decoder steps overshoot full scale by more than s/8 on more than 1% of the steps, or whose decoded samples sit at full scale in runs of 64 or more for more than 2% of the samples: probably mu-law, A-law or 8-bit PCM named `.vox`, or another rate";
     /// A `.vox` that plays differently on the decoder families.
-    DecoderDisagreement = "decoder-disagreement", Warning, "plays audibly differently on Dialogic/FreeSWITCH-style decoders than on sox/libsndfile";
+    DecoderDisagreement = "decoder-disagreement", Warning, "a `.vox` whose exact (sox/libsndfile) and shift-add (Dialogic/FreeSWITCH) decodings drift more than 10% of full scale apart, or whose SNR between them is below 10 dB: it plays differently on the two decoder families";
 }
 
 impl Code {
