@@ -338,4 +338,20 @@ mod tests {
         assert_eq!(NEXT_INDEX[45][7], 48);
         assert_eq!(NEXT_INDEX[10][3], 9);
     }
+
+    #[test]
+    fn merge_buckets_span_one_to_two_steps() {
+        // In 16-bit units: more than s, at most 2s, at the step index the
+        // code leads to.
+        for (i, row) in MERGE_SHIFT.iter().enumerate() {
+            for (m, &shift) in row.iter().enumerate() {
+                let s = STEP_SIZES[NEXT_INDEX[i][m] as usize];
+                let bucket = 1i32 << shift;
+                assert!(
+                    s < bucket && bucket <= 2 * s,
+                    "index {i} m {m}: s {s}, bucket {bucket}"
+                );
+            }
+        }
+    }
 }
