@@ -11,7 +11,7 @@
 /// Step sizes in 12-bit units, indexed by the step index 0..=48
 /// (application note 00-1366-001, Table 1; `floor(16 * 1.1^i)`).
 #[rustfmt::skip]
-pub const STEP_SIZES: [i32; 49] = [
+pub(crate) const STEP_SIZES: [i32; 49] = [
       16,   17,   19,   21,   23,   25,   28,   31,   34,   37,
       41,   45,   50,   55,   60,   66,   73,   80,   88,   97,
      107,  118,  130,  143,  157,  173,  190,  209,  230,  253,
@@ -22,10 +22,10 @@ pub const STEP_SIZES: [i32; 49] = [
 /// Step-index adjustment by the magnitude bits `code & 7`
 /// (application note 00-1366-001, Table 2).
 #[rustfmt::skip]
-pub const INDEX_ADJUST: [i8; 8] = [-1, -1, -1, -1, 2, 4, 6, 8];
+pub(crate) const INDEX_ADJUST: [i8; 8] = [-1, -1, -1, -1, 2, 4, 6, 8];
 
 /// Highest step index.
-pub const MAX_STEP_INDEX: u8 = 48;
+pub(crate) const MAX_STEP_INDEX: u8 = 48;
 
 /// Number of step indices.
 pub(crate) const STEPS: usize = 49;

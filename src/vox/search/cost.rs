@@ -145,7 +145,9 @@ pub(super) fn code_of(level: i32) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vox::state::greedy_code;
+    use crate::vox::fixtures::wav;
+    use crate::vox::state::{State, difference, greedy_code};
+    use crate::vox::{self, DecoderFlavor, EncoderKind};
 
     /// Reconstruction level 0..=15 of a code, ordered from most negative
     /// (sign set, m = 7) to most positive (m = 7).
@@ -219,5 +221,34 @@ mod tests {
         }
         assert_eq!(code_of(0), 0xF);
         assert_eq!(code_of(15), 0x7);
+    }
+
+    #[test]
+    fn search_streams_never_overshoot_past_the_grace() {
+        // The full-scale square drives every encoder into the rails.
+        let x = wav("square-300Hz-0dBFS-8000Hz.wav");
+        for kind in [
+            EncoderKind::Search { paths: 16 },
+            EncoderKind::Universal { paths: 16 },
+        ] {
+            let bytes = vox::encode(&x, kind);
+            for f in DecoderFlavor::ALL {
+                let mut s = State::INITIAL;
+                for &b in &bytes {
+                    for code in [b >> 4, b & 15] {
+                        let before = s;
+                        s.decode(code, f);
+                        let grace = (before.step_size() >> 3) * 16;
+                        let d = s.predictor() as i32 - before.predictor() as i32;
+                        let full = difference(before, code, f);
+                        assert!(
+                            (full - d).abs() <= grace,
+                            "{kind} on {f}: overshoot {} > {grace}",
+                            (full - d).abs()
+                        );
+                    }
+                }
+            }
+        }
     }
 }

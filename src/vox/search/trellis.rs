@@ -16,9 +16,9 @@ use crate::vox::state::family;
 use crate::vox::tables::{MERGE_SHIFT, NEXT_INDEX, STEPS};
 
 /// Samples of history kept after a commit (decision depth).
-pub(crate) const DELAY: usize = 512;
+const DELAY: usize = 512;
 /// Samples written out per commit.
-pub(crate) const WINDOW: usize = 512;
+const WINDOW: usize = 512;
 /// How many levels either side of the greedy level are tried.
 const SPREAD: i32 = 1;
 
