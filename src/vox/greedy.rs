@@ -22,8 +22,8 @@
 //!
 //! The output is therefore byte for byte what the plain loop writes, for
 //! any input (a test compares them on inputs built to converge slowly); only
-//! the time depends on how fast the states meet. On 15 minutes of speech
-//! every guess met the true state within 2,000 samples.
+//! the time depends on how fast the states meet, which on speech is within
+//! a few blocks.
 
 use super::NibbleOrder;
 use super::pool;
@@ -260,12 +260,10 @@ fn run_group(segs: &mut [Segment], outs: &mut [&mut [u8]], x: &[i16]) {
 }
 
 /// One block of `LANES` segments, their steps interleaved so that the
-/// processor works on three dependency chains at once. Three measured
-/// fastest: with four, the states no longer fit in registers and the step
-/// rows went through the stack (whole-process `vox_tool encode` of the
-/// 15-minute WAV, medians of 31 alternating rounds: 3 lanes 0.0257 s, 4
-/// 0.0280 s, 5 0.0281 s). Codes gather in a local array and are copied out
-/// at the end of the block.
+/// processor works on three dependency chains at once. Three is the most
+/// whose states stay in registers: with four the step rows spill to the
+/// stack and the loop is slower. Codes gather in a local array and are
+/// copied out at the end of the block.
 #[inline(never)]
 fn interleave(
     regs: &mut [Reg; LANES],

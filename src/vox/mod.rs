@@ -48,19 +48,16 @@ use std::str::FromStr;
 /// The sample rate of the provider's VOX files.
 pub const VOX_RATE: u32 = 8000;
 
-/// Paths of [`EncoderKind::Search`] when none are given: clears greedy by
-/// 1.5 dB on exact decoders on the speech fixture with room to spare (21.4
-/// against 19.1 dB; four paths clear it only narrowly, 20.8).
+/// Paths of [`EncoderKind::Search`] when none are given: enough to beat
+/// greedy on exact decoders by 1.5 dB on speech with room to spare, where
+/// four paths clear it only narrowly.
 pub const DEFAULT_SEARCH_PATHS: usize = 16;
 
 /// Paths of [`EncoderKind::Universal`] when none are given: one, the
-/// fastest universal search, as fast as `sox -D` on the bench's 15 minutes
-/// of speech. On the speech fixture it plays at 19.1 dB on every decoder
-/// family, which is what greedy (sox's own encoder) reaches on its own
-/// family only (on the others greedy drifts: 11.3 and 9.5 dB). More paths
-/// sound better and cost more: eight give 21.0 dB on every family at about
-/// 1/18 of the speed (still about 400x real time). See the README's VOX
-/// section for the measurements behind the choice.
+/// fastest universal search, about as fast as `sox -D`. It plays on every
+/// decoder family as well as greedy (sox's own encoder) plays on its own
+/// family only; more paths sound better and cost more (see the README's
+/// VOX section).
 pub const DEFAULT_UNIVERSAL_PATHS: usize = 1;
 
 /// The most samples a search encoder holds before deciding their codes:

@@ -13,12 +13,10 @@ const OVERSHOOT_PENALTY: u64 = 1 << 36;
 /// How much the families' disagreement weighs in the cost of a universal
 /// search with `paths` paths: the `spread` of [`cost`], so the weight is
 /// its square (25, 9, 4). Fewer paths see less of the future and need the
-/// families held together more firmly. Chosen on nine clips (four voices,
-/// music, pink noise, hiss, a chirp, a tone) by the mean over clips of the
-/// worst family's SNR; on that measure the encoders gained 3.6 dB at one
-/// path (16.6 to 20.3, with the two-level window), 0.8 at two, 0.3 at four,
-/// 0.2 at eight and 0.1 at sixteen over the plain summed squared error
-/// (spread 1). See the README's VOX section.
+/// families held together more firmly. The values give the best
+/// worst-family SNR averaged over clips of speech, music and noise; the
+/// gain over the plain summed squared error (spread 1) is large at one path
+/// and small from four up (see the README's VOX section).
 pub(super) const fn spread(paths: usize) -> i32 {
     match paths {
         0 | 1 => 5,

@@ -11,8 +11,8 @@ use crate::vox::tables::NEXT_INDEX;
 /// The one-path search (`paths == 1`): each sample's code is the cheaper
 /// by [`cost`](super::cost::cost) (overshoot penalised) of two levels, the
 /// greedy level of the families' mean predictor and its neighbour on the
-/// sample's side (see [`pair_window`]; the trellis tries both neighbours,
-/// which at one path gained nothing measurable and cost a third more work).
+/// sample's side (see [`pair_window`]; trying both neighbours, as the
+/// trellis does, gains nothing measurable at one path and adds work).
 /// No history: every decision is final at once, so codes come out without
 /// delay.
 #[derive(Debug, Clone)]

@@ -29,10 +29,8 @@ struct Node<const N: usize> {
     /// eighth of the step size (`tables::MERGE_SHIFT`), then the step
     /// index. Nodes with the same key count as the same state and only the
     /// cheaper survives: near-identical states would otherwise fill the K
-    /// paths with one choice. Measured on speech this adds 0.4-0.6 dB at
-    /// K = 4 and 8 on every family (exact keys: universal:8 20.36 dB at
-    /// worst on the espeak fixture, bucketed: 20.85); a tone, a chirp,
-    /// music and noise moved by -0.3 to +0.25 dB at K = 8.
+    /// paths with one choice. Buckets rather than exact keys improve speech
+    /// on every family and leave tones, music and noise about as they are.
     key: u64,
     pred: [i32; N],
     index: u8,
