@@ -42,11 +42,6 @@ impl Decoder {
         self.flavor
     }
 
-    /// The current state (after the last decoded sample).
-    pub fn state(&self) -> State {
-        self.state
-    }
-
     /// Decode `bytes`, appending two samples per byte to `out`.
     pub fn decode(&mut self, bytes: &[u8], out: &mut Vec<i16>) {
         let mut lane = Lane::new(self.state, self.flavor);

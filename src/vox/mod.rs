@@ -1,9 +1,9 @@
 //! The Dialogic (OKI) 4-bit ADPCM codec of headerless `.vox` files.
 //!
 //! A VOX file is nothing but 4-bit codes, two per byte, first sample in the
-//! high nibble, at 8000 samples per second for this provider. The algorithm is
-//! the one of Dialogic's application note *Dialogic ADPCM Algorithm*
-//! (00-1366-001); its tables are in [`tables`].
+//! high nibble, at 8000 samples per second for this provider. The algorithm and
+//! its tables are those of Dialogic's application note *Dialogic ADPCM
+//! Algorithm* (00-1366-001).
 //!
 //! Decoders in the field spell the difference added to the predictor in two
 //! ways (plus Asterisk's variant), and because the predictor is a pure
@@ -29,14 +29,13 @@ mod greedy;
 mod pool;
 mod search;
 mod split;
-pub mod state;
-pub mod tables;
+mod state;
+mod tables;
 
 pub use analysis::{Analyser, RAIL_LEVEL, RAIL_RUN, VoxAnalysis, analyse_stream};
 pub use decoder::Decoder;
 pub use encoder::Encoder;
 pub use search::MAX_PATHS;
-pub use state::State;
 
 use crate::error::{Error, Result};
 use std::fmt;
@@ -46,19 +45,16 @@ use std::str::FromStr;
 /// The sample rate of the provider's VOX files.
 pub const VOX_RATE: u32 = 8000;
 
-/// Paths of [`EncoderKind::Search`] when none are given: clears greedy by
-/// 1.5 dB on exact decoders on the speech fixture with room to spare (21.4
-/// against 19.1 dB; four paths clear it only narrowly, 20.8).
+/// Paths of [`EncoderKind::Search`] when none are given: enough to beat
+/// greedy on exact decoders by 1.5 dB on speech with room to spare, where
+/// four paths clear it only narrowly.
 pub const DEFAULT_SEARCH_PATHS: usize = 16;
 
 /// Paths of [`EncoderKind::Universal`] when none are given: one, the
-/// fastest universal search, as fast as `sox -D` on the bench's 15 minutes
-/// of speech. On the speech fixture it plays at 19.1 dB on every decoder
-/// family, which is what greedy (sox's own encoder) reaches on its own
-/// family only (on the others greedy drifts: 11.3 and 9.5 dB). More paths
-/// sound better and cost more: eight give 21.0 dB on every family at about
-/// 1/18 of the speed (still about 400x real time). See the README's VOX
-/// section for the measurements behind the choice.
+/// fastest universal search, about as fast as `sox -D`. It plays on every
+/// decoder family as well as greedy (sox's own encoder) plays on its own
+/// family only; more paths sound better and cost more (see the README's
+/// VOX section).
 pub const DEFAULT_UNIVERSAL_PATHS: usize = 1;
 
 /// The most samples a search encoder holds before deciding their codes:
@@ -382,5 +378,85 @@ pub(crate) mod libsndfile_vector {
     #[test]
     fn greedy_encoder_reproduces_libsndfile_self_test() {
         assert_eq!(super::encode(&PCM, super::EncoderKind::Greedy), CODES);
+    }
+}
+
+/// Reading the files under `fixtures/vox` (fixtures/README.md says how each
+/// was made).
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use std::path::PathBuf;
+
+    fn path(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/vox")
+            .join(name)
+    }
+
+    /// The samples of a 16-bit mono 8000 Hz WAV.
+    pub(crate) fn wav(name: &str) -> Vec<i16> {
+        let path = path(name);
+        let reader = hound::WavReader::open(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        let spec = reader.spec();
+        assert_eq!(
+            (spec.channels, spec.bits_per_sample, spec.sample_rate),
+            (1, 16, 8000)
+        );
+        reader
+            .into_samples::<i16>()
+            .map(|s| s.expect("sample"))
+            .collect()
+    }
+
+    /// The bytes of a file.
+    pub(crate) fn bytes(name: &str) -> Vec<u8> {
+        let path = path(name);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+    }
+}
+
+/// The greedy encoder against the bytes sox and libsndfile wrote for the
+/// same clips, including where they pad an odd length differently.
+#[cfg(test)]
+mod golden {
+    use super::fixtures::{bytes, wav};
+    use crate::vox::{self, Decoder, DecoderFlavor, EncoderKind};
+
+    /// The clips with golden vectors (base names under fixtures/vox).
+    const CLIPS: [&str; 4] = [
+        "tone-440Hz-m6dBFS-8000Hz",
+        "square-300Hz-0dBFS-8000Hz",
+        "speech-espeak-8000Hz",
+        "tone-440Hz-1001samples-8000Hz",
+    ];
+
+    #[test]
+    fn greedy_bytes_equal_sox_and_libsndfile() {
+        for clip in CLIPS {
+            let x = wav(&format!("{clip}.wav"));
+            let ours = vox::encode(&x, EncoderKind::Greedy);
+            assert_eq!(ours, bytes(&format!("{clip}.sox.vox")), "{clip}: sox -D");
+            let sndfile = bytes(&format!("{clip}.sndfile.vox"));
+            if x.len().is_multiple_of(2) {
+                assert_eq!(ours, sndfile, "{clip}: libsndfile");
+            } else {
+                // Odd length: sox pads with code 0, libsndfile encodes a zero
+                // sample; everything before the last nibble is the same.
+                let n = ours.len();
+                assert_eq!(ours[..n - 1], sndfile[..n - 1], "{clip}");
+                assert_eq!(ours[n - 1] >> 4, sndfile[n - 1] >> 4, "{clip}");
+                assert_eq!(ours[n - 1] & 15, 0, "{clip}: sox's padding nibble");
+                let mut s = Decoder::new(DecoderFlavor::Exact);
+                let mut scratch = Vec::new();
+                s.decode(&ours[..n - 1], &mut scratch);
+                let mut st = s.lane().state();
+                st.decode(ours[n - 1] >> 4, DecoderFlavor::Exact);
+                assert_eq!(
+                    st.encode_greedy(0),
+                    sndfile[n - 1] & 15,
+                    "{clip}: libsndfile pads"
+                );
+            }
+        }
     }
 }

@@ -32,10 +32,8 @@ pub(crate) fn install<R: Send>(work: impl FnOnce() -> R + Send) -> R {
 /// The pool of callers outside any rayon pool (one thread per core, unless
 /// `RAYON_NUM_THREADS` says otherwise). A pool, not a fresh thread per call:
 /// its threads stay awake for a while between jobs, where a new thread
-/// waited for its core to wake on every block of a stream (`vox_tool
-/// encode` of the 15-minute WAV, greedy: 0.0389 s with a scoped thread per
-/// call, 0.0321 s on a pool; medians of 31 alternating rounds). `None` if
-/// the system refused the threads.
+/// waits for its core to wake on every block of a stream. `None` if the
+/// system refused the threads.
 fn split_pool() -> Option<&'static rayon::ThreadPool> {
     static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
     POOL.get_or_init(|| {

@@ -25,20 +25,20 @@ pub(crate) const ASTERISK_MAX: i32 = 2047 * 16;
 /// a negative clamp removes it). For the 12-bit families it is always a
 /// multiple of 16.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct State {
+pub(crate) struct State {
     predictor: i16,
     step_index: u8,
 }
 
 impl State {
     /// The state every VOX stream starts from: predictor 0, step index 0.
-    pub const INITIAL: State = State {
+    pub(crate) const INITIAL: State = State {
         predictor: 0,
         step_index: 0,
     };
 
     /// A state with the given predictor and step index (clamped to 0..=48).
-    pub fn new(predictor: i16, step_index: u8) -> State {
+    pub(crate) fn new(predictor: i16, step_index: u8) -> State {
         State {
             predictor,
             step_index: step_index.min(super::tables::MAX_STEP_INDEX),
@@ -46,24 +46,25 @@ impl State {
     }
 
     /// The predictor, which is also the last decoded sample (16-bit).
-    pub fn predictor(&self) -> i16 {
+    pub(crate) fn predictor(&self) -> i16 {
         self.predictor
     }
 
     /// The step index, 0..=48.
-    pub fn step_index(&self) -> u8 {
+    pub(crate) fn step_index(&self) -> u8 {
         self.step_index
     }
 
     /// The current step size in 12-bit units (16..=1552).
-    pub fn step_size(&self) -> i32 {
+    #[cfg(test)]
+    pub(crate) fn step_size(&self) -> i32 {
         STEP_SIZES[self.step_index as usize]
     }
 
     /// Decode one 4-bit code (only the low 4 bits of `code` are used) with
     /// `flavor`, update the state and return the 16-bit sample.
     #[inline]
-    pub fn decode(&mut self, code: u8, flavor: DecoderFlavor) -> i16 {
+    pub(crate) fn decode(&mut self, code: u8, flavor: DecoderFlavor) -> i16 {
         let (p, _) = step(self.predictor as i32, self.step_index, code, flavor);
         self.predictor = p as i16;
         self.step_index = NEXT_INDEX[self.step_index as usize][(code & 7) as usize];
@@ -75,7 +76,7 @@ impl State {
     /// predictor), update the state as the exact decoder would, and return the
     /// 4-bit code.
     #[inline]
-    pub fn encode_greedy(&mut self, sample: i16) -> u8 {
+    pub(crate) fn encode_greedy(&mut self, sample: i16) -> u8 {
         let code = greedy_code(self.predictor as i32, self.step_index, sample as i32);
         self.decode(code, DecoderFlavor::Exact);
         code
@@ -84,7 +85,8 @@ impl State {
 
 /// The signed difference `flavor` adds to the predictor of `state` for `code`
 /// (16-bit units), before clamping to the rails.
-pub fn difference(state: State, code: u8, flavor: DecoderFlavor) -> i32 {
+#[cfg(test)]
+pub(crate) fn difference(state: State, code: u8, flavor: DecoderFlavor) -> i32 {
     family(flavor).0[state.step_index as usize][(code & 15) as usize]
 }
 
@@ -234,5 +236,21 @@ mod tests {
         );
         let (_, over) = step(32000, 48, 0x0, DecoderFlavor::Exact);
         assert_eq!(over, 0);
+    }
+
+    #[test]
+    fn step_indices_are_shared() {
+        // The hand-computed sequence of tests/vox.rs: codes 4 3 | A 7 | 7 6 |
+        // F 5 from the zero state.
+        const BYTES: [u8; 4] = [0x43, 0xA7, 0x76, 0xF5];
+        let mut s = State::INITIAL;
+        let mut idx = Vec::new();
+        for b in BYTES {
+            for code in [b >> 4, b & 15] {
+                s.decode(code, DecoderFlavor::Exact);
+                idx.push(s.step_index());
+            }
+        }
+        assert_eq!(idx, [2, 1, 0, 8, 16, 22, 30, 34]);
     }
 }

@@ -11,7 +11,7 @@
 /// Step sizes in 12-bit units, indexed by the step index 0..=48
 /// (application note 00-1366-001, Table 1; `floor(16 * 1.1^i)`).
 #[rustfmt::skip]
-pub const STEP_SIZES: [i32; 49] = [
+pub(crate) const STEP_SIZES: [i32; 49] = [
       16,   17,   19,   21,   23,   25,   28,   31,   34,   37,
       41,   45,   50,   55,   60,   66,   73,   80,   88,   97,
      107,  118,  130,  143,  157,  173,  190,  209,  230,  253,
@@ -22,10 +22,10 @@ pub const STEP_SIZES: [i32; 49] = [
 /// Step-index adjustment by the magnitude bits `code & 7`
 /// (application note 00-1366-001, Table 2).
 #[rustfmt::skip]
-pub const INDEX_ADJUST: [i8; 8] = [-1, -1, -1, -1, 2, 4, 6, 8];
+pub(crate) const INDEX_ADJUST: [i8; 8] = [-1, -1, -1, -1, 2, 4, 6, 8];
 
 /// Highest step index.
-pub const MAX_STEP_INDEX: u8 = 48;
+pub(crate) const MAX_STEP_INDEX: u8 = 48;
 
 /// Number of step indices.
 pub(crate) const STEPS: usize = 49;
@@ -337,5 +337,21 @@ mod tests {
         assert_eq!(NEXT_INDEX[0][7], 8);
         assert_eq!(NEXT_INDEX[45][7], 48);
         assert_eq!(NEXT_INDEX[10][3], 9);
+    }
+
+    #[test]
+    fn merge_buckets_span_one_to_two_steps() {
+        // In 16-bit units: more than s, at most 2s, at the step index the
+        // code leads to.
+        for (i, row) in MERGE_SHIFT.iter().enumerate() {
+            for (m, &shift) in row.iter().enumerate() {
+                let s = STEP_SIZES[NEXT_INDEX[i][m] as usize];
+                let bucket = 1i32 << shift;
+                assert!(
+                    s < bucket && bucket <= 2 * s,
+                    "index {i} m {m}: s {s}, bucket {bucket}"
+                );
+            }
+        }
     }
 }

@@ -1,0 +1,364 @@
+//! The one-path search: [`Single`] follows one decoder state and decides
+//! each code at once.
+
+use std::hint::select_unpredictable;
+
+use super::cost::{at_the_rails, code_of, pair_window, pairs, recips, spread};
+use crate::vox::DecoderFlavor;
+use crate::vox::state::family;
+use crate::vox::tables::NEXT_INDEX;
+
+/// The one-path search (`paths == 1`): each sample's code is the cheaper
+/// by [`cost`](super::cost::cost) (overshoot penalised) of two levels, the
+/// greedy level of the families' mean predictor and its neighbour on the
+/// sample's side (see [`pair_window`]; trying both neighbours, as the
+/// trellis does, gains nothing measurable at one path and adds work).
+/// No history: every decision is final at once, so codes come out without
+/// delay.
+#[derive(Debug, Clone)]
+pub(crate) struct Single<const N: usize> {
+    /// One row per step index, 64 of them (49 used) so that indexing by
+    /// `i & 63` needs no bounds check.
+    rows: Box<[SingleRow<N>; 64]>,
+    lo: [i32; N],
+    hi: [i32; N],
+    /// `lo` and `hi` packed (see [`Lanes`]), with every guard bit set.
+    lo_lanes: u64,
+    hi_lanes: u64,
+    /// How much the families' disagreement weighs in the cost (see
+    /// [`cost`](super::cost::cost)).
+    spread: i32,
+    pred: [i32; N],
+    index: u8,
+}
+
+/// What the one-path search reads at one step index.
+#[derive(Debug, Clone, Copy)]
+struct SingleRow<const N: usize> {
+    /// The reciprocal that picks the middle level (see
+    /// [`middle_level`](super::cost::middle_level)).
+    recip: u64,
+    /// `levels[l + 1]` for reconstruction level `l` (0 the most negative),
+    /// with level 0 again at 0 and level 15 again at 17, so that the three
+    /// candidates around any middle level are `levels[m..m + 3]`, clamped
+    /// as the trellis clamps them.
+    levels: [Level<N>; 18],
+}
+
+/// One reconstruction level at one step index, with what
+/// [`cost`](super::cost::cost) needs precomputed.
+#[derive(Debug, Clone, Copy)]
+struct Level<const N: usize> {
+    /// Each family's signed difference.
+    diff: [i32; N],
+    /// The same, as one number to add to packed predictors (see [`Lanes`]).
+    step: u64,
+    /// Their sum.
+    sum: i32,
+    /// `spread * (diff[f] - diff[g])` for each pair `f < g`, in the order
+    /// of [`cost`](super::cost::cost) (three pairs at most).
+    pairs: [i32; 3],
+    /// The step index after this level, and the code above it.
+    next_code: i32,
+    /// The next step index's reciprocal (see
+    /// [`middle_level`](super::cost::middle_level)), so that the next
+    /// sample need not wait for its row to find it.
+    next_recip: i32,
+}
+
+impl<const N: usize> Single<N> {
+    fn new(families: [DecoderFlavor; N], spread: i32) -> Single<N> {
+        let tables = families.map(|f| family(f).0);
+        let blank = Level {
+            diff: [0i32; N],
+            step: 0,
+            sum: 0,
+            pairs: [0; 3],
+            next_code: 0,
+            next_recip: 0,
+        };
+        let mut rows = Box::new(
+            [SingleRow {
+                recip: 0,
+                levels: [blank; 18],
+            }; 64],
+        );
+        for (i, row) in rows.iter_mut().enumerate().take(tables[0].len()) {
+            row.recip = recips::<N>()[i];
+            for (at, level) in row.levels.iter_mut().enumerate() {
+                let code = code_of((at as i32 - 1).clamp(0, 15));
+                let diff = tables.map(|t| t[i][code as usize]);
+                let pairs = pairs(&diff, spread);
+                let next = NEXT_INDEX[i][(code & 7) as usize];
+                *level = Level {
+                    diff,
+                    step: Lanes::step(&diff),
+                    sum: diff.iter().sum(),
+                    pairs,
+                    next_code: (code as i32) << 8 | next as i32,
+                    next_recip: recips::<N>()[next as usize] as i32,
+                };
+            }
+        }
+        Single {
+            rows,
+            lo: families.map(|f| family(f).1),
+            hi: families.map(|f| family(f).2),
+            lo_lanes: Lanes::pack(&families.map(|f| family(f).1)),
+            hi_lanes: Lanes::pack(&families.map(|f| family(f).2)) | Lanes::GUARDS,
+            spread,
+            pred: [0; N],
+            index: 0,
+        }
+    }
+
+    /// Encode `samples`, appending one code per sample to `codes`.
+    ///
+    /// Each code depends on the state the previous one left, so this loop
+    /// runs at the speed of that chain, and does little per sample: the
+    /// predictors packed in one number ([`Lanes`]: one addition steps
+    /// them all, one test checks every rail), their sum and scaled
+    /// differences carried with them rather than recomputed, the next step
+    /// index's reciprocal read with the level, the two costs compared by
+    /// their difference (one product per term of
+    /// [`cost`](super::cost::cost) instead of two squares), and the winner
+    /// selected without a branch on the data.
+    pub(crate) fn push_all(&mut self, samples: &[i16], codes: &mut Vec<u8>) {
+        let start = codes.len();
+        codes.resize(start + samples.len(), 0);
+        let mut index = self.index;
+        let mut recip = self.rows[(index & 63) as usize].recip;
+        let mut packed = Lanes::pack(&self.pred);
+        // Carried from sample to sample with the predictors rather than
+        // computed from them.
+        let mut sum = self.pred.iter().sum::<i32>();
+        let mut apart = pairs(&self.pred, self.spread);
+        for (out, &x) in codes[start..].iter_mut().zip(samples) {
+            let x = x as i32;
+            let row = &self.rows[(index & 63) as usize];
+            let lower = pair_window(N as i32 * x - sum, recip);
+            let cands = [&row.levels[lower], &row.levels[lower + 1]];
+            let [a, b] = cands;
+            let u = [packed.wrapping_add(a.step), packed.wrapping_add(b.step)];
+            let sums = [sum + a.sum, sum + b.sum];
+            let mut aparts = [[0i32; 3]; 2];
+            for q in 0..3 {
+                aparts[0][q] = apart[q] + a.pairs[q];
+                aparts[1][q] = apart[q] + b.pairs[q];
+            }
+            // cost(b) - cost(a), term by term as (v - w)(v + w) where v and w
+            // are the terms [`cost`] squares: one product per term.
+            let t = N as i32 * x - sum;
+            let mut second = (a.sum - b.sum) as i64 * (2 * t - a.sum - b.sum) as i64;
+            let terms = (b.pairs.iter().zip(&a.pairs)).zip(aparts[0].iter().zip(&aparts[1]));
+            for ((pb, pa), (va, vb)) in terms.take(N * (N - 1) / 2) {
+                second += (pb - pa) as i64 * (va + vb) as i64;
+            }
+            let second = second < 0;
+            // The candidates are in the order of their differences in every
+            // family, so only the first can pass a low rail and only the
+            // second a high one; one test for all families at once.
+            let inside = (u[0] | Lanes::GUARDS).wrapping_sub(self.lo_lanes)
+                & self.hi_lanes.wrapping_sub(u[1])
+                & Lanes::GUARDS;
+            let (second, won) = if inside == Lanes::GUARDS {
+                // The first of the cheaper, as the reference keeps it. Which
+                // one wins is a coin toss on speech: selects, not branches.
+                let pick = |a: i32, b: i32| select_unpredictable(second, b, a);
+                packed = select_unpredictable(second, u[1], u[0]);
+                sum = pick(sums[0], sums[1]);
+                for q in 0..3 {
+                    apart[q] = pick(aparts[0][q], aparts[1][q]);
+                }
+                (second, pick(a.next_code, b.next_code))
+            } else {
+                let pred = Lanes::unpack::<N>(packed);
+                let rails = (self.lo, self.hi);
+                let (ca, pa) = at_the_rails(pred, index, x, &a.diff, rails, self.spread);
+                let (cb, pb) = at_the_rails(pred, index, x, &b.diff, rails, self.spread);
+                let second = cb < ca;
+                let clamped = if second { pb } else { pa };
+                packed = Lanes::pack(&clamped);
+                sum = clamped.iter().sum();
+                apart = pairs(&clamped, self.spread);
+                (second, if second { b.next_code } else { a.next_code })
+            };
+            recip = select_unpredictable(second, b.next_recip, a.next_recip) as u32 as u64;
+            index = won as u8;
+            *out = (won >> 8) as u8;
+        }
+        self.pred = Lanes::unpack(packed);
+        self.index = index;
+    }
+}
+
+/// Up to three predictors packed in one `u64`, 21 bits each, so that a
+/// candidate's predictors are one addition and the rails one test. A lane
+/// holds `p + 2^18`: every predictor and every unclamped step from one
+/// (`|p + d| < 2^17`) stays below `2^19`, so lanes never carry into each
+/// other and bit 20 of each lane is free as a guard. Adding [`Lanes::step`]
+/// of the differences (an integer sum with negative terms, so the lanes
+/// stay exact) steps every predictor at once. A lane is at least its rail
+/// `r` when `(u | guard) - (r + 2^18)` keeps the guard bit, and at most it
+/// when `(r + 2^18 | guard) - u` does.
+struct Lanes;
+
+impl Lanes {
+    const BITS: u32 = 21;
+    const BIAS: i64 = 1 << 18;
+    /// Bit 20 of each of the three lanes.
+    const GUARDS: u64 = (1 << 20) | (1 << 41) | (1 << 62);
+
+    fn pack<const N: usize>(values: &[i32; N]) -> u64 {
+        const { assert!(N <= 3) };
+        let mut packed = 0u64;
+        for (f, &v) in values.iter().enumerate() {
+            packed |= ((v as i64 + Self::BIAS) as u64) << (Self::BITS * f as u32);
+        }
+        packed
+    }
+
+    fn unpack<const N: usize>(packed: u64) -> [i32; N] {
+        std::array::from_fn(|f| {
+            let lane = (packed >> (Self::BITS * f as u32)) & ((1 << Self::BITS) - 1);
+            (lane as i64 - Self::BIAS) as i32
+        })
+    }
+
+    /// The number whose addition adds `diff[f]` to lane `f`.
+    fn step<const N: usize>(diff: &[i32; N]) -> u64 {
+        let mut step = 0u64;
+        for (f, &d) in diff.iter().enumerate() {
+            step = step.wrapping_add((d as i64 as u64).wrapping_shl(Self::BITS * f as u32));
+        }
+        step
+    }
+}
+
+impl Single<1> {
+    /// One-path search against the exact family.
+    pub(crate) fn exact() -> Single<1> {
+        Single::new([DecoderFlavor::Exact], 1)
+    }
+}
+
+impl Single<3> {
+    /// One-path search against all three families.
+    pub(crate) fn universal() -> Single<3> {
+        Single::new(
+            [
+                DecoderFlavor::Exact,
+                DecoderFlavor::ShiftAdd,
+                DecoderFlavor::Asterisk,
+            ],
+            spread(1),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::cost::cost;
+    use super::*;
+
+    /// The one-path search spelled plainly: at each sample the two levels
+    /// of [`pair_window`], each scored by [`cost`] (or [`at_the_rails`]),
+    /// the first of the cheaper kept.
+    fn one_path_reference<const N: usize>(
+        families: [DecoderFlavor; N],
+        spread: i32,
+        x: &[i16],
+    ) -> Vec<u8> {
+        let tables = families.map(|f| family(f).0);
+        let rails = (families.map(|f| family(f).1), families.map(|f| family(f).2));
+        let (mut pred, mut index) = ([0i32; N], 0u8);
+        let mut codes = Vec::new();
+        for &x in x {
+            let x = x as i32;
+            let i = index as usize;
+            let sum: i32 = pred.iter().sum();
+            // `levels[l + 1]` holds level `l`.
+            let lower = pair_window(N as i32 * x - sum, recips::<N>()[i]) as i32 - 1;
+            let mut best: Option<(u64, [i32; N], u8)> = None;
+            for level in [lower, lower + 1] {
+                let code = code_of(level.clamp(0, 15));
+                let d = tables.map(|t| t[i][code as usize]);
+                let u: [i32; N] = std::array::from_fn(|f| pred[f] + d[f]);
+                let inside = (0..N).all(|f| rails.0[f] <= u[f] && u[f] <= rails.1[f]);
+                let (c, u) = if inside {
+                    (cost(x, &u, spread), u)
+                } else {
+                    at_the_rails(pred, index, x, &d, rails, spread)
+                };
+                if best.is_none_or(|(b, _, _)| c < b) {
+                    best = Some((c, u, code));
+                }
+            }
+            let (_, u, code) = best.expect("two candidates");
+            pred = u;
+            index = NEXT_INDEX[i][(code & 7) as usize];
+            codes.push(code);
+        }
+        codes
+    }
+
+    #[test]
+    fn single_path_engine_equals_its_plain_reference() {
+        let growing: Vec<i16> = (0..3000)
+            .map(|i| ((i as f64 * 0.05).sin() * (i as f64 * 9.0)) as i16)
+            .collect();
+        // Full-scale square waves drive the predictors into the rails, where
+        // the single-path engine takes its slow path.
+        let square: Vec<i16> = (0..3000)
+            .map(|i| if (i / 7) % 2 == 0 { i16::MAX } else { i16::MIN })
+            .collect();
+        let mut v = 1u32;
+        let noise: Vec<i16> = (0..3000)
+            .map(|_| {
+                v = v.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (v >> 16) as i16
+            })
+            .collect();
+        let all = [
+            DecoderFlavor::Exact,
+            DecoderFlavor::ShiftAdd,
+            DecoderFlavor::Asterisk,
+        ];
+        for x in [growing, square, noise] {
+            let mut b = Vec::new();
+            Single::universal().push_all(&x, &mut b);
+            assert_eq!(b, one_path_reference(all, spread(1), &x));
+            let mut b = Vec::new();
+            Single::exact().push_all(&x, &mut b);
+            assert_eq!(b, one_path_reference([DecoderFlavor::Exact], 1, &x));
+        }
+    }
+
+    #[test]
+    fn lanes_step_and_test_every_predictor_at_once() {
+        use crate::vox::state::{EXACT_MAX, EXACT_MIN};
+        let (lo, hi) = ([EXACT_MIN, -32768, -32752], [EXACT_MAX, 32752, 32752]);
+        let (lo_lanes, hi_lanes) = (Lanes::pack(&lo), Lanes::pack(&hi) | Lanes::GUARDS);
+        let inside = |u: u64| {
+            (u | Lanes::GUARDS).wrapping_sub(lo_lanes) & hi_lanes.wrapping_sub(u) & Lanes::GUARDS
+                == Lanes::GUARDS
+        };
+        let mut v = 12345u32;
+        let mut next = |span: i32| {
+            v = v.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (v >> 8) as i32 % span
+        };
+        for _ in 0..100_000 {
+            let p: [i32; 3] = std::array::from_fn(|f| next(hi[f] - lo[f] + 1) + lo[f]);
+            let d: [i32; 3] = std::array::from_fn(|_| next(2 * 46_560 + 1) - 46_560);
+            let u = Lanes::pack(&p).wrapping_add(Lanes::step(&d));
+            let want: [i32; 3] = std::array::from_fn(|f| p[f] + d[f]);
+            assert_eq!(Lanes::unpack::<3>(u), want, "p {p:?} d {d:?}");
+            let within = (0..3).all(|f| lo[f] <= want[f] && want[f] <= hi[f]);
+            assert_eq!(inside(u), within, "p {p:?} d {d:?}");
+        }
+        // One family: the unused lanes never fail the test.
+        let u = Lanes::pack(&[32767]).wrapping_add(Lanes::step(&[-65535]));
+        assert_eq!(Lanes::unpack::<1>(u), [-32768]);
+    }
+}
