@@ -72,9 +72,6 @@ pub fn vox_frames(bytes: u64) -> Frames {
     Frames(bytes.saturating_mul(2))
 }
 
-/// The sample rate VOX files are played at by the provider.
-pub const VOX_RATE: u32 = 8000;
-
 /// Cost of `units` at `price` per unit, `calls` times (recipients x plays).
 /// `None` on overflow.
 pub fn cost(units: BillingUnits, price: Fen, calls: u64) -> Option<Fen> {
@@ -139,11 +136,11 @@ mod tests {
     #[test]
     fn vox_byte_edges() {
         assert_eq!(
-            billing_units(vox_frames(48_000), VOX_RATE, R),
+            billing_units(vox_frames(48_000), 8000, R),
             Some(BillingUnits(1))
         );
         assert_eq!(
-            billing_units(vox_frames(48_001), VOX_RATE, R),
+            billing_units(vox_frames(48_001), 8000, R),
             Some(BillingUnits(2))
         );
     }

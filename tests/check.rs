@@ -229,10 +229,11 @@ fn prompt_folder_skips_non_audio_and_fails_the_mp3() {
     assert_eq!(files[0]["container"], "mp3");
     assert_eq!(codes(&files[0]), ["not-accepted"]);
     let msg = files[0]["problems"][0]["message"].as_str().unwrap();
-    assert!(
-        msg.contains("MP3") && msg.contains("voxprep convert"),
-        "{msg}"
-    );
+    assert!(msg.contains("MP3") && !msg.contains("voxprep"), "{msg}");
+    // What fixes it is data: convert reads this MP3 to its end.
+    assert_eq!(files[0]["fix"]["convert"], true, "{:#}", files[0]);
+    assert_eq!(files[0]["fix"]["adjust"], serde_json::json!([]));
+    assert!(files[1]["fix"].is_null());
     assert!(files[0]["duration_s"].is_null() && files[0]["billing_units"].is_null());
     assert_eq!(files[1]["verdict"], "pass");
     let s = &doc["summary"];

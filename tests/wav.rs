@@ -330,7 +330,7 @@ fn messages_carry_the_figures() {
     let f = inspect_fixture("float-f32le-8000Hz-mono.wav");
     assert!(message(&f, "not-pcm").contains("IEEE float"));
     let f = inspect_fixture("extensible-s16le-8000Hz-mono.wav");
-    assert!(message(&f, "extensible").contains("voxprep convert"));
+    assert!(message(&f, "extensible").contains("around PCM"));
     let f = inspect_fixture("pcm-s16le-8000Hz-mono-ffmpeg-piped.wav");
     assert!(message(&f, "size-placeholder").contains("3200 data bytes"));
 }

@@ -151,7 +151,7 @@ impl ConvertOptions {
     /// The rate the output will have.
     pub fn output_rate(&self) -> u32 {
         match self.format {
-            OutputFormat::Vox => billing::VOX_RATE,
+            OutputFormat::Vox => crate::spec::VOX_RATE,
             OutputFormat::Wav => self.rate,
         }
     }

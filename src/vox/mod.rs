@@ -39,11 +39,7 @@ pub use search::MAX_PATHS;
 
 use crate::error::{Error, Result};
 use std::fmt;
-use std::path::Path;
 use std::str::FromStr;
-
-/// The sample rate of the provider's VOX files.
-pub const VOX_RATE: u32 = 8000;
 
 /// Paths of [`EncoderKind::Search`] when none are given: enough to beat
 /// greedy on exact decoders by 1.5 dB on speech with room to spare, where
@@ -238,34 +234,6 @@ pub fn decode(bytes: &[u8], flavor: DecoderFlavor) -> Vec<i16> {
     let mut out = Vec::with_capacity(bytes.len() * 2);
     Decoder::new(flavor).decode(bytes, &mut out);
     out
-}
-
-/// Read and decode a `.vox` file.
-///
-/// # Errors
-/// [`Error::Io`] when the file cannot be read.
-pub fn decode_path(path: &Path, flavor: DecoderFlavor) -> Result<Vec<i16>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    Ok(decode(&bytes, flavor))
-}
-
-/// Encode `samples` (8000 Hz mono) and write them to `path` atomically: the
-/// bytes go to a temporary file beside it which is then renamed over `path`.
-///
-/// # Errors
-/// [`Error::Io`] when the file cannot be written.
-pub fn encode_to_path(samples: &[i16], kind: EncoderKind, path: &Path) -> Result<()> {
-    let bytes = encode(samples, kind);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let written = std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, path));
-    written.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
 }
 
 #[cfg(test)]
