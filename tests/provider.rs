@@ -1168,7 +1168,8 @@ fn the_documented_replies() {
 #[test]
 fn library_client_debug_and_errors_never_show_the_password() {
     use voxprep::provider::{
-        AccountKind, BaseUrl, BatchOutcome, Client, Content, Credentials, Recipients, Timeouts,
+        AccountKind, BaseUrl, BatchOutcome, Client, Content, Credentials, Recipients, SendStatus,
+        Timeouts,
     };
     let fake = FakeProvider::start(|i, q| match i {
         0 => Reply::code("0"),
@@ -1184,9 +1185,10 @@ fn library_client_debug_and_errors_never_show_the_password() {
     let content = Content::code("1234").unwrap();
     let to = Recipients::parse_list("13800138000").unwrap();
     let mut seen = format!("{client:?}");
-    for _ in 0..2 {
+    for want in [SendStatus::Accepted, SendStatus::OutcomeUnknown] {
         let reports = client.send(&content, &to, None);
         assert_eq!(reports.len(), 1);
+        assert_eq!(reports[0].status(), want);
         seen.push_str(&format!("{reports:?}"));
         if let BatchOutcome::Failed(e) = &reports[0].outcome {
             assert!(e.may_have_reached_provider());

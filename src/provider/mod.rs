@@ -45,7 +45,7 @@
 //! let content = Content::file("app1", "T7", "welcome.wav")?;
 //! let to = Recipients::parse_list("13800138000,+86 139 0013 9000")?;
 //! for batch in client.send(&content, &to, None) {
-//!     println!("{} numbers: {:?}", batch.numbers.len(), batch.outcome);
+//!     println!("{} numbers: {}", batch.numbers.len(), batch.status());
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -55,16 +55,18 @@ mod codes;
 mod content;
 mod credentials;
 mod numbers;
+mod outcome;
 pub mod push;
 pub mod receiver;
 mod reply;
 mod url;
 
-pub use client::{BatchOutcome, BatchReport, Client, SubmitRequest, Timeouts};
+pub use client::{Client, SubmitRequest, Timeouts};
 pub use codes::{BalanceCode, Meaning, StatusCode};
 pub use content::{Content, ExtCode, Field, RecordingName, VerificationCode};
 pub use credentials::{Credentials, Password, REDACTED};
 pub use numbers::{MAX_PER_REQUEST, Mobile, Recipients};
+pub use outcome::{BatchOutcome, BatchReport, SendStatus};
 pub use reply::{
     AccountKind, Balance, BalanceReply, BodyProblem, SubmitReply, excerpt, parse_balance,
     parse_submit,
