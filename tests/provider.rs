@@ -814,6 +814,40 @@ fn validation_failures_send_nothing_and_exit_2() {
 }
 
 #[test]
+fn base_urls_with_credentials_are_refused_with_where_credentials_come_from() {
+    let r = run(
+        Some(&format!("http://{NAME}:{PASSWORD_ENCODED}@127.0.0.1:9")),
+        &["balance"],
+    );
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr.contains("must not carry user info")
+            && r.stderr
+                .contains("come from QXT_CP_NAME and QXT_CP_PASSWORD"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// The binary's default features leave TLS out: an https base URL is refused
+/// before anything is sent, saying why.
+#[cfg(not(feature = "tls"))]
+#[test]
+fn https_needs_the_tls_feature() {
+    let r = run(
+        Some("https://127.0.0.1:9"),
+        &["send", "code", "1234", "--to", "13800138000"],
+    );
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr
+            .contains("https needs voxprep built with the `tls` cargo feature"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn missing_credentials_are_usage_errors_naming_the_variable() {
     let fake = FakeProvider::always(Reply::code("0"));
     for (env, var) in [

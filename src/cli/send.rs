@@ -16,8 +16,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 use voxprep::check::{CheckOptions, FileReport};
 use voxprep::provider::{
-    AccountKind, Balance, BalanceReply, BaseUrl, BatchOutcome, BatchReport, Client, Content,
-    Credentials, DEFAULT_BASE_URL, ExtCode, ProviderError, Recipients, SubmitRequest, Timeouts,
+    AccountKind, Balance, BalanceReply, BaseUrl, BaseUrlProblem, BatchOutcome, BatchReport, Client,
+    Content, Credentials, DEFAULT_BASE_URL, ExtCode, ProviderError, Recipients, SubmitRequest,
+    Timeouts,
 };
 use voxprep::spec::{Severity, Verdict};
 
@@ -186,9 +187,16 @@ fn credentials_from_env() -> anyhow::Result<Credentials> {
 
 fn client(conn: &ConnArgs) -> anyhow::Result<Client> {
     let credentials = credentials_from_env()?;
-    // The URL is quoted in errors: keep a password pasted into it out of them.
-    let base =
-        BaseUrl::parse(&conn.base_url).map_err(|e| anyhow!(credentials.redact(&e.to_string())))?;
+    let base = BaseUrl::parse(&conn.base_url).map_err(|e| {
+        // The URL is quoted: keep a password pasted into it out of the message.
+        let message = credentials.redact(&e.to_string());
+        match e.problem {
+            BaseUrlProblem::UserInfo => anyhow!(
+                "{message}; the account and password come from {ENV_NAME} and {ENV_PASSWORD}"
+            ),
+            _ => anyhow!(message),
+        }
+    })?;
     let mut timeouts = Timeouts::with_overall(conn.timeout);
     if let Some(c) = conn.connect_timeout {
         timeouts.connect = c;

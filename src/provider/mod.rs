@@ -71,7 +71,7 @@ pub use reply::{
     AccountKind, Balance, BalanceReply, BodyProblem, SubmitReply, excerpt, parse_balance,
     parse_submit,
 };
-pub use url::{BaseUrl, DEFAULT_BASE_URL};
+pub use url::{BaseUrl, BaseUrlError, BaseUrlProblem, DEFAULT_BASE_URL};
 
 use std::fmt;
 
