@@ -552,6 +552,60 @@ fn connection_refused_is_exit_3_never_sent_and_retried_only_when_asked() {
     assert!(r.stderr.contains("(2 attempts)"), "{}", r.stderr);
 }
 
+#[test]
+fn csv_has_a_row_per_request() {
+    let fake = FakeProvider::start(|i, _| Reply::code(if i == 1 { "-1010" } else { "0" }));
+    let list = numbers(201).join(",");
+    let r = run(
+        Some(&fake.base_url),
+        &["send", "code", "1234", "--to", &list, "--format", "csv"],
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    let rows: Vec<&str> = r.stdout.split("\r\n").collect();
+    assert_eq!(rows[0], "numbers,status,accepted,code,smsid,message");
+    let first = numbers(200).join(";");
+    assert!(
+        rows[1].starts_with(&format!(
+            "{first},accepted,true,0,E7254F86ED07C231CDC7657D0F9BC420,0: accepted"
+        )),
+        "{}",
+        rows[1]
+    );
+    assert!(
+        rows[2].starts_with("13800000200,rejected,false,-1010,,-1010: invalid destination number"),
+        "{}",
+        rows[2]
+    );
+    assert_eq!(rows[3], "", "two rows and a final line end: {}", r.stdout);
+    assert!(r.stderr.contains("rejected at least one"), "{}", r.stderr);
+
+    let r = run(
+        Some(&fake.base_url),
+        &[
+            "send",
+            "code",
+            "1234",
+            "--to",
+            "13800138000",
+            "--format",
+            "csv",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    let rows: Vec<&str> = r.stdout.split("\r\n").collect();
+    assert_eq!(rows[0], "numbers,content,url");
+    assert!(
+        rows[1].starts_with(&format!(
+            "13800138000,【语音验证码】1234,{}/Recv_center?CpName=acme-corp&CpPassword=***&",
+            fake.base_url
+        )),
+        "{}",
+        rows[1]
+    );
+    assert_eq!(fake.settled().len(), 2, "the dry run sent nothing");
+}
+
 // ---------------------------------------------------------------- balance
 
 #[test]
@@ -573,6 +627,26 @@ fn balance_in_fen_and_yuan() {
     assert_eq!(q.path, "/QueryBlance");
     assert_eq!(q.keys(), ["CpName", "CpPassword"]);
     assert_credentials(q);
+}
+
+#[test]
+fn balance_as_csv() {
+    let fake = FakeProvider::start(|i, _| Reply::Ok(["12345", "-2"][i].into()));
+    let r = run(Some(&fake.base_url), &["balance", "--format", "csv"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(
+        r.stdout,
+        "code,balance_fen,yuan,messages_left,message,error\r\n0,12345,123.45,,,\r\n"
+    );
+    let r = run(Some(&fake.base_url), &["balance", "--format", "csv"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stdout.ends_with(
+            "\r\n-2,,,,-2: the balance may be queried once a minute at most (1分钟之内只能查询一次余额),\r\n"
+        ),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -1023,6 +1097,12 @@ fn a_local_recording_is_checked_and_only_its_name_sent() {
         "{}",
         r.stderr
     );
+    assert!(
+        r.stderr
+            .contains(&format!("PASS    12.500 s    2 units  {}\n", wav.display())),
+        "{}",
+        r.stderr
+    );
     assert_eq!(
         fake.received()[0].param("Content"),
         Some("【语音通知文件】A|T|welcome.wav")
@@ -1076,9 +1156,17 @@ fn a_failing_recording_is_refused_unless_no_check() {
         "{}",
         r.stderr
     );
+    // The file's lines are `voxprep check`'s own, problems and all.
+    let check = voxprep().args(["check", wav]).output().unwrap();
+    let check = String::from_utf8(check.stdout).unwrap();
+    let file_lines = check.split("\n\n").next().unwrap();
     assert!(
-        r.stderr.contains("error ["),
-        "the problems are listed: {}",
+        file_lines.starts_with("FAIL") && file_lines.contains("      error "),
+        "{check}"
+    );
+    assert!(
+        r.stderr.contains(file_lines),
+        "not check's words:\n{file_lines}\nin:\n{}",
         r.stderr
     );
     assert!(fake.settled().is_empty(), "a failing recording was sent");

@@ -6,7 +6,7 @@
 //! when the output cannot be written, the provider gets 500 (it pushes again)
 //! and the command stops with the error.
 
-use super::send::parse_secs;
+use super::args::parse_secs;
 use anyhow::Context;
 use serde_json::json;
 use std::fs::OpenOptions;
