@@ -6,6 +6,7 @@ pub mod balance;
 pub mod check;
 pub mod convert;
 pub mod cost;
+pub mod receive;
 pub mod send;
 
 /// `12.345 s`, or `-` when unknown.
