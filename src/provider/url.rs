@@ -20,7 +20,7 @@ const QUERY: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b',');
 
 /// Percent-encode a query value (UTF-8).
-pub fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     utf8_percent_encode(value, QUERY).to_string()
 }
 
@@ -139,7 +139,7 @@ impl Default for BaseUrl {
 }
 
 /// Build `url?k=v&k=v` with every value encoded by [`encode`].
-pub fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
+pub(crate) fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
     let mut out = String::from(url);
     for (i, (k, v)) in pairs.iter().enumerate() {
         out.push(if i == 0 { '?' } else { '&' });

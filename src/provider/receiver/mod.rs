@@ -33,7 +33,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
-pub mod http;
+mod http;
 
 pub use super::push::{Push, classify};
 pub use http::Limits;
