@@ -1195,18 +1195,17 @@ fn a_failing_recording_is_refused_unless_no_check() {
 
 #[test]
 fn a_connection_closed_after_the_request_is_outcome_unknown_and_not_retried() {
-    use std::io::Read;
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    // A raw server: read the request head, then hang up without a word.
+    use std::io::{Read, Write};
+    use std::sync::mpsc;
+    // A raw server: read each request head, report its first line, then hang
+    // up without a word. Connections are taken one at a time, in the order
+    // they were made.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let count = Arc::new(AtomicUsize::new(0));
-    let seen = Arc::clone(&count);
+    let addr = listener.local_addr().unwrap();
+    let (heads, seen) = mpsc::channel();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { break };
-            seen.fetch_add(1, Ordering::SeqCst);
             let mut head = Vec::new();
             let mut buf = [0u8; 1024];
             while !head.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -1216,10 +1215,18 @@ fn a_connection_closed_after_the_request_is_outcome_unknown_and_not_retried() {
                 }
             }
             drop(stream);
+            let first = String::from_utf8_lossy(&head)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string();
+            if heads.send(first).is_err() {
+                break;
+            }
         }
     });
     let r = run(
-        Some(&base),
+        Some(&format!("http://{addr}")),
         &[
             "send",
             "code",
@@ -1239,12 +1246,27 @@ fn a_connection_closed_after_the_request_is_outcome_unknown_and_not_retried() {
         "{}",
         r.stderr
     );
-    std::thread::sleep(std::time::Duration::from_millis(100));
+    // voxprep has exited: every connection it made is queued by now. Ours,
+    // made last, is taken last; the heads before it are everything it sent.
+    let mut marker = std::net::TcpStream::connect(addr).unwrap();
+    marker.write_all(b"MARKER\r\n\r\n").unwrap();
+    let patience = std::time::Duration::from_secs(30);
+    let mut requests = Vec::new();
+    loop {
+        let head = seen
+            .recv_timeout(patience)
+            .expect("the server takes the marker");
+        if head == "MARKER" {
+            break;
+        }
+        requests.push(head);
+    }
     assert_eq!(
-        count.load(Ordering::SeqCst),
+        requests.len(),
         1,
-        "the request was sent again"
+        "the request was sent again: {requests:?}"
     );
+    assert!(requests[0].starts_with("GET /Recv_center?"), "{requests:?}");
 }
 
 // ---------------------------------------------------------------- the replies as documented, and the library
