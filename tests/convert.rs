@@ -1,5 +1,6 @@
 //! `voxprep convert` through the real binary, on real-tool fixtures
 //! (fixtures/convert/make.sh says how each was made).
+#![cfg(feature = "convert")]
 
 mod common;
 

@@ -552,6 +552,60 @@ fn connection_refused_is_exit_3_never_sent_and_retried_only_when_asked() {
     assert!(r.stderr.contains("(2 attempts)"), "{}", r.stderr);
 }
 
+#[test]
+fn csv_has_a_row_per_request() {
+    let fake = FakeProvider::start(|i, _| Reply::code(if i == 1 { "-1010" } else { "0" }));
+    let list = numbers(201).join(",");
+    let r = run(
+        Some(&fake.base_url),
+        &["send", "code", "1234", "--to", &list, "--format", "csv"],
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    let rows: Vec<&str> = r.stdout.split("\r\n").collect();
+    assert_eq!(rows[0], "numbers,status,accepted,code,smsid,message");
+    let first = numbers(200).join(";");
+    assert!(
+        rows[1].starts_with(&format!(
+            "{first},accepted,true,0,E7254F86ED07C231CDC7657D0F9BC420,0: accepted"
+        )),
+        "{}",
+        rows[1]
+    );
+    assert!(
+        rows[2].starts_with("13800000200,rejected,false,-1010,,-1010: invalid destination number"),
+        "{}",
+        rows[2]
+    );
+    assert_eq!(rows[3], "", "two rows and a final line end: {}", r.stdout);
+    assert!(r.stderr.contains("rejected at least one"), "{}", r.stderr);
+
+    let r = run(
+        Some(&fake.base_url),
+        &[
+            "send",
+            "code",
+            "1234",
+            "--to",
+            "13800138000",
+            "--format",
+            "csv",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    let rows: Vec<&str> = r.stdout.split("\r\n").collect();
+    assert_eq!(rows[0], "numbers,content,url");
+    assert!(
+        rows[1].starts_with(&format!(
+            "13800138000,【语音验证码】1234,{}/Recv_center?CpName=acme-corp&CpPassword=***&",
+            fake.base_url
+        )),
+        "{}",
+        rows[1]
+    );
+    assert_eq!(fake.settled().len(), 2, "the dry run sent nothing");
+}
+
 // ---------------------------------------------------------------- balance
 
 #[test]
@@ -573,6 +627,26 @@ fn balance_in_fen_and_yuan() {
     assert_eq!(q.path, "/QueryBlance");
     assert_eq!(q.keys(), ["CpName", "CpPassword"]);
     assert_credentials(q);
+}
+
+#[test]
+fn balance_as_csv() {
+    let fake = FakeProvider::start(|i, _| Reply::Ok(["12345", "-2"][i].into()));
+    let r = run(Some(&fake.base_url), &["balance", "--format", "csv"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(
+        r.stdout,
+        "code,balance_fen,yuan,messages_left,message,error\r\n0,12345,123.45,,,\r\n"
+    );
+    let r = run(Some(&fake.base_url), &["balance", "--format", "csv"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stdout.ends_with(
+            "\r\n-2,,,,-2: the balance may be queried once a minute at most (1分钟之内只能查询一次余额),\r\n"
+        ),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -814,6 +888,40 @@ fn validation_failures_send_nothing_and_exit_2() {
 }
 
 #[test]
+fn base_urls_with_credentials_are_refused_with_where_credentials_come_from() {
+    let r = run(
+        Some(&format!("http://{NAME}:{PASSWORD_ENCODED}@127.0.0.1:9")),
+        &["balance"],
+    );
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr.contains("must not carry user info")
+            && r.stderr
+                .contains("come from QXT_CP_NAME and QXT_CP_PASSWORD"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// The binary's default features leave TLS out: an https base URL is refused
+/// before anything is sent, saying why.
+#[cfg(not(feature = "tls"))]
+#[test]
+fn https_needs_the_tls_feature() {
+    let r = run(
+        Some("https://127.0.0.1:9"),
+        &["send", "code", "1234", "--to", "13800138000"],
+    );
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr
+            .contains("https needs voxprep built with the `tls` cargo feature"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn missing_credentials_are_usage_errors_naming_the_variable() {
     let fake = FakeProvider::always(Reply::code("0"));
     for (env, var) in [
@@ -989,6 +1097,12 @@ fn a_local_recording_is_checked_and_only_its_name_sent() {
         "{}",
         r.stderr
     );
+    assert!(
+        r.stderr
+            .contains(&format!("PASS    12.500 s    2 units  {}\n", wav.display())),
+        "{}",
+        r.stderr
+    );
     assert_eq!(
         fake.received()[0].param("Content"),
         Some("【语音通知文件】A|T|welcome.wav")
@@ -1042,9 +1156,17 @@ fn a_failing_recording_is_refused_unless_no_check() {
         "{}",
         r.stderr
     );
+    // The file's lines are `voxprep check`'s own, problems and all.
+    let check = voxprep().args(["check", wav]).output().unwrap();
+    let check = String::from_utf8(check.stdout).unwrap();
+    let file_lines = check.split("\n\n").next().unwrap();
     assert!(
-        r.stderr.contains("error ["),
-        "the problems are listed: {}",
+        file_lines.starts_with("FAIL") && file_lines.contains("      error "),
+        "{check}"
+    );
+    assert!(
+        r.stderr.contains(file_lines),
+        "not check's words:\n{file_lines}\nin:\n{}",
         r.stderr
     );
     assert!(fake.settled().is_empty(), "a failing recording was sent");
@@ -1073,18 +1195,17 @@ fn a_failing_recording_is_refused_unless_no_check() {
 
 #[test]
 fn a_connection_closed_after_the_request_is_outcome_unknown_and_not_retried() {
-    use std::io::Read;
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    // A raw server: read the request head, then hang up without a word.
+    use std::io::{Read, Write};
+    use std::sync::mpsc;
+    // A raw server: read each request head, report its first line, then hang
+    // up without a word. Connections are taken one at a time, in the order
+    // they were made.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let count = Arc::new(AtomicUsize::new(0));
-    let seen = Arc::clone(&count);
+    let addr = listener.local_addr().unwrap();
+    let (heads, seen) = mpsc::channel();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { break };
-            seen.fetch_add(1, Ordering::SeqCst);
             let mut head = Vec::new();
             let mut buf = [0u8; 1024];
             while !head.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -1094,10 +1215,18 @@ fn a_connection_closed_after_the_request_is_outcome_unknown_and_not_retried() {
                 }
             }
             drop(stream);
+            let first = String::from_utf8_lossy(&head)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string();
+            if heads.send(first).is_err() {
+                break;
+            }
         }
     });
     let r = run(
-        Some(&base),
+        Some(&format!("http://{addr}")),
         &[
             "send",
             "code",
@@ -1117,12 +1246,27 @@ fn a_connection_closed_after_the_request_is_outcome_unknown_and_not_retried() {
         "{}",
         r.stderr
     );
-    std::thread::sleep(std::time::Duration::from_millis(100));
+    // voxprep has exited: every connection it made is queued by now. Ours,
+    // made last, is taken last; the heads before it are everything it sent.
+    let mut marker = std::net::TcpStream::connect(addr).unwrap();
+    marker.write_all(b"MARKER\r\n\r\n").unwrap();
+    let patience = std::time::Duration::from_secs(30);
+    let mut requests = Vec::new();
+    loop {
+        let head = seen
+            .recv_timeout(patience)
+            .expect("the server takes the marker");
+        if head == "MARKER" {
+            break;
+        }
+        requests.push(head);
+    }
     assert_eq!(
-        count.load(Ordering::SeqCst),
+        requests.len(),
         1,
-        "the request was sent again"
+        "the request was sent again: {requests:?}"
     );
+    assert!(requests[0].starts_with("GET /Recv_center?"), "{requests:?}");
 }
 
 // ---------------------------------------------------------------- the replies as documented, and the library
@@ -1168,7 +1312,8 @@ fn the_documented_replies() {
 #[test]
 fn library_client_debug_and_errors_never_show_the_password() {
     use voxprep::provider::{
-        AccountKind, BaseUrl, BatchOutcome, Client, Content, Credentials, Recipients, Timeouts,
+        AccountKind, BaseUrl, BatchOutcome, Client, Content, Credentials, Recipients, SendStatus,
+        Timeouts,
     };
     let fake = FakeProvider::start(|i, q| match i {
         0 => Reply::code("0"),
@@ -1184,9 +1329,10 @@ fn library_client_debug_and_errors_never_show_the_password() {
     let content = Content::code("1234").unwrap();
     let to = Recipients::parse_list("13800138000").unwrap();
     let mut seen = format!("{client:?}");
-    for _ in 0..2 {
+    for want in [SendStatus::Accepted, SendStatus::OutcomeUnknown] {
         let reports = client.send(&content, &to, None);
         assert_eq!(reports.len(), 1);
+        assert_eq!(reports[0].status(), want);
         seen.push_str(&format!("{reports:?}"));
         if let BatchOutcome::Failed(e) = &reports[0].outcome {
             assert!(e.may_have_reached_provider());

@@ -5,6 +5,7 @@ mod common;
 
 use assert_cmd::cargo::CommandCargoExt;
 use common::{have_tool, voxprep};
+use predicates::prelude::*;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -173,6 +174,16 @@ fn status_reports_and_inbound_messages_become_json_lines() {
     assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
     assert!(server.next_stderr().contains("answered 431"));
 
+    // A bare GET (a health check) is answered and not written.
+    let answer = server.send(&get("/"));
+    assert!(
+        answer.starts_with("HTTP/1.1 200 OK\r\n")
+            && answer.ends_with(
+                "\r\n\r\nvoxprep receive: ready for status reports and inbound pushes\n"
+            ),
+        "{answer}"
+    );
+
     let answer = server.send(&get("/?args=K10,13700137000,0;"));
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     let fourth: Value = serde_json::from_str(&server.next_stdout()).unwrap();
@@ -254,4 +265,17 @@ fn listen_errors_are_usage_errors() {
         .args(["receive", "--allow", "example.com"])
         .assert()
         .code(2);
+}
+
+#[test]
+fn csv_is_refused_before_listening() {
+    voxprep()
+        .args(["receive", "--listen", "127.0.0.1:0", "--format", "csv"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "invalid value 'csv' for '--format <FORMAT>'",
+        ))
+        .stderr(predicates::str::contains("[possible values: human, json]"))
+        .stderr(predicates::str::contains("listening").not());
 }

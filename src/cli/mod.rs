@@ -2,12 +2,16 @@
 //! Binary only; declared from `main.rs`, never from `lib.rs`.
 
 mod args;
+mod balance;
 mod check;
+mod connection;
 mod convert;
 mod cost;
+mod credentials;
 mod format;
 mod output;
 mod receive;
+mod recipients;
 mod render;
 mod send;
 
@@ -35,8 +39,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Check(a) => check::run(a),
         Command::Cost(a) => cost::run(a),
         Command::Convert(a) => convert::run(a),
-        Command::Send(a) => send::run_send(a),
-        Command::Balance(a) => send::run_balance(a),
+        Command::Send(a) => send::run(a),
+        Command::Balance(a) => balance::run(a),
         Command::Receive(a) => receive::run(a),
     }
 }

@@ -6,25 +6,33 @@
 //! when the output cannot be written, the provider gets 500 (it pushes again)
 //! and the command stops with the error.
 
-use super::send::parse_secs;
-use anyhow::Context;
-use serde_json::json;
+use super::args::parse_secs;
+use super::format::Format;
+use super::render::receive::{self as lines, Line};
+use anyhow::{Context, bail};
+use clap::ValueEnum;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use voxprep::provider::push::{Inbound, StatusReport};
-use voxprep::provider::receiver::{Event, Push, Receiver, ReceiverOptions};
+use voxprep::provider::receiver::{Event, Receiver, ReceiverOptions};
 
-/// How each push is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// A line per status or message, for people.
-    Human,
-    /// A JSON object per status or message, one per line (JSON Lines).
-    Json,
+/// What a bare GET (a browser, a health check) is answered.
+const READY: &str = "voxprep receive: ready for status reports and inbound pushes";
+
+/// `--format`: the shared formats but `csv` (a stream of pushes of two
+/// kinds has no one header row to go under).
+fn line_format() -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(
+        Format::value_variants()
+            .iter()
+            .filter(|f| **f != Format::Csv)
+            .filter_map(ValueEnum::to_possible_value),
+    )
+    .try_map(|s| Format::from_str(&s, false))
 }
 
 /// Arguments of `voxprep receive`.
@@ -44,8 +52,9 @@ pub struct ReceiveArgs {
     /// numbers).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// How each status or message is written.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// How each status or message is written: a line for people, or a JSON
+    /// object per line (JSON Lines).
+    #[arg(long, default_value = "human", value_parser = line_format())]
     pub format: Format,
     /// The body of the answer to an accepted push.
     #[arg(long, value_name = "TEXT", default_value = "ok")]
@@ -57,10 +66,17 @@ pub struct ReceiveArgs {
 
 /// Run `voxprep receive`.
 pub fn run(args: ReceiveArgs) -> anyhow::Result<ExitCode> {
+    let text_of: fn(&[Line]) -> String = match args.format {
+        Format::Human => lines::human,
+        Format::Json => lines::json,
+        // Refused by the argument parser already.
+        Format::Csv => bail!("receive writes human or json lines, not csv"),
+    };
     let options = ReceiverOptions {
         allow: args.allow,
         timeout: args.timeout,
         reply: args.reply,
+        ready: READY.to_string(),
         ..ReceiverOptions::default()
     };
     let receiver = Receiver::bind(args.listen.as_str(), options)
@@ -85,11 +101,11 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<ExitCode> {
         "voxprep receive: listening on http://{addr}/ (status reports and inbound pushes, \
          any path); writing to {name}; stop with Ctrl-C"
     );
-    let format = args.format;
     receiver
         .serve(|event| match event {
             Event::Push { from, push } => {
-                let text = render(push, &from.ip(), &timestamp(SystemTime::now()), format);
+                let at = timestamp(SystemTime::now());
+                let text = text_of(&lines::lines(push, from.ip(), &at));
                 out.write_all(text.as_bytes())?;
                 out.flush()
             }
@@ -107,51 +123,6 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<ExitCode> {
         })
         .with_context(|| format!("writing pushes to {name}"))?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The lines for one push (none for a status push without statuses).
-fn render(push: &Push, from: &IpAddr, at: &str, format: Format) -> String {
-    let mut text = String::new();
-    match (push, format) {
-        (Push::Status(reports), Format::Human) => {
-            for StatusReport { key, phone, status } in reports {
-                let what = if status.is_ok() {
-                    "delivered".to_string()
-                } else {
-                    status.describe()
-                };
-                text.push_str(&format!("{at} status {key} {phone} {what}\n"));
-            }
-        }
-        (Push::Status(reports), Format::Json) => {
-            for r in reports {
-                let line = json!({
-                    "type": "status", "received_at": at, "from": from.to_string(),
-                    "key": r.key, "phone": r.phone, "status": r.status.0,
-                    "delivered": r.status.is_ok(), "message": r.status.describe(),
-                });
-                text.push_str(&format!("{line}\n"));
-            }
-        }
-        (Push::Inbound(m), Format::Human) => {
-            let Inbound {
-                user_mobile,
-                content,
-                cp_mobile,
-            } = m;
-            text.push_str(&format!(
-                "{at} inbound {user_mobile} -> {cp_mobile}: {content:?}\n"
-            ));
-        }
-        (Push::Inbound(m), Format::Json) => {
-            let line = json!({
-                "type": "inbound", "received_at": at, "from": from.to_string(),
-                "user_mobile": m.user_mobile, "content": m.content, "cp_mobile": m.cp_mobile,
-            });
-            text.push_str(&format!("{line}\n"));
-        }
-    }
-    text
 }
 
 /// RFC 3339 in UTC to the second, e.g. `2026-11-29T19:30:05Z`.
@@ -184,8 +155,9 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::{Args, Command};
     use super::*;
-    use voxprep::provider::StatusCode;
+    use clap::Parser;
 
     #[test]
     fn timestamps_are_utc_rfc3339() {
@@ -199,44 +171,24 @@ mod tests {
     }
 
     #[test]
-    fn lines_for_each_push_and_format() {
-        let ip: IpAddr = "192.0.2.1".parse().unwrap();
-        let status = Push::Status(vec![
-            StatusReport {
-                key: "k1".into(),
-                phone: "13800138000".into(),
-                status: StatusCode(0),
-            },
-            StatusReport {
-                key: "k1".into(),
-                phone: "13900139000".into(),
-                status: StatusCode(-1010),
-            },
-        ]);
-        let human = render(&status, &ip, "T", Format::Human);
-        assert_eq!(
-            human,
-            "T status k1 13800138000 delivered\n\
-             T status k1 13900139000 -1010: invalid destination number (发送目的地手机号码无效)\n"
+    fn format_is_human_or_json_never_csv() {
+        let parse = |args: &[&str]| {
+            let mut all = vec!["voxprep", "receive"];
+            all.extend_from_slice(args);
+            Args::try_parse_from(all).map(|a| match a.command {
+                Command::Receive(r) => r.format,
+                _ => unreachable!(),
+            })
+        };
+        assert_eq!(parse(&[]).unwrap(), Format::Human);
+        assert_eq!(parse(&["--format", "json"]).unwrap(), Format::Json);
+        let e = parse(&["--format", "csv"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::InvalidValue);
+        let text = e.to_string();
+        assert!(
+            text.contains("invalid value 'csv' for '--format <FORMAT>'")
+                && text.contains("[possible values: human, json]"),
+            "{text}"
         );
-        let json = render(&status, &ip, "T", Format::Json);
-        let lines: Vec<serde_json::Value> = json
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(lines.len(), 2);
-        assert_eq!(lines[1]["status"], -1010);
-        assert_eq!(lines[1]["delivered"], false);
-        assert_eq!(lines[0]["from"], "192.0.2.1");
-        let inbound = Push::Inbound(Inbound {
-            user_mobile: "1".into(),
-            content: "测试\n1".into(),
-            cp_mobile: "2".into(),
-        });
-        assert_eq!(
-            render(&inbound, &ip, "T", Format::Human),
-            "T inbound 1 -> 2: \"测试\\n1\"\n"
-        );
-        assert!(render(&Push::Status(vec![]), &ip, "T", Format::Json).is_empty());
     }
 }

@@ -9,6 +9,7 @@
 use super::content::{Content, ExtCode};
 use super::credentials::{Credentials, REDACTED};
 use super::numbers::{self, Mobile, Recipients};
+use super::outcome::{BatchOutcome, BatchReport};
 use super::reply::{self, AccountKind, BalanceReply, SubmitReply};
 use super::url::{self, BaseUrl};
 use super::{Call, ProviderError};
@@ -89,26 +90,6 @@ impl fmt::Debug for SubmitRequest {
             .field("url", &self.redacted_url)
             .finish()
     }
-}
-
-/// What became of one request.
-#[derive(Debug, Clone)]
-pub enum BatchOutcome {
-    /// The provider replied; the reply says accepted or rejected.
-    Replied(SubmitReply),
-    /// The request failed (never sent, or outcome unknown; see the error).
-    Failed(ProviderError),
-    /// Not attempted, because an earlier request failed in transport.
-    NotAttempted,
-}
-
-/// One request of a send and its outcome.
-#[derive(Debug, Clone)]
-pub struct BatchReport {
-    /// The numbers of this request.
-    pub numbers: Vec<Mobile>,
-    /// What happened.
-    pub outcome: BatchOutcome,
 }
 
 /// A client for one account.
@@ -196,7 +177,7 @@ impl Client {
     }
 
     /// The requests that [`Client::send`] would make, in order: one per 200
-    /// numbers. Used as is by `--dry-run`.
+    /// numbers: what a dry run shows.
     pub fn plan(
         &self,
         content: &Content,

@@ -6,18 +6,14 @@ use super::ProviderError;
 use std::fmt;
 
 /// What every rendering of the password shows.
-pub const REDACTED: &str = "***";
+pub(crate) const REDACTED: &str = "***";
 
-/// A password. `Debug` and `Display` print `***`.
+/// A password, as [`Credentials::password`] hands it out. `Debug` and
+/// `Display` print `***`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
 impl Password {
-    /// Wrap a password.
-    pub fn new(password: impl Into<String>) -> Password {
-        Password(password.into())
-    }
-
     /// The secret itself, for building the request and for redaction only.
     pub(crate) fn expose(&self) -> &str {
         &self.0

@@ -25,7 +25,7 @@
 //! - `Content`: the original says "UTF-8编码"; percent-encoding is the English
 //!   gloss, and what any URL needs.
 //! - `QueryBlance` codes: the original prints -1, -2, -3 with an en dash
-//!   ("–1"); [`parse_balance`] accepts U+2013 as a minus sign.
+//!   ("–1"); the balance reply's parser accepts U+2013 as a minus sign.
 //! - The original's heading writes `recv_center` in lower case; its example
 //!   URL, which we follow, has `Recv_center`.
 //! - A TTS template without a variable: the original always shows three
@@ -45,7 +45,7 @@
 //! let content = Content::file("app1", "T7", "welcome.wav")?;
 //! let to = Recipients::parse_list("13800138000,+86 139 0013 9000")?;
 //! for batch in client.send(&content, &to, None) {
-//!     println!("{} numbers: {:?}", batch.numbers.len(), batch.outcome);
+//!     println!("{} numbers: {}", batch.numbers.len(), batch.status());
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -55,21 +55,20 @@ mod codes;
 mod content;
 mod credentials;
 mod numbers;
+mod outcome;
 pub mod push;
 pub mod receiver;
 mod reply;
 mod url;
 
-pub use client::{BatchOutcome, BatchReport, Client, SubmitRequest, Timeouts};
+pub use client::{Client, SubmitRequest, Timeouts};
 pub use codes::{BalanceCode, Meaning, StatusCode};
 pub use content::{Content, ExtCode, Field, RecordingName, VerificationCode};
-pub use credentials::{Credentials, Password, REDACTED};
+pub use credentials::{Credentials, Password};
 pub use numbers::{MAX_PER_REQUEST, Mobile, Recipients};
-pub use reply::{
-    AccountKind, Balance, BalanceReply, BodyProblem, SubmitReply, excerpt, parse_balance,
-    parse_submit,
-};
-pub use url::{BaseUrl, DEFAULT_BASE_URL};
+pub use outcome::{BatchOutcome, BatchReport, SendStatus};
+pub use reply::{AccountKind, Balance, BalanceReply, SubmitReply};
+pub use url::{BaseUrl, BaseUrlError, BaseUrlProblem, DEFAULT_BASE_URL};
 
 use std::fmt;
 

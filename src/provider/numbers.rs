@@ -173,7 +173,7 @@ impl Recipients {
 }
 
 /// The `DesMobile` value for one batch: numbers joined by commas.
-pub fn join(batch: &[Mobile]) -> String {
+pub(crate) fn join(batch: &[Mobile]) -> String {
     let mut s = String::with_capacity(batch.len() * 12);
     for (i, m) in batch.iter().enumerate() {
         if i > 0 {

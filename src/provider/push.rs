@@ -5,7 +5,7 @@
 //! - Status reports ("推送状态报告", POST): `args=key,phone,status;key,phone,status;`
 //!   where `key` is the `smsid` of the submission and `status` a code of the
 //!   status table (`0` delivered). The document shows `args` in the URL but
-//!   says it is POSTed; [`parse_status_push`] takes either the form body or the query.
+//!   says it is POSTed; [`classify`] takes it from either the form body or the query.
 //! - Inbound messages and key presses ("接收短信", GET):
 //!   `?userMoblie=…&content=…&cpMoblie=…` (sic), `content` UTF-8, percent-encoded.
 
@@ -38,7 +38,7 @@ pub struct Inbound {
 
 /// Decode `application/x-www-form-urlencoded` pairs (a query string or a
 /// form body): `+` is a space, `%XX` bytes are UTF-8 (invalid sequences replaced).
-pub fn form_pairs(input: &str) -> Vec<(String, String)> {
+fn form_pairs(input: &str) -> Vec<(String, String)> {
     let decode = |s: &str| {
         percent_decode_str(&s.replace('+', " "))
             .decode_utf8_lossy()
@@ -53,17 +53,6 @@ pub fn form_pairs(input: &str) -> Vec<(String, String)> {
             None => (decode(p), String::new()),
         })
         .collect()
-}
-
-/// Parse a status push: the form body or query holding `args=…`.
-///
-/// # Errors
-/// [`ProviderError::Invalid`] when `args` is missing or a triple is malformed.
-pub fn parse_status_push(body_or_query: &str) -> Result<Vec<StatusReport>, ProviderError> {
-    let pairs = form_pairs(body_or_query);
-    let args = value(&pairs, "args")
-        .ok_or_else(|| ProviderError::Invalid("status push: no `args` parameter".into()))?;
-    parse_status_args(args)
 }
 
 /// What one request to the partner's URL carried.
@@ -125,11 +114,8 @@ fn value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
 }
 
 /// Parse the decoded `args` value: `key,phone,status;` repeated. Empty items
-/// (the final `;`) are skipped.
-///
-/// # Errors
-/// [`ProviderError::Invalid`] quoting the first malformed triple.
-pub fn parse_status_args(args: &str) -> Result<Vec<StatusReport>, ProviderError> {
+/// (the final `;`) are skipped. Errors quote the first malformed triple.
+fn parse_status_args(args: &str) -> Result<Vec<StatusReport>, ProviderError> {
     let mut out = Vec::new();
     for (i, item) in args.split(';').enumerate() {
         let item = item.trim();
@@ -159,14 +145,6 @@ pub fn parse_status_args(args: &str) -> Result<Vec<StatusReport>, ProviderError>
     Ok(out)
 }
 
-/// Parse an inbound push's query string.
-///
-/// # Errors
-/// [`ProviderError::Invalid`] naming a missing parameter.
-pub fn parse_inbound(query: &str) -> Result<Inbound, ProviderError> {
-    inbound_from(&form_pairs(query))
-}
-
 fn inbound_from(pairs: &[(String, String)]) -> Result<Inbound, ProviderError> {
     let get = |key: &str| {
         value(pairs, key)
@@ -184,6 +162,20 @@ fn inbound_from(pairs: &[(String, String)]) -> Result<Inbound, ProviderError> {
 mod tests {
     use super::*;
 
+    fn statuses(query: &str, body: &str) -> Result<Vec<StatusReport>, ProviderError> {
+        match classify(query, body.as_bytes())? {
+            Push::Status(reports) => Ok(reports),
+            other => panic!("not a status push: {other:?}"),
+        }
+    }
+
+    fn inbound(query: &str) -> Result<Inbound, ProviderError> {
+        match classify(query, b"")? {
+            Push::Inbound(m) => Ok(m),
+            other => panic!("not an inbound push: {other:?}"),
+        }
+    }
+
     #[test]
     fn status_reports_from_query_or_body() {
         let want = vec![
@@ -199,10 +191,12 @@ mod tests {
             },
         ];
         let raw = "args=E725,13800138000,0;E726,13900139000,9994;";
-        assert_eq!(parse_status_push(raw).unwrap(), want);
-        assert_eq!(parse_status_push(&format!("?{raw}")).unwrap(), want);
+        assert_eq!(statuses(raw, "").unwrap(), want);
+        assert_eq!(statuses(&format!("?{raw}"), "").unwrap(), want);
+        assert_eq!(statuses("", raw).unwrap(), want);
         let encoded = "args=E725%2C13800138000%2C0%3BE726%2C13900139000%2C9994%3B";
-        assert_eq!(parse_status_push(encoded).unwrap(), want);
+        assert_eq!(statuses(encoded, "").unwrap(), want);
+        assert_eq!(statuses("args=", "").unwrap(), vec![]);
         assert_eq!(parse_status_args("").unwrap(), vec![]);
         assert_eq!(
             parse_status_args("k,1,-9990").unwrap()[0].status,
@@ -212,12 +206,6 @@ mod tests {
 
     #[test]
     fn bad_status_pushes() {
-        assert!(
-            parse_status_push("x=1")
-                .unwrap_err()
-                .to_string()
-                .contains("no `args`")
-        );
         let e = parse_status_args("a,1,0;b,2;").unwrap_err().to_string();
         assert!(
             e.contains("item 2") && e.contains("key,phone,status"),
@@ -229,9 +217,8 @@ mod tests {
 
     #[test]
     fn inbound_example_from_the_document() {
-        let m =
-            parse_inbound("userMoblie=159****3423&content=%E6%B5%8B%E8%AF%95&cpMoblie=1069***1234")
-                .unwrap();
+        let m = inbound("userMoblie=159****3423&content=%E6%B5%8B%E8%AF%95&cpMoblie=1069***1234")
+            .unwrap();
         assert_eq!(
             m,
             Inbound {
@@ -241,13 +228,13 @@ mod tests {
             }
         );
         assert_eq!(
-            parse_inbound("?userMoblie=1&content=a+b&cpMoblie=2")
+            inbound("?userMoblie=1&content=a+b&cpMoblie=2")
                 .unwrap()
                 .content,
             "a b"
         );
         assert!(
-            parse_inbound("userMoblie=1&content=x")
+            inbound("userMoblie=1&content=x")
                 .unwrap_err()
                 .to_string()
                 .contains("cpMoblie")

@@ -63,11 +63,11 @@ pub enum BalanceReply {
 
 /// Why a body could not be understood. The excerpt is short and redacted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BodyProblem {
+pub(crate) struct BodyProblem {
     /// What is wrong ("reply is not JSON").
-    pub what: String,
+    pub(crate) what: String,
     /// The start of the body, control characters escaped, password removed.
-    pub excerpt: String,
+    pub(crate) excerpt: String,
 }
 
 /// Parse a submit reply body.
@@ -75,7 +75,10 @@ pub struct BodyProblem {
 /// # Errors
 /// [`BodyProblem`] when the body is not a JSON object, has no `code`, or its
 /// `code` is not an integer.
-pub fn parse_submit(body: &[u8], credentials: &Credentials) -> Result<SubmitReply, BodyProblem> {
+pub(crate) fn parse_submit(
+    body: &[u8],
+    credentials: &Credentials,
+) -> Result<SubmitReply, BodyProblem> {
     let problem = |what: &str| BodyProblem {
         what: what.to_string(),
         excerpt: excerpt(body, credentials),
@@ -112,7 +115,7 @@ pub fn parse_submit(body: &[u8], credentials: &Credentials) -> Result<SubmitRepl
 ///
 /// # Errors
 /// [`BodyProblem`] when the body is not a bare integer.
-pub fn parse_balance(
+pub(crate) fn parse_balance(
     body: &[u8],
     kind: AccountKind,
     credentials: &Credentials,
@@ -162,7 +165,7 @@ fn parse_int(s: &str) -> Option<i64> {
 /// The start of `body` for an error message: lossy UTF-8, white space runs
 /// collapsed, control characters escaped, at most 120
 /// characters, the password and any `CpPassword=` value replaced by `***`.
-pub fn excerpt(body: &[u8], credentials: &Credentials) -> String {
+pub(crate) fn excerpt(body: &[u8], credentials: &Credentials) -> String {
     // Look a little past the cut so a password straddling it is still found.
     let head = &body[..body.len().min(EXCERPT_CHARS * 4 + 256)];
     let text = String::from_utf8_lossy(head);

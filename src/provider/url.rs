@@ -1,8 +1,10 @@
 //! Base URL validation and query encoding. We build the query string
-//! ourselves, so that `--dry-run` prints exactly what goes on the wire.
+//! ourselves, so that a dry run shows exactly what goes on the wire.
 
 use super::ProviderError;
+use super::credentials::REDACTED;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use std::fmt;
 
 /// The provider's endpoint.
 pub const DEFAULT_BASE_URL: &str = "http://qxt.fungo.cn";
@@ -18,38 +20,101 @@ const QUERY: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b',');
 
 /// Percent-encode a query value (UTF-8).
-pub fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     utf8_percent_encode(value, QUERY).to_string()
 }
 
-/// A validated base URL: `http` or `https`, a host, an optional path prefix,
-/// no query, fragment or user info; kept without a trailing slash.
+/// A validated base URL: `http` (or `https`, with the `tls` cargo feature),
+/// a host, an optional path prefix, no query, fragment or user info; kept
+/// without a trailing slash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaseUrl(String);
+
+/// What is wrong with a base URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BaseUrlProblem {
+    /// Not a URL at all.
+    NotUrl,
+    /// A scheme other than `http` (or `https`).
+    Scheme,
+    /// `https`, in a build without the `tls` cargo feature.
+    HttpsWithoutTls,
+    /// No host.
+    NoHost,
+    /// `user:password@` before the host: the credentials are sent as
+    /// `CpName` and `CpPassword`, never in the URL.
+    UserInfo,
+    /// A query or a fragment: the endpoints' own parameters follow the path.
+    QueryOrFragment,
+}
+
+impl fmt::Display for BaseUrlProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BaseUrlProblem::NotUrl => "not a URL",
+            BaseUrlProblem::Scheme if cfg!(feature = "tls") => {
+                "must start with http:// or https://"
+            }
+            BaseUrlProblem::Scheme => "must start with http://",
+            BaseUrlProblem::HttpsWithoutTls => {
+                "https needs voxprep built with the `tls` cargo feature; \
+                 the provider's own URL is plain http"
+            }
+            BaseUrlProblem::NoHost => "has no host",
+            BaseUrlProblem::UserInfo => "must not carry user info",
+            BaseUrlProblem::QueryOrFragment => "must not have a query or fragment",
+        })
+    }
+}
+
+/// A base URL that [`BaseUrl::parse`] refused. It converts into
+/// [`ProviderError::Invalid`] with the same message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("provider: base URL {url:?}: {problem}")]
+pub struct BaseUrlError {
+    /// The URL as given, any user info replaced by `***`.
+    pub url: String,
+    /// What is wrong with it.
+    pub problem: BaseUrlProblem,
+}
+
+impl From<BaseUrlError> for ProviderError {
+    fn from(e: BaseUrlError) -> ProviderError {
+        ProviderError::Invalid(format!("base URL {:?}: {}", e.url, e.problem))
+    }
+}
 
 impl BaseUrl {
     /// Validate `url`.
     ///
     /// # Errors
-    /// [`ProviderError::Invalid`] saying what is wrong.
-    pub fn parse(url: &str) -> Result<BaseUrl, ProviderError> {
-        let bad = |why: &str| ProviderError::Invalid(format!("base URL {url:?}: {why}"));
-        let uri: ureq::http::Uri = url.trim().parse().map_err(|_| bad("not a URL"))?;
+    /// [`BaseUrlError`] saying what is wrong; an `https` URL is refused
+    /// unless voxprep is built with the `tls` cargo feature.
+    pub fn parse(url: &str) -> Result<BaseUrl, BaseUrlError> {
+        let bad = |problem| BaseUrlError {
+            url: without_user_info(url),
+            problem,
+        };
+        let uri: ureq::http::Uri = url
+            .trim()
+            .parse()
+            .map_err(|_| bad(BaseUrlProblem::NotUrl))?;
         match uri.scheme_str() {
-            Some("http" | "https") => {}
-            _ => return Err(bad("must start with http:// or https://")),
+            Some("http") => {}
+            Some("https") if cfg!(feature = "tls") => {}
+            Some("https") => return Err(bad(BaseUrlProblem::HttpsWithoutTls)),
+            _ => return Err(bad(BaseUrlProblem::Scheme)),
         }
-        let authority = uri.authority().ok_or_else(|| bad("has no host"))?;
+        let authority = uri.authority().ok_or_else(|| bad(BaseUrlProblem::NoHost))?;
         if authority.as_str().contains('@') {
-            return Err(bad(
-                "must not carry user info; credentials come from QXT_CP_NAME/QXT_CP_PASSWORD",
-            ));
+            return Err(bad(BaseUrlProblem::UserInfo));
         }
         if authority.host().is_empty() {
-            return Err(bad("has no host"));
+            return Err(bad(BaseUrlProblem::NoHost));
         }
         if uri.query().is_some() || url.contains('#') {
-            return Err(bad("must not have a query or fragment"));
+            return Err(bad(BaseUrlProblem::QueryOrFragment));
         }
         let path = uri.path().trim_end_matches('/');
         let scheme = uri.scheme_str().unwrap_or("http");
@@ -74,7 +139,7 @@ impl Default for BaseUrl {
 }
 
 /// Build `url?k=v&k=v` with every value encoded by [`encode`].
-pub fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
+pub(crate) fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
     let mut out = String::from(url);
     for (i, (k, v)) in pairs.iter().enumerate() {
         out.push(if i == 0 { '?' } else { '&' });
@@ -83,6 +148,19 @@ pub fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
         out.push_str(&encode(v));
     }
     out
+}
+
+/// `url` for an error message: whatever stands between `scheme://` and the
+/// last `@` of the authority (user info, perhaps a password) becomes `***`.
+fn without_user_info(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}://{REDACTED}{}", &rest[at..]),
+        None => url.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -111,22 +189,74 @@ mod tests {
         );
         let b = BaseUrl::parse("http://127.0.0.1:8080/").unwrap();
         assert_eq!(b.join("QueryBlance"), "http://127.0.0.1:8080/QueryBlance");
+        let b = BaseUrl::parse("http://example.com/api/v1/").unwrap();
+        assert_eq!(
+            b.join("Recv_center"),
+            "http://example.com/api/v1/Recv_center"
+        );
+        for (bad, problem) in [
+            ("", BaseUrlProblem::NotUrl),
+            ("qxt.fungo.cn", BaseUrlProblem::Scheme),
+            ("ftp://x", BaseUrlProblem::Scheme),
+            ("http://u:p@host", BaseUrlProblem::UserInfo),
+            ("http://h/?a=b", BaseUrlProblem::QueryOrFragment),
+            ("http://h/#x", BaseUrlProblem::QueryOrFragment),
+            ("http://", BaseUrlProblem::NotUrl),
+        ] {
+            assert_eq!(
+                BaseUrl::parse(bad).map_err(|e| e.problem),
+                Err(problem),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn user_info_is_refused_and_never_quoted() {
+        let e = BaseUrl::parse("http://acme:s3cret@qxt.fungo.cn/x").unwrap_err();
+        assert_eq!(e.problem, BaseUrlProblem::UserInfo);
+        assert_eq!(
+            e.to_string(),
+            "provider: base URL \"http://***@qxt.fungo.cn/x\": must not carry user info"
+        );
+        let e = ProviderError::from(e);
+        assert!(matches!(&e, ProviderError::Invalid(_)), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "provider: base URL \"http://***@qxt.fungo.cn/x\": must not carry user info"
+        );
+        // Refused for its scheme, the password is still not quoted.
+        let e = BaseUrl::parse("ftp://a:b@c@h/").unwrap_err();
+        assert_eq!(e.url, "ftp://***@h/");
+        assert_eq!(without_user_info("http://h/p@q"), "http://h/p@q");
+    }
+
+    #[cfg(feature = "tls")]
+    #[test]
+    fn https_is_taken_with_the_tls_feature() {
         let b = BaseUrl::parse("https://example.com/api/v1/").unwrap();
         assert_eq!(
             b.join("Recv_center"),
             "https://example.com/api/v1/Recv_center"
         );
-        for bad in [
-            "",
-            "qxt.fungo.cn",
-            "ftp://x",
-            "http://u:p@host",
-            "http://h/?a=b",
-            "http://h/#x",
-            "http://",
-        ] {
-            assert!(BaseUrl::parse(bad).is_err(), "{bad:?} accepted");
-        }
+        let e = BaseUrl::parse("ftp://x").unwrap_err().to_string();
+        assert!(e.ends_with("must start with http:// or https://"), "{e}");
+    }
+
+    #[cfg(not(feature = "tls"))]
+    #[test]
+    fn https_is_refused_without_the_tls_feature() {
+        let e = BaseUrl::parse("https://example.com/api").unwrap_err();
+        assert_eq!(e.problem, BaseUrlProblem::HttpsWithoutTls);
+        let e = ProviderError::from(e);
+        assert!(matches!(&e, ProviderError::Invalid(_)), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "provider: base URL \"https://example.com/api\": https needs voxprep built with \
+             the `tls` cargo feature; the provider's own URL is plain http"
+        );
+        let e = BaseUrl::parse("ftp://x").unwrap_err().to_string();
+        assert!(e.ends_with("must start with http://"), "{e}");
     }
 
     #[test]

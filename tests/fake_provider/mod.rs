@@ -1,12 +1,24 @@
 //! A fake QXT provider on 127.0.0.1 for the integration tests: it records
 //! every request (path, raw query, decoded parameters) and answers as the
 //! test scripts it, including never answering at all.
+//!
+//! A plain `TcpListener` serving one connection at a time, in the order they
+//! were made: enough for the client under test, which sends one GET per
+//! connection and says `Connection: close`.
 #![allow(dead_code)]
 
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
-use tiny_http::{Header, Response, Server};
+
+/// How long a test waits for the fake before failing: a bound, never a pace.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// The request target [`FakeProvider::settled`] sends itself; never recorded.
+const SETTLE: &str = "/__settle__";
 
 /// One request as the provider received it.
 #[derive(Debug, Clone)]
@@ -73,8 +85,9 @@ type Script = Box<dyn Fn(usize, &Received) -> Reply + Send>;
 pub struct FakeProvider {
     /// `http://127.0.0.1:PORT`.
     pub base_url: String,
+    addr: SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
-    server: Arc<Server>,
+    stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -86,55 +99,21 @@ impl FakeProvider {
 
     /// Start a fake that answers request `i` (0-based) with `script(i, &request)`.
     pub fn start(script: impl Fn(usize, &Received) -> Reply + Send + 'static) -> FakeProvider {
-        let server = Arc::new(Server::http("127.0.0.1:0").expect("bind 127.0.0.1:0"));
-        let port = server.server_addr().to_ip().expect("an IP listener").port();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("a local address");
         let received = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
         let thread = {
-            let server = Arc::clone(&server);
             let received = Arc::clone(&received);
+            let stop = Arc::clone(&stop);
             let script: Script = Box::new(script);
-            std::thread::spawn(move || {
-                // Requests we never answer are kept here, so their connections stay open.
-                let mut held = Vec::new();
-                for request in server.incoming_requests() {
-                    let url = request.url().to_string();
-                    let (path, raw_query) = match url.split_once('?') {
-                        Some((p, q)) => (p.to_string(), q.to_string()),
-                        None => (url.clone(), String::new()),
-                    };
-                    let params = form_urlencoded::parse(raw_query.as_bytes())
-                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                        .collect();
-                    let rec = Received {
-                        path,
-                        raw_query,
-                        params,
-                    };
-                    let index = {
-                        let mut all = received.lock().unwrap();
-                        all.push(rec.clone());
-                        all.len() - 1
-                    };
-                    match script(index, &rec) {
-                        Reply::Ok(body) => respond(request, 200, body),
-                        Reply::Status(code, body) => respond(request, code, body),
-                        Reply::Redirect(to) => {
-                            let loc = Header::from_bytes("Location", to.as_bytes()).unwrap();
-                            let _ = request.respond(
-                                Response::from_string("moved")
-                                    .with_status_code(302)
-                                    .with_header(loc),
-                            );
-                        }
-                        Reply::Never => held.push(request),
-                    }
-                }
-            })
+            std::thread::spawn(move || serve(&listener, &script, &received, &stop))
         };
         FakeProvider {
-            base_url: format!("http://127.0.0.1:{port}"),
+            base_url: format!("http://{addr}"),
+            addr,
             received,
-            server,
+            stop,
             thread: Some(thread),
         }
     }
@@ -144,27 +123,112 @@ impl FakeProvider {
         self.received.lock().unwrap().clone()
     }
 
-    /// The requests received, after giving a straggler a moment to arrive.
+    /// Every request made before this call, straggler or not. The fake takes
+    /// connections one at a time in the order they were made, so once it has
+    /// answered one of ours made now, it has recorded every earlier one.
     pub fn settled(&self) -> Vec<Received> {
-        std::thread::sleep(Duration::from_millis(100));
+        let mut s = TcpStream::connect(self.addr).expect("connect to the fake");
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        s.write_all(format!("GET {SETTLE} HTTP/1.1\r\n\r\n").as_bytes())
+            .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer)
+            .expect("the fake answers within the patience bound");
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
         self.received()
     }
 }
 
-fn respond(request: tiny_http::Request, code: u16, body: String) {
-    let header = Header::from_bytes("Content-Type", "text/plain; charset=utf-8").unwrap();
-    let _ = request.respond(
-        Response::from_string(body)
-            .with_status_code(code)
-            .with_header(header),
-    );
-}
-
 impl Drop for FakeProvider {
     fn drop(&mut self) {
-        self.server.unblock();
+        self.stop.store(true, Ordering::SeqCst);
+        // `accept` blocks: a connection of our own wakes it.
+        let _ = TcpStream::connect(self.addr);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
     }
+}
+
+fn serve(
+    listener: &TcpListener,
+    script: &Script,
+    received: &Mutex<Vec<Received>>,
+    stop: &AtomicBool,
+) {
+    // Connections we never answer are kept here, so they stay open.
+    let mut held = Vec::new();
+    for stream in listener.incoming() {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(mut stream) = stream else { continue };
+        let _ = stream.set_read_timeout(Some(PATIENCE));
+        let Some(target) = request_target(&mut stream) else {
+            continue;
+        };
+        if target == SETTLE {
+            respond(&mut stream, 200, &[], "settled");
+            continue;
+        }
+        let (path, raw_query) = match target.split_once('?') {
+            Some((p, q)) => (p.to_string(), q.to_string()),
+            None => (target.clone(), String::new()),
+        };
+        let params = form_urlencoded::parse(raw_query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let rec = Received {
+            path,
+            raw_query,
+            params,
+        };
+        // Recorded before the answer: a client that has its answer finds
+        // its request here.
+        let index = {
+            let mut all = received.lock().unwrap();
+            all.push(rec.clone());
+            all.len() - 1
+        };
+        match script(index, &rec) {
+            Reply::Ok(body) => respond(&mut stream, 200, &[], &body),
+            Reply::Status(code, body) => respond(&mut stream, code, &[], &body),
+            Reply::Redirect(to) => respond(&mut stream, 302, &[("Location", &to)], "moved"),
+            Reply::Never => held.push(stream),
+        }
+    }
+}
+
+/// Read a request head (to its empty line) and return its target, `None`
+/// when the client went away or sent something else.
+fn request_target(stream: &mut TcpStream) -> Option<String> {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut buf).ok().filter(|&n| n > 0)?;
+        head.extend_from_slice(&buf[..n]);
+        if head.len() > 64 * 1024 {
+            return None;
+        }
+    }
+    let head = String::from_utf8(head).ok()?;
+    let mut words = head.lines().next()?.split(' ');
+    match (words.next(), words.next()) {
+        (Some("GET"), Some(target)) => Some(target.to_string()),
+        _ => None,
+    }
+}
+
+fn respond(stream: &mut TcpStream, code: u16, headers: &[(&str, &str)], body: &str) {
+    let mut answer = format!(
+        "HTTP/1.1 {code} Fake\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         Content-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        answer.push_str(&format!("{name}: {value}\r\n"));
+    }
+    answer.push_str("\r\n");
+    answer.push_str(body);
+    let _ = stream.write_all(answer.as_bytes());
 }

@@ -19,23 +19,29 @@ pub fn write(report: &Report, format: Format, w: &mut impl Write) -> io::Result<
     }
 }
 
-/// A line per file (verdict, duration, units, path), its problems indented
-/// beneath, then a summary.
+/// One file's lines of the human form: verdict, duration, units and path,
+/// its problems indented beneath, and what would fix it. `send file` writes
+/// its recording's check with it.
+pub fn write_file(f: &FileReport, w: &mut impl Write) -> io::Result<()> {
+    let loudness = match f.signal.as_ref().and_then(|s| s.loudness_lufs) {
+        Some(l) => format!("{l:>6.1} LUFS  "),
+        None => String::new(),
+    };
+    writeln!(
+        w,
+        "{:<4}  {:>10}  {:>9}  {loudness}{}",
+        f.verdict.as_str().to_uppercase(),
+        secs(f.duration_s),
+        units(f.billing_units),
+        f.path.display()
+    )?;
+    write_problems(f, w)
+}
+
+/// A file's lines each ([`write_file`]), then a summary.
 fn human(report: &Report, w: &mut impl Write) -> io::Result<()> {
     for f in &report.files {
-        let loudness = match f.signal.as_ref().and_then(|s| s.loudness_lufs) {
-            Some(l) => format!("{l:>6.1} LUFS  "),
-            None => String::new(),
-        };
-        writeln!(
-            w,
-            "{:<4}  {:>10}  {:>9}  {loudness}{}",
-            f.verdict.as_str().to_uppercase(),
-            secs(f.duration_s),
-            units(f.billing_units),
-            f.path.display()
-        )?;
-        write_problems(f, w)?;
+        write_file(f, w)?;
     }
     let s = report.summary();
     writeln!(w)?;

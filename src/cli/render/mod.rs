@@ -2,9 +2,12 @@
 //! forms of one outcome beside each other. The library hands over typed
 //! outcomes; the words (and the command lines they suggest) are chosen here.
 
+pub mod balance;
 pub mod check;
 pub mod convert;
 pub mod cost;
+pub mod receive;
+pub mod send;
 
 /// `12.345 s`, or `-` when unknown.
 pub fn secs(d: Option<f64>) -> String {

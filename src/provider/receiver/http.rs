@@ -10,7 +10,7 @@
 use std::io::{self, BufRead, Read, Write};
 
 /// The longest chunk-size or trailer line accepted, in bytes.
-pub const MAX_LINE: usize = 1024;
+pub(crate) const MAX_LINE: usize = 1024;
 
 /// Size limits for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,7 @@ impl Default for Limits {
 
 /// The request line and headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Head {
+pub(crate) struct Head {
     /// `GET`, `POST`, ... as sent.
     pub method: String,
     /// The request target: path and query, as sent (not decoded).
@@ -66,7 +66,7 @@ impl Head {
 
 /// Why a request could not be taken.
 #[derive(Debug)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     /// The client closed the connection before sending anything.
     Closed,
     /// The request is malformed or too large: answer with this status.
@@ -102,7 +102,7 @@ enum Framing {
 /// [`ReadError::Closed`] on a connection closed before the first byte,
 /// [`ReadError::Refuse`] (400, 431, 505) on a malformed or oversized head,
 /// [`ReadError::Io`] when the socket fails (a timeout included).
-pub fn read_head<R: BufRead>(r: &mut R, limits: &Limits) -> Result<Head, ReadError> {
+pub(crate) fn read_head<R: BufRead>(r: &mut R, limits: &Limits) -> Result<Head, ReadError> {
     let mut budget = limits.max_head;
     // Tolerate empty lines before the request line (RFC 9112, 2.2).
     let mut line;
@@ -170,7 +170,7 @@ pub fn read_head<R: BufRead>(r: &mut R, limits: &Limits) -> Result<Head, ReadErr
 /// [`ReadError::Refuse`] (400, 411, 413, 501) when the framing is malformed,
 /// missing for a POST, or larger than the limit; [`ReadError::Io`] when the
 /// socket fails or the body ends early.
-pub fn read_body<R: BufRead>(
+pub(crate) fn read_body<R: BufRead>(
     r: &mut R,
     head: &Head,
     limits: &Limits,
@@ -315,7 +315,7 @@ fn read_line<R: BufRead>(
 ///
 /// # Errors
 /// When the socket fails.
-pub fn respond<W: Write>(
+pub(crate) fn respond<W: Write>(
     w: &mut W,
     status: u16,
     extra: &[(&str, &str)],
@@ -339,13 +339,13 @@ pub fn respond<W: Write>(
 ///
 /// # Errors
 /// When the socket fails.
-pub fn go_on<W: Write>(w: &mut W) -> io::Result<()> {
+pub(crate) fn go_on<W: Write>(w: &mut W) -> io::Result<()> {
     w.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
     w.flush()
 }
 
 /// The reason phrase of the statuses this module uses.
-pub fn reason(status: u16) -> &'static str {
+pub(crate) fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         400 => "Bad Request",
@@ -363,7 +363,7 @@ pub fn reason(status: u16) -> &'static str {
 }
 
 /// A short, printable excerpt of client-supplied text for messages.
-pub fn excerpt(s: &str) -> String {
+pub(crate) fn excerpt(s: &str) -> String {
     let mut out: String = s.chars().take(60).filter(|c| !c.is_control()).collect();
     if s.chars().count() > 60 {
         out.push('…');

@@ -7,8 +7,8 @@
 //!   list is not empty (403 otherwise): the pushes carry no credentials, so
 //!   limiting them to the provider's addresses is the only check there is;
 //! - `GET` and `POST` only (405 otherwise); one request per connection; a
-//!   bare `GET` (no query) is answered 200 with [`READY`] and not reported,
-//!   for browsers and health checks;
+//!   bare `GET` (no query) is answered 200 with [`ReceiverOptions::ready`]
+//!   and not reported, for browsers and health checks;
 //! - the query and the body are read within [`Limits`] and the socket
 //!   timeout, then classified by their parameters, not by the path (so one
 //!   URL can serve both pushes): see [`classify`];
@@ -33,7 +33,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
-pub mod http;
+mod http;
 
 pub use super::push::{Push, classify};
 pub use http::Limits;
@@ -60,12 +60,16 @@ pub struct ReceiverOptions {
     /// Size limits of one request.
     pub limits: Limits,
     /// The body of the answer to an accepted push (the document leaves it to
-    /// the partner).
+    /// the partner), without the line end the answer adds.
     pub reply: String,
+    /// The body of the answer to a bare `GET` (a browser, a health check),
+    /// without the line end the answer adds.
+    pub ready: String,
 }
 
 impl Default for ReceiverOptions {
-    /// Everyone, 10 s, 32 connections, [`Limits::default`], reply `ok`.
+    /// Everyone, 10 s, 32 connections, [`Limits::default`], reply `ok`,
+    /// ready `ready for status reports and inbound pushes`.
     fn default() -> Self {
         ReceiverOptions {
             allow: Vec::new(),
@@ -73,6 +77,7 @@ impl Default for ReceiverOptions {
             max_connections: 32,
             limits: Limits::default(),
             reply: "ok".into(),
+            ready: "ready for status reports and inbound pushes".into(),
         }
     }
 }
@@ -298,7 +303,7 @@ where
     // A bare GET (a browser, a load balancer's health check) carries no
     // push: say what is here, and report nothing.
     if head.method == "GET" && head.query().is_empty() && body.is_empty() {
-        let _ = http::respond(&mut writer, 200, &[], READY);
+        let _ = http::respond(&mut writer, 200, &[], &format!("{}\n", options.ready));
         return Ok(());
     }
     match classify(head.query(), &body) {
@@ -359,9 +364,6 @@ impl Read for Deadline<'_> {
         self.stream.read(buf)
     }
 }
-
-/// The answer to a bare `GET`.
-pub const READY: &str = "voxprep receive: ready for status reports and inbound pushes\n";
 
 /// An IPv4 client on a dual-stack socket shows as `::ffff:a.b.c.d`.
 fn canonical(ip: IpAddr) -> IpAddr {
@@ -451,7 +453,8 @@ mod tests {
         assert!(b.starts_with("HTTP/1.1 200"), "{b}");
         let ready = exchange(addr, b"GET /health HTTP/1.1\r\n\r\n");
         assert!(
-            ready.starts_with("HTTP/1.1 200") && ready.ends_with(READY),
+            ready.starts_with("HTTP/1.1 200")
+                && ready.ends_with("\r\n\r\nready for status reports and inbound pushes\n"),
             "{ready}"
         );
         let c = exchange(addr, b"GET /?x=1 HTTP/1.1\r\n\r\n");
@@ -590,9 +593,9 @@ mod tests {
         } = start(options, false);
         let mut holder = TcpStream::connect(addr).unwrap();
         holder.write_all(b"GET /?args=k,1,0; HTTP/1.1\r\n").unwrap();
-        // Accepted connections are served in order: wait until the holder's
-        // thread has started, then the next one finds the server full.
-        std::thread::sleep(Duration::from_millis(200));
+        // Connections are accepted in the order they were made, and the
+        // count is taken when one is accepted, not when its thread starts:
+        // the holder's connection counts before the next one is looked at.
         let busy = exchange(addr, b"GET /?args=k,1,0; HTTP/1.1\r\n\r\n");
         assert!(busy.starts_with("HTTP/1.1 503"), "{busy}");
         holder.write_all(b"\r\n").unwrap();
