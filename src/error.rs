@@ -36,9 +36,10 @@ pub enum Error {
     #[error("{0}")]
     Limit(String),
     /// The caller asked for something that cannot be done as asked (bad option
-    /// value, output exists, output is the input): change the request.
-    #[error("{0}")]
-    Usage(String),
+    /// value, output exists, output is the input): change the request. What
+    /// to change is in the [`Usage`] value.
+    #[error(transparent)]
+    Usage(#[from] Usage),
     #[cfg(feature = "provider")]
     /// Talking to the provider failed; see [`crate::provider::ProviderError`].
     #[error(transparent)]
@@ -52,6 +53,83 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+}
+
+/// A request that cannot be done as asked, with what the caller can change.
+/// The messages name the library's options ([`Setting`]), never a command
+/// line's flags: a front end words its own hint.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Usage {
+    /// The output exists; replacing it must be asked for (the conversion's
+    /// `force` option).
+    #[error("convert: output {} exists", .0.display())]
+    OutputExists(PathBuf),
+    /// The output is the input, however spelled.
+    #[error("convert: output {} is the input file; refusing to overwrite an input", .0.display())]
+    OutputIsInput(PathBuf),
+    /// The output is a folder.
+    #[error("convert: output {} is a folder; give a file name", .0.display())]
+    OutputIsFolder(PathBuf),
+    /// Two inputs of one run would be written to one output.
+    #[error("convert: {} and {} would both be written to {}", first.display(), second.display(), output.display())]
+    OutputCollision {
+        /// The input that claimed the output first.
+        first: PathBuf,
+        /// The input that would overwrite it.
+        second: PathBuf,
+        /// The output.
+        output: PathBuf,
+    },
+    /// An output of a run would overwrite another input of it.
+    #[error("convert: output {} would overwrite the input {}", output.display(), input.display())]
+    OverwritesInput {
+        /// The output.
+        output: PathBuf,
+        /// The input it would replace.
+        input: PathBuf,
+    },
+    /// A setting's value cannot be used (out of range, unknown, or at odds
+    /// with another setting).
+    #[error("{message}")]
+    Setting {
+        /// Which setting.
+        setting: Setting,
+        /// What is wrong with it, with the value.
+        message: String,
+    },
+}
+
+/// A library option that a [`Usage::Setting`] error concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Setting {
+    /// The output format (WAV or VOX).
+    Format,
+    /// The output sample rate.
+    Rate,
+    /// A gain in dB.
+    Gain,
+    /// The peak to normalise to.
+    NormalizePeak,
+    /// The loudness to normalise to.
+    Loudness,
+    /// The silence threshold of trimming.
+    TrimThreshold,
+    /// The VOX encoder.
+    VoxEncoder,
+    /// The VOX decoder flavour.
+    VoxDecoder,
+}
+
+impl Usage {
+    /// A [`Usage::Setting`] error.
+    pub(crate) fn setting(setting: Setting, message: impl Into<String>) -> Usage {
+        Usage::Setting {
+            setting,
+            message: message.into(),
+        }
+    }
 }
 
 impl Error {
@@ -71,6 +149,14 @@ impl Error {
                 path: path.as_ref().to_path_buf(),
                 source: Box::new(e),
             },
+        }
+    }
+
+    /// The [`Usage`] this error is, past any [`Error::WithPath`] wrappers.
+    pub fn usage(&self) -> Option<&Usage> {
+        match self.kind() {
+            Error::Usage(u) => Some(u),
+            _ => None,
         }
     }
 

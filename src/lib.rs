@@ -41,4 +41,4 @@ pub mod spec;
 pub mod vox;
 pub mod wav;
 
-pub use error::{Error, Result};
+pub use error::{Error, Result, Setting, Usage};

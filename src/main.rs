@@ -30,12 +30,11 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            let mut stderr = std::io::stderr().lock();
-            let _ = write!(stderr, "voxprep: error: {err}");
-            for cause in err.chain().skip(1) {
-                let _ = write!(stderr, ": {cause}");
-            }
-            let _ = writeln!(stderr);
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "voxprep: error: {}",
+                cli::words(&err)
+            );
             ExitCode::from(cli::EXIT_USAGE)
         }
     }

@@ -72,5 +72,8 @@ fn check_advises_exactly_what_convert_does() {
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
     // The fixtures hold both kinds.
-    assert!(fixable > 40 && refused > 20, "{fixable} fixable, {refused} refused");
+    assert!(
+        fixable > 40 && refused > 20,
+        "{fixable} fixable, {refused} refused"
+    );
 }

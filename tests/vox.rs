@@ -656,10 +656,7 @@ mod check_integration {
             .iter()
             .find(|p| p["code"] == "decoder-disagreement");
         let msg = p.unwrap()["message"].as_str().unwrap();
-        assert!(
-            msg.contains("dB") && !msg.contains("voxprep"),
-            "{msg}"
-        );
+        assert!(msg.contains("dB") && !msg.contains("voxprep"), "{msg}");
         // The exact decoding went through the signal analysis.
         assert_eq!(f["signal"]["analysed_samples"], 4 * 28110);
     }

@@ -32,6 +32,20 @@ pub const EXIT_TRANSPORT: u8 = 3;
 /// report Ctrl-C.
 pub const EXIT_INTERRUPTED: u8 = 130;
 
+/// An error for stderr, once: a library error in the command line's words
+/// (its message already holds its causes); anything else with its chain.
+pub fn words(err: &anyhow::Error) -> String {
+    if let Some(e) = err.downcast_ref::<voxprep::Error>() {
+        return render::error_words(e);
+    }
+    let mut text = err.to_string();
+    for cause in err.chain().skip(1) {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+    }
+    text
+}
+
 /// Parse the process arguments and run the chosen command.
 pub fn run() -> anyhow::Result<ExitCode> {
     let args = Args::parse();

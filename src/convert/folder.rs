@@ -8,7 +8,7 @@
 
 use super::output::canonical_target;
 use super::{Conversion, ConvertOptions, convert_file};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -185,22 +185,20 @@ pub fn convert_tree(
     let mut verdicts: Vec<Option<Error>> = Vec::with_capacity(planned.len());
     for (inp, out) in &planned {
         let clash = if let Some(other) = first_for.get(out.as_path()) {
-            Some(Error::Usage(format!(
-                "convert: {} and {} would both be written to {}",
-                other.display(),
-                inp.display(),
-                out.display()
-            )))
+            Some(Error::from(Usage::OutputCollision {
+                first: other.to_path_buf(),
+                second: inp.clone(),
+                output: out.clone(),
+            }))
         } else {
             canonical_target(out)
                 .and_then(|c| canon_inputs.get(&c))
                 .filter(|v| **v != inp.as_path())
                 .map(|victim| {
-                    Error::Usage(format!(
-                        "convert: output {} would overwrite the input {}",
-                        out.display(),
-                        victim.display()
-                    ))
+                    Error::from(Usage::OverwritesInput {
+                        output: out.clone(),
+                        input: victim.to_path_buf(),
+                    })
                 })
         };
         first_for.entry(out.as_path()).or_insert(inp.as_path());

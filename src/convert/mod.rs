@@ -26,7 +26,7 @@ pub mod resample;
 use crate::billing::{self, BillingUnits, Frames, RoundingRule};
 use crate::check::{CheckOptions, FileReport};
 use crate::decode::{AudioReader, DecodeOptions, SourceFacts};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Setting, Usage};
 use crate::loudness;
 use crate::spec::Verdict;
 use crate::vox::{DecoderFlavor, EncoderKind};
@@ -69,9 +69,11 @@ impl FromStr for OutputFormat {
         match s.to_ascii_lowercase().as_str() {
             "wav" => Ok(OutputFormat::Wav),
             "vox" => Ok(OutputFormat::Vox),
-            _ => Err(Error::Usage(format!(
-                "convert: unknown output format {s:?} (wav or vox)"
-            ))),
+            _ => Err(Usage::setting(
+                Setting::Format,
+                format!("convert: unknown output format {s:?} (wav or vox)"),
+            )
+            .into()),
         }
     }
 }
@@ -168,41 +170,57 @@ impl ConvertOptions {
     /// level or threshold that is not a finite number in range.
     pub fn validate(&self) -> Result<()> {
         if !matches!(self.rate, 8000 | 11025) {
-            return Err(Error::Usage(format!(
-                "convert: rate {} Hz is not accepted by the provider (8000 or 11025)",
-                self.rate
-            )));
+            return Err(Usage::setting(
+                Setting::Rate,
+                format!(
+                    "convert: rate {} Hz is not accepted by the provider (8000 or 11025)",
+                    self.rate
+                ),
+            )
+            .into());
         }
         if self.format == OutputFormat::Vox && self.rate != 8000 {
-            return Err(Error::Usage(
-                "convert: VOX is always 8000 Hz (drop --rate)".into(),
-            ));
+            return Err(Usage::setting(
+                Setting::Rate,
+                format!("convert: VOX is always 8000 Hz, not {}", self.rate),
+            )
+            .into());
         }
         match self.level {
             Level::GainDb(db) if !db.is_finite() || db.abs() > 60.0 => {
-                return Err(Error::Usage(format!(
-                    "convert: gain {db} dB out of range (-60..60)"
-                )));
+                return Err(Usage::setting(
+                    Setting::Gain,
+                    format!("convert: gain {db} dB out of range (-60..60)"),
+                )
+                .into());
             }
             Level::NormalizePeak(db) if !db.is_finite() || !(-60.0..=0.0).contains(&db) => {
-                return Err(Error::Usage(format!(
-                    "convert: normalise target {db} dBFS out of range (-60..0)"
-                )));
+                return Err(Usage::setting(
+                    Setting::NormalizePeak,
+                    format!("convert: normalise target {db} dBFS out of range (-60..0)"),
+                )
+                .into());
             }
             Level::NormalizeLoudness(l) if !l.is_finite() || !(-60.0..=0.0).contains(&l) => {
-                return Err(Error::Usage(format!(
-                    "convert: loudness target {l} LUFS out of range (-60..0)"
-                )));
+                return Err(Usage::setting(
+                    Setting::Loudness,
+                    format!("convert: loudness target {l} LUFS out of range (-60..0)"),
+                )
+                .into());
             }
             _ => {}
         }
         if let Some(t) = self.trim
             && (!t.threshold_dbfs.is_finite() || !(-120.0..0.0).contains(&t.threshold_dbfs))
         {
-            return Err(Error::Usage(format!(
-                "convert: silence threshold {} dBFS out of range (-120..0)",
-                t.threshold_dbfs
-            )));
+            return Err(Usage::setting(
+                Setting::TrimThreshold,
+                format!(
+                    "convert: silence threshold {} dBFS out of range (-120..0)",
+                    t.threshold_dbfs
+                ),
+            )
+            .into());
         }
         Ok(())
     }

@@ -4,7 +4,7 @@
 
 use super::OutputFormat;
 use crate::check::{VoxFindings, VoxStream};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 use crate::vox::{self, EncoderKind};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -54,20 +54,11 @@ pub fn check_output_path(input: &Path, output: &Path, force: bool) -> Result<()>
     let is_input = same_file(input, output)
         || matches!((canonical_target(input), canonical_target(output)), (Some(a), Some(b)) if a == b);
     if is_input {
-        return Err(Error::Usage(format!(
-            "convert: output {} is the input file; refusing to overwrite an input",
-            output.display()
-        )));
+        return Err(Usage::OutputIsInput(output.to_path_buf()).into());
     }
     match fs::symlink_metadata(output) {
-        Ok(m) if m.is_dir() => Err(Error::Usage(format!(
-            "convert: output {} is a folder; give a file name",
-            output.display()
-        ))),
-        Ok(_) if !force => Err(Error::Usage(format!(
-            "convert: output {} exists; use --force to replace it",
-            output.display()
-        ))),
+        Ok(m) if m.is_dir() => Err(Usage::OutputIsFolder(output.to_path_buf()).into()),
+        Ok(_) if !force => Err(Usage::OutputExists(output.to_path_buf()).into()),
         _ => Ok(()),
     }
 }
@@ -231,18 +222,12 @@ impl TempFile {
                     let _ = fs::remove_file(&self.path);
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    return Err(Error::Usage(format!(
-                        "convert: output {} exists; use --force to replace it",
-                        target.display()
-                    )));
+                    return Err(Usage::OutputExists(target.to_path_buf()).into());
                 }
                 // File systems without hard links: check, then rename.
                 Err(_) => {
                     if target.exists() {
-                        return Err(Error::Usage(format!(
-                            "convert: output {} exists; use --force to replace it",
-                            target.display()
-                        )));
+                        return Err(Usage::OutputExists(target.to_path_buf()).into());
                     }
                     fs::rename(&self.path, target).map_err(|e| Error::io(target, e))?;
                 }

@@ -37,7 +37,7 @@ pub use decoder::Decoder;
 pub use encoder::Encoder;
 pub use search::MAX_PATHS;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Setting, Usage};
 use std::fmt;
 use std::str::FromStr;
 
@@ -111,9 +111,13 @@ impl FromStr for DecoderFlavor {
             "exact" => Ok(DecoderFlavor::Exact),
             "shift-add" | "shiftadd" => Ok(DecoderFlavor::ShiftAdd),
             "asterisk" => Ok(DecoderFlavor::Asterisk),
-            _ => Err(Error::Usage(format!(
-                "vox: unknown decoder flavour {s:?} (expected exact, shift-add or asterisk)"
-            ))),
+            _ => Err(Usage::setting(
+                Setting::VoxDecoder,
+                format!(
+                    "vox: unknown decoder flavour {s:?} (expected exact, shift-add or asterisk)"
+                ),
+            )
+            .into()),
         }
     }
 }
@@ -167,9 +171,11 @@ impl FromStr for EncoderKind {
             Some((name, k)) => match k.parse::<usize>() {
                 Ok(k) if (1..=MAX_PATHS).contains(&k) => (name, Some(k)),
                 _ => {
-                    return Err(Error::Usage(format!(
-                        "vox: bad path count in {s:?} (expected 1..={MAX_PATHS})"
-                    )));
+                    return Err(Usage::setting(
+                        Setting::VoxEncoder,
+                        format!("vox: bad path count in {s:?} (expected 1..={MAX_PATHS})"),
+                    )
+                    .into());
                 }
             },
             None => (lower.as_str(), None),
@@ -182,9 +188,13 @@ impl FromStr for EncoderKind {
             ("universal", k) => Ok(EncoderKind::Universal {
                 paths: k.unwrap_or(DEFAULT_UNIVERSAL_PATHS),
             }),
-            _ => Err(Error::Usage(format!(
-                "vox: unknown encoder {s:?} (expected greedy, search[:K] or universal[:K])"
-            ))),
+            _ => Err(Usage::setting(
+                Setting::VoxEncoder,
+                format!(
+                    "vox: unknown encoder {s:?} (expected greedy, search[:K] or universal[:K])"
+                ),
+            )
+            .into()),
         }
     }
 }

@@ -64,9 +64,9 @@ fn human(outcomes: &[FolderOutcome], out: &mut impl Write, err: &mut impl Write)
                     o.output.display()
                 )?;
                 if outcomes.len() == 1 {
-                    writeln!(err, "voxprep: error: {e}")?;
+                    writeln!(err, "voxprep: error: {}", super::error_words(e))?;
                 } else {
-                    writeln!(out, "    error: {e}")?;
+                    writeln!(out, "    error: {}", super::error_words(e))?;
                 }
             }
         }
@@ -141,7 +141,7 @@ impl<'a> JsonRow<'a> {
                 status: Status::Failed,
                 input: &o.input,
                 output: &o.output,
-                error: e.to_string(),
+                error: super::error_words(e),
             },
         }
     }
@@ -215,7 +215,7 @@ fn csv(outcomes: &[FolderOutcome], out: &mut impl Write) -> io::Result<()> {
             ]),
             Err(e) => {
                 row.extend(std::iter::repeat_n(String::new(), CSV_HEADER.len() - 4));
-                row.push(e.to_string());
+                row.push(super::error_words(e));
             }
         }
         csv_row(out, row)?;

@@ -9,6 +9,28 @@ pub mod cost;
 pub mod receive;
 pub mod send;
 
+/// A library error in the command line's words: its message, and for a
+/// request that cannot be done as asked, the flag to change.
+pub fn error_words(e: &voxprep::Error) -> String {
+    use voxprep::{Setting, Usage};
+    let flag = |s: &Setting| match s {
+        Setting::Format => "--to",
+        Setting::Rate => "--rate",
+        Setting::Gain => "--gain",
+        Setting::NormalizePeak => "--normalize",
+        Setting::Loudness => "--loudness",
+        Setting::TrimThreshold => "--trim-silence",
+        Setting::VoxEncoder => "--vox-encoder",
+        Setting::VoxDecoder => "--vox-decoder",
+        _ => "the options",
+    };
+    match e.usage() {
+        Some(Usage::OutputExists(_)) => format!("{e}; use --force to replace it"),
+        Some(Usage::Setting { setting, .. }) => format!("{e} (check {})", flag(setting)),
+        _ => e.to_string(),
+    }
+}
+
 /// `12.345 s`, or `-` when unknown.
 pub fn secs(d: Option<f64>) -> String {
     d.map_or_else(|| "-".to_string(), |d| format!("{d:.3} s"))
@@ -26,4 +48,30 @@ pub fn units(u: Option<u64>) -> String {
 /// An optional value as a CSV cell: empty when unknown.
 pub fn cell<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+    use voxprep::{Error, Usage};
+
+    #[test]
+    fn usage_errors_name_the_flag() {
+        let e = Error::from(Usage::OutputExists(PathBuf::from("o.wav"))).with_path("i.mp3");
+        assert_eq!(
+            error_words(&e),
+            "i.mp3: convert: output o.wav exists; use --force to replace it"
+        );
+        let opts = voxprep::convert::ConvertOptions {
+            format: voxprep::convert::OutputFormat::Vox,
+            rate: 11025,
+            ..Default::default()
+        };
+        let e = opts.validate().unwrap_err();
+        assert_eq!(
+            error_words(&e),
+            "convert: VOX is always 8000 Hz, not 11025 (check --rate)"
+        );
+    }
 }
