@@ -6,7 +6,7 @@
 //! conversions on all cores. One bad file is one failed [`FolderOutcome`];
 //! the rest go on.
 
-use super::output::canonical_target;
+use super::target::canonical_target;
 use super::{Conversion, ConvertOptions, convert_file};
 use crate::error::{Error, Result, Usage};
 use rayon::prelude::*;

@@ -20,8 +20,9 @@
 
 pub mod folder;
 pub mod mix;
-mod output;
 pub mod resample;
+mod sink;
+mod target;
 
 use crate::billing::{self, BillingUnits, Frames, RoundingRule};
 use crate::check::{CheckOptions, FileReport};
@@ -35,7 +36,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 pub use folder::{FolderOutcome, Status, Summary, TreeInput, convert_tree};
-pub use output::{check_output_path, remove_temporary_files, same_file};
+pub use target::{check_output_path, remove_temporary_files, same_file};
 
 /// The container written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -366,7 +367,7 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
     }
 
     let mut reader = open()?;
-    let tmp = output::TempFile::create_beside(output, opts.format.extension())?;
+    let tmp = target::TempFile::create_beside(output, opts.format.extension())?;
     if tmp.swept > 0 {
         warnings.push(format!(
             "removed {} temporary file(s) that a killed voxprep left beside the output",
@@ -376,7 +377,7 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
     // The check of a VOX output analyses its bytes while they are written.
     let analyse = (opts.format == OutputFormat::Vox && opts.check.analyse_signal)
         .then(|| crate::check::VoxStream::new(&opts.check));
-    let mut sink = output::Sink::create(tmp.path(), opts.format, rate, opts.vox_encoder, analyse)?;
+    let mut sink = sink::Sink::create(tmp.path(), opts.format, rate, opts.vox_encoder, analyse)?;
     let mut quant = mix::Quantiser::new(gain);
     let mut block = Vec::new();
     let mut pos = 0u64;
