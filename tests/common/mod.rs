@@ -16,7 +16,13 @@ pub fn voxprep() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("voxprep").expect("voxprep binary is built")
 }
 
-/// Whether an external reference tool is on PATH; prints a loud line when it is not.
+/// Set (to anything but `0`) by `.ci/run`: a missing reference tool fails
+/// the test that needs it instead of skipping it, so CI cannot go green
+/// without its oracles.
+pub const REQUIRE_ORACLES: &str = "VOXPREP_REQUIRE_ORACLES";
+
+/// Whether an external reference tool is on PATH. When it is not: panics
+/// under [`REQUIRE_ORACLES`], else prints a loud line (the caller skips).
 pub fn have_tool(name: &str) -> bool {
     let ok = Command::new(name).arg("--version").output().is_ok()
         || Command::new("which")
@@ -25,9 +31,11 @@ pub fn have_tool(name: &str) -> bool {
             .map(|o| o.status.success())
             .unwrap_or(false);
     if !ok {
-        eprintln!(
-            "SKIPPING: reference tool `{name}` is not installed (apt-get install sox ffmpeg sndfile-programs)"
-        );
+        let install = "apt-get install sox libsox-fmt-all ffmpeg sndfile-programs";
+        if std::env::var_os(REQUIRE_ORACLES).is_some_and(|v| v != "0") {
+            panic!("reference tool `{name}` is not on PATH and {REQUIRE_ORACLES} is set: {install}");
+        }
+        eprintln!("SKIPPING: reference tool `{name}` is not installed ({install})");
     }
     ok
 }
