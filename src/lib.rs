@@ -5,19 +5,44 @@
 //! 16-bit, mono, 8000 or 11025 Hz) or headerless 4-bit Dialogic ADPCM (VOX) at
 //! 8000 Hz, and bills every call per started 12 seconds.
 //!
+//! ```
+//! use voxprep::check::{CheckOptions, check_path};
+//! use voxprep::spec::{Code, Verdict};
+//!
+//! // A conforming prompt: its duration, and what one call of it costs.
+//! let ok = check_path("fixtures/check/pass-8000hz-prompt.wav".as_ref(), &CheckOptions::default());
+//! assert_eq!(ok.verdict, Verdict::Pass);
+//! assert_eq!(ok.billing_units, Some(1));
+//!
+//! // A stereo 44.1 kHz WAV: each problem has a stable code and a sentence.
+//! let bad = check_path("fixtures/check/stereo-44100hz.wav".as_ref(), &CheckOptions::default());
+//! assert_eq!(bad.verdict, Verdict::Fail);
+//! let codes: Vec<Code> = bad.problems.iter().map(|p| p.code).collect();
+//! assert_eq!(codes, [Code::NotMono, Code::BadSampleRate]);
+//! for p in &bad.problems {
+//!     println!("{} {}: {}", p.severity.as_str(), p.code, p.message);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! Module map:
-//! - [`billing`]: frames, durations, billing units and money (pure).
-//! - [`wav`]: our own RIFF/WAVE chunk walker, a validator rather than a reader.
-//! - [`spec`]: the provider's rules as stable problem codes (pure).
+//! - [`check`]: one file in, one [`check::FileReport`] out; [`batch`] walks
+//!   folders and checks their files in parallel; [`report`] and [`cost`]
+//!   add them up.
+//! - [`spec`]: the provider's rules as policy: facts in, [`spec::Problem`]s
+//!   with a stable [`spec::Code`] out (pure).
+//! - [`wav`]: our own RIFF/WAVE chunk walker, a validator rather than a
+//!   reader; [`sniff`] names a file from its first bytes.
 //! - [`signal`]: content analysis of decoded samples (pure).
-//! - [`loudness`]: integrated loudness (ITU-R BS.1770-4) and gain to a target.
-//! - [`check`]: one file in, one [`check::FileReport`] out.
-//! - [`batch`]: walking folders and running one job per file in parallel.
-//! - [`report`]: human, JSON and CSV renderings of reports (pure).
-//! - [`vox`]: the Dialogic ADPCM codec.
-//! - [`decode`]: any audio file to PCM through symphonia.
-//! - [`convert`]: the conversion pipeline.
-//! - [`provider`]: the provider's HTTP API.
+//! - [`billing`]: frames, durations, billing units and money (pure).
+//! - [`vox`]: the Dialogic ADPCM codec (pure).
+//! - `decode` (feature `decode`): any audio file to PCM through symphonia.
+//! - `convert` (feature `convert`): the conversion pipeline.
+//! - `provider` (feature `provider`; `tls` for https): the provider's HTTP
+//!   API and the receiver of its pushes.
+//!
+//! With `default-features = false` only the core is built (check, the VOX
+//! codec, billing, signal analysis): no symphonia, rubato, HTTP or TLS.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -31,7 +56,7 @@ pub mod cost;
 pub mod decode;
 pub mod error;
 mod files;
-pub mod loudness;
+mod loudness;
 #[cfg(feature = "provider")]
 pub mod provider;
 pub mod report;

@@ -90,14 +90,21 @@ pub fn gain_to_target(measured: f64, target: f64, peak: f32, ceiling_dbfs: f64) 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    // The test tone is the resampler's; without the `convert` feature the
-    // two tests that need it are left out.
-    #[cfg(feature = "convert")]
-    use crate::convert::resample::tests::tone;
 
-    #[cfg(feature = "convert")]
+    /// `secs` of a sine at `freq` Hz and amplitude `amp` (share of full
+    /// scale), sampled at `rate`.
+    pub(crate) fn tone(freq: f64, rate: u32, secs: f64, amp: f64) -> Vec<f32> {
+        let n = (f64::from(rate) * secs) as usize;
+        (0..n)
+            .map(|i| {
+                (amp * (2.0 * std::f64::consts::PI * freq * i as f64 / f64::from(rate)).sin())
+                    as f32
+            })
+            .collect()
+    }
+
     #[test]
     fn a_sine_measures_as_bs1770_says() {
         // EBU Tech 3341 case 1 is a stereo 1 kHz sine at -23 dBFS: -23 LUFS.
@@ -111,7 +118,6 @@ mod tests {
         }
     }
 
-    #[cfg(feature = "convert")]
     #[test]
     fn silence_and_short_inputs_have_no_loudness() {
         let mut m = Meter::new(8000).unwrap();

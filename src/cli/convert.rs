@@ -7,9 +7,10 @@ use anyhow::Context;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use voxprep::check::CheckOptions;
-use voxprep::convert::folder::TreeInput;
+
 use voxprep::convert::{
-    ConvertOptions, FolderOutcome, Level, OutputFormat, TrimSilence, convert_file, convert_tree,
+    ConvertOptions, FolderOutcome, Level, OutputFormat, TreeInput, TrimSilence, convert_file,
+    convert_tree,
 };
 use voxprep::decode::DecodeOptions;
 use voxprep::vox::{DecoderFlavor, EncoderKind};
@@ -47,8 +48,9 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "DBFS", num_args = 0..=1, default_missing_value = "-45",
           allow_negative_numbers = true)]
     pub trim_silence: Option<f64>,
-    /// VOX encoder: greedy (sox's bytes), search[:K] or universal[:K]
-    /// (universal:8 sounds about 2 dB better than the default, 18x slower).
+    /// VOX encoder: greedy (sox's bytes), search, search:K, universal or
+    /// universal:K (K paths; universal:8 sounds about 2 dB better than the
+    /// default, and is much slower).
     #[arg(long, value_name = "KIND", default_value_t = EncoderKind::default())]
     pub vox_encoder: EncoderKind,
     /// Decoder for .vox inputs: exact, shift-add or asterisk.

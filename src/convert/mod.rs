@@ -18,9 +18,9 @@
 //! then renamed into place. An input is never overwritten, however its path
 //! is spelled.
 
-pub mod folder;
-pub mod mix;
-pub mod resample;
+mod folder;
+mod mix;
+mod resample;
 mod sink;
 mod target;
 
@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 pub use folder::{FolderOutcome, Status, Summary, TreeInput, convert_tree};
+pub use crate::loudness::PEAK_CEILING_DBFS;
 pub use target::{check_output_path, remove_temporary_files, same_file};
 
 /// The container written.
@@ -91,7 +92,7 @@ pub enum Level {
     NormalizePeak(f64),
     /// Scale so that the integrated loudness (BS.1770-4, measured after
     /// resampling) is at this many LUFS, as far as the sample peak allows
-    /// (at most [`loudness::PEAK_CEILING_DBFS`]).
+    /// (at most [`PEAK_CEILING_DBFS`]).
     NormalizeLoudness(f64),
 }
 
@@ -251,7 +252,7 @@ pub struct LoudnessChange {
     /// given to the encoder), LUFS; `None` when it cannot be measured.
     pub after_lufs: Option<f64>,
     /// The gain stopped short of the target to keep the peak at
-    /// [`loudness::PEAK_CEILING_DBFS`].
+    /// [`PEAK_CEILING_DBFS`].
     pub peak_limited: bool,
 }
 

@@ -164,19 +164,9 @@ pub fn output_len(frames: u64, from: u32, to: u32) -> u64 {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-
-    /// A sine of `freq` Hz at `rate` Hz, `secs` long, peak `amp`.
-    pub(crate) fn tone(freq: f64, rate: u32, secs: f64, amp: f64) -> Vec<f32> {
-        let n = (f64::from(rate) * secs) as usize;
-        (0..n)
-            .map(|i| {
-                (amp * (2.0 * std::f64::consts::PI * freq * i as f64 / f64::from(rate)).sin())
-                    as f32
-            })
-            .collect()
-    }
+    use crate::loudness::tests::tone;
 
     fn resample_in_pieces(x: &[f32], from: u32, to: u32, piece: usize) -> Vec<f32> {
         let mut r = Resampler::try_new(from, to).unwrap();

@@ -92,11 +92,11 @@ impl std::fmt::Debug for AudioReader {
 }
 
 impl AudioReader {
-    /// Open a file the way every conversion opens its inputs (see
-    /// [`super::route`]): headerless `.vox` through our Dialogic decoder at
-    /// 8000 Hz, everything else through symphonia with the extension as a
-    /// hint. This is the one function that says whether voxprep can read a
-    /// file.
+    /// Open a file the way every conversion opens its inputs: headerless
+    /// `.vox` through our Dialogic decoder at 8000 Hz, everything else that
+    /// the first bytes (and, for WAV, the format tag) say symphonia reads,
+    /// through symphonia with the extension as a hint. This is the one
+    /// function that says whether voxprep can read a file.
     ///
     /// # Errors
     /// [`Error::Io`] when the file cannot be opened; [`Error::Malformed`] for an

@@ -246,7 +246,7 @@ pub fn inspect_path(path: &Path) -> crate::Result<WavFacts> {
 /// Walk the chunks of a file that claims to be RIFF/WAVE.
 ///
 /// Reads the first [`SNIFF_LEN`] bytes, then only chunk headers, at
-/// most [`FMT_READ_LIMIT`] bytes of `fmt ` and 4 bytes of `fact`.
+/// most 64 bytes of `fmt ` and 4 bytes of `fact`.
 ///
 /// # Errors
 /// Only I/O errors; everything wrong with the bytes is an [`Anomaly`] in the facts.
