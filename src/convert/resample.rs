@@ -3,7 +3,7 @@
 //! `Fft` with `FixedSync::Both` and a chunk of at least 1024 frames keeps the
 //! telephony band flat (3.4 kHz within 0.2 dB going 44.1 kHz to 8 kHz) and
 //! stops aliases by more than 80 dB; small chunks or `FixedSync::Input` shrink
-//! the filter and cut 3.4 kHz by 10 dB (see `docs/crates.md` of the project).
+//! the filter and cut 3.4 kHz by 10 dB (docs/conversion.md).
 //!
 //! Input arrives in any sizes through [`Resampler::process`]; the start-up
 //! delay is dropped and [`Resampler::finish`] flushes the tail so that the
