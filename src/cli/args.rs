@@ -4,7 +4,6 @@
 //! `receive.rs`; `connection.rs` for what `send` and `balance` share).
 
 use clap::{Parser, Subcommand};
-use std::time::Duration;
 
 /// Check, convert and bill voice prompts for the QXT voice platform (企信通).
 #[derive(Debug, Parser)]
@@ -34,20 +33,6 @@ pub enum Command {
     Receive(super::receive::ReceiveArgs),
 }
 
-/// A number of seconds: more than 0, at most a day, decimals allowed.
-pub fn parse_secs(s: &str) -> Result<Duration, String> {
-    let v: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
-    if !v.is_finite() || v <= 0.0 || v > 86_400.0 {
-        return Err(format!(
-            "{s:?}: must be more than 0 and at most 86400 seconds"
-        ));
-    }
-    Ok(Duration::from_secs_f64(v))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,14 +41,5 @@ mod tests {
     #[test]
     fn parser_is_consistent() {
         Args::command().debug_assert();
-    }
-
-    #[test]
-    fn seconds() {
-        assert_eq!(parse_secs("1.5"), Ok(Duration::from_millis(1500)));
-        assert_eq!(parse_secs(" 86400 "), Ok(Duration::from_secs(86_400)));
-        for bad in ["0", "-1", "x", "nan", "inf", "86400.5"] {
-            assert!(parse_secs(bad).is_err(), "{bad:?}");
-        }
     }
 }

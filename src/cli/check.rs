@@ -2,6 +2,7 @@
 
 use super::format::Format;
 use super::output;
+use super::values;
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE};
 use anyhow::Context;
 use std::io::Write;
@@ -49,18 +50,18 @@ pub struct ThresholdArgs {
     /// Samples quieter than this (dBFS) are silence: used for leading/trailing
     /// silence and the `silent` warning (nothing louder anywhere).
     #[arg(long, value_name = "DBFS", default_value_t = -50.0, allow_negative_numbers = true,
-          value_parser = db_level)]
+          value_parser = values::db_level)]
     pub silence_threshold: f64,
     /// Warn `low-level` when the peak is below this (dBFS).
     #[arg(long, value_name = "DBFS", default_value_t = -20.0, allow_negative_numbers = true,
-          value_parser = db_level)]
+          value_parser = values::db_level)]
     pub low_level: f64,
     /// Warn `leading-silence` / `trailing-silence` when either end has more
     /// silence than this (seconds).
-    #[arg(long, value_name = "SECS", default_value_t = 0.5, value_parser = seconds)]
+    #[arg(long, value_name = "SECS", default_value_t = 0.5, value_parser = values::seconds)]
     pub max_edge_silence: f64,
     /// Silence kept at each end when estimating the units trimming would save (seconds).
-    #[arg(long, value_name = "SECS", default_value_t = 0.1, value_parser = seconds)]
+    #[arg(long, value_name = "SECS", default_value_t = 0.1, value_parser = values::seconds)]
     pub trim_pad: f64,
     /// Warn `clipping` on runs of at least this many consecutive full-scale
     /// samples, and `flat-tops` on runs of as many samples held at a peak
@@ -68,7 +69,7 @@ pub struct ThresholdArgs {
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     pub clip_run: u32,
     /// Warn `dc-offset` when the mean sample value exceeds this, in percent of full scale.
-    #[arg(long, value_name = "PCT", default_value_t = 2.0, value_parser = percent)]
+    #[arg(long, value_name = "PCT", default_value_t = 2.0, value_parser = values::percent)]
     pub max_dc_offset: f64,
 }
 
@@ -84,30 +85,6 @@ impl ThresholdArgs {
             max_dc_offset_pct: self.max_dc_offset,
         }
     }
-}
-
-fn number_in(s: &str, lo: f64, hi: f64, what: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{s}` is not a number"))?;
-    if v.is_finite() && (lo..=hi).contains(&v) {
-        Ok(v)
-    } else {
-        Err(format!("{what} must be between {lo} and {hi}"))
-    }
-}
-
-fn db_level(s: &str) -> Result<f64, String> {
-    number_in(s, -120.0, 0.0, "a level in dBFS")
-}
-
-fn seconds(s: &str) -> Result<f64, String> {
-    number_in(s, 0.0, 3600.0, "a time in seconds")
-}
-
-fn percent(s: &str) -> Result<f64, String> {
-    number_in(s, 0.0, 100.0, "a percentage")
 }
 
 /// Run `f` on a pool of `jobs` threads, or on rayon's global pool (one per core).

@@ -2,9 +2,9 @@
 //! wait, how to write the results) and the one place a provider client is
 //! built from them and the environment.
 
-use super::args::parse_secs;
 use super::credentials::{self, ENV_NAME, ENV_PASSWORD};
 use super::format::Format;
+use super::values::parse_secs;
 use anyhow::anyhow;
 use std::time::Duration;
 use voxprep::provider::{

@@ -2,6 +2,7 @@
 
 use super::format::Format;
 use super::output::progress;
+use super::values;
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE};
 use anyhow::Context;
 use std::path::PathBuf;
@@ -29,7 +30,7 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "wav|vox")]
     pub to: Option<OutputFormat>,
     /// Output sample rate for WAV (VOX is always 8000).
-    #[arg(long, default_value_t = 8000, value_parser = parse_rate)]
+    #[arg(long, default_value_t = 8000, value_parser = values::rate)]
     pub rate: u32,
     /// Scale the peak to DBFS (default -1).
     #[arg(long, value_name = "DBFS", num_args = 0..=1, default_missing_value = "-1",
@@ -89,14 +90,6 @@ impl ConvertArgs {
             force: self.force,
             check: CheckOptions::default(),
         }
-    }
-}
-
-fn parse_rate(s: &str) -> Result<u32, String> {
-    match s {
-        "8000" => Ok(8000),
-        "11025" => Ok(11025),
-        _ => Err("the provider accepts 8000 or 11025".into()),
     }
 }
 

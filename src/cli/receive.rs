@@ -6,9 +6,9 @@
 //! when the output cannot be written, the provider gets 500 (it pushes again)
 //! and the command stops with the error.
 
-use super::args::parse_secs;
 use super::format::Format;
 use super::render::receive::{self as lines, Line};
+use super::values::parse_secs;
 use anyhow::{Context, bail};
 use clap::ValueEnum;
 use clap::builder::{PossibleValuesParser, TypedValueParser};

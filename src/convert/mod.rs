@@ -35,8 +35,8 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-pub use folder::{FolderOutcome, Status, Summary, TreeInput, convert_tree};
 pub use crate::loudness::PEAK_CEILING_DBFS;
+pub use folder::{FolderOutcome, Status, Summary, TreeInput, convert_tree};
 pub use target::{check_output_path, remove_temporary_files, same_file};
 
 /// The container written.

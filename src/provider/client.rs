@@ -6,8 +6,9 @@
 //! the wire per attempt, and a new attempt is made only after a failure to
 //! connect.
 
+use super::REDACTED;
 use super::content::{Content, ExtCode};
-use super::credentials::{Credentials, REDACTED};
+use super::credentials::Credentials;
 use super::numbers::{self, Mobile, Recipients};
 use super::outcome::{BatchOutcome, BatchReport};
 use super::reply::{self, AccountKind, BalanceReply, SubmitReply};

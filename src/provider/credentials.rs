@@ -2,11 +2,8 @@
 //! readable form except into the request URL: `Debug`, `Display` and every
 //! rendering for people show `***`.
 
-use super::ProviderError;
+use super::{ProviderError, REDACTED};
 use std::fmt;
-
-/// What every rendering of the password shows.
-pub(crate) const REDACTED: &str = "***";
 
 /// A password, as [`Credentials::password`] hands it out. `Debug` and
 /// `Display` print `***`.

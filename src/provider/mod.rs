@@ -72,6 +72,9 @@ pub use url::{BaseUrl, BaseUrlError, BaseUrlProblem, DEFAULT_BASE_URL};
 
 use std::fmt;
 
+/// What every rendering of a secret shows in place of it.
+pub(crate) const REDACTED: &str = "***";
+
 /// Which call failed; it decides what a failure means for the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Call {

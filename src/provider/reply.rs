@@ -7,8 +7,9 @@
 //! Balance (`QueryBlance`): a bare number, `>= 0` the balance in fen (or the
 //! messages left, for a sub-account), negative a refusal code.
 
+use super::REDACTED;
 use super::codes::{BalanceCode, StatusCode};
-use super::credentials::{Credentials, REDACTED};
+use super::credentials::Credentials;
 use crate::billing::Fen;
 use serde::Serialize;
 

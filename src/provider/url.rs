@@ -1,8 +1,7 @@
 //! Base URL validation and query encoding. We build the query string
 //! ourselves, so that a dry run shows exactly what goes on the wire.
 
-use super::ProviderError;
-use super::credentials::REDACTED;
+use super::{ProviderError, REDACTED};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use std::fmt;
 

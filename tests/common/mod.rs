@@ -33,7 +33,9 @@ pub fn have_tool(name: &str) -> bool {
     if !ok {
         let install = "apt-get install sox libsox-fmt-all ffmpeg sndfile-programs";
         if std::env::var_os(REQUIRE_ORACLES).is_some_and(|v| v != "0") {
-            panic!("reference tool `{name}` is not on PATH and {REQUIRE_ORACLES} is set: {install}");
+            panic!(
+                "reference tool `{name}` is not on PATH and {REQUIRE_ORACLES} is set: {install}"
+            );
         }
         eprintln!("SKIPPING: reference tool `{name}` is not installed ({install})");
     }
