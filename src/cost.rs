@@ -123,14 +123,7 @@ pub fn cost_report(files: &[FileReport], price: Fen, recipients: u64, plays: u64
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn row(path: &str, verdict: Verdict, dur: Option<f64>, units: Option<u64>) -> FileReport {
-        let mut f = FileReport::new(path);
-        f.verdict = verdict;
-        f.duration_s = dur;
-        f.billing_units = units;
-        f
-    }
+    use crate::report::tests::row;
 
     #[test]
     fn prices_per_file_and_in_total() {

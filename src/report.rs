@@ -117,10 +117,16 @@ impl Report {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn row(path: &str, verdict: Verdict, dur: Option<f64>, units: Option<u64>) -> FileReport {
+    /// A report row with a verdict, a duration and billing units.
+    pub(crate) fn row(
+        path: &str,
+        verdict: Verdict,
+        dur: Option<f64>,
+        units: Option<u64>,
+    ) -> FileReport {
         let mut f = FileReport::new(path);
         f.verdict = verdict;
         f.duration_s = dur;

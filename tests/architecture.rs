@@ -21,7 +21,8 @@ fn sources() -> Vec<(PathBuf, String)> {
                 && path.file_name().is_some_and(|n| n != "tests.rs")
             {
                 let text = std::fs::read_to_string(&path).expect("source");
-                let text = match text.find("\n#[cfg(test)]\nmod tests")
+                let text = match text
+                    .find("\n#[cfg(test)]\nmod tests")
                     .or_else(|| text.find("\n#[cfg(test)]\npub(crate) mod tests"))
                 {
                     Some(at) => text[..at].to_string(),
@@ -138,7 +139,10 @@ fn problem_codes_are_spelled_only_in_the_code_enum() {
             }
         }
     }
-    assert!(found.is_empty(), "code literals outside spec/code.rs: {found:#?}");
+    assert!(
+        found.is_empty(),
+        "code literals outside spec/code.rs: {found:#?}"
+    );
 }
 
 #[test]
@@ -156,9 +160,14 @@ fn library_messages_name_no_cli_flag_or_command() {
                     .next()
                     .is_some_and(|c| c.is_ascii_lowercase())
             });
-            let command = ["voxprep check", "voxprep convert", "voxprep cost", "voxprep send"]
-                .iter()
-                .any(|c| literal.contains(c));
+            let command = [
+                "voxprep check",
+                "voxprep convert",
+                "voxprep cost",
+                "voxprep send",
+            ]
+            .iter()
+            .any(|c| literal.contains(c));
             if flag || command {
                 found.push(format!("{}: {literal:?}", rel.display()));
             }
