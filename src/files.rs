@@ -12,7 +12,7 @@ use std::path::Path;
 ///
 /// # Errors
 /// [`Error::Io`] naming `path`.
-pub fn open_regular(path: &Path) -> Result<File> {
+pub(crate) fn open_regular(path: &Path) -> Result<File> {
     let io_err = |e| Error::io(path, e);
     let meta = std::fs::metadata(path).map_err(io_err)?;
     if !meta.is_file() {

@@ -45,6 +45,7 @@
 //! codec, billing, signal analysis): no symphonia, rubato, HTTP or TLS.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![warn(unreachable_pub)]
 
 pub mod batch;
 pub mod billing;

@@ -13,10 +13,11 @@ use crate::error::{Error, Result};
 /// The highest sample peak loudness normalising may produce, in dBFS: the
 /// gain stops there rather than clip (a telephone line has no headroom to
 /// spare, and limiting is distortion).
-pub const PEAK_CEILING_DBFS: f64 = -1.0;
+#[cfg(feature = "convert")]
+pub(crate) const PEAK_CEILING_DBFS: f64 = -1.0;
 
 /// Gating and integration of BS.1770-4 over a mono signal.
-pub struct Meter(ebur128::EbuR128);
+pub(crate) struct Meter(ebur128::EbuR128);
 
 impl std::fmt::Debug for Meter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -31,7 +32,7 @@ impl Meter {
     ///
     /// # Errors
     /// [`Error::Malformed`] when the crate refuses the rate.
-    pub fn new(rate: u32) -> Result<Meter> {
+    pub(crate) fn new(rate: u32) -> Result<Meter> {
         ebur128::EbuR128::new(1, rate, ebur128::Mode::I)
             .map(Meter)
             .map_err(|e| Error::Malformed(format!("loudness meter at {rate} Hz: {e}")))
@@ -41,7 +42,8 @@ impl Meter {
     ///
     /// # Errors
     /// Never in practice (the crate's errors are for other modes and channels).
-    pub fn add(&mut self, samples: &[f32]) -> Result<()> {
+    #[cfg(any(feature = "convert", test))]
+    pub(crate) fn add(&mut self, samples: &[f32]) -> Result<()> {
         self.0
             .add_frames_f32(samples)
             .map_err(|e| Error::Malformed(format!("loudness meter: {e}")))
@@ -51,7 +53,7 @@ impl Meter {
     ///
     /// # Errors
     /// As [`Meter::add`].
-    pub fn add_i16(&mut self, samples: &[i16]) -> Result<()> {
+    pub(crate) fn add_i16(&mut self, samples: &[i16]) -> Result<()> {
         self.0
             .add_frames_i16(samples)
             .map_err(|e| Error::Malformed(format!("loudness meter: {e}")))
@@ -59,7 +61,7 @@ impl Meter {
 
     /// Integrated loudness in LUFS; `None` when nothing passes the gates
     /// (silence, or less than one 400 ms block).
-    pub fn integrated_lufs(&self) -> Option<f64> {
+    pub(crate) fn integrated_lufs(&self) -> Option<f64> {
         self.0.loudness_global().ok().filter(|l| l.is_finite())
     }
 }
@@ -72,7 +74,13 @@ impl Meter {
 /// signal down that was asked to go up (an input already peaking above the
 /// ceiling is then left as it is), and a cut the target asks for is made in
 /// full even when the peak stays above the ceiling.
-pub fn gain_to_target(measured: f64, target: f64, peak: f32, ceiling_dbfs: f64) -> (f64, bool) {
+#[cfg(any(feature = "convert", test))]
+pub(crate) fn gain_to_target(
+    measured: f64,
+    target: f64,
+    peak: f32,
+    ceiling_dbfs: f64,
+) -> (f64, bool) {
     let wanted = target - measured;
     if peak <= 0.0 {
         return (wanted, false);

@@ -115,7 +115,12 @@ impl Summary {
 /// Where `input` goes under `outdir`: its path relative to its root, with
 /// the extension replaced; with several roots, under a folder named after
 /// its root.
-pub fn output_path(input: &TreeInput, outdir: &Path, ext: &str, several_roots: bool) -> PathBuf {
+pub(super) fn output_path(
+    input: &TreeInput,
+    outdir: &Path,
+    ext: &str,
+    several_roots: bool,
+) -> PathBuf {
     let rel: PathBuf = match input.path.strip_prefix(&input.root) {
         Ok(r) if !r.as_os_str().is_empty() => {
             let base = if several_roots {

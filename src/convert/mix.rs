@@ -2,7 +2,7 @@
 
 /// Append the mean of the channels of each interleaved frame to `out`.
 /// (The mean, not the sum: the mix can never exceed the loudest channel.)
-pub fn downmix(interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
+pub(super) fn downmix(interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
     match channels {
         0 => {}
         1 => out.extend_from_slice(interleaved),
@@ -19,17 +19,17 @@ pub fn downmix(interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
 }
 
 /// Decibels to a linear amplitude factor.
-pub fn db_to_gain(db: f64) -> f64 {
+pub(super) fn db_to_gain(db: f64) -> f64 {
     10f64.powf(db / 20.0)
 }
 
 /// A linear amplitude to dBFS (`None` for zero).
-pub fn gain_to_db(g: f64) -> Option<f64> {
+pub(super) fn gain_to_db(g: f64) -> Option<f64> {
     (g > 0.0).then(|| 20.0 * g.log10())
 }
 
 /// The largest absolute sample.
-pub fn peak(x: &[f32]) -> f32 {
+pub(super) fn peak(x: &[f32]) -> f32 {
     x.iter().fold(0.0f32, |m, &v| m.max(v.abs()))
 }
 
@@ -40,7 +40,7 @@ pub fn peak(x: &[f32]) -> f32 {
 /// silence) passes unchanged: dither is only spent where rounding is needed.
 /// The generator is seeded, so a conversion is reproducible.
 #[derive(Debug, Clone)]
-pub struct Quantiser {
+pub(super) struct Quantiser {
     gain: f32,
     rng: u64,
     /// Samples that were beyond full scale before limiting.
@@ -51,7 +51,7 @@ pub struct Quantiser {
 
 impl Quantiser {
     /// A quantiser that first multiplies by `gain`.
-    pub fn new(gain: f64) -> Quantiser {
+    pub(super) fn new(gain: f64) -> Quantiser {
         Quantiser {
             gain: gain as f32,
             rng: 0x9E37_79B9_7F4A_7C15,
@@ -70,7 +70,7 @@ impl Quantiser {
     }
 
     /// Append the quantised `x` to `out`.
-    pub fn quantise(&mut self, x: &[f32], out: &mut Vec<i16>) {
+    pub(super) fn quantise(&mut self, x: &[f32], out: &mut Vec<i16>) {
         out.reserve(x.len());
         // A block of whole values in range (every block of a conversion that
         // changes neither rate nor level) is copied exactly, without dither,

@@ -35,7 +35,6 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-pub use crate::loudness::PEAK_CEILING_DBFS;
 pub use folder::{FolderOutcome, Status, Summary, TreeInput, convert_tree};
 pub use target::{check_output_path, remove_temporary_files, same_file};
 
@@ -79,6 +78,9 @@ impl FromStr for OutputFormat {
         }
     }
 }
+
+/// The highest sample peak, dBFS, that normalising to a loudness allows.
+pub const PEAK_CEILING_DBFS: f64 = loudness::PEAK_CEILING_DBFS;
 
 /// What to do with the level.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

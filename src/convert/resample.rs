@@ -15,10 +15,10 @@ use rubato::{Fft, FixedSync, Indexing, Resampler as _};
 
 /// Frames per rubato chunk. With `FixedSync::Both` the FFT block (and so the
 /// filter) is at least this long.
-pub const CHUNK_FRAMES: usize = 2048;
+pub(super) const CHUNK_FRAMES: usize = 2048;
 
 /// Mono streaming resampler from one fixed rate to another.
-pub struct Resampler {
+pub(super) struct Resampler {
     inner: Fft<f32>,
     from: u32,
     to: u32,
@@ -48,7 +48,7 @@ impl Resampler {
     /// # Errors
     /// [`Error::Unsupported`] for rates rubato rejects (zero, or a ratio it
     /// cannot build a filter for).
-    pub fn try_new(from: u32, to: u32) -> Result<Resampler> {
+    pub(super) fn try_new(from: u32, to: u32) -> Result<Resampler> {
         if from == 0 || to == 0 || from > 1_000_000 {
             return Err(rs_err(format!("cannot resample {from} Hz to {to} Hz")));
         }
@@ -69,7 +69,7 @@ impl Resampler {
     }
 
     /// Frames the whole output will have for `frames_in` input frames.
-    pub fn expected_len(&self, frames_in: u64) -> u64 {
+    pub(super) fn expected_len(&self, frames_in: u64) -> u64 {
         output_len(frames_in, self.from, self.to)
     }
 
@@ -77,7 +77,7 @@ impl Resampler {
     ///
     /// # Errors
     /// Only if rubato rejects a buffer (a bug, reported rather than panicking).
-    pub fn process(&mut self, input: &[f32], out: &mut Vec<f32>) -> Result<()> {
+    pub(super) fn process(&mut self, input: &[f32], out: &mut Vec<f32>) -> Result<()> {
         self.frames_in += input.len() as u64;
         self.pending.extend_from_slice(input);
         let mut start = 0;
@@ -98,7 +98,7 @@ impl Resampler {
     ///
     /// # Errors
     /// As [`Resampler::process`].
-    pub fn finish(mut self, out: &mut Vec<f32>) -> Result<()> {
+    pub(super) fn finish(mut self, out: &mut Vec<f32>) -> Result<()> {
         let expected = self.expected_len(self.frames_in);
         let mut guard = 0;
         while self.frames_out < expected {
@@ -155,7 +155,7 @@ impl Resampler {
 }
 
 /// `ceil(frames x to / from)`: the output length of a resampled stream.
-pub fn output_len(frames: u64, from: u32, to: u32) -> u64 {
+pub(super) fn output_len(frames: u64, from: u32, to: u32) -> u64 {
     if from == 0 {
         return 0;
     }

@@ -17,7 +17,7 @@ use std::io::{Read, Seek, SeekFrom};
 
 /// The part of a track to present, in the track's media time scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Edit {
+pub(super) struct Edit {
     /// Media time at which presentation starts (the priming to skip).
     pub media_start: u64,
     /// Presentation length in the movie time scale (`None`: to the end).
@@ -30,12 +30,12 @@ pub struct Edit {
 
 impl Edit {
     /// Frames to skip at the start, at `rate` Hz.
-    pub fn skip_frames(&self, rate: u32) -> u64 {
+    pub(super) fn skip_frames(&self, rate: u32) -> u64 {
         scale(self.media_start, rate, self.media_timescale)
     }
 
     /// Frames to present, at `rate` Hz (`None`: all that follow).
-    pub fn keep_frames(&self, rate: u32) -> Option<u64> {
+    pub(super) fn keep_frames(&self, rate: u32) -> Option<u64> {
         self.duration.map(|d| scale(d, rate, self.movie_timescale))
     }
 }
@@ -53,7 +53,7 @@ const MAX_BOXES: usize = 10_000;
 /// non-empty edit for it with a normal rate. `None` for no edit list, an edit
 /// that starts at 0 and runs to the end, several edits (not supported: played
 /// untrimmed), or anything malformed. Leaves the reader's position anywhere.
-pub fn sound_track_edit<R: Read + Seek>(r: &mut R) -> Option<Edit> {
+pub(super) fn sound_track_edit<R: Read + Seek>(r: &mut R) -> Option<Edit> {
     let end = r.seek(SeekFrom::End(0)).ok()?;
     let mut budget = MAX_BOXES;
     let moov = find(r, 0, end, b"moov", &mut budget)?;

@@ -322,7 +322,7 @@ mod tests {
 #[cfg(test)]
 pub(crate) mod libsndfile_vector {
     #[rustfmt::skip]
-    pub const CODES: [u8; 72] = [
+    pub(crate) const CODES: [u8; 72] = [
         0x08, 0x08, 0x04, 0x7f, 0x72, 0xf7, 0x9f, 0x7c, 0xd7, 0xbc, 0x7a, 0xa7, 0xb8,
         0x4b, 0x0b, 0x38, 0xf6, 0x9d, 0x7a, 0xd7, 0xbc, 0x7a, 0xd7, 0xa8, 0x6c, 0x81,
         0x98, 0xe4, 0x0e, 0x7a, 0xd7, 0x9e, 0x7b, 0xc7, 0xab, 0x7a, 0x85, 0xc0, 0xb3,
@@ -332,7 +332,7 @@ pub(crate) mod libsndfile_vector {
     ];
 
     #[rustfmt::skip]
-    pub const PCM: [i16; 144] = [
+    pub(crate) const PCM: [i16; 144] = [
         32, 0, 32, 0, 32, 320, 880, -336, 2304, 4192, -992, 10128, 5360, -16352,
         30208, 2272, -31872, 14688, -7040, -32432, 14128, -1392, -15488, 22960,
         1232, -1584, 21488, -240, 2576, -15360, 960, -1152, -30032, 10320, 1008,

@@ -45,7 +45,7 @@ pub(crate) struct Head {
 
 impl Head {
     /// The first value of a header, by its lower-case name.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(super) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n == name)
@@ -53,12 +53,12 @@ impl Head {
     }
 
     /// The query string: what follows the first `?` of the target, or "".
-    pub fn query(&self) -> &str {
+    pub(super) fn query(&self) -> &str {
         self.target.split_once('?').map_or("", |(_, q)| q)
     }
 
     /// The client sent `Expect: 100-continue` and waits for a go-ahead.
-    pub fn expects_continue(&self) -> bool {
+    pub(super) fn expects_continue(&self) -> bool {
         self.header("expect")
             .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
     }
