@@ -14,8 +14,7 @@ fn check_json(args: &[&str]) -> (i32, Value) {
         .arg("--format")
         .arg("json")
         .args(args)
-        .output()
-        .unwrap();
+        .run();
     let doc = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
     (out.status.code().unwrap(), doc)
@@ -172,15 +171,12 @@ fn flat_tops_agree_with_sox_stats() {
 #[test]
 fn strict_turns_warnings_into_exit_1() {
     let quiet = fx("check/quiet-8000hz.wav");
-    voxprep().args(["check", &quiet]).assert().code(0);
-    voxprep()
-        .args(["check", "--strict", &quiet])
-        .assert()
-        .code(1);
+    voxprep().args(["check", &quiet]).run().code(0);
+    voxprep().args(["check", "--strict", &quiet]).run().code(1);
     // A threshold option moves the line.
     voxprep()
         .args(["check", "--strict", "--low-level", "-40", &quiet])
-        .assert()
+        .run()
         .code(0);
 }
 
@@ -293,22 +289,17 @@ fn output_is_deterministic_across_thread_counts() {
     let dir = fx("check");
     let a = voxprep()
         .args(["check", "--format", "json", "-j", "1", &dir])
-        .output()
-        .unwrap();
+        .run();
     let b = voxprep()
         .args(["check", "--format", "json", "-j", "4", &dir])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(a.stdout, b.stdout);
 }
 
 #[test]
 fn human_and_csv() {
-    let out = voxprep()
-        .args(["check", &fx("check/prompts")])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let out = voxprep().args(["check", &fx("check/prompts")]).run();
+    let text = out.stdout();
     assert!(text.contains("FAIL"), "{text}");
     assert!(text.contains("error not-accepted:"), "{text}");
     assert!(
@@ -323,9 +314,8 @@ fn human_and_csv() {
 
     let out = voxprep()
         .args(["check", "--format", "csv", &fx("check/prompts")])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+        .run();
+    let text = out.stdout();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
     assert!(lines[0].starts_with("path,verdict,container,sample_rate,"));
@@ -395,8 +385,7 @@ fn exit_2_when_nothing_can_be_read() {
     let out = voxprep()
         .args(["check", "--format", "json"])
         .arg(&missing)
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(2));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(codes(&doc["files"][0]), ["unreadable"]);
@@ -404,11 +393,7 @@ fn exit_2_when_nothing_can_be_read() {
 
     // An empty folder (no argument: the current folder).
     std::fs::write(dir.path().join("readme.txt"), "x").unwrap();
-    let out = voxprep()
-        .arg("check")
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = voxprep().arg("check").current_dir(dir.path()).run();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no audio files found"));
 }
@@ -423,14 +408,14 @@ fn exit_2_on_usage_errors() {
         vec!["check", "-j", "0", &f],
         vec!["check", "--no-such-flag", &f],
     ] {
-        voxprep().args(&args).assert().code(2);
+        voxprep().args(&args).run().code(2);
     }
 }
 
 #[test]
 fn help_documents_the_thresholds() {
-    let out = voxprep().args(["check", "--help"]).output().unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let out = voxprep().args(["check", "--help"]).run();
+    let text = out.stdout();
     for flag in [
         "--silence-threshold",
         "--low-level",
@@ -551,12 +536,7 @@ fn loudness_is_measured_when_asked_and_summed_up() {
     assert!(doc["files"][0]["signal"]["loudness_lufs"].is_null());
     assert!(doc["summary"].get("loudness").is_none());
 
-    let human = voxprep()
-        .arg("check")
-        .arg("--loudness")
-        .args(&files)
-        .output()
-        .unwrap();
+    let human = voxprep().arg("check").arg("--loudness").args(&files).run();
     let text = String::from_utf8_lossy(&human.stdout);
     assert!(text.contains(" LUFS  "), "{text}");
     assert!(text.contains("loudness of 3 file(s): median"), "{text}");

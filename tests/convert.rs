@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{ffmpeg_lufs, fixture, have_tool, voxprep};
+use common::{Voxprep, ffmpeg_lufs, fixture, have_tool, voxprep};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -93,8 +93,8 @@ fn every_input_family_converts_to_wav_and_vox() {
             if out_rate == 11025 {
                 cmd.args(["--rate", "11025"]);
             }
-            let res = cmd.assert().success();
-            let stdout = String::from_utf8_lossy(&res.get_output().stdout).into_owned();
+            let res = cmd.run().success();
+            let stdout = String::from_utf8_lossy(&res.stdout).into_owned();
             assert!(
                 stdout.starts_with("converted") || stdout.starts_with("warn"),
                 "{stdout}"
@@ -204,7 +204,7 @@ fn level_survives_the_pipeline() {
         "tone-s24-48000Hz-mono.wav",
     ] {
         let out = dir.path().join(format!("{name}.wav"));
-        convert(&conv(name), &out, &[]).assert().success();
+        convert(&conv(name), &out, &[]).run().success();
         let (_, s) = wav_samples(&out);
         let peak = s.iter().map(|&v| i32::from(v).abs()).max().unwrap();
         let db = 20.0 * (f64::from(peak) / 32768.0).log10();
@@ -219,13 +219,11 @@ fn level_survives_the_pipeline() {
 fn convert_and_check_show_the_same_duration() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("speech.vox");
-    let converted = convert(&fixture("vox/speech-espeak-8000Hz.wav"), &out, &[])
-        .output()
-        .unwrap();
+    let converted = convert(&fixture("vox/speech-espeak-8000Hz.wav"), &out, &[]).run();
     let text = String::from_utf8_lossy(&converted.stdout);
     assert!(converted.status.success(), "{text}");
     assert!(text.contains("3.513 s -> vox 8000 Hz 3.513 s"), "{text}");
-    let checked = voxprep().arg("check").arg(&out).output().unwrap();
+    let checked = voxprep().arg("check").arg(&out).run();
     let text = String::from_utf8_lossy(&checked.stdout);
     assert!(text.contains("3.513 s"), "{text}");
 }
@@ -236,7 +234,7 @@ fn untouched_conversion_is_bit_exact() {
     let dir = tempfile::tempdir().unwrap();
     let input = conv("tone-s16-8000Hz-mono.wav");
     let out = dir.path().join("same.wav");
-    convert(&input, &out, &[]).assert().success();
+    convert(&input, &out, &[]).run().success();
     assert_eq!(wav_samples(&out).1, wav_samples(&input).1);
 }
 
@@ -246,7 +244,7 @@ fn vox_to_wav_is_the_decoder_output() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("v.wav");
     let vox = conv("tone-8000Hz.vox");
-    convert(&vox, &out, &[]).assert().success();
+    convert(&vox, &out, &[]).run().success();
     let ours = wav_samples(&out).1;
     let lib = voxprep::vox::decode(&fs::read(&vox).unwrap(), voxprep::vox::DecoderFlavor::Exact);
     assert_eq!(ours, lib);
@@ -268,7 +266,7 @@ fn vox_to_wav_is_the_decoder_output() {
     let out2 = dir.path().join("v2.wav");
     convert(&vox, &out2, &[])
         .args(["--vox-decoder", "shift-add"])
-        .assert()
+        .run()
         .success();
     assert_eq!(wav_samples(&out2).1.len(), ours.len());
 }
@@ -279,7 +277,7 @@ fn normalize_sets_the_peak() {
     let out = dir.path().join("n.wav");
     convert(&conv("tone-s16-44100Hz-stereo.wav"), &out, &[])
         .args(["--normalize", "-3"])
-        .assert()
+        .run()
         .success();
     let (_, s) = wav_samples(&out);
     let peak = s.iter().map(|&v| i32::from(v).abs()).max().unwrap();
@@ -288,7 +286,7 @@ fn normalize_sets_the_peak() {
 }
 
 /// `voxprep convert INPUT -o OUT EXTRA...`.
-fn convert(input: &Path, out: &Path, extra: &[&str]) -> assert_cmd::Command {
+fn convert(input: &Path, out: &Path, extra: &[&str]) -> Voxprep {
     let mut cmd = voxprep();
     cmd.arg("convert").arg(input).arg("-o").arg(out).args(extra);
     cmd
@@ -297,9 +295,9 @@ fn convert(input: &Path, out: &Path, extra: &[&str]) -> assert_cmd::Command {
 fn convert_json(input: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
     let res = convert(input, out, extra)
         .args(["--format", "json"])
-        .assert()
+        .run()
         .success();
-    let doc: serde_json::Value = serde_json::from_slice(&res.get_output().stdout).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&res.stdout).unwrap();
     doc["files"][0].clone()
 }
 
@@ -382,9 +380,9 @@ fn loudness_stops_at_the_peak_ceiling_and_skips_silence() {
         "{row}"
     );
     convert(&silent, &dir.path().join("x.wav"), &["--loudness", "-70"])
-        .assert()
+        .run()
         .code(2)
-        .stderr(predicates::str::contains("out of range"));
+        .stderr_has("out of range");
 }
 
 #[test]
@@ -393,9 +391,9 @@ fn gain_overs_are_limited_and_reported() {
     let out = dir.path().join("g.wav");
     let res = convert(&conv("loud-44100Hz-mono.wav"), &out, &[])
         .args(["--gain", "6"])
-        .assert()
+        .run()
         .success();
-    let stdout = String::from_utf8_lossy(&res.get_output().stdout).into_owned();
+    let stdout = String::from_utf8_lossy(&res.stdout).into_owned();
     assert!(stdout.contains("clipped and limited"), "{stdout}");
     let (_, s) = wav_samples(&out);
     assert!(s.contains(&32767) && s.contains(&-32768));
@@ -412,9 +410,9 @@ fn trim_silence_reports_what_it_saved() {
     let out = dir.path().join("t.wav");
     let res = convert(&conv("padded-silence-8000Hz-mono.wav"), &out, &[])
         .arg("--trim-silence")
-        .assert()
+        .run()
         .success();
-    let stdout = String::from_utf8_lossy(&res.get_output().stdout).into_owned();
+    let stdout = String::from_utf8_lossy(&res.stdout).into_owned();
     assert!(stdout.contains("trimmed 0.90 s of silence"), "{stdout}");
     assert!(stdout.contains("billing unit(s) saved"), "{stdout}");
     // 0.4 s + 0.5 s tone + 0.7 s; keep the tone plus 0.1 s either side (the tone starts at 0).
@@ -427,11 +425,10 @@ fn truncated_input_converts_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("t.wav");
     let res = convert(&conv("truncated-s16-8000Hz-mono.wav"), &out, &[])
-        .assert()
+        .run()
         .success();
     assert!(
-        String::from_utf8_lossy(&res.get_output().stdout)
-            .contains("audio missing: 0.250 s decoded of 0.500 s")
+        String::from_utf8_lossy(&res.stdout).contains("audio missing: 0.250 s decoded of 0.500 s")
     );
     assert_eq!(wav_samples(&out).1.len(), 2000);
 }
@@ -440,8 +437,8 @@ fn truncated_input_converts_with_a_warning() {
 fn fails(input: &Path, out: &Path, extra: &[&str], code: i32, expect: &str) -> String {
     let dir = out.parent().unwrap();
     let before = listing(dir);
-    let res = convert(input, out, extra).assert().code(code);
-    let stderr = String::from_utf8_lossy(&res.get_output().stderr).into_owned();
+    let res = convert(input, out, extra).run().code(code);
+    let stderr = String::from_utf8_lossy(&res.stderr).into_owned();
     assert!(
         stderr.to_lowercase().contains(&expect.to_lowercase()),
         "wanted {expect:?} in: {stderr}"
@@ -516,7 +513,7 @@ fn existing_output_needs_force() {
     assert_eq!(fs::read(&out).unwrap(), b"keep me");
     convert(&conv("tone-s16-8000Hz-mono.wav"), &out, &[])
         .arg("--force")
-        .assert()
+        .run()
         .success();
     assert_eq!(wav_samples(&out).1.len(), 4001);
     assert_eq!(listing(dir.path()), ["o.wav"]);
@@ -571,12 +568,11 @@ fn unwritable_output_folder_fails_and_leaves_nothing() {
     } else {
         ro.join("out.wav")
     };
-    let res = convert(&conv("tone-s16-8000Hz-mono.wav"), &target, &[]).assert();
-    let out = res.get_output();
+    let out = convert(&conv("tone-s16-8000Hz-mono.wav"), &target, &[]).run();
     assert!(!out.status.success());
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("cannot create the output"),
-        "{out:?}"
+        "{out}"
     );
     assert_eq!(listing(&ro), Vec::<String>::new());
     #[cfg(unix)]
@@ -592,9 +588,9 @@ fn json_report_for_one_file() {
     let out = dir.path().join("j.vox");
     let res = convert(&conv("tone-44100Hz-stereo.mp3"), &out, &[])
         .args(["--format", "json", "--vox-encoder", "greedy"])
-        .assert()
+        .run()
         .success();
-    let v: serde_json::Value = serde_json::from_slice(&res.get_output().stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&res.stdout).unwrap();
     let f = &v["files"][0];
     assert_eq!(f["status"], "converted");
     assert_eq!(f["format"], "vox");
@@ -610,9 +606,9 @@ fn corrupt_packets_are_skipped_counted_and_bounded() {
     let out = dir.path().join("c.wav");
     // One damaged FLAC frame of 47: skipped, counted, converted with a warning.
     let res = convert(&conv("corrupt-one-frame-8000Hz-mono.flac"), &out, &[])
-        .assert()
+        .run()
         .success();
-    let stdout = String::from_utf8_lossy(&res.get_output().stdout).into_owned();
+    let stdout = String::from_utf8_lossy(&res.stdout).into_owned();
     assert!(
         stdout.contains("lost to corrupt data and skipped"),
         "{stdout}"
@@ -629,9 +625,9 @@ fn corrupt_packets_are_skipped_counted_and_bounded() {
     // MP3: symphonia resyncs silently; the loss shows against the LAME header's length.
     let out3 = dir.path().join("c3.wav");
     let res = convert(&conv("corrupt-mid-44100Hz-stereo.mp3"), &out3, &[])
-        .assert()
+        .run()
         .success();
-    assert!(String::from_utf8_lossy(&res.get_output().stdout).contains("audio missing"));
+    assert!(String::from_utf8_lossy(&res.stdout).contains("audio missing"));
 }
 
 /// Every file and folder under `dir`, relative, sorted.
@@ -666,9 +662,9 @@ fn folders_convert_into_a_mirrored_tree() {
     let out = tempfile::tempdir().unwrap();
     let res = convert(s, out.path(), &[])
         .args(["--to", "vox", "--format", "json"])
-        .assert()
+        .run()
         .code(1);
-    let v: serde_json::Value = serde_json::from_slice(&res.get_output().stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&res.stdout).unwrap();
     assert_eq!(v["summary"]["files"], 4);
     assert_eq!(v["summary"]["converted"], 3);
     assert_eq!(v["summary"]["failed"], 1);
@@ -694,13 +690,13 @@ fn folders_convert_into_a_mirrored_tree() {
     // A second run refuses to overwrite; --force replaces.
     convert(s, out.path(), &[])
         .args(["--to", "vox"])
-        .assert()
+        .run()
         .code(1);
     let res = convert(&s.join("a"), &out.path().join("a"), &[])
         .args(["--to", "vox", "--force"])
-        .assert()
+        .run()
         .success();
-    assert!(String::from_utf8_lossy(&res.get_output().stdout).contains("2 converted"));
+    assert!(String::from_utf8_lossy(&res.stdout).contains("2 converted"));
 }
 
 #[test]
@@ -718,9 +714,9 @@ fn folder_outputs_never_land_on_inputs() {
         .collect();
     let res = convert(s, s, &[])
         .args(["--force", "--format", "json"])
-        .assert()
+        .run()
         .code(1);
-    let v: serde_json::Value = serde_json::from_slice(&res.get_output().stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&res.stdout).unwrap();
     let errors: Vec<String> = v["files"]
         .as_array()
         .unwrap()
@@ -749,8 +745,8 @@ fn outputs_inside_an_input_folder_are_not_converted_again() {
     let s = src.path();
     fs::copy(conv("tone-44100Hz-stereo.mp3"), s.join("x.mp3")).unwrap();
     let out = s.join("out");
-    convert(s, &out, &[]).assert().success();
-    convert(s, &out, &[]).arg("--force").assert().success();
+    convert(s, &out, &[]).run().success();
+    convert(s, &out, &[]).arg("--force").run().success();
     assert_eq!(tree(&out), ["x.wav"]);
 }
 
@@ -760,8 +756,8 @@ fn a_vox_name_on_a_container_is_decoded_as_the_container() {
     let fake = dir.path().join("really-mp3.vox");
     fs::copy(conv("tone-44100Hz-stereo.mp3"), &fake).unwrap();
     let out = dir.path().join("o.wav");
-    let res = convert(&fake, &out, &[]).assert().success();
-    assert!(String::from_utf8_lossy(&res.get_output().stdout).contains(" mp3 44100 Hz 2ch"));
+    let res = convert(&fake, &out, &[]).run().success();
+    assert!(String::from_utf8_lossy(&res.stdout).contains(" mp3 44100 Hz 2ch"));
     assert_eq!(wav_samples(&out).1.len(), 4000);
 }
 
@@ -771,7 +767,7 @@ fn output_without_extension_follows_to() {
     let out = dir.path().join("prompt");
     convert(&conv("tone-44100Hz-stereo.mp3"), &out, &[])
         .args(["--to", "vox"])
-        .assert()
+        .run()
         .success();
     assert_eq!(fs::metadata(&out).unwrap().len(), 2000);
     let bare = dir.path().join("bare");
@@ -819,7 +815,7 @@ fn folder_of_long_prompts_converts_to_split_vox_without_hanging() {
             .args(["--to", "vox", "--vox-encoder", kind])
             .env("RAYON_NUM_THREADS", "2")
             .timeout(std::time::Duration::from_secs(120))
-            .assert()
+            .run()
             .success();
         for (name, samples) in &inputs {
             let got = fs::read(out.path().join(name)).unwrap();
@@ -863,8 +859,6 @@ fn a_killed_runs_temporary_file_is_removed_by_the_next_run() {
 
 #[test]
 fn interrupted_conversion_removes_its_temporary_file() {
-    use assert_cmd::cargo::CommandCargoExt;
-    use std::process::Stdio;
     use std::time::{Duration, Instant};
     if !have_tool("kill") {
         return;
@@ -880,16 +874,12 @@ fn interrupted_conversion_removes_its_temporary_file() {
     w.finalize().unwrap();
     for signal in ["INT", "TERM"] {
         let out = tempfile::tempdir().unwrap();
-        let child = Command::cargo_bin("voxprep")
-            .unwrap()
+        let child = voxprep()
             .arg("convert")
             .arg(&input)
             .arg("-o")
             .arg(out.path().join("long.vox"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+            .spawn();
         // Under way once its temporary file exists.
         let deadline = Instant::now() + Duration::from_secs(30);
         while listing(out.path()).is_empty() {

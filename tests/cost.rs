@@ -25,8 +25,7 @@ fn json_per_file_and_total() {
         ])
         .arg(fx("check/pass-8000hz-prompt.wav"))
         .arg(fx("check/leading-silence-8000hz.wav"))
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -54,10 +53,9 @@ fn human_table() {
     let out = voxprep()
         .args(["cost", "--price-fen", "5"])
         .arg(fx("check/prompt-8000hz.vox"))
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = out.stdout();
     assert!(
         text.contains("1 recipient(s) x 1 play(s) = 1 call(s)"),
         "{text}"
@@ -71,8 +69,7 @@ fn failing_files_exit_1_with_unknown_cost() {
     let out = voxprep()
         .args(["cost", "--price-fen", "10", "--format", "json"])
         .arg(fx("check/prompts"))
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(1));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let mp3 = &doc["files"][0];
@@ -86,21 +83,18 @@ fn failing_files_exit_1_with_unknown_cost() {
 #[test]
 fn usage_errors_exit_2() {
     let f = fx("check/pass-8000hz-prompt.wav");
-    voxprep().args(["cost", &f]).assert().code(2);
-    voxprep()
-        .args(["cost", "--price-fen", "1"])
-        .assert()
-        .code(2);
+    voxprep().args(["cost", &f]).run().code(2);
+    voxprep().args(["cost", "--price-fen", "1"]).run().code(2);
     voxprep()
         .args(["cost", "--price-fen", "x", &f])
-        .assert()
+        .run()
         .code(2);
     voxprep()
         .args(["cost", "--price-fen", "1", "--recipients", "0", &f])
-        .assert()
+        .run()
         .code(2);
     voxprep()
         .args(["cost", "--price-fen", "1", "/nonexistent/a.wav"])
-        .assert()
+        .run()
         .code(2);
 }

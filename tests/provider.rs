@@ -62,7 +62,7 @@ fn run_env(base: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> Run {
     if let Some(b) = base {
         cmd.args(["--base-url", b]);
     }
-    let out = cmd.output().expect("voxprep runs");
+    let out = cmd.run();
     let r = Run {
         code: out.status.code().expect("exit code"),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -1157,8 +1157,8 @@ fn a_failing_recording_is_refused_unless_no_check() {
         r.stderr
     );
     // The file's lines are `voxprep check`'s own, problems and all.
-    let check = voxprep().args(["check", wav]).output().unwrap();
-    let check = String::from_utf8(check.stdout).unwrap();
+    let check = voxprep().args(["check", wav]).run();
+    let check = check.stdout();
     let file_lines = check.split("\n\n").next().unwrap();
     assert!(
         file_lines.starts_with("FAIL") && file_lines.contains("      error "),

@@ -3,13 +3,11 @@
 
 mod common;
 
-use assert_cmd::cargo::CommandCargoExt;
 use common::{have_tool, voxprep};
-use predicates::prelude::*;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
@@ -36,14 +34,10 @@ fn lines(r: impl Read + Send + 'static) -> Receiver<String> {
 
 impl Server {
     fn start(args: &[&str]) -> Server {
-        let mut child = Command::cargo_bin("voxprep")
-            .unwrap()
+        let mut child = voxprep()
             .args(["receive", "--listen", "127.0.0.1:0"])
             .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+            .spawn();
         let stdout = lines(child.stdout.take().unwrap());
         let stderr = lines(child.stderr.take().unwrap());
         let banner = stderr.recv_timeout(Duration::from_secs(30)).unwrap();
@@ -249,21 +243,19 @@ fn out_appends_human_lines_and_the_allow_list_is_enforced() {
 fn listen_errors_are_usage_errors() {
     voxprep()
         .args(["receive", "--listen", "not-an-address"])
-        .assert()
+        .run()
         .code(2)
-        .stderr(predicates::str::contains("cannot listen on not-an-address"));
+        .stderr_has("cannot listen on not-an-address");
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
     voxprep()
         .args(["receive", "--listen", &addr])
-        .assert()
+        .run()
         .code(2)
-        .stderr(predicates::str::contains(format!(
-            "cannot listen on {addr}"
-        )));
+        .stderr_has(&format!("cannot listen on {addr}"));
     voxprep()
         .args(["receive", "--allow", "example.com"])
-        .assert()
+        .run()
         .code(2);
 }
 
@@ -271,11 +263,9 @@ fn listen_errors_are_usage_errors() {
 fn csv_is_refused_before_listening() {
     voxprep()
         .args(["receive", "--listen", "127.0.0.1:0", "--format", "csv"])
-        .assert()
+        .run()
         .code(2)
-        .stderr(predicates::str::contains(
-            "invalid value 'csv' for '--format <FORMAT>'",
-        ))
-        .stderr(predicates::str::contains("[possible values: human, json]"))
-        .stderr(predicates::str::contains("listening").not());
+        .stderr_has("invalid value 'csv' for '--format <FORMAT>'")
+        .stderr_has("[possible values: human, json]")
+        .stderr_lacks("listening");
 }

@@ -612,8 +612,7 @@ mod check_integration {
         let out = voxprep()
             .args(["check", "--format", "json"])
             .arg(path)
-            .output()
-            .expect("run voxprep");
+            .run();
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
         doc["files"][0].clone()

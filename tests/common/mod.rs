@@ -1,6 +1,11 @@
 //! Helpers shared by the integration tests.
+// Some helpers go unused in a build whose features leave out their tests.
 #![allow(dead_code)]
 
+mod cmd;
+
+#[allow(unused_imports)] // not every test binary runs voxprep
+pub use cmd::{Run, VOXPREP, Voxprep, voxprep};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -9,11 +14,6 @@ pub fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(rel)
-}
-
-/// The `voxprep` binary under test.
-pub fn voxprep() -> assert_cmd::Command {
-    assert_cmd::Command::cargo_bin("voxprep").expect("voxprep binary is built")
 }
 
 /// Set (to anything but `0`) by `.ci/run`: a missing reference tool fails
@@ -33,7 +33,9 @@ pub fn have_tool(name: &str) -> bool {
     if !ok {
         let install = "apt-get install sox libsox-fmt-all ffmpeg sndfile-programs";
         if std::env::var_os(REQUIRE_ORACLES).is_some_and(|v| v != "0") {
-            panic!("reference tool `{name}` is not on PATH and {REQUIRE_ORACLES} is set: {install}");
+            panic!(
+                "reference tool `{name}` is not on PATH and {REQUIRE_ORACLES} is set: {install}"
+            );
         }
         eprintln!("SKIPPING: reference tool `{name}` is not installed ({install})");
     }
