@@ -1,9 +1,7 @@
 //! `voxprep check` end to end: the real binary on fixtures made by sox,
 //! ffmpeg and espeak-ng (see fixtures/README.md).
 
-mod common;
-
-use common::{ffmpeg_lufs, fixture, have_tool, voxprep};
+use crate::common::{ffmpeg_lufs, fixture, have_tool, voxprep};
 use serde_json::Value;
 use std::process::Command;
 

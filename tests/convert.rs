@@ -1,10 +1,7 @@
 //! `voxprep convert` through the real binary, on real-tool fixtures
 //! (fixtures/convert/make.sh says how each was made).
-#![cfg(feature = "convert")]
 
-mod common;
-
-use common::{Voxprep, ffmpeg_lufs, fixture, have_tool, voxprep};
+use crate::common::{Voxprep, ffmpeg_lufs, fixture, have_tool, voxprep};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;

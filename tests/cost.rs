@@ -1,8 +1,6 @@
 //! `voxprep cost` end to end on the check fixtures.
 
-mod common;
-
-use common::{fixture, voxprep};
+use crate::common::{fixture, voxprep};
 use serde_json::Value;
 
 fn fx(rel: &str) -> String {

@@ -3,11 +3,8 @@
 //! Every run goes through `run()`, which also asserts that the password is in
 //! neither stdout nor stderr, raw or percent-encoded.
 
-mod common;
-mod fake_provider;
-
-use common::{fixture, voxprep};
-use fake_provider::{FakeProvider, Received, Reply};
+use crate::common::{fixture, voxprep};
+use crate::fake_provider::{FakeProvider, Received, Reply};
 use serde_json::Value;
 use std::path::Path;
 

@@ -1,9 +1,7 @@
 //! `voxprep receive`: the real binary on 127.0.0.1, fed raw HTTP requests
 //! shaped like the provider's pushes (provider-api.md sections 2 and 4).
 
-mod common;
-
-use common::{have_tool, voxprep};
+use crate::common::{have_tool, voxprep};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

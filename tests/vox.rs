@@ -2,9 +2,7 @@
 //! libsndfile), hand-computed sequences, properties and quality margins.
 //! See fixtures/README.md for how every file under fixtures/vox was made.
 
-mod common;
-
-use common::{fixture, have_tool};
+use crate::common::{fixture, have_tool};
 use proptest::prelude::*;
 use std::process::Command;
 use voxprep::vox::{
@@ -604,9 +602,10 @@ mod live_tools {
 
 /// `voxprep check` on VOX files: decoded samples reach the signal analysis and
 /// the VOX problems appear with their figures.
+#[cfg(feature = "cli")]
 mod check_integration {
     use super::*;
-    use common::voxprep;
+    use crate::common::voxprep;
 
     fn check_one(path: &std::path::Path) -> serde_json::Value {
         let out = voxprep()

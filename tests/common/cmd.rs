@@ -241,3 +241,14 @@ impl fmt::Display for Run {
         )
     }
 }
+
+/// The bound holds: a run that would never end (a receiver waits for
+/// pushes until stopped) is killed, and the test fails saying so.
+#[test]
+#[should_panic(expected = "still running after 1s: killed")]
+fn a_run_past_its_bound_is_killed() {
+    voxprep()
+        .args(["receive", "--listen", "127.0.0.1:0"])
+        .timeout(Duration::from_secs(1))
+        .run();
+}

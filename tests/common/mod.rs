@@ -2,10 +2,11 @@
 // Some helpers go unused in a build whose features leave out their tests.
 #![allow(dead_code)]
 
+#[cfg(feature = "cli")]
 mod cmd;
 
-#[allow(unused_imports)] // not every test binary runs voxprep
-pub use cmd::{Run, VOXPREP, Voxprep, voxprep};
+#[cfg(feature = "cli")]
+pub use cmd::{Voxprep, voxprep};
 use std::path::PathBuf;
 use std::process::Command;
 

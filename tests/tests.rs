@@ -1,0 +1,27 @@
+//! The integration tests, in one test binary so that they link once
+//! (ripgrep's layout: `autotests = false` and one `[[test]]` in Cargo.toml).
+//! One module per area, beside this file; a file here is compiled only once
+//! it is declared below. `cargo test --test integration convert::` runs one
+//! area.
+//!
+//! A module that runs the binary needs the `cli` feature (cargo builds the
+//! binary, and sets `CARGO_BIN_EXE_voxprep`, only with it).
+
+mod common;
+#[cfg(feature = "provider")]
+mod fake_provider;
+
+#[cfg(feature = "convert")]
+mod agreement;
+#[cfg(feature = "cli")]
+mod check;
+#[cfg(feature = "cli")]
+mod convert;
+#[cfg(feature = "cli")]
+mod cost;
+#[cfg(feature = "cli")]
+mod provider;
+#[cfg(feature = "cli")]
+mod receive;
+mod vox;
+mod wav;
