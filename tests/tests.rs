@@ -13,7 +13,6 @@ mod fake_provider;
 
 #[cfg(feature = "convert")]
 mod agreement;
-#[cfg(feature = "cli")]
 mod check;
 #[cfg(feature = "cli")]
 mod convert;
