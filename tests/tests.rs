@@ -14,7 +14,7 @@ mod fake_provider;
 #[cfg(feature = "convert")]
 mod agreement;
 mod check;
-#[cfg(feature = "cli")]
+#[cfg(feature = "convert")]
 mod convert;
 #[cfg(feature = "cli")]
 mod cost;

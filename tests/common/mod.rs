@@ -9,6 +9,21 @@ mod cmd;
 pub use cmd::{Voxprep, voxprep};
 use std::path::PathBuf;
 use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// How long a test waits for an event before failing: a bound, never a pace.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// Wait until `ready` says so, looking every few milliseconds; fail the
+/// test, naming `what`, after [`PATIENCE`].
+#[track_caller]
+pub fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + PATIENCE;
+    while !ready() {
+        assert!(Instant::now() < deadline, "no {what} after {PATIENCE:?}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
 
 /// Path of a file under `fixtures/`.
 pub fn fixture(rel: &str) -> PathBuf {
