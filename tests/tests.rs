@@ -16,7 +16,6 @@ mod agreement;
 mod check;
 #[cfg(feature = "convert")]
 mod convert;
-#[cfg(feature = "cli")]
 mod cost;
 #[cfg(feature = "cli")]
 mod provider;
