@@ -17,7 +17,7 @@ mod check;
 #[cfg(feature = "convert")]
 mod convert;
 mod cost;
-#[cfg(feature = "cli")]
+#[cfg(feature = "provider")]
 mod provider;
 #[cfg(feature = "cli")]
 mod receive;
