@@ -1,15 +1,19 @@
 //! `voxprep receive`: the real binary on 127.0.0.1, fed raw HTTP requests
 //! shaped like the provider's pushes (provider-api.md sections 2 and 4).
+//! The command is the subject (its lines on stdout, its file, its words on
+//! stderr, its exit status); the receiver's HTTP handling and the pushes'
+//! parsing have unit tests beside their code (src/provider/receiver,
+//! src/provider/push.rs).
 
-use crate::common::{have_tool, voxprep};
+use crate::common::{PATIENCE, have_tool, voxprep};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command};
 use std::sync::mpsc::{Receiver, channel};
-use std::time::Duration;
 
-/// A running `voxprep receive` with its stdout and stderr lines.
+/// A running `voxprep receive` with its stdout and stderr lines; killed
+/// when dropped, so that a failing test leaves no receiver behind.
 struct Server {
     child: Child,
     addr: String,
@@ -38,7 +42,7 @@ impl Server {
             .spawn();
         let stdout = lines(child.stdout.take().unwrap());
         let stderr = lines(child.stderr.take().unwrap());
-        let banner = stderr.recv_timeout(Duration::from_secs(30)).unwrap();
+        let banner = stderr.recv_timeout(PATIENCE).unwrap();
         let addr = banner
             .split("listening on http://")
             .nth(1)
@@ -56,7 +60,7 @@ impl Server {
     /// Send one raw request; the whole answer.
     fn send(&self, raw: &[u8]) -> String {
         let mut s = TcpStream::connect(&self.addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
         s.write_all(raw).unwrap();
         let mut answer = String::new();
         s.read_to_string(&mut answer).unwrap();
@@ -65,13 +69,13 @@ impl Server {
 
     fn next_stdout(&self) -> String {
         self.stdout
-            .recv_timeout(Duration::from_secs(10))
+            .recv_timeout(PATIENCE)
             .expect("a line on stdout")
     }
 
     fn next_stderr(&self) -> String {
         self.stderr
-            .recv_timeout(Duration::from_secs(10))
+            .recv_timeout(PATIENCE)
             .expect("a line on stderr")
     }
 
@@ -86,6 +90,14 @@ impl Server {
             self.child.kill().unwrap();
         }
         self.child.wait().unwrap().code()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // After `stop` the child is gone: nothing to kill.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
