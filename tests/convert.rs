@@ -15,7 +15,7 @@ use voxprep::convert::{
 };
 use voxprep::decode::DecodeOptions;
 use voxprep::spec::Verdict;
-use voxprep::vox::{DecoderFlavor, EncoderKind};
+use voxprep::vox::DecoderFlavor;
 use voxprep::{Error, Setting, Usage, batch};
 
 fn conv(name: &str) -> PathBuf {
@@ -920,6 +920,7 @@ mod cli {
     use super::*;
     use crate::common::{Voxprep, voxprep};
     use serde_json::Value;
+    use voxprep::vox::EncoderKind;
 
     /// `voxprep convert INPUT -o OUT EXTRA...`.
     fn convert(input: &Path, out: &Path, extra: &[&str]) -> Voxprep {

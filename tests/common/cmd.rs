@@ -194,11 +194,6 @@ impl Run {
         self
     }
 
-    /// The exit code (`None` when killed by a signal).
-    pub fn exit_code(&self) -> Option<i32> {
-        self.output.status.code()
-    }
-
     /// Stdout, which must be UTF-8.
     #[track_caller]
     pub fn stdout(&self) -> String {
