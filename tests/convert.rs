@@ -647,10 +647,8 @@ fn output_that_is_the_input_is_refused_however_spelled() {
     assert_eq!(fs::read(&input).unwrap(), original);
 }
 
-/// A folder we cannot write into. Root ignores permission bits (CI runs as
-/// root), so when chmod does not stop us, write below a regular file instead,
-/// which fails for everyone. Returns the output path and the folder to
-/// watch; the folder is made writable again when the guard drops.
+/// An output path that cannot be written, and the read-only folder to watch
+/// (made writable again on drop, so that it can be removed).
 struct Unwritable {
     _dir: tempfile::TempDir,
     ro: PathBuf,
@@ -667,6 +665,9 @@ impl Drop for Unwritable {
     }
 }
 
+/// A folder we cannot write into. Root ignores permission bits (CI runs as
+/// root), so when chmod does not stop us, write below a regular file instead,
+/// which fails for everyone.
 fn unwritable() -> Unwritable {
     let dir = tempfile::tempdir().unwrap();
     let ro = dir.path().join("ro");
