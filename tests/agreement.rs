@@ -2,8 +2,7 @@
 //! check says a conversion fixes converts (to WAV and to VOX), and a file
 //! convert refuses is never advertised as fixable. Through the library.
 
-mod common;
-
+use crate::common::fixture;
 use std::path::{Path, PathBuf};
 use voxprep::check::{CheckOptions, Fix, check_path};
 use voxprep::convert::{ConvertOptions, OutputFormat, convert_file};
@@ -11,7 +10,7 @@ use voxprep::convert::{ConvertOptions, OutputFormat, convert_file};
 /// Every fixture file (scripts and notes aside), sorted.
 fn fixtures() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let mut dirs = vec![common::fixture("")];
+    let mut dirs = vec![fixture("")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).expect("fixtures folder") {
             let path = entry.expect("entry").path();

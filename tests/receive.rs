@@ -1,19 +1,19 @@
 //! `voxprep receive`: the real binary on 127.0.0.1, fed raw HTTP requests
 //! shaped like the provider's pushes (provider-api.md sections 2 and 4).
+//! The command is the subject (its lines on stdout, its file, its words on
+//! stderr, its exit status); the receiver's HTTP handling and the pushes'
+//! parsing have unit tests beside their code (src/provider/receiver,
+//! src/provider/push.rs).
 
-mod common;
-
-use assert_cmd::cargo::CommandCargoExt;
-use common::{have_tool, voxprep};
-use predicates::prelude::*;
+use crate::common::{PATIENCE, have_tool, voxprep};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::mpsc::{Receiver, channel};
-use std::time::Duration;
 
-/// A running `voxprep receive` with its stdout and stderr lines.
+/// A running `voxprep receive` with its stdout and stderr lines; killed
+/// when dropped, so that a failing test leaves no receiver behind.
 struct Server {
     child: Child,
     addr: String,
@@ -36,17 +36,13 @@ fn lines(r: impl Read + Send + 'static) -> Receiver<String> {
 
 impl Server {
     fn start(args: &[&str]) -> Server {
-        let mut child = Command::cargo_bin("voxprep")
-            .unwrap()
+        let mut child = voxprep()
             .args(["receive", "--listen", "127.0.0.1:0"])
             .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+            .spawn();
         let stdout = lines(child.stdout.take().unwrap());
         let stderr = lines(child.stderr.take().unwrap());
-        let banner = stderr.recv_timeout(Duration::from_secs(30)).unwrap();
+        let banner = stderr.recv_timeout(PATIENCE).unwrap();
         let addr = banner
             .split("listening on http://")
             .nth(1)
@@ -64,7 +60,7 @@ impl Server {
     /// Send one raw request; the whole answer.
     fn send(&self, raw: &[u8]) -> String {
         let mut s = TcpStream::connect(&self.addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
         s.write_all(raw).unwrap();
         let mut answer = String::new();
         s.read_to_string(&mut answer).unwrap();
@@ -73,13 +69,13 @@ impl Server {
 
     fn next_stdout(&self) -> String {
         self.stdout
-            .recv_timeout(Duration::from_secs(10))
+            .recv_timeout(PATIENCE)
             .expect("a line on stdout")
     }
 
     fn next_stderr(&self) -> String {
         self.stderr
-            .recv_timeout(Duration::from_secs(10))
+            .recv_timeout(PATIENCE)
             .expect("a line on stderr")
     }
 
@@ -94,6 +90,14 @@ impl Server {
             self.child.kill().unwrap();
         }
         self.child.wait().unwrap().code()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // After `stop` the child is gone: nothing to kill.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -249,21 +253,19 @@ fn out_appends_human_lines_and_the_allow_list_is_enforced() {
 fn listen_errors_are_usage_errors() {
     voxprep()
         .args(["receive", "--listen", "not-an-address"])
-        .assert()
+        .run()
         .code(2)
-        .stderr(predicates::str::contains("cannot listen on not-an-address"));
+        .stderr_has("cannot listen on not-an-address");
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
     voxprep()
         .args(["receive", "--listen", &addr])
-        .assert()
+        .run()
         .code(2)
-        .stderr(predicates::str::contains(format!(
-            "cannot listen on {addr}"
-        )));
+        .stderr_has(&format!("cannot listen on {addr}"));
     voxprep()
         .args(["receive", "--allow", "example.com"])
-        .assert()
+        .run()
         .code(2);
 }
 
@@ -271,11 +273,9 @@ fn listen_errors_are_usage_errors() {
 fn csv_is_refused_before_listening() {
     voxprep()
         .args(["receive", "--listen", "127.0.0.1:0", "--format", "csv"])
-        .assert()
+        .run()
         .code(2)
-        .stderr(predicates::str::contains(
-            "invalid value 'csv' for '--format <FORMAT>'",
-        ))
-        .stderr(predicates::str::contains("[possible values: human, json]"))
-        .stderr(predicates::str::contains("listening").not());
+        .stderr_has("invalid value 'csv' for '--format <FORMAT>'")
+        .stderr_has("[possible values: human, json]")
+        .stderr_lacks("listening");
 }

@@ -2,9 +2,7 @@
 //! libsndfile), hand-computed sequences, properties and quality margins.
 //! See fixtures/README.md for how every file under fixtures/vox was made.
 
-mod common;
-
-use common::{fixture, have_tool};
+use crate::common::{fixture, have_tool};
 use proptest::prelude::*;
 use std::process::Command;
 use voxprep::vox::{
@@ -602,30 +600,19 @@ mod live_tools {
     }
 }
 
-/// `voxprep check` on VOX files: decoded samples reach the signal analysis and
-/// the VOX problems appear with their figures.
+/// `check` on VOX files: decoded samples reach the signal analysis and the
+/// VOX problems appear with their figures.
 mod check_integration {
     use super::*;
-    use common::voxprep;
+    use voxprep::check::{CheckOptions, FileReport, check_path};
+    use voxprep::spec::Verdict;
 
-    fn check_one(path: &std::path::Path) -> serde_json::Value {
-        let out = voxprep()
-            .args(["check", "--format", "json"])
-            .arg(path)
-            .output()
-            .expect("run voxprep");
-        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
-        doc["files"][0].clone()
+    fn check_one(path: &std::path::Path) -> FileReport {
+        check_path(path, &CheckOptions::default())
     }
 
-    fn codes(file: &serde_json::Value) -> Vec<String> {
-        file["problems"]
-            .as_array()
-            .expect("problems")
-            .iter()
-            .map(|p| p["code"].as_str().expect("code").to_string())
-            .collect()
+    fn codes(file: &FileReport) -> Vec<&str> {
+        file.problems.iter().map(|p| p.code.as_str()).collect()
     }
 
     #[test]
@@ -645,20 +632,20 @@ mod check_integration {
             .expect("run sox");
         assert!(st.success());
         let f = check_one(&path);
-        assert_eq!(f["verdict"], "warn", "{f:#}");
-        assert!(
-            codes(&f).contains(&"decoder-disagreement".to_string()),
-            "{f:#}"
-        );
-        let p = f["problems"]
-            .as_array()
-            .unwrap()
+        assert_eq!(f.verdict, Verdict::Warn, "{f:#?}");
+        assert!(codes(&f).contains(&"decoder-disagreement"), "{f:#?}");
+        let p = f
+            .problems
             .iter()
-            .find(|p| p["code"] == "decoder-disagreement");
-        let msg = p.unwrap()["message"].as_str().unwrap();
-        assert!(msg.contains("dB") && !msg.contains("voxprep"), "{msg}");
+            .find(|p| p.code == "decoder-disagreement")
+            .unwrap();
+        assert!(
+            p.message.contains("dB") && !p.message.contains("voxprep"),
+            "{}",
+            p.message
+        );
         // The exact decoding went through the signal analysis.
-        assert_eq!(f["signal"]["analysed_samples"], 4 * 28110);
+        assert_eq!(f.signal.as_ref().unwrap().analysed_samples, 4 * 28110);
     }
 
     #[test]
@@ -668,20 +655,23 @@ mod check_integration {
         let bytes = vox::encode(&wav("speech-espeak-8000Hz.wav"), EncoderKind::default());
         std::fs::write(&path, bytes).expect("write");
         let f = check_one(&path);
-        let c = codes(&f);
         assert!(
-            !c.iter()
-                .any(|c| c == "decoder-disagreement" || c == "vox-at-rails"),
-            "{f:#}"
+            !codes(&f)
+                .iter()
+                .any(|&c| c == "decoder-disagreement" || c == "vox-at-rails"),
+            "{f:#?}"
         );
-        assert!(f["signal"]["peak_dbfs"].as_f64().is_some(), "{f:#}");
+        assert!(
+            f.signal.as_ref().and_then(|s| s.peak_dbfs).is_some(),
+            "{f:#?}"
+        );
     }
 
     #[test]
     fn mulaw_alaw_and_8_bit_named_vox_warn_at_the_rails() {
         for name in ["mulaw", "alaw", "u8"] {
             let f = check_one(&fixture(&format!("vox/not-adpcm-{name}-speech-8000Hz.vox")));
-            assert!(codes(&f).contains(&"vox-at-rails".to_string()), "{f:#}");
+            assert!(codes(&f).contains(&"vox-at-rails"), "{f:#?}");
         }
     }
 }

@@ -2,9 +2,7 @@
 //! fixtures in `fixtures/wav/` (tool-made and crafted, see fixtures/README.md),
 //! plus property tests over random and mutated bytes.
 
-mod common;
-
-use common::fixture;
+use crate::common::{fixture, have_tool};
 use proptest::prelude::*;
 use std::io::Cursor;
 use voxprep::billing::Frames;
@@ -206,7 +204,7 @@ fn every_fixture_is_in_the_table() {
 /// Our frame count against sox's, for every uncompressed tool-made fixture.
 #[test]
 fn frames_agree_with_soxi() {
-    if !common::have_tool("soxi") {
+    if !have_tool("soxi") {
         return;
     }
     let mut checked = 0;

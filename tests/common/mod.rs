@@ -1,19 +1,22 @@
 //! Helpers shared by the integration tests.
+// Unused in builds whose features leave out the tests that use them (and
+// `Voxprep::stdin` until a command reads stdin).
 #![allow(dead_code)]
 
+#[cfg(feature = "cli")]
+mod cmd;
+
+#[cfg(feature = "cli")]
+pub use cmd::{Voxprep, voxprep};
 use std::path::PathBuf;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 /// Path of a file under `fixtures/`.
 pub fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(rel)
-}
-
-/// The `voxprep` binary under test.
-pub fn voxprep() -> assert_cmd::Command {
-    assert_cmd::Command::cargo_bin("voxprep").expect("voxprep binary is built")
 }
 
 /// Set (to anything but `0`) by `.ci/run`: a missing reference tool fails
@@ -61,4 +64,18 @@ pub fn ffmpeg_lufs(p: &std::path::Path) -> Option<f64> {
         .find(|l| l.trim_start().starts_with("I:"))
         .unwrap_or_else(|| panic!("no I: line from ffmpeg: {text}"));
     Some(line.split_whitespace().nth(1).unwrap().parse().unwrap())
+}
+
+/// How long a test waits for an event before failing: a bound, never a pace.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// Wait until `ready` says so, looking every few milliseconds; fail the
+/// test, naming `what`, after [`PATIENCE`].
+#[track_caller]
+pub fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + PATIENCE;
+    while !ready() {
+        assert!(Instant::now() < deadline, "no {what} after {PATIENCE:?}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }

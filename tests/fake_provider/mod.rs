@@ -5,17 +5,13 @@
 //! A plain `TcpListener` serving one connection at a time, in the order they
 //! were made: enough for the client under test, which sends one GET per
 //! connection and says `Connection: close`.
-#![allow(dead_code)]
 
+use crate::common::PATIENCE;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
-
-/// How long a test waits for the fake before failing: a bound, never a pace.
-const PATIENCE: Duration = Duration::from_secs(30);
 
 /// The request target [`FakeProvider::settled`] sends itself; never recorded.
 const SETTLE: &str = "/__settle__";

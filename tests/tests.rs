@@ -1,0 +1,25 @@
+//! The integration tests, in one test binary so that they link once
+//! (ripgrep's layout: `autotests = false` and one `[[test]]` in Cargo.toml).
+//! One module per area, beside this file; a file here is compiled only once
+//! it is declared below. `cargo test --test integration convert::` runs one
+//! area.
+//!
+//! A module that runs the binary needs the `cli` feature (cargo builds the
+//! binary, and sets `CARGO_BIN_EXE_voxprep`, only with it).
+
+mod common;
+#[cfg(feature = "provider")]
+mod fake_provider;
+
+#[cfg(feature = "convert")]
+mod agreement;
+mod check;
+#[cfg(feature = "convert")]
+mod convert;
+mod cost;
+#[cfg(feature = "provider")]
+mod provider;
+#[cfg(feature = "cli")]
+mod receive;
+mod vox;
+mod wav;
