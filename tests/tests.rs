@@ -13,6 +13,7 @@ mod fake_provider;
 
 #[cfg(feature = "convert")]
 mod agreement;
+mod architecture;
 mod check;
 #[cfg(feature = "convert")]
 mod convert;

@@ -437,7 +437,16 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(48))]
+        // Saved failures go beside this file (greedy.proptest-regressions):
+        // the default would put them in a proptest-regressions/ folder at the
+        // top of the repository.
+        #![proptest_config(ProptestConfig {
+            cases: 48,
+            failure_persistence: Some(Box::new(
+                proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+            )),
+            ..ProptestConfig::default()
+        })]
 
         #[test]
         fn greedy_reencode_of_a_decoded_stream_gives_the_same_bytes(
