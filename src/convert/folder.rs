@@ -104,9 +104,10 @@ impl Summary {
             converted: ok.len(),
             warnings: ok.iter().filter(|c| !c.warnings.is_empty()).count(),
             failed: outcomes.len() - ok.len(),
-            output_seconds: ok.iter().map(|c| c.duration_s()).sum(),
+            // `fold` from +0.0: an empty f64 `sum` is -0.0.
+            output_seconds: ok.iter().map(|c| c.duration_s()).fold(0.0, |a, b| a + b),
             billing_units: ok.iter().filter_map(|c| c.billing_units).sum(),
-            trim_saved_seconds: trims().map(|t| t.seconds).sum(),
+            trim_saved_seconds: trims().map(|t| t.seconds).fold(0.0, |a, b| a + b),
             trim_saved_units: trims().map(|t| t.billing_units).sum(),
         }
     }
@@ -263,6 +264,17 @@ mod tests {
             root: root.into(),
             path: path.into(),
         }
+    }
+
+    #[test]
+    fn an_empty_summary_is_zero_not_minus_zero() {
+        let s = Summary::of(&[]);
+        assert_eq!(s.files, 0);
+        assert!(s.output_seconds.is_sign_positive() && s.trim_saved_seconds.is_sign_positive());
+        assert_eq!(
+            serde_json::to_value(&s).unwrap()["trim_saved_seconds"].to_string(),
+            "0.0"
+        );
     }
 
     #[test]
