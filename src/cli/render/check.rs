@@ -126,18 +126,26 @@ pub fn fix_words(f: &FileReport) -> Option<String> {
 /// (`NAME.converted.wav` when the input is a `.wav` already: convert never
 /// overwrites its input).
 fn converted_name(input: &Path) -> PathBuf {
-    let wav = input.with_extension("wav");
-    if wav != input {
-        return wav;
+    let is_wav = input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("wav"));
+    if !is_wav {
+        return input.with_extension("wav");
     }
     let stem = input.file_stem().unwrap_or_default().to_string_lossy();
     input.with_file_name(format!("{stem}.converted.wav"))
 }
 
-/// A path as one shell word: quoted when it holds anything but letters,
-/// digits and `_./-`.
+/// A path as one shell word that the command line cannot take for a flag:
+/// quoted when it holds anything but letters, digits and `_./-`, and
+/// behind `./` when it starts with `-`.
 fn shell_word(p: &Path) -> String {
     let s = p.to_string_lossy();
+    let s = if s.starts_with('-') {
+        format!("./{s}").into()
+    } else {
+        s
+    };
     if !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c))
@@ -299,6 +307,19 @@ mod tests {
         assert!(
             text.contains("total 16.000 s, 3 billing unit(s) per call (not counting 1 file(s)")
         );
+    }
+
+    #[test]
+    fn suggested_paths_are_safe_to_paste() {
+        assert_eq!(
+            converted_name(Path::new("a/B.WAV")),
+            Path::new("a/B.converted.wav")
+        );
+        assert_eq!(converted_name(Path::new("a/b.mp3")), Path::new("a/b.wav"));
+        assert_eq!(converted_name(Path::new("noext")), Path::new("noext.wav"));
+        assert_eq!(shell_word(Path::new("-x.mp3")), "./-x.mp3");
+        assert_eq!(shell_word(Path::new("a b")), "'a b'");
+        assert_eq!(shell_word(Path::new("$(x)")), "'$(x)'");
     }
 
     #[test]
