@@ -169,27 +169,36 @@ impl Run {
 
     #[track_caller]
     pub fn stdout_has(self, needle: &str) -> Run {
-        assert!(
-            self.stdout().contains(needle),
-            "no {needle:?} on stdout: {self}"
-        );
-        self
+        let text = self.stdout();
+        self.holds("stdout", &text, needle, true)
+    }
+
+    #[track_caller]
+    pub fn stdout_lacks(self, needle: &str) -> Run {
+        let text = self.stdout();
+        self.holds("stdout", &text, needle, false)
     }
 
     #[track_caller]
     pub fn stderr_has(self, needle: &str) -> Run {
-        assert!(
-            self.stderr().contains(needle),
-            "no {needle:?} on stderr: {self}"
-        );
-        self
+        let text = self.stderr();
+        self.holds("stderr", &text, needle, true)
     }
 
     #[track_caller]
     pub fn stderr_lacks(self, needle: &str) -> Run {
-        assert!(
-            !self.stderr().contains(needle),
-            "{needle:?} on stderr: {self}"
+        let text = self.stderr();
+        self.holds("stderr", &text, needle, false)
+    }
+
+    /// Assert that `text`, the stream `name`, holds `needle` (or lacks it).
+    #[track_caller]
+    fn holds(self, name: &str, text: &str, needle: &str, want: bool) -> Run {
+        let what = if want { "no" } else { "a" };
+        assert_eq!(
+            text.contains(needle),
+            want,
+            "{what} {needle:?} on {name}: {self}"
         );
         self
     }

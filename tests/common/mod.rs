@@ -7,7 +7,7 @@
 mod cmd;
 
 #[cfg(feature = "cli")]
-pub use cmd::{Voxprep, voxprep};
+pub use cmd::{Run, Voxprep, voxprep};
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};

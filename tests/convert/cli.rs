@@ -1,0 +1,444 @@
+//! `voxprep convert` itself: exit codes, flags, reports, signals. What a
+//! conversion writes and refuses is the library's (the other modules);
+//! here each flag is shown to reach it, and one or two cases show each
+//! exit code and report through the command.
+
+use super::*;
+use crate::common::{Voxprep, have_tool, voxprep};
+use serde_json::Value;
+use std::process::Command;
+use voxprep::convert::TrimSilence;
+use voxprep::decode::DecodeOptions;
+use voxprep::vox::{DecoderFlavor, EncoderKind};
+
+/// `voxprep convert INPUT -o OUT EXTRA...`.
+fn convert(input: &Path, out: &Path, extra: &[&str]) -> Voxprep {
+    let mut cmd = voxprep();
+    cmd.arg("convert").arg(input).arg("-o").arg(out).args(extra);
+    cmd
+}
+
+fn convert_json(input: &Path, out: &Path, extra: &[&str]) -> Value {
+    let doc = convert(input, out, extra)
+        .args(["--format", "json"])
+        .run()
+        .success()
+        .json();
+    doc["files"][0].clone()
+}
+
+/// Each flag becomes the option it names: the command writes the bytes
+/// the library writes with that option.
+#[test]
+fn flags_reach_the_conversion() {
+    let dir = tempfile::tempdir().unwrap();
+    let stereo = conv("tone-s16-44100Hz-stereo.wav");
+    let cases: Vec<(PathBuf, &str, Vec<&str>, ConvertOptions)> = vec![
+        (stereo.clone(), "wav", vec![], ConvertOptions::default()),
+        (
+            stereo.clone(),
+            "wav",
+            vec!["--rate", "11025"],
+            wav_at(11025),
+        ),
+        (stereo.clone(), "vox", vec![], vox()),
+        (
+            stereo.clone(),
+            "vox",
+            vec!["--vox-encoder", "greedy"],
+            ConvertOptions {
+                vox_encoder: EncoderKind::Greedy,
+                ..vox()
+            },
+        ),
+        (
+            stereo.clone(),
+            "wav",
+            vec!["--normalize", "-3"],
+            with_level(Level::NormalizePeak(-3.0)),
+        ),
+        (
+            stereo.clone(),
+            "wav",
+            vec!["--normalize"],
+            with_level(Level::NormalizePeak(-1.0)),
+        ),
+        (
+            stereo.clone(),
+            "wav",
+            vec!["--loudness", "-19"],
+            with_level(Level::NormalizeLoudness(-19.0)),
+        ),
+        (
+            conv("loud-44100Hz-mono.wav"),
+            "wav",
+            vec!["--gain", "6"],
+            with_level(Level::GainDb(6.0)),
+        ),
+        (
+            conv("padded-silence-8000Hz-mono.wav"),
+            "wav",
+            vec!["--trim-silence"],
+            ConvertOptions {
+                trim: Some(TrimSilence::default()),
+                ..ConvertOptions::default()
+            },
+        ),
+        (
+            conv("tone-8000Hz.vox"),
+            "wav",
+            vec!["--vox-decoder", "shift-add"],
+            ConvertOptions {
+                decode: DecodeOptions {
+                    vox_decoder: DecoderFlavor::ShiftAdd,
+                    ..DecodeOptions::default()
+                },
+                ..ConvertOptions::default()
+            },
+        ),
+    ];
+    for (i, (input, ext, flags, opts)) in cases.into_iter().enumerate() {
+        let by_cli = dir.path().join(format!("{i}-cli.{ext}"));
+        let by_lib = dir.path().join(format!("{i}-lib.{ext}"));
+        convert(&input, &by_cli, &flags).run().success();
+        converted(&input, &by_lib, &opts);
+        let bytes = fs::read(&by_lib).unwrap();
+        assert!(
+            fs::read(&by_cli).unwrap() == bytes,
+            "{flags:?}: not the bytes of {opts:?}"
+        );
+        // And the flag makes a difference: without it, other bytes.
+        if !flags.is_empty() {
+            let plain = dir.path().join(format!("{i}-plain.{ext}"));
+            let format = opts.format;
+            let defaults = ConvertOptions {
+                format,
+                ..ConvertOptions::default()
+            };
+            converted(&input, &plain, &defaults);
+            assert!(
+                fs::read(&plain).unwrap() != bytes,
+                "{flags:?} changes nothing"
+            );
+        }
+    }
+}
+
+/// Run a conversion expected to fail with `code` and `expect` on stderr,
+/// leaving the output's folder as it was.
+fn fails(input: &Path, out: &Path, extra: &[&str], code: i32, expect: &str) {
+    let dir = out.parent().unwrap();
+    let before = listing(dir);
+    let run = convert(input, out, extra).run().code(code);
+    assert!(
+        run.stderr().to_lowercase().contains(&expect.to_lowercase()),
+        "wanted {expect:?} in: {run}"
+    );
+    assert_eq!(
+        listing(dir),
+        before,
+        "files left behind for {}",
+        input.display()
+    );
+}
+
+/// 1 when the input is at fault, 2 when the request is (with a hint
+/// naming the flag), the error once on stderr, nothing left behind. Which
+/// inputs are refused, in what words, is the library's
+/// (`failures::hostile_inputs_fail_clearly_and_leave_nothing`): here the
+/// first of them, and a missing file, which the command refuses itself.
+#[test]
+fn failures_exit_1_usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let faulty = faulty_inputs(dir.path());
+    let out = dir.path().join("out").join("out.wav");
+    fs::create_dir(out.parent().unwrap()).unwrap();
+    let (input, expect) = &faulty[0];
+    fails(input, &out, &[], 1, expect);
+    let (missing, expect) = faulty.last().unwrap();
+    fails(missing, &out, &[], 2, expect);
+    let mp3 = conv("tone-44100Hz-stereo.mp3");
+    for (input, extra, expect) in [
+        (
+            conv("tone-8000Hz.vox"),
+            &["--to", "vox", "--rate", "11025"][..],
+            "VOX is always 8000 Hz, not 11025 (check --rate)",
+        ),
+        (mp3.clone(), &["--loudness", "-70"], "out of range"),
+    ] {
+        fails(&input, &out, extra, 2, expect);
+    }
+    let bare = dir.path().join("out").join("bare");
+    fails(&mp3, &bare, &[], 2, "cannot tell the format");
+    // An output that is the input, spelled another way, even with --force.
+    let own = dir.path().join("own");
+    fs::create_dir(&own).unwrap();
+    let (input, spellings) = input_and_its_spellings(&own);
+    let original = fs::read(&input).unwrap();
+    fails(&input, &spellings[1], &["--force"], 2, "is the input");
+    assert_eq!(fs::read(&input).unwrap(), original);
+    let u = unwritable();
+    convert(&conv("tone-s16-8000Hz-mono.wav"), &u.target, &[])
+        .run()
+        .code(1)
+        .stderr_has("cannot create the output");
+    assert_eq!(listing(&u.ro), Vec::<String>::new());
+}
+
+#[test]
+fn existing_output_needs_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kept_output(dir.path());
+    let input = conv("tone-s16-8000Hz-mono.wav");
+    fails(&input, &out, &[], 2, "exists; use --force");
+    assert_eq!(fs::read(&out).unwrap(), b"keep me");
+    convert(&input, &out, &["--force"]).run().success();
+    assert_replaced(&out);
+}
+
+#[test]
+fn output_without_extension_follows_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("prompt");
+    convert(&conv("tone-44100Hz-stereo.mp3"), &out, &["--to", "vox"])
+        .run()
+        .success();
+    assert_eq!(fs::metadata(&out).unwrap().len(), 2000);
+}
+
+/// The human report: a line per file, its warnings, what trimming saved.
+#[test]
+fn human_report_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("really-mp3.vox");
+    fs::copy(conv("tone-44100Hz-stereo.mp3"), &fake).unwrap();
+    let out = dir.path().join("o.wav");
+    let run = convert(&fake, &out, &[]).run().success();
+    assert_eq!(
+        run.stdout(),
+        format!(
+            "converted  {} -> {}  mp3 44100 Hz 2ch 0.500 s -> wav 8000 Hz 0.500 s, 1 unit(s)\n",
+            fake.display(),
+            out.display()
+        )
+    );
+    let stdout = |input: &Path, name: &str, extra: &[&str]| {
+        convert(input, &dir.path().join(name), extra)
+            .run()
+            .success()
+            .stdout()
+    };
+    let text = stdout(&conv("loud-44100Hz-mono.wav"), "g.wav", &["--gain", "6"]);
+    assert!(text.starts_with("warn "), "{text}");
+    assert!(
+        text.contains("\n    warning: ") && text.contains("clipped and limited"),
+        "{text}"
+    );
+    let text = stdout(
+        &conv("padded-silence-8000Hz-mono.wav"),
+        "t.wav",
+        &["--trim-silence"],
+    );
+    assert!(text.contains("\n    trimmed 0.90 s of silence"), "{text}");
+    assert!(text.contains("billing unit(s) saved"), "{text}");
+}
+
+/// `convert` and `check` show the same duration for the same file: 3.513 s.
+#[test]
+fn convert_and_check_show_the_same_duration() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("speech.vox");
+    convert(&fixture("vox/speech-espeak-8000Hz.wav"), &out, &[])
+        .run()
+        .success()
+        .stdout_has("3.513 s -> vox 8000 Hz 3.513 s");
+    voxprep()
+        .arg("check")
+        .arg(&out)
+        .run()
+        .success()
+        .stdout_has("3.513 s");
+}
+
+#[test]
+fn json_report_for_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("j.vox");
+    let v = convert(&conv("tone-44100Hz-stereo.mp3"), &out, &[])
+        .args(["--format", "json", "--vox-encoder", "greedy"])
+        .run()
+        .success()
+        .json();
+    let f = &v["files"][0];
+    assert_eq!(f["status"], "converted");
+    assert_eq!(f["format"], "vox");
+    assert_eq!(f["frames"], 4000);
+    assert_eq!(f["source"]["codec"], "mp3");
+    assert_eq!(f["source"]["channels"], 2);
+    assert_eq!(v["summary"]["converted"], 1);
+}
+
+/// Loudness in the JSON report: the target, before and after, the gain;
+/// what could not be done, as a warning and a null.
+#[test]
+fn json_report_of_loudness() {
+    let dir = tempfile::tempdir().unwrap();
+    let row = convert_json(
+        &conv("tone-s16-44100Hz-stereo.wav"),
+        &dir.path().join("l.wav"),
+        &["--loudness", "-19"],
+    );
+    let l = &row["loudness"];
+    assert_eq!(l["target_lufs"], -19.0);
+    assert_eq!(l["peak_limited"], false, "{row}");
+    let (before, after) = (l["before_lufs"].as_f64(), l["after_lufs"].as_f64());
+    let gain = row["gain_db"].as_f64().unwrap();
+    assert!((before.unwrap() + gain + 19.0).abs() < 1e-6, "{row}");
+    assert!((after.unwrap() + 19.0).abs() < 0.05, "{row}");
+    assert_eq!(row["source"]["channels"], 2);
+    let silent = silent_wav(dir.path());
+    let row = convert_json(&silent, &dir.path().join("s.wav"), &["--loudness", "-16"]);
+    assert!(row["loudness"].is_null(), "{row}");
+    assert!(
+        row["warnings"].to_string().contains("cannot be measured"),
+        "{row}"
+    );
+}
+
+/// A folder run exits 1 when a file fails, and says which in its report;
+/// a second run refuses to overwrite; --force replaces.
+#[test]
+fn folder_runs_exit_1_when_a_file_fails() {
+    let src = source_tree();
+    let s = src.path();
+    let out = tempfile::tempdir().unwrap();
+    let v = convert(s, out.path(), &["--to", "vox", "--format", "json"])
+        .run()
+        .code(1)
+        .json();
+    assert_eq!(v["summary"]["files"], 4);
+    assert_eq!(v["summary"]["converted"], 3);
+    assert_eq!(v["summary"]["failed"], 1);
+    assert_eq!(v["summary"]["billing_units"], 3);
+    let failed: Vec<&Value> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "failed")
+        .collect();
+    assert!(failed[0]["error"].as_str().unwrap().contains("opus"));
+    assert_eq!(tree(out.path()), SOURCE_TREE_AS_VOX);
+    convert(s, out.path(), &["--to", "vox"]).run().code(1);
+    convert(
+        &s.join("a"),
+        &out.path().join("a"),
+        &["--to", "vox", "--force"],
+    )
+    .run()
+    .success()
+    .stdout_has("2 converted");
+}
+
+#[test]
+fn folder_outputs_on_inputs_are_errors_in_the_report() {
+    let src = clashing_folder();
+    let s = src.path();
+    let before = clashing_inputs(s);
+    let v = convert(s, s, &["--force", "--format", "json"])
+        .run()
+        .code(1)
+        .json();
+    let errors: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["error"].as_str())
+        .collect();
+    let all = errors.join("\n");
+    assert!(all.contains("is the input file"), "{all}");
+    assert!(all.contains("would overwrite the input"), "{all}");
+    assert!(all.contains("would both be written"), "{all}");
+    assert_eq!(before, clashing_inputs(s));
+    assert_no_temporary_files(s);
+}
+
+/// A folder of prompts long enough for the greedy encoder and the split
+/// search to spread them over threads. Folder conversion runs each file on a
+/// pool thread that waits for the file's encoding thread; the split must not
+/// wait for that same pool (it once did, and the run hung). Two threads are
+/// forced so that the split happens on any machine. Through the binary:
+/// the thread count is the process's (RAYON_NUM_THREADS), and a hang is
+/// bounded by killing the process.
+#[test]
+fn folder_of_long_prompts_converts_to_split_vox_without_hanging() {
+    let (spec, speech) = wav_samples(&fixture("vox/speech-espeak-8000Hz.wav"));
+    let src = tempfile::tempdir().unwrap();
+    let mut inputs = Vec::new();
+    for k in 0..4 {
+        // About 70 s each (more than one of the sink's encoding blocks, so
+        // that some are encoded while decoding goes on), each a little
+        // different.
+        let samples: Vec<i16> = speech
+            .iter()
+            .cycle()
+            .skip(k * 1000)
+            .take(20 * speech.len())
+            .copied()
+            .collect();
+        let path = src.path().join(format!("prompt{k}.wav"));
+        let mut w = hound::WavWriter::create(&path, spec).unwrap();
+        for &s in &samples {
+            w.write_sample(s).unwrap();
+        }
+        w.finalize().unwrap();
+        inputs.push((format!("prompt{k}.vox"), samples));
+    }
+    for kind in ["greedy", "universal:4"] {
+        let out = tempfile::tempdir().unwrap();
+        convert(src.path(), out.path(), &[])
+            .args(["--to", "vox", "--vox-encoder", kind])
+            .env("RAYON_NUM_THREADS", "2")
+            .timeout(std::time::Duration::from_secs(120))
+            .run()
+            .success();
+        for (name, samples) in &inputs {
+            let got = fs::read(out.path().join(name)).unwrap();
+            let want = voxprep::vox::encode(samples, kind.parse().unwrap());
+            assert!(got == want, "{name}: not the {kind} encoder's bytes");
+        }
+    }
+}
+
+/// A conversion stopped by a signal (SIGINT from Ctrl-C; SIGTERM from kill
+/// and timeout) removes its unfinished temporary file, leaves no output and
+/// exits with 130.
+#[test]
+fn interrupted_conversion_removes_its_temporary_file() {
+    if !have_tool("kill") {
+        return;
+    }
+    // About five minutes of speech: the default encoder takes over a second.
+    let (_, speech) = wav_samples(&fixture("vox/speech-espeak-8000Hz.wav"));
+    let src = tempfile::tempdir().unwrap();
+    let input = src.path().join("long.wav");
+    write_wav(
+        &input,
+        speech.iter().copied().cycle().take(86 * speech.len()),
+    );
+    for signal in ["INT", "TERM"] {
+        let out = tempfile::tempdir().unwrap();
+        let child = convert(&input, &out.path().join("long.vox"), &[]).spawn();
+        // Under way once its temporary file exists.
+        crate::common::wait_for("a temporary file", || !listing(out.path()).is_empty());
+        Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        let done = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(done.status.code(), Some(130), "SIG{signal}: {stderr}");
+        assert!(stderr.contains("interrupted"), "SIG{signal}: {stderr}");
+        assert_eq!(listing(out.path()), Vec::<String>::new(), "SIG{signal}");
+    }
+}

@@ -1,0 +1,138 @@
+//! What a conversion refuses, and what it leaves behind: inputs at fault,
+//! requests at fault (an output that exists, or is the input), folders it
+//! cannot write, damaged audio (converted with a warning up to a bound),
+//! and the temporary files of runs that were killed.
+
+use super::*;
+use voxprep::{Setting, Usage};
+
+#[test]
+fn truncated_input_converts_with_a_warning() {
+    let (_dir, out, c) = converted_afresh(
+        &conv("truncated-s16-8000Hz-mono.wav"),
+        &ConvertOptions::default(),
+    );
+    assert_warns(&c, "audio missing: 0.250 s decoded of 0.500 s");
+    assert_eq!(wav_samples(&out).1.len(), 2000);
+}
+
+#[test]
+fn hostile_inputs_fail_clearly_and_leave_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.wav");
+    let opts = ConvertOptions::default();
+    for (input, expect) in faulty_inputs(inputs.path()) {
+        // The input is at fault, not the request.
+        let e = refused(&input, &out, &opts, expect);
+        assert!(e.usage().is_none(), "{e:?}");
+    }
+    let e = refused(
+        &conv("tone-8000Hz.vox"),
+        &dir.path().join("x.wav"),
+        &ConvertOptions {
+            rate: 11025,
+            ..vox()
+        },
+        "8000",
+    );
+    assert!(
+        matches!(
+            e.usage(),
+            Some(Usage::Setting {
+                setting: Setting::Rate,
+                ..
+            })
+        ),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn existing_output_needs_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kept_output(dir.path());
+    let input = conv("tone-s16-8000Hz-mono.wav");
+    let e = refused(&input, &out, &ConvertOptions::default(), "exists");
+    assert!(matches!(e.usage(), Some(Usage::OutputExists(_))), "{e:?}");
+    assert_eq!(fs::read(&out).unwrap(), b"keep me");
+    converted(&input, &out, &forced(ConvertOptions::default()));
+    assert_replaced(&out);
+}
+
+#[test]
+fn output_that_is_the_input_is_refused_however_spelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, spellings) = input_and_its_spellings(dir.path());
+    let original = fs::read(&input).unwrap();
+    let force = forced(ConvertOptions::default());
+    for spelled in spellings {
+        let e = refused(&input, &spelled, &force, "is the input");
+        assert!(matches!(e.usage(), Some(Usage::OutputIsInput(_))), "{e:?}");
+    }
+    assert_eq!(fs::read(&input).unwrap(), original);
+}
+
+#[test]
+fn unwritable_output_folder_fails_and_leaves_nothing() {
+    let u = unwritable();
+    let e = convert_file(
+        &conv("tone-s16-8000Hz-mono.wav"),
+        &u.target,
+        &ConvertOptions::default(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("cannot create the output"), "{e}");
+    assert_eq!(listing(&u.ro), Vec::<String>::new());
+}
+
+#[test]
+fn corrupt_packets_are_skipped_counted_and_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = ConvertOptions::default();
+    // One damaged FLAC frame of 47: skipped, counted, converted with a warning.
+    let c = converted(
+        &conv("corrupt-one-frame-8000Hz-mono.flac"),
+        &dir.path().join("c.wav"),
+        &opts,
+    );
+    assert_warns(&c, "lost to corrupt data and skipped");
+    // More than 5% lost: a failure, and no output.
+    refused(
+        &conv("corrupt-many-frames-48000Hz-mono.flac"),
+        &dir.path().join("c2.wav"),
+        &opts,
+        "of the audio is corrupt",
+    );
+    // MP3: symphonia resyncs silently; the loss shows against the LAME header's length.
+    let c = converted(
+        &conv("corrupt-mid-44100Hz-stereo.mp3"),
+        &dir.path().join("c3.wav"),
+        &opts,
+    );
+    assert_warns(&c, "audio missing");
+}
+
+/// SIGKILL cannot be caught: the next conversion into that folder removes
+/// what a killed run left (its process gone, the file untouched for 10 min).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_runs_temporary_file_is_removed_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let stale = dir.path().join(".old.wav.4999999-0.tmp.wav");
+    fs::write(&stale, b"half a file").unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+        .unwrap();
+    let c = converted(
+        &conv("tone-s16-8000Hz-mono.wav"),
+        &dir.path().join("new.wav"),
+        &ConvertOptions::default(),
+    );
+    assert!(!stale.exists());
+    assert_warns(&c, "removed 1 temporary file(s)");
+    assert_eq!(listing(dir.path()), vec!["new.wav".to_string()]);
+}

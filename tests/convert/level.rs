@@ -1,0 +1,127 @@
+//! Level and silence: peak normalisation, loudness (as ffmpeg measures
+//! it) and where it stops, gain and its overs, trimming silence.
+
+use super::*;
+use crate::common::ffmpeg_lufs;
+use voxprep::convert::TrimSilence;
+use voxprep::{Setting, Usage};
+
+#[test]
+fn normalize_sets_the_peak() {
+    let (_dir, out, _) = converted_afresh(
+        &conv("tone-s16-44100Hz-stereo.wav"),
+        &with_level(Level::NormalizePeak(-3.0)),
+    );
+    let db = peak_dbfs(&wav_samples(&out).1);
+    assert!((db + 3.0).abs() < 0.05, "peak {db}");
+}
+
+#[test]
+fn loudness_reaches_the_target_as_ffmpeg_measures_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for (input, target) in [
+        (fixture("vox/speech-espeak-8000Hz.wav"), -30.0),
+        (conv("tone-44100Hz-stereo.mp3"), -24.0),
+        (conv("tone-s16-44100Hz-stereo.wav"), -19.0),
+    ] {
+        let out = dir.path().join(format!("l{target}.wav"));
+        let c = converted(&input, &out, &with_level(Level::NormalizeLoudness(target)));
+        let l = c.loudness.expect("measured");
+        assert_eq!(l.target_lufs, target);
+        assert!(!l.peak_limited, "{c:#?}");
+        let after = l.after_lufs.unwrap();
+        assert!((after - target).abs() < 0.05, "{input:?}: {after}");
+        let gain = c.gain_db.unwrap();
+        let before = l.before_lufs;
+        assert!((before + gain - target).abs() < 1e-6, "{c:#?}");
+        if let Some(theirs) = ffmpeg_lufs(&out) {
+            assert!(
+                (theirs - target).abs() <= 0.15,
+                "{input:?}: ffmpeg says {theirs}"
+            );
+        }
+        if let Some(theirs) = ffmpeg_lufs(&input) {
+            // The input as ffmpeg measures it: at its own rate (the tones
+            // sit below 4 kHz, so resampling to 8 kHz keeps them) and
+            // summing the channels' powers. The stereo fixtures carry
+            // 440 Hz on the left and 1 kHz on the right: their mean,
+            // (L + R) / 2, has a quarter of that power, 6.02 LU less.
+            let stereo = if c.source.channels == 2 { 6.02 } else { 0.0 };
+            assert!(
+                (theirs - stereo - before).abs() <= 0.15,
+                "{input:?}: ffmpeg {theirs}, ours {before}"
+            );
+        }
+    }
+}
+
+#[test]
+fn loudness_stops_at_the_peak_ceiling_and_skips_silence() {
+    let (dir, out, c) = converted_afresh(
+        &conv("tone-s16-44100Hz-stereo.wav"),
+        &with_level(Level::NormalizeLoudness(-3.0)),
+    );
+    assert!(c.loudness.unwrap().peak_limited, "{c:#?}");
+    let warnings = c.warnings.join("\n");
+    assert!(
+        warnings.contains("not -3.0") && warnings.contains("-1.0 dBFS"),
+        "{warnings}"
+    );
+    let db = peak_dbfs(&wav_samples(&out).1);
+    assert!(db <= -0.99 && db > -1.1, "peak {db}");
+
+    let silent = silent_wav(dir.path());
+    let loud = with_level(Level::NormalizeLoudness(-16.0));
+    let c = converted(&silent, &dir.path().join("s.wav"), &loud);
+    assert!(c.loudness.is_none(), "{c:#?}");
+    assert_warns(&c, "cannot be measured");
+    let too_quiet = with_level(Level::NormalizeLoudness(-70.0));
+    let e = refused(
+        &silent,
+        &dir.path().join("x.wav"),
+        &too_quiet,
+        "out of range",
+    );
+    assert!(
+        matches!(
+            e.usage(),
+            Some(Usage::Setting {
+                setting: Setting::Loudness,
+                ..
+            })
+        ),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn gain_overs_are_limited_and_reported() {
+    let (_dir, out, c) = converted_afresh(
+        &conv("loud-44100Hz-mono.wav"),
+        &with_level(Level::GainDb(6.0)),
+    );
+    assert!(c.clipped_samples > 0, "{c:#?}");
+    assert_warns(&c, "clipped and limited");
+    let (_, s) = wav_samples(&out);
+    assert!(s.contains(&32767) && s.contains(&-32768));
+    // Never wrapped: a sine has no jumps from one rail to the other.
+    assert!(
+        s.windows(2)
+            .all(|w| (i32::from(w[0]) - i32::from(w[1])).abs() < 40000)
+    );
+}
+
+#[test]
+fn trim_silence_reports_what_it_saved() {
+    let trim = ConvertOptions {
+        trim: Some(TrimSilence::default()),
+        ..ConvertOptions::default()
+    };
+    let (_dir, out, c) = converted_afresh(&conv("padded-silence-8000Hz-mono.wav"), &trim);
+    let saved = c.trimmed.expect("trimmed");
+    assert_eq!(format!("{:.2}", saved.seconds), "0.90", "{saved:?}");
+    // 0.4 s + 0.5 s tone + 0.7 s; keep the tone plus 0.1 s either side (the tone starts at 0).
+    let n = wav_samples(&out).1.len();
+    assert!((5599..=5600).contains(&n), "{n}");
+    assert_eq!(c.frames, n as u64);
+}

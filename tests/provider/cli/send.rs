@@ -1,0 +1,398 @@
+//! `voxprep send`: its exit codes (0 accepted, 1 rejected, 2 refused before
+//! sending, 3 in transport), its flags, the human, JSON and CSV reports and
+//! the words on stderr. Which replies mean what is the library's (the
+//! `replies` tests); here one or two cases show each through the command.
+//! Last, `send file` with a recording on disk: checked as `voxprep check`
+//! checks it (in its words, on stderr), billed, refused when it fails
+//! unless `--no-check`, and only its name sent.
+
+use super::*;
+use serde_json::Value;
+use std::path::Path;
+
+/// The human lines: the documented acceptance (exit 0), the documented
+/// rejection and a code the document does not list (exit 1), each with
+/// its meaning.
+#[test]
+fn human_lines_of_the_documented_replies_and_an_unknown_code() {
+    let (code, en, zh) = REJECTIONS[11];
+    let mut bodies = documented_replies();
+    bodies.push(format!(r#"{{"code": "{code}"}}"#));
+    let fake = answering(bodies);
+    send_code_run(&fake.base_url, &[])
+        .success()
+        .stdout_has(&format!("accepted, smsid {SMSID}"));
+    send_code_run(&fake.base_url, &[])
+        .code(1)
+        .stdout_has("-1000: account does not exist (用户账号不存在)")
+        .stderr_has("rejected at least one");
+    let r = send_code_run(&fake.base_url, &[]).code(1);
+    for want in [code, en, zh] {
+        assert!(r.stdout().contains(want), "{code}: missing {want:?}: {r}");
+    }
+    assert_eq!(fake.received().len(), 3);
+}
+
+/// JSON: a request's code as a string, `accepted`, the smsid (null when
+/// rejected) and the meaning.
+#[test]
+fn json_of_an_accepted_and_a_rejected_request() {
+    let fake = answering(NUMERIC_REPLIES);
+    let json = ["--format", "json"];
+    let doc = send_code_run(&fake.base_url, &json).success().json();
+    assert_eq!(doc["requests"][0]["smsid"], "ABC");
+    let doc = send_code_run(&fake.base_url, &json).code(1).json();
+    let q = &doc["requests"][0];
+    assert_eq!(q["code"], "-1012");
+    assert_eq!(q["accepted"], false);
+    assert_eq!(q["smsid"], Value::Null);
+    assert!(q["message"].as_str().unwrap().contains("黑名单"), "{q}");
+}
+
+/// `--to @FILE` reads a number list; the duplicates dropped are counted on
+/// stderr, and the report has a row per request.
+#[test]
+fn numbers_from_a_file_are_deduplicated_and_sent_200_a_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let (text, list) = numbers_with_duplicates();
+    let file = dir.path().join("to.txt");
+    std::fs::write(&file, text).unwrap();
+    let fake = FakeProvider::always(Reply::code("0"));
+    let to = format!("@{}", file.display());
+    let r = run(
+        Some(&fake.base_url),
+        &["send", "code", "1234", "--to", &to, "--format", "json"],
+    )
+    .success()
+    .stderr_has("2 duplicate");
+    assert_sent_200_a_request(&fake, &list);
+    let doc = r.json();
+    let reqs = doc["requests"].as_array().unwrap();
+    assert_eq!(reqs.len(), 3);
+    assert!(
+        reqs.iter()
+            .all(|q| q["accepted"] == true && q["code"] == "0" && q["status"] == "accepted")
+    );
+    assert_eq!(reqs[2]["numbers"].as_array().unwrap().len(), 50);
+    assert_eq!(reqs[0]["smsid"], SMSID);
+}
+
+/// An unknown outcome exits 3: the human line says so, quoting what came
+/// back (password hidden), and stderr says what to do before resending.
+#[test]
+fn non_json_body_is_exit_3_quoting_a_redacted_excerpt() {
+    let fake = echoing_gateway();
+    send_code_run(&fake.base_url, &[])
+        .code(3)
+        .stdout_has("OUTCOME UNKNOWN: ")
+        .stdout_has(ECHO_REDACTED)
+        .stderr_has("not JSON")
+        .stderr_has(CHECK_BEFORE_RESENDING);
+    assert_eq!(fake.received().len(), 1);
+}
+
+/// `--timeout` and `--retry-connect` reach the client: a reply that never
+/// comes is waited for once, the batches after it are not sent, and the
+/// JSON report says which is which.
+#[test]
+fn a_reply_that_never_comes_is_sent_once_and_outcome_unknown() {
+    let fake = FakeProvider::always(Reply::Never);
+    let list = numbers(450).join(",");
+    let started = std::time::Instant::now();
+    let r = run(
+        Some(&fake.base_url),
+        &[
+            "send",
+            "code",
+            "1234",
+            "--to",
+            &list,
+            "--timeout",
+            "1",
+            "--retry-connect",
+            "3",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    let r = r.code(3).stderr_has(CHECK_BEFORE_RESENDING);
+    assert_eq!(
+        fake.settled().len(),
+        1,
+        "exactly one request, no resend, no next batch"
+    );
+    let doc = r.json();
+    let requests = doc["requests"].as_array().unwrap();
+    let statuses: Vec<&Value> = requests.iter().map(|q| &q["status"]).collect();
+    assert_eq!(statuses, ["outcome_unknown", "not_sent", "not_sent"]);
+    let message = requests[0]["message"].as_str().unwrap();
+    assert!(message.contains("outcome unknown"), "{message}");
+}
+
+#[test]
+fn connection_refused_is_exit_3_never_sent_and_retried_only_when_asked() {
+    let base = nobody_listening();
+    send_code_run(&base, &["--timeout", "1"])
+        .code(3)
+        .stderr_has("never sent")
+        .stderr_has("safe to send it again")
+        .stderr_lacks("outcome unknown")
+        .stdout_lacks("outcome unknown");
+    send_code_run(&base, &["--timeout", "1", "--retry-connect", "1"])
+        .code(3)
+        .stderr_has("(2 attempts)");
+}
+
+#[test]
+fn csv_has_a_row_per_request() {
+    let fake = FakeProvider::start(|i, _| Reply::code(if i == 1 { "-1010" } else { "0" }));
+    let list = numbers(201).join(",");
+    let r = run(
+        Some(&fake.base_url),
+        &["send", "code", "1234", "--to", &list, "--format", "csv"],
+    )
+    .code(1)
+    .stderr_has("rejected at least one");
+    let stdout = r.stdout();
+    let rows: Vec<&str> = stdout.split("\r\n").collect();
+    assert_eq!(rows[0], "numbers,status,accepted,code,smsid,message");
+    let first = numbers(200).join(";");
+    assert!(
+        rows[1].starts_with(&format!("{first},accepted,true,0,{SMSID},0: accepted")),
+        "{}",
+        rows[1]
+    );
+    assert!(
+        rows[2].starts_with("13800000200,rejected,false,-1010,,-1010: invalid destination number"),
+        "{}",
+        rows[2]
+    );
+    assert_eq!(rows[3], "", "two rows and a final line end: {r}");
+
+    let r = send_code_run(&fake.base_url, &["--format", "csv", "--dry-run"]).success();
+    let stdout = r.stdout();
+    let rows: Vec<&str> = stdout.split("\r\n").collect();
+    assert_eq!(rows[0], "numbers,content,url");
+    assert!(
+        rows[1].starts_with(&format!(
+            "13800138000,【语音验证码】1234,{}/Recv_center?CpName=acme-corp&CpPassword=***&",
+            fake.base_url
+        )),
+        "{}",
+        rows[1]
+    );
+    assert_eq!(fake.settled().len(), 2, "the dry run sent nothing");
+}
+
+/// `send code DIGITS --to TO EXTRA...`.
+fn code_to<'a>(digits: &'a str, to: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["send", "code", digits, "--to", to];
+    args.extend(extra);
+    args
+}
+
+#[test]
+fn validation_failures_send_nothing_and_exit_2() {
+    let fake = FakeProvider::always(Reply::code("0"));
+    let dir = tempfile::tempdir().unwrap();
+    let missing_at = format!("@{}", dir.path().join("nope.txt").display());
+    let missing_wav = dir.path().join("sub").join("missing.wav");
+    let missing_wav = missing_wav.to_str().unwrap();
+    let dir_path = dir.path().to_str().unwrap();
+    let one = "13800138000";
+    let tts = |extra: &[&'static str]| {
+        let mut args = vec!["send", "tts", "--app"];
+        args.extend(extra);
+        args.extend(["--to", "13800138000"]);
+        args
+    };
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (code_to("123", one, &[]), "4 to 6 digits"),
+        (code_to("12ab", one, &[]), "4 to 6 digits"),
+        (
+            code_to("1234", "12345", &[]),
+            "not a mainland mobile number",
+        ),
+        (code_to("1234", "13800138000,abc", &[]), "item 2"),
+        (code_to("1234", ",", &[]), "no destination numbers"),
+        (
+            code_to("1234", &missing_at, &[]),
+            "cannot read the number file",
+        ),
+        (
+            code_to("1234", one, &["--ext-code", "12x"]),
+            "extension code",
+        ),
+        (code_to("1234", one, &["--timeout", "0"]), "more than 0"),
+        (tts(&["A|B", "--template", "T"]), "'|'"),
+        (tts(&["A", "--template", "T", "--param", ""]), "is empty"),
+        (send_file("", "r.wav", one), "template id"),
+        (send_file("T", missing_wav, one), "no such file"),
+        (send_file("T", dir_path, one), "not a regular file"),
+        (send_file("T", "r|x.wav", one), "'|'"),
+    ];
+    for (args, want) in &cases {
+        run(Some(&fake.base_url), args).code(2).stderr_has(want);
+    }
+    run(Some("ftp://127.0.0.1"), &code_to("1234", one, &[]))
+        .code(2)
+        .stderr_has("http://");
+    assert!(
+        fake.settled().is_empty(),
+        "a validation failure sent a request"
+    );
+}
+
+#[test]
+fn dry_run_prints_the_redacted_request_and_sends_nothing() {
+    let fake = FakeProvider::always(Reply::code("0"));
+    let list = numbers(201).join(",");
+    let mut args = send_file("T", "x.vox", &list);
+    args.push("--dry-run");
+    run(Some(&fake.base_url), &args)
+        .success()
+        .stdout_has("nothing sent")
+        .stdout_has("【语音通知文件】A|T|x.vox")
+        .stdout_has(&format!(
+            "GET {}/Recv_center?CpName=acme-corp&CpPassword=***&DesMobile=13800000000,",
+            fake.base_url
+        ))
+        .stdout_has("request 2/2 (1 numbers)");
+    let doc = send_code_run(&fake.base_url, &["--dry-run", "--format", "json"]).json();
+    assert_eq!(doc["dry_run"], true);
+    assert_eq!(doc["requests"][0]["content"], "【语音验证码】1234");
+    assert!(
+        doc["requests"][0]["url"]
+            .as_str()
+            .unwrap()
+            .contains("CpPassword=***&"),
+        "{doc}"
+    );
+    run(Some(&fake.base_url), &["balance", "--dry-run"])
+        .stdout_has("QueryBlance?CpName=acme-corp&CpPassword=***");
+    assert!(fake.settled().is_empty());
+}
+
+/// Each form of `send` and its flags become the content and query the
+/// dry run shows: the TTS parameter, key presses, the extension code.
+#[test]
+fn dry_runs_show_each_form_from_its_flags() {
+    let fake = FakeProvider::always(Reply::code("0"));
+    let plan = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--to", "13800138000", "--dry-run", "--format", "json"]);
+        let doc = run(Some(&fake.base_url), &all).success().json();
+        doc["requests"][0].clone()
+    };
+    let q = plan(&[
+        "send",
+        "tts",
+        "--app",
+        "A1",
+        "--template",
+        "TPL-9",
+        "--param",
+        "张三 先生",
+        "--keypress",
+        "--ext-code",
+        "10690001",
+    ]);
+    assert_eq!(q["content"], "【语音通知按键】A1|TPL-9|张三 先生");
+    let url = q["url"].as_str().unwrap();
+    assert!(
+        url.ends_with("&ExtCode=10690001") && url.contains("%20"),
+        "{url}"
+    );
+    let q = plan(&["send", "tts", "--app", "A1", "--template", "T"]);
+    assert_eq!(q["content"], "【语音通知】A1|T|");
+    assert!(!q["url"].as_str().unwrap().contains("ExtCode"), "{q}");
+    let q = plan(&[
+        "send",
+        "file",
+        "--app",
+        "app1",
+        "--template",
+        "T7",
+        "--recording",
+        "welcome.wav",
+    ]);
+    assert_eq!(q["content"], "【语音通知文件】app1|T7|welcome.wav");
+    assert!(fake.settled().is_empty());
+}
+
+// ------------------------------------------------ a recording on disk
+
+/// Write `dir/name`, a 16-bit WAV of a 440 Hz tone (hound, not voxprep);
+/// its path.
+fn tone_wav(dir: &Path, name: &str, rate: u32, channels: u16, seconds: f64) -> String {
+    let path = dir.join(name);
+    let spec = hound::WavSpec {
+        channels,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(&path, spec).unwrap();
+    let frames = (f64::from(rate) * seconds) as u32;
+    for i in 0..frames {
+        let s = (f64::from(i) * 440.0 * std::f64::consts::TAU / f64::from(rate)).sin() * 8000.0;
+        for _ in 0..channels {
+            w.write_sample(s as i16).unwrap();
+        }
+    }
+    w.finalize().unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_local_recording_is_checked_and_only_its_name_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = tone_wav(dir.path(), "welcome.wav", 8000, 1, 12.5);
+    let fake = FakeProvider::always(Reply::code("0"));
+    let args = send_file("T", &wav, "13800138000,13900139000");
+    run(Some(&fake.base_url), &args)
+        .success()
+        .stderr_has("2 unit(s) of 12 s per answered call")
+        .stderr_has("up to 4 unit(s) for 2 number(s)")
+        .stderr_has(&format!("PASS    12.500 s    2 units  {wav}\n"));
+    assert_eq!(
+        fake.received()[0].param("Content"),
+        Some("【语音通知文件】A|T|welcome.wav")
+    );
+    let mut args = send_file("T", &wav, "13800138000");
+    args.extend(["--format", "json"]);
+    let doc = run(Some(&fake.base_url), &args).success().json();
+    assert_eq!(doc["billing_units_per_call"], 2);
+}
+
+#[test]
+fn a_failing_recording_is_refused_unless_no_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = tone_wav(dir.path(), "music.wav", 44100, 2, 0.5);
+    let fake = FakeProvider::always(Reply::code("0"));
+    let mut args = send_file("T", &wav, "13800138000");
+    let r = run(Some(&fake.base_url), &args)
+        .code(2)
+        .stderr_has("FAIL")
+        .stderr_has("nothing sent");
+    // The file's lines are `voxprep check`'s own, problems and all.
+    let check = voxprep().args(["check", &wav]).run().stdout();
+    let file_lines = check.split("\n\n").next().unwrap();
+    assert!(
+        file_lines.starts_with("FAIL") && file_lines.contains("      error "),
+        "{check}"
+    );
+    r.stderr_has(file_lines);
+    assert!(fake.settled().is_empty(), "a failing recording was sent");
+    args.push("--no-check");
+    run(Some(&fake.base_url), &args).success();
+    assert_eq!(
+        fake.received()[0].param("Content"),
+        Some("【语音通知文件】A|T|music.wav")
+    );
+}
