@@ -7,7 +7,7 @@
 //! each file on one while the pool thread decodes), and work queued on the
 //! global pool would then wait for threads that wait for it. That hang
 //! happened once (a folder of 60-second prompts to greedy VOX); a test in
-//! `tests/convert.rs` holds it off.
+//! `tests/convert/cli.rs` holds it off.
 
 /// Threads to spread work over: those of the rayon pool the caller runs on,
 /// else those of [`split_pool`].

@@ -240,7 +240,7 @@ mod tests {
 
     #[test]
     fn step_indices_are_shared() {
-        // The hand-computed sequence of tests/vox.rs: codes 4 3 | A 7 | 7 6 |
+        // The hand-computed sequence of tests/vox/mod.rs: codes 4 3 | A 7 | 7 6 |
         // F 5 from the zero state.
         const BYTES: [u8; 4] = [0x43, 0xA7, 0x76, 0xF5];
         let mut s = State::INITIAL;
