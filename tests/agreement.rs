@@ -1,11 +1,20 @@
-//! check's advice and convert's behaviour, on every fixture: a file that
-//! check says a conversion fixes converts (to WAV and to VOX), and a file
-//! convert refuses is never advertised as fixable. Through the library.
+//! check's advice and convert's behaviour, on every fixture. Through the
+//! library:
+//! - a file that check says a conversion fixes converts (to WAV and to VOX),
+//!   and the conversion it suggests (rate, normalising, trimming) leaves
+//!   none of the problems a conversion cures;
+//! - a file convert refuses is never advertised as fixable;
+//! - a file convert reads has no error that check says a conversion cannot
+//!   cure, but for data missing from the source (the conversion keeps only
+//!   what is left, so check does not offer it).
 
 use crate::common::fixture;
 use std::path::{Path, PathBuf};
 use voxprep::check::{CheckOptions, Fix, check_path};
-use voxprep::convert::{ConvertOptions, OutputFormat, convert_file};
+use voxprep::convert::{
+    Conversion, ConvertOptions, Level, OutputFormat, TrimSilence, convert_file,
+};
+use voxprep::spec::{Adjustment, Code, Severity};
 
 /// Every fixture file (scripts and notes aside), sorted.
 fn fixtures() -> Vec<PathBuf> {
@@ -28,14 +37,33 @@ fn fixtures() -> Vec<PathBuf> {
     out
 }
 
-fn convert_to(input: &Path, dir: &Path, format: OutputFormat) -> voxprep::Result<()> {
-    let output = dir.join(format!("out.{}", format.extension()));
+fn convert_to(input: &Path, dir: &Path, opts: ConvertOptions) -> voxprep::Result<Conversion> {
+    let output = dir.join(format!("out.{}", opts.format.extension()));
     let opts = ConvertOptions {
-        format,
         force: true,
+        ..opts
+    };
+    convert_file(input, &output, &opts)
+}
+
+/// The conversion a fix suggests.
+fn suggested(rate: u32, adjust: &[Adjustment], trim: Option<f64>) -> ConvertOptions {
+    let mut opts = ConvertOptions {
+        rate,
         ..ConvertOptions::default()
     };
-    convert_file(input, &output, &opts).map(|_| ())
+    for a in adjust {
+        match a {
+            Adjustment::Normalize => opts.level = Level::NormalizePeak(-1.0),
+            Adjustment::TrimSilence => {
+                opts.trim = Some(TrimSilence {
+                    threshold_dbfs: trim.expect("a trim comes with its threshold"),
+                    ..TrimSilence::default()
+                });
+            }
+        }
+    }
+    opts
 }
 
 #[test]
@@ -45,28 +73,65 @@ fn check_advises_exactly_what_convert_does() {
     assert!(all.len() > 100, "found only {} fixtures", all.len());
     let (mut fixable, mut refused) = (0, 0);
     let mut disagreements = Vec::new();
+    let mut say = |what: String| disagreements.push(what);
     for input in &all {
+        let name = input.display();
         let report = check_path(input, &CheckOptions::default());
         for format in [OutputFormat::Wav, OutputFormat::Vox] {
-            let converted = convert_to(input, dir.path(), format);
-            match (&report.fix, &converted) {
-                (Some(Fix::Convert { .. }), Err(e)) => disagreements.push(format!(
-                    "{}: check says convert fixes it, convert to {format:?} fails: {e}",
-                    input.display()
-                )),
-                (Some(Fix::Convert { .. }), Ok(())) => fixable += 1,
+            let plain = ConvertOptions {
+                format,
+                ..ConvertOptions::default()
+            };
+            match (&report.fix, convert_to(input, dir.path(), plain)) {
+                (Some(Fix::Convert { .. }), Err(e)) => {
+                    say(format!(
+                        "{name}: check says convert fixes it, to {format:?} fails: {e}"
+                    ));
+                }
+                (Some(Fix::Convert { .. }), Ok(_)) => fixable += 1,
                 (_, Err(_)) => refused += 1,
-                (_, Ok(())) => {}
+                (_, Ok(_)) => {
+                    // Read to the end and converted: every error it had is
+                    // one a conversion cures, or audio the source lacks.
+                    for p in &report.problems {
+                        let cured = p.code.remedy().is_some() || p.code == Code::DataTruncated;
+                        if p.severity == Severity::Error && !cured {
+                            say(format!("{name}: converts, yet {} has no remedy", p.code));
+                        }
+                    }
+                }
             }
         }
         // A file whose problems a conversion cures gets an answer either way.
         let curable = report.problems.iter().any(|p| p.code.remedy().is_some());
         if curable != report.fix.is_some() {
-            disagreements.push(format!(
-                "{}: curable problems {curable}, fix {:?}",
-                input.display(),
+            say(format!(
+                "{name}: curable problems {curable}, fix {:?}",
                 report.fix
             ));
+        }
+        // The suggested conversion cures what it says it cures.
+        if let Some(Fix::Convert {
+            rate,
+            adjust,
+            trim_threshold_dbfs,
+        }) = &report.fix
+        {
+            let opts = suggested(*rate, adjust, *trim_threshold_dbfs);
+            match convert_to(input, dir.path(), opts) {
+                Ok(done) => {
+                    assert_eq!(done.rate, *rate, "{name}");
+                    for p in &done.check.problems {
+                        if p.code.remedy().is_some() {
+                            say(format!(
+                                "{name}: the suggested conversion leaves {}",
+                                p.code
+                            ));
+                        }
+                    }
+                }
+                Err(e) => say(format!("{name}: the suggested conversion fails: {e}")),
+            }
         }
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));

@@ -73,14 +73,23 @@ impl CheckOptions {
 }
 
 /// What would make a file right, as far as voxprep can tell.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Fix {
     /// A conversion reads this file (the way `convert` opens its inputs,
     /// tried to the end) and writes a conforming one; the adjustments also
     /// cure warnings.
     Convert {
+        /// The WAV rate to write: the input's when the provider plays WAV
+        /// at it (8000 or 11025 Hz, so no bandwidth is thrown away), else
+        /// 8000.
+        rate: u32,
         /// Adjustments that cure warnings too, sorted.
         adjust: Vec<Adjustment>,
+        /// With [`Adjustment::TrimSilence`]: the level below which trimming
+        /// takes samples for silence, the check's own
+        /// ([`Thresholds::silence_dbfs`]), so that the trim cuts what the
+        /// warning measured.
+        trim_threshold_dbfs: Option<f64>,
     },
     /// A conversion would cure the problems but cannot read this file.
     CannotConvert {
@@ -89,14 +98,24 @@ pub enum Fix {
     },
 }
 
-/// `{"convert": true, "adjust": [...]}` or `{"convert": false, "reason": "..."}`.
+/// `{"convert": true, "rate": 8000, "adjust": [...]}` (plus
+/// `"trim_threshold_dbfs"` when trimming) or `{"convert": false, "reason":
+/// "..."}`.
 impl Serialize for Fix {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(2))?;
+        let mut m = s.serialize_map(None)?;
         match self {
-            Fix::Convert { adjust } => {
+            Fix::Convert {
+                rate,
+                adjust,
+                trim_threshold_dbfs,
+            } => {
                 m.serialize_entry("convert", &true)?;
+                m.serialize_entry("rate", rate)?;
                 m.serialize_entry("adjust", adjust)?;
+                if let Some(t) = trim_threshold_dbfs {
+                    m.serialize_entry("trim_threshold_dbfs", t)?;
+                }
             }
             Fix::CannotConvert { reason } => {
                 m.serialize_entry("convert", &false)?;
@@ -293,26 +312,37 @@ fn advise(path: &Path, problems: &[Problem], opts: &CheckOptions) -> Option<Fix>
         .collect();
     adjust.sort();
     adjust.dedup();
+    let trim_threshold_dbfs = adjust
+        .contains(&Adjustment::TrimSilence)
+        .then_some(opts.thresholds.silence_dbfs);
     convertible(path).map(|readable| match readable {
-        Ok(()) => Fix::Convert { adjust },
+        Ok(input_rate) => Fix::Convert {
+            rate: if spec::WAV_RATES.contains(&input_rate) {
+                input_rate
+            } else {
+                spec::WAV_RATES[0]
+            },
+            adjust,
+            trim_threshold_dbfs,
+        },
         Err(reason) => Fix::CannotConvert { reason },
     })
 }
 
-/// Whether a conversion can read `path` to its end: `None` when this build
-/// cannot tell (no `decode` feature).
+/// Whether a conversion can read `path` to its end, and the rate it decodes
+/// at: `None` when this build cannot tell (no `decode` feature).
 #[cfg(feature = "decode")]
-fn convertible(path: &Path) -> Option<std::result::Result<(), String>> {
+fn convertible(path: &Path) -> Option<std::result::Result<u32, String>> {
     let opts = crate::decode::DecodeOptions::default();
     Some(
         crate::decode::probe(path, &opts)
-            .map(|_| ())
+            .map(|(facts, _)| facts.sample_rate)
             .map_err(|e| describe(&e)),
     )
 }
 
 #[cfg(not(feature = "decode"))]
-fn convertible(_path: &Path) -> Option<std::result::Result<(), String>> {
+fn convertible(_path: &Path) -> Option<std::result::Result<u32, String>> {
     None
 }
 
@@ -381,11 +411,22 @@ mod tests {
     #[test]
     fn fix_serialises_as_documented() {
         let fix = Fix::Convert {
+            rate: 11025,
             adjust: vec![Adjustment::Normalize, Adjustment::TrimSilence],
+            trim_threshold_dbfs: Some(-50.0),
         };
         assert_eq!(
             serde_json::to_string(&fix).unwrap(),
-            r#"{"convert":true,"adjust":["normalize","trim-silence"]}"#
+            r#"{"convert":true,"rate":11025,"adjust":["normalize","trim-silence"],"trim_threshold_dbfs":-50.0}"#
+        );
+        let fix = Fix::Convert {
+            rate: 8000,
+            adjust: vec![],
+            trim_threshold_dbfs: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&fix).unwrap(),
+            r#"{"convert":true,"rate":8000,"adjust":[]}"#
         );
         let fix = Fix::CannotConvert {
             reason: "GSM".into(),

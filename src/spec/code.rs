@@ -134,12 +134,11 @@ impl Code {
             | RiffSizeMismatch | TrailingBytes | StrayBytes | MissingPadByte | TooManyChunks
             | NotPcm | Extensible | NotMono | Not16Bit | BadSampleRate | BlockAlignMismatch
             | ByteRateMismatch | DataNotWholeFrames | VoxIsContainer | NotAccepted
-            | DecoderDisagreement => Some(Remedy::Convert),
+            | ChunkTruncated | DecoderDisagreement => Some(Remedy::Convert),
             LowLevel => Some(Remedy::ConvertWith(Adjustment::Normalize)),
             LeadingSilence | TrailingSilence => Some(Remedy::ConvertWith(Adjustment::TrimSilence)),
             Unreadable | NotAudio | EmptyFile | NoFmt | NoData | FmtMalformed | DataTruncated
-            | ChunkTruncated | ZeroSamples | Silent | Clipping | FlatTops | DcOffset
-            | VoxAtRails => None,
+            | ZeroSamples | Silent | Clipping | FlatTops | DcOffset | VoxAtRails => None,
         }
     }
 }

@@ -81,7 +81,12 @@ fn prompt_folder_skips_non_audio_and_fails_the_mp3() {
     assert!(msg.contains("MP3") && !msg.contains("voxprep"), "{msg}");
     // What fixes it is data: convert reads this MP3 to its end. A build
     // without a decoder cannot tell, and says nothing.
-    let readable = cfg!(feature = "decode").then_some(Fix::Convert { adjust: vec![] });
+    // The MP3 is 8000 Hz mono: the suggestion keeps that rate.
+    let readable = cfg!(feature = "decode").then_some(Fix::Convert {
+        rate: 8000,
+        adjust: vec![],
+        trim_threshold_dbfs: None,
+    });
     assert_eq!(mp3.fix, readable, "{mp3:#?}");
     assert_eq!(wav.fix, None);
     assert!(mp3.duration_s.is_none() && mp3.billing_units.is_none());

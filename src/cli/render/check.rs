@@ -4,6 +4,7 @@ use super::super::format::csv_row;
 use super::{cell, secs, units};
 use crate::cli::format::Format;
 use serde::Serialize;
+use std::collections::HashSet;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use voxprep::check::{FileReport, Fix};
@@ -23,6 +24,10 @@ pub fn write(report: &Report, format: Format, w: &mut impl Write) -> io::Result<
 /// its problems indented beneath, and what would fix it. `send file` writes
 /// its recording's check with it.
 pub fn write_file(f: &FileReport, w: &mut impl Write) -> io::Result<()> {
+    write_file_named(f, &mut Outputs::default(), w)
+}
+
+fn write_file_named(f: &FileReport, outputs: &mut Outputs, w: &mut impl Write) -> io::Result<()> {
     let loudness = match f.signal.as_ref().and_then(|s| s.loudness_lufs) {
         Some(l) => format!("{l:>6.1} LUFS  "),
         None => String::new(),
@@ -35,13 +40,14 @@ pub fn write_file(f: &FileReport, w: &mut impl Write) -> io::Result<()> {
         units(f.billing_units),
         f.path.display()
     )?;
-    write_problems(f, w)
+    write_problems(f, outputs, w)
 }
 
 /// A file's lines each ([`write_file`]), then a summary.
 fn human(report: &Report, w: &mut impl Write) -> io::Result<()> {
+    let mut outputs = Outputs::default();
     for f in &report.files {
-        write_file(f, w)?;
+        write_file_named(f, &mut outputs, w)?;
     }
     let s = report.summary();
     writeln!(w)?;
@@ -90,50 +96,87 @@ fn human(report: &Report, w: &mut impl Write) -> io::Result<()> {
 }
 
 /// One file's problems, indented, then what would fix it.
-fn write_problems(f: &FileReport, w: &mut impl Write) -> io::Result<()> {
+fn write_problems(f: &FileReport, outputs: &mut Outputs, w: &mut impl Write) -> io::Result<()> {
     for p in &f.problems {
         writeln!(w, "      {} {}: {}", p.severity.as_str(), p.code, p.message)?;
     }
-    if let Some(fix) = fix_words(f) {
+    if let Some(fix) = fix_words(f, outputs) {
         writeln!(w, "      {fix}")?;
     }
     Ok(())
 }
 
+/// The output names the fix lines of one report have suggested, so that no
+/// two suggest the same file.
+#[derive(Debug, Default)]
+pub struct Outputs(HashSet<PathBuf>);
+
+impl Outputs {
+    /// Where a conversion of `input` can write: beside it, as `.wav`, unless
+    /// that is the input itself (any case), an existing file, or a name
+    /// already suggested; then `NAME.converted.wav`, `NAME.converted-2.wav`...
+    fn claim(&mut self, input: &Path) -> PathBuf {
+        let is_wav = input
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("wav"));
+        let stem = input.file_stem().unwrap_or_default().to_string_lossy();
+        let candidates = (!is_wav)
+            .then(|| input.with_extension("wav"))
+            .into_iter()
+            .chain((1..).map(|n| {
+                let suffix = if n == 1 {
+                    String::new()
+                } else {
+                    format!("-{n}")
+                };
+                input.with_file_name(format!("{stem}.converted{suffix}.wav"))
+            }));
+        for candidate in candidates {
+            if !candidate.exists() && self.0.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
+        unreachable!("the candidate names never run out")
+    }
+}
+
 /// The line that says what would fix `f`: the conversion to run, or why
 /// there is none.
-pub fn fix_words(f: &FileReport) -> Option<String> {
+pub fn fix_words(f: &FileReport, outputs: &mut Outputs) -> Option<String> {
     match f.fix.as_ref()? {
-        Fix::Convert { adjust } => {
+        Fix::Convert {
+            rate,
+            adjust,
+            trim_threshold_dbfs,
+        } => {
+            if f.path.to_str().is_none() {
+                return Some(
+                    "fix: voxprep convert can make a conforming file of it; \
+                     rename it first (its name is not valid UTF-8)"
+                        .to_string(),
+                );
+            }
             let mut line = format!(
                 "fix: voxprep convert {} -o {}",
                 shell_word(&f.path),
-                shell_word(&converted_name(&f.path))
+                shell_word(&outputs.claim(&f.path))
             );
+            if *rate != 8000 {
+                line.push_str(&format!(" --rate {rate}"));
+            }
             for a in adjust {
-                line.push_str(match a {
-                    Adjustment::Normalize => " --normalize",
-                    Adjustment::TrimSilence => " --trim-silence",
-                });
+                match a {
+                    Adjustment::Normalize => line.push_str(" --normalize"),
+                    Adjustment::TrimSilence => match trim_threshold_dbfs {
+                        Some(t) => line.push_str(&format!(" --trim-silence={t}")),
+                        None => line.push_str(" --trim-silence"),
+                    },
+                }
             }
             Some(line)
         }
         Fix::CannotConvert { reason } => Some(format!("convert cannot read it: {reason}")),
     }
-}
-
-/// Where the suggested conversion writes: beside the input, as `.wav`
-/// (`NAME.converted.wav` when the input is a `.wav` already: convert never
-/// overwrites its input).
-fn converted_name(input: &Path) -> PathBuf {
-    let is_wav = input
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("wav"));
-    if !is_wav {
-        return input.with_extension("wav");
-    }
-    let stem = input.file_stem().unwrap_or_default().to_string_lossy();
-    input.with_file_name(format!("{stem}.converted.wav"))
 }
 
 /// A path as one shell word that the command line cannot take for a flag:
@@ -203,6 +246,7 @@ pub const CSV_HEADER: &[&str] = &[
 /// values; `codes` is `;`-separated, `problems` the messages ` | `-separated.
 fn csv(report: &Report, w: &mut impl Write) -> io::Result<()> {
     csv_row(w, CSV_HEADER)?;
+    let mut outputs = Outputs::default();
     for f in &report.files {
         let sig = f.signal.as_ref();
         let dp = |v: Option<f64>, places: usize| cell(v.map(|v| format!("{v:.places$}")));
@@ -236,7 +280,7 @@ fn csv(report: &Report, w: &mut impl Write) -> io::Result<()> {
                 .collect::<Vec<_>>()
                 .join(" | "),
             dp(sig.and_then(|s| s.loudness_lufs), 2),
-            fix_words(f).unwrap_or_default(),
+            fix_words(f, &mut outputs).unwrap_or_default(),
         ];
         csv_row(w, row)?;
     }
@@ -261,7 +305,9 @@ mod tests {
         warn.problems
             .push(Problem::new(Code::LowLevel, "low level: peak -30.0 dBFS"));
         warn.fix = Some(Fix::Convert {
+            rate: 8000,
             adjust: vec![Adjustment::Normalize],
+            trim_threshold_dbfs: None,
         });
         let mut fail = row("c/x,\"y\".mp3", Verdict::Fail, None, None);
         fail.container = Some("mp3".into());
@@ -309,14 +355,34 @@ mod tests {
         );
     }
 
+    fn convert_fix(rate: u32, adjust: Vec<Adjustment>, trim: Option<f64>) -> Option<Fix> {
+        Some(Fix::Convert {
+            rate,
+            adjust,
+            trim_threshold_dbfs: trim,
+        })
+    }
+
+    #[test]
+    fn suggested_outputs_never_land_on_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("welcome.wav"), b"a good prompt").unwrap();
+        let mut outputs = Outputs::default();
+        // The input itself (any case), an existing file, a name suggested already.
+        assert_eq!(outputs.claim(&d.join("B.WAV")), d.join("B.converted.wav"));
+        assert_eq!(
+            outputs.claim(&d.join("welcome.mp3")),
+            d.join("welcome.converted.wav")
+        );
+        assert_eq!(outputs.claim(&d.join("x.mp3")), d.join("x.wav"));
+        assert_eq!(outputs.claim(&d.join("x.vox")), d.join("x.converted.wav"));
+        assert_eq!(outputs.claim(&d.join("x.ogg")), d.join("x.converted-2.wav"));
+        assert_eq!(outputs.claim(&d.join("noext")), d.join("noext.wav"));
+    }
+
     #[test]
     fn suggested_paths_are_safe_to_paste() {
-        assert_eq!(
-            converted_name(Path::new("a/B.WAV")),
-            Path::new("a/B.converted.wav")
-        );
-        assert_eq!(converted_name(Path::new("a/b.mp3")), Path::new("a/b.wav"));
-        assert_eq!(converted_name(Path::new("noext")), Path::new("noext.wav"));
         assert_eq!(shell_word(Path::new("-x.mp3")), "./-x.mp3");
         assert_eq!(shell_word(Path::new("a b")), "'a b'");
         assert_eq!(shell_word(Path::new("$(x)")), "'$(x)'");
@@ -324,21 +390,34 @@ mod tests {
 
     #[test]
     fn fix_lines() {
+        let mut outputs = Outputs::default();
         let mut f = FileReport::new("in dir/it's.mp3");
-        f.fix = Some(Fix::Convert { adjust: vec![] });
+        f.fix = convert_fix(8000, vec![], None);
         assert_eq!(
-            fix_words(&f).unwrap(),
+            fix_words(&f, &mut outputs).unwrap(),
             r"fix: voxprep convert 'in dir/it'\''s.mp3' -o 'in dir/it'\''s.wav'"
+        );
+        // An accepted 11025 Hz rate is kept; trimming cuts at the check's threshold.
+        let mut f = FileReport::new("quiet.wav");
+        f.fix = convert_fix(
+            11025,
+            vec![Adjustment::Normalize, Adjustment::TrimSilence],
+            Some(-35.0),
+        );
+        assert_eq!(
+            fix_words(&f, &mut outputs).unwrap(),
+            "fix: voxprep convert quiet.wav -o quiet.converted.wav --rate 11025 --normalize \
+             --trim-silence=-35"
         );
         f.fix = Some(Fix::CannotConvert {
             reason: "GSM 6.10 audio in WAV is not supported".into(),
         });
         assert_eq!(
-            fix_words(&f).unwrap(),
+            fix_words(&f, &mut outputs).unwrap(),
             "convert cannot read it: GSM 6.10 audio in WAV is not supported"
         );
         f.fix = None;
-        assert_eq!(fix_words(&f), None);
+        assert_eq!(fix_words(&f, &mut outputs), None);
     }
 
     #[test]
@@ -369,6 +448,7 @@ mod tests {
         assert!(f["fix"].is_null());
         assert_eq!(v["files"][1]["fix"]["convert"], true);
         assert_eq!(v["files"][1]["fix"]["adjust"][0], "normalize");
+        assert_eq!(v["files"][1]["fix"]["rate"], 8000);
         assert_eq!(v["summary"]["warn"], 1);
         assert_eq!(v["summary"]["total_billing_units"], 3);
     }
