@@ -35,6 +35,11 @@ pub struct CheckArgs {
     /// `voxprep convert --loudness`.
     #[arg(long)]
     pub loudness: bool,
+    /// Do not say what would fix a file: skips reading each file whose
+    /// problems a conversion cures to its end (the way `voxprep convert`
+    /// would), which is what finding out costs.
+    #[arg(long)]
+    pub no_fix: bool,
     /// Signal thresholds.
     #[command(flatten)]
     pub thresholds: ThresholdArgs,
@@ -153,7 +158,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         thresholds: args.thresholds.into_thresholds(),
         analyse_signal: true,
         measure_loudness: args.loudness,
-        advise: true,
+        advise: !args.no_fix,
     };
     let report = run_checks(args.paths, &opts, args.jobs)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

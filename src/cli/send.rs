@@ -160,8 +160,8 @@ pub fn run(cmd: SendCommand) -> anyhow::Result<ExitCode> {
         render::send::write_recording_check(report, to.numbers().len(), &mut err)?;
         if report.verdict == Verdict::Fail {
             bail!(
-                "{}: the recording fails the provider's spec (fix it with `voxprep convert`); \
-                 nothing sent (--no-check sends anyway)",
+                "{}: the recording fails the provider's spec (see above); nothing sent \
+                 (--no-check sends anyway)",
                 report.path.display()
             );
         }

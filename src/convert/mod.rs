@@ -36,7 +36,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 pub use folder::{FolderOutcome, Status, Summary, TreeInput, convert_tree};
-pub use target::{check_output_path, remove_temporary_files, same_file};
+use target::check_output_path;
+pub use target::remove_temporary_files;
 
 /// The container written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Whether `a` and `b` are the same file (same device and inode on Unix,
 /// same canonical path elsewhere). `false` if either does not exist.
-pub fn same_file(a: &Path, b: &Path) -> bool {
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
     let (Ok(ma), Ok(mb)) = (fs::metadata(a), fs::metadata(b)) else {
         return false;
     };
@@ -46,7 +46,7 @@ pub(crate) fn canonical_target(p: &Path) -> Option<PathBuf> {
 ///
 /// # Errors
 /// [`Error::Usage`] naming the output.
-pub fn check_output_path(input: &Path, output: &Path, force: bool) -> Result<()> {
+pub(crate) fn check_output_path(input: &Path, output: &Path, force: bool) -> Result<()> {
     let is_input = same_file(input, output)
         || matches!((canonical_target(input), canonical_target(output)), (Some(a), Some(b)) if a == b);
     if is_input {

@@ -36,6 +36,9 @@ pub struct AudioReader {
     /// The MP4 edit to apply, and what is left of it once the rate is known.
     edit: Option<Edit>,
     trim: Option<Trim>,
+    /// Decoding failed (possibly inside symphonia, mid-call): the reader
+    /// refuses to go on rather than touch a decoder in an unknown state.
+    failed: bool,
 }
 
 /// An edit in frames at the decoded rate, counted down as packets arrive.
@@ -95,8 +98,8 @@ impl AudioReader {
     /// Open a file the way every conversion opens its inputs: headerless
     /// `.vox` through our Dialogic decoder at 8000 Hz, everything else that
     /// the first bytes (and, for WAV, the format tag) say symphonia reads,
-    /// through symphonia with the extension as a hint. This is the one
-    /// function that says whether voxprep can read a file.
+    /// through symphonia. This is the one function that says whether
+    /// voxprep can read a file.
     ///
     /// # Errors
     /// [`Error::Io`] when the file cannot be opened; [`Error::Malformed`] for an
@@ -132,11 +135,12 @@ impl AudioReader {
             inner,
             edit: None,
             trim: None,
+            failed: false,
         }
     }
 
     /// Open a headerless VOX stream (8000 Hz, mono) with the decoder chosen in `opts`.
-    pub fn open_vox(reader: Box<dyn Read + Send>, opts: &DecodeOptions) -> AudioReader {
+    fn open_vox(reader: Box<dyn Read + Send>, opts: &DecodeOptions) -> AudioReader {
         AudioReader::new(
             SourceFacts {
                 container: "vox".into(),
@@ -159,7 +163,7 @@ impl AudioReader {
     ///
     /// # Errors
     /// As [`AudioReader::open_path`], without the path.
-    pub fn open_media(
+    fn open_media(
         source: Box<dyn MediaSource>,
         ext: Option<&str>,
         opts: &DecodeOptions,
@@ -261,11 +265,16 @@ impl AudioReader {
     /// I/O errors, a sample rate that changes mid-stream, too many corrupt
     /// packets, or an input longer than the limit.
     pub fn next_chunk(&mut self) -> Result<Option<Chunk<'_>>> {
+        if self.failed {
+            return Err(Error::Malformed(
+                "decode: decoding already failed on this file".into(),
+            ));
+        }
         let channels = loop {
             // Past the edit's end there is only the encoder's padding.
             let channels = match self.trim {
                 Some(t) if t.finished() => 0,
-                _ => self.decode_next()?,
+                _ => self.decode_next().inspect_err(|_| self.failed = true)?,
             };
             if channels == 0 {
                 self.finish_checks()?;

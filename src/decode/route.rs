@@ -14,9 +14,12 @@ use std::path::Path;
 pub(super) enum Route {
     /// Headerless Dialogic ADPCM.
     Vox,
-    /// symphonia, with this lower-case extension as a hint.
+    /// symphonia, with this lower-case extension as a hint (symphonia 0.6
+    /// probes by content and does not use it; it is passed for the day it
+    /// does).
     Media {
-        /// The hint (none for a `.vox` that is really a container).
+        /// The hint: none for a `.vox` that is really a container, whose
+        /// extension says nothing about what it is.
         hint: Option<String>,
     },
 }
@@ -50,7 +53,9 @@ pub(super) fn route<F: Read + Seek>(path: &Path, file: &mut F) -> Result<Route> 
         None if vox_named => Route::Vox,
         Some("wav") => {
             wav_codec(file).map_err(io)?.map_or(Ok(()), Err)?;
-            Route::Media { hint: ext }
+            Route::Media {
+                hint: ext.filter(|_| !vox_named),
+            }
         }
         Some(id @ ("rf64" | "bw64")) => {
             return Err(Error::Unsupported(format!(

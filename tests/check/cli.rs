@@ -301,3 +301,30 @@ fn loudness_flag_measures_and_sums_up() {
     assert!(text.contains("loudness of 3 file(s): median"), "{text}");
     assert!(text.contains("voxprep convert --loudness"), "{text}");
 }
+
+/// The fix line, and `--no-fix` leaving it out (and the reading it costs).
+#[test]
+fn fix_lines_and_no_fix() {
+    let folder = fx("check/prompts");
+    // welcome.wav beside it is taken: the suggestion does not land on it.
+    voxprep()
+        .args(["check", &folder])
+        .run()
+        .code(1)
+        .stdout_has("      fix: voxprep convert ")
+        .stdout_has("welcome.mp3 -o ")
+        .stdout_has("welcome.converted.wav");
+    let run = voxprep()
+        .args(["check", "--no-fix", "--format", "json", &folder])
+        .run()
+        .code(1);
+    let no_advice = CheckOptions {
+        advise: false,
+        ..CheckOptions::default()
+    };
+    assert_eq!(
+        run.json(),
+        document(&check_all(&[fixture("check/prompts")], &no_advice))
+    );
+    assert!(run.json()["files"][0]["fix"].is_null(), "{run}");
+}
