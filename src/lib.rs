@@ -50,6 +50,8 @@
 pub mod batch;
 pub mod billing;
 pub mod check;
+#[cfg(feature = "decode")]
+mod codec;
 #[cfg(feature = "convert")]
 pub mod convert;
 pub mod cost;
