@@ -28,6 +28,19 @@ pub enum Error {
     /// fix or replace the input.
     #[error("{0}")]
     Malformed(String),
+    /// The input ends before its container says it does: part of the
+    /// recording is missing. Replace the input, or read what is there (the
+    /// decoding's `accept_truncated` option).
+    #[error("decode: the file ends early: {decoded} decoded{}", match declared {
+        Some(d) => format!(" of the {d} its header declares"),
+        None => String::new(),
+    })]
+    Truncated {
+        /// What was decoded.
+        decoded: crate::billing::Millis,
+        /// What the container declares, when it does.
+        declared: Option<crate::billing::Millis>,
+    },
     /// The input is valid but uses something voxprep does not handle (a codec,
     /// a container): convert it with another tool first.
     #[error("{0}")]
@@ -120,6 +133,10 @@ pub enum Setting {
     VoxEncoder,
     /// The VOX decoder flavour.
     VoxDecoder,
+    /// The sample rate of a headerless input whose name does not say it.
+    InputRate,
+    /// The sample rate of a `.vox` input.
+    VoxRate,
 }
 
 impl Usage {

@@ -34,6 +34,8 @@
 //! - [`wav`]: our own RIFF/WAVE chunk walker, a validator rather than a
 //!   reader; [`sniff`] names a file from its first bytes.
 //! - [`signal`]: content analysis of decoded samples (pure).
+//! - [`formats`]: the headerless formats (G.711, signed linear, GSM, G.722,
+//!   VOX) voxprep knows by their file names.
 //! - [`billing`]: frames, durations, billing units and money (pure).
 //! - [`vox`]: the Dialogic ADPCM codec (pure).
 //! - `decode` (feature `decode`): any audio file to PCM through symphonia.
@@ -59,6 +61,7 @@ pub mod cost;
 pub mod decode;
 pub mod error;
 mod files;
+pub mod formats;
 mod loudness;
 #[cfg(feature = "provider")]
 pub mod provider;

@@ -18,7 +18,10 @@ pub(super) fn check(
 ) -> io::Result<()> {
     let facts = wav::inspect(file)?;
     report.container = if facts.is_wave() {
-        Some("wav".to_string())
+        Some(match facts.byte_order {
+            wav::ByteOrder::Little => "wav".to_string(),
+            wav::ByteOrder::Big => "rifx".to_string(),
+        })
     } else {
         facts
             .sniffed

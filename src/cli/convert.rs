@@ -57,6 +57,20 @@ pub struct ConvertArgs {
     /// Decoder for .vox inputs: exact, shift-add or asterisk.
     #[arg(long, value_name = "FLAVOR", default_value_t = DecoderFlavor::default())]
     pub vox_decoder: DecoderFlavor,
+    /// The rate `.vox` inputs were recorded at (old Dialogic prompts are
+    /// often 6000).
+    #[arg(long, value_name = "HZ", default_value_t = 8000, value_parser = values::input_rate)]
+    pub vox_rate: u32,
+    /// The sample rate of headerless inputs whose name does not say it
+    /// (`.raw`, `.pcm`: 16-bit signed little-endian mono); it also overrides
+    /// the rate a name says (`.sln16`...).
+    #[arg(long, value_name = "HZ", value_parser = values::input_rate)]
+    pub input_rate: Option<u32>,
+    /// Convert an input that ends before its header says it does, as far as
+    /// it goes (by default that fails: the result would hold only part of the
+    /// recording).
+    #[arg(long)]
+    pub accept_truncated: bool,
     /// Replace existing outputs (never an input).
     #[arg(long)]
     pub force: bool,
@@ -85,6 +99,9 @@ impl ConvertArgs {
             vox_encoder: self.vox_encoder,
             decode: DecodeOptions {
                 vox_decoder: self.vox_decoder,
+                vox_rate: self.vox_rate,
+                input_rate: self.input_rate,
+                accept_truncated: self.accept_truncated,
                 ..DecodeOptions::default()
             },
             force: self.force,

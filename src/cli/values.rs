@@ -26,6 +26,19 @@ pub fn rate(s: &str) -> Result<u32, String> {
     }
 }
 
+/// The sample rate of an input: 4000 to 768000 Hz.
+pub fn input_rate(s: &str) -> Result<u32, String> {
+    let v: u32 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a whole number of Hz"))?;
+    if (4000..=768_000).contains(&v) {
+        Ok(v)
+    } else {
+        Err("a rate between 4000 and 768000 Hz".into())
+    }
+}
+
 fn number_in(s: &str, lo: f64, hi: f64, what: &str) -> Result<f64, String> {
     let v: f64 = s
         .trim()
@@ -69,6 +82,8 @@ mod tests {
     #[test]
     fn ranges() {
         assert_eq!(rate("11025"), Ok(11025));
+        assert_eq!(input_rate("6000"), Ok(6000));
+        assert!(input_rate("1").is_err() && input_rate("x").is_err());
         assert!(rate("16000").is_err());
         assert_eq!(db_level("-30"), Ok(-30.0));
         assert!(db_level("3").is_err() && db_level("nan").is_err());

@@ -2,3 +2,5 @@
 //! functions of bytes, no I/O, each tested sample for sample against a
 //! reference decoder (sox, ffmpeg). [`crate::decode`] puts them behind
 //! [`crate::decode::AudioReader`].
+
+pub(crate) mod g711;

@@ -14,6 +14,8 @@
 //! a file) reads a file through it to the end, so the two cannot disagree.
 
 mod edit_list;
+mod media;
+mod own;
 mod reader;
 mod route;
 mod stats;
@@ -38,6 +40,17 @@ pub struct DecodeOptions {
     pub max_bad_packet_share: f64,
     /// Which Dialogic decoder reads `.vox` input.
     pub vox_decoder: DecoderFlavor,
+    /// The rate `.vox` input was recorded at (default 8000; old Dialogic
+    /// prompts are often 6000).
+    pub vox_rate: u32,
+    /// The rate of headerless input whose name says none (`.raw`, `.pcm`);
+    /// when given it also overrides the rate a name says (`.sln16`...).
+    pub input_rate: Option<u32>,
+    /// Read an input that ends before its container says it does, as far as
+    /// it goes, with a warning (default `false`: that is an
+    /// [`crate::Error::Truncated`], since the result would hold only part of
+    /// what was recorded).
+    pub accept_truncated: bool,
 }
 
 impl Default for DecodeOptions {
@@ -46,6 +59,9 @@ impl Default for DecodeOptions {
             max_seconds: 4 * 3600,
             max_bad_packet_share: 0.05,
             vox_decoder: DecoderFlavor::default(),
+            vox_rate: crate::spec::VOX_RATE,
+            input_rate: None,
+            accept_truncated: false,
         }
     }
 }

@@ -1,20 +1,15 @@
-//! [`AudioReader`]: any supported input, packet by packet.
+//! [`AudioReader`]: any supported input, packet by packet, through one of
+//! our decoders ([`super::own`]) or symphonia ([`super::media`]).
 
 use super::edit_list::{self, Edit};
+use super::media::MediaStream;
+use super::own::ByteStream;
 use super::route::{self, Route};
-use super::{DecodeOptions, DecodeStats, SourceFacts, codec_name};
+use super::{DecodeOptions, DecodeStats, SourceFacts};
 use crate::error::{Error, Result};
-use crate::spec::VOX_RATE;
-use crate::vox;
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{BufReader, Seek, SeekFrom};
 use std::path::Path;
-use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
-use symphonia::core::errors::Error as SymErr;
-use symphonia::core::formats::probe::Hint;
-use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
-use symphonia::core::io::{MediaSource, MediaSourceStream};
-use symphonia::core::meta::MetadataOptions;
 
 /// A decoded packet: interleaved samples in -1.0..1.0.
 #[derive(Debug)]
@@ -31,6 +26,7 @@ pub struct AudioReader {
     stats: DecodeStats,
     max_seconds: u64,
     max_bad_share: f64,
+    accept_truncated: bool,
     buf: Vec<f32>,
     inner: Inner,
     /// The MP4 edit to apply, and what is left of it once the rate is known.
@@ -67,21 +63,11 @@ impl Trim {
 }
 
 enum Inner {
-    Media {
-        format: Box<dyn FormatReader>,
-        decoder: Box<dyn AudioDecoder>,
-        track: u32,
-        first: bool,
-        /// Track time base (numerator, denominator).
-        time_base: Option<(u32, u32)>,
-        /// The timestamp the next packet should have.
-        next_pts: Option<i64>,
-    },
-    Vox {
-        reader: Box<dyn Read + Send>,
-        decoder: vox::Decoder,
-        bytes: Vec<u8>,
-        pcm: Vec<i16>,
+    Media(Box<MediaStream>),
+    Own {
+        stream: ByteStream,
+        /// Bytes the container declares but the file lacks.
+        missing: u64,
     },
 }
 
@@ -95,23 +81,49 @@ impl std::fmt::Debug for AudioReader {
 }
 
 impl AudioReader {
-    /// Open a file the way every conversion opens its inputs: headerless
-    /// `.vox` through our Dialogic decoder at 8000 Hz, everything else that
-    /// the first bytes (and, for WAV, the format tag) say symphonia reads,
-    /// through symphonia. This is the one function that says whether
-    /// voxprep can read a file.
+    /// Open a file the way every conversion opens its inputs: WAV holding
+    /// PCM, float or G.711, headerless VOX, G.711 and signed linear through
+    /// our own decoders, everything else that the first bytes (and, for
+    /// WAV, the format tag) say symphonia reads, through symphonia. This is
+    /// the one function that says whether voxprep can read a file.
     ///
     /// # Errors
     /// [`Error::Io`] when the file cannot be opened; [`Error::Malformed`] for an
     /// empty or unrecognisable file; [`Error::Unsupported`] naming the codec or
-    /// container voxprep cannot decode. Errors carry the path.
+    /// container voxprep cannot decode; [`Error::Limit`] for a rate or
+    /// channel count out of bounds; [`Error::Usage`] for a headerless file
+    /// whose rate must be given. Errors carry the path.
     pub fn open_path(path: &Path, opts: &DecodeOptions) -> Result<AudioReader> {
         let mut file = crate::files::open_regular(path)?;
-        let opened = match route::route(path, &mut file).map_err(|e| e.with_path(path))? {
-            Route::Vox => Ok(AudioReader::open_vox(Box::new(BufReader::new(file)), opts)),
-            Route::Media { hint } => AudioReader::open_media(Box::new(file), hint.as_deref(), opts),
+        let route = route::route(path, &mut file, opts).map_err(|e| e.with_path(path))?;
+        let mut r = match route {
+            Route::Own(s) => {
+                file.seek(SeekFrom::Start(s.offset))
+                    .map_err(|e| Error::io(path, e))?;
+                let facts = SourceFacts {
+                    container: s.container.into(),
+                    codec: s.encoding.name(),
+                    sample_rate: s.rate,
+                    channels: s.channels,
+                    declared_frames: s.declared_frames,
+                };
+                let stream =
+                    ByteStream::new(Box::new(file), s.len, s.encoding, usize::from(s.channels));
+                AudioReader::new(
+                    facts,
+                    opts,
+                    Inner::Own {
+                        stream,
+                        missing: s.missing,
+                    },
+                )
+            }
+            Route::Media { hint } => {
+                let (stream, facts) = MediaStream::open(Box::new(file), hint.as_deref())
+                    .map_err(|e| e.with_path(path))?;
+                AudioReader::new(facts, opts, Inner::Media(Box::new(stream)))
+            }
         };
-        let mut r = opened.map_err(|e| e.with_path(path))?;
         // AAC in MP4 carries its priming and padding in an edit list
         // that symphonia does not apply (see `edit_list`).
         if r.facts.container == "isomp4" && r.facts.codec == "aac" {
@@ -131,116 +143,13 @@ impl AudioReader {
             stats: DecodeStats::default(),
             max_seconds: opts.max_seconds,
             max_bad_share: opts.max_bad_packet_share,
+            accept_truncated: opts.accept_truncated,
             buf: Vec::new(),
             inner,
             edit: None,
             trim: None,
             failed: false,
         }
-    }
-
-    /// Open a headerless VOX stream (8000 Hz, mono) with the decoder chosen in `opts`.
-    fn open_vox(reader: Box<dyn Read + Send>, opts: &DecodeOptions) -> AudioReader {
-        AudioReader::new(
-            SourceFacts {
-                container: "vox".into(),
-                codec: "dialogic-adpcm".into(),
-                sample_rate: VOX_RATE,
-                channels: 1,
-                declared_frames: None,
-            },
-            opts,
-            Inner::Vox {
-                reader,
-                decoder: vox::Decoder::new(opts.vox_decoder),
-                bytes: vec![0; 16 * 1024],
-                pcm: Vec::new(),
-            },
-        )
-    }
-
-    /// Open any container symphonia reads. `ext` is a lower-case extension hint.
-    ///
-    /// # Errors
-    /// As [`AudioReader::open_path`], without the path.
-    fn open_media(
-        source: Box<dyn MediaSource>,
-        ext: Option<&str>,
-        opts: &DecodeOptions,
-    ) -> Result<AudioReader> {
-        let mss = MediaSourceStream::new(source, Default::default());
-        let mut hint = Hint::new();
-        if let Some(ext) = ext {
-            hint.with_extension(ext);
-        }
-        let probed = guarded(|| {
-            symphonia::default::get_probe().probe(
-                &hint,
-                mss,
-                FormatOptions::default(),
-                MetadataOptions::default(),
-            )
-        })?;
-        let format = probed.map_err(|e| match e {
-            SymErr::IoError(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                Error::Malformed("decode: file too short to hold audio".into())
-            }
-            SymErr::Unsupported(_) => Error::Malformed(
-                "decode: not an audio file voxprep recognises (no container format matched)".into(),
-            ),
-            e => Error::Malformed(format!("decode: cannot read the container: {e}")),
-        })?;
-        let container = format.format_info().short_name.to_string();
-        let track = format
-            .default_track(TrackType::Audio)
-            .or_else(|| {
-                format
-                    .tracks()
-                    .iter()
-                    .find(|t| t.codec_params.as_ref().is_some_and(|p| p.is_audio()))
-            })
-            .ok_or_else(|| Error::Malformed(format!("decode: {container}: no audio track")))?;
-        let params = track
-            .codec_params
-            .as_ref()
-            .and_then(|p| p.audio())
-            .ok_or_else(|| Error::Malformed(format!("decode: {container}: no audio track")))?
-            .clone();
-        let codec = codec_name(params.codec);
-        let track_id = track.id;
-        let time_base = track.time_base.map(|tb| (tb.numer.get(), tb.denom.get()));
-        let declared_frames = track.num_frames;
-        let made = guarded(|| {
-            symphonia::default::get_codecs()
-                .make_audio_decoder(&params, &AudioDecoderOptions::default())
-        })?;
-        let decoder = made.map_err(|e| match e {
-            SymErr::Unsupported(_) => Error::Unsupported(format!(
-                "decode: {codec} audio (in {container}) is not supported: \
-                     voxprep has no {codec} decoder; convert it to WAV or FLAC with ffmpeg first"
-            )),
-            e => Error::Malformed(format!("decode: {codec} in {container}: {e}")),
-        })?;
-        let sample_rate = params.sample_rate.unwrap_or(0);
-        let channels = params.channels.as_ref().map_or(0, |c| c.count());
-        Ok(AudioReader::new(
-            SourceFacts {
-                container,
-                codec,
-                sample_rate,
-                channels: u16::try_from(channels).unwrap_or(u16::MAX),
-                declared_frames,
-            },
-            opts,
-            Inner::Media {
-                format,
-                decoder,
-                track: track_id,
-                first: true,
-                time_base,
-                next_pts: None,
-            },
-        ))
     }
 
     /// What the input is. `sample_rate` and `channels` are those of the
@@ -263,7 +172,8 @@ impl AudioReader {
     ///
     /// # Errors
     /// I/O errors, a sample rate that changes mid-stream, too many corrupt
-    /// packets, or an input longer than the limit.
+    /// packets, an input longer than the limit, or one that ends before
+    /// its container says (unless [`DecodeOptions::accept_truncated`]).
     pub fn next_chunk(&mut self) -> Result<Option<Chunk<'_>>> {
         if self.failed {
             return Err(Error::Malformed(
@@ -277,7 +187,7 @@ impl AudioReader {
                 _ => self.decode_next().inspect_err(|_| self.failed = true)?,
             };
             if channels == 0 {
-                self.finish_checks()?;
+                self.finish_checks().inspect_err(|_| self.failed = true)?;
                 return Ok(None);
             }
             if let Some(edit) = self.edit.take() {
@@ -306,6 +216,7 @@ impl AudioReader {
                 .max_seconds
                 .saturating_mul(u64::from(self.facts.sample_rate))
         {
+            self.failed = true;
             return Err(Error::Limit(format!(
                 "decode: input longer than the limit of {} s",
                 self.max_seconds
@@ -319,191 +230,109 @@ impl AudioReader {
 
     /// Decode the next packet into `buf`; its channel count, 0 at the end.
     fn decode_next(&mut self) -> Result<usize> {
-        let channels = match &mut self.inner {
-            Inner::Vox {
-                reader,
-                decoder,
-                bytes,
-                pcm,
-            } => {
-                let n = loop {
-                    match reader.read(bytes) {
-                        Ok(n) => break n,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                        Err(e) => {
-                            return Err(Error::Malformed(format!("decode: vox: read failed: {e}")));
-                        }
-                    }
-                };
+        match &mut self.inner {
+            Inner::Own { stream, missing } => {
+                let n = stream.next(&mut self.buf)?;
                 if n == 0 {
+                    if *missing > 0 {
+                        self.stats.truncated = true;
+                    }
                     return Ok(0);
                 }
-                pcm.clear();
-                decoder.decode(&bytes[..n], pcm);
-                self.buf.clear();
-                self.buf.extend(pcm.iter().map(|&s| f32::from(s) / 32768.0));
                 self.stats.packets += 1;
-                1
+                Ok(usize::from(self.facts.channels))
             }
-            Inner::Media {
-                format,
-                decoder,
-                track,
-                first,
-                time_base,
-                next_pts,
-            } => loop {
-                let packet = match guarded(|| format.next_packet())? {
-                    Ok(Some(p)) => p,
-                    Ok(None) => break 0,
-                    Err(SymErr::ResetRequired) => break 0,
-                    Err(SymErr::IoError(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                        self.stats.truncated = true;
-                        break 0;
-                    }
-                    Err(SymErr::DecodeError(_)) => {
-                        self.stats.bad_packets += 1;
-                        self.stats.check_bad_share(self.max_bad_share)?;
-                        continue;
-                    }
-                    Err(e) => {
-                        return Err(Error::Malformed(format!(
-                            "decode: {}: {e}",
-                            self.facts.container
-                        )));
-                    }
-                };
-                if packet.track_id != *track {
-                    continue;
-                }
-                let pts = packet.pts.get();
-                if let (Some(next), Some((num, den))) = (*next_pts, *time_base)
-                    && pts > next
-                    && self.facts.sample_rate > 0
-                {
-                    // The demuxer skipped corrupt data: count what is missing.
-                    let units = (pts - next) as u128;
-                    let frames = units * u128::from(num) * u128::from(self.facts.sample_rate)
-                        / u128::from(den);
-                    self.stats.lost_frames += u64::try_from(frames).unwrap_or(u64::MAX);
-                }
-                *next_pts = pts.checked_add_unsigned(packet.dur.get());
-                match guarded(|| decoder.decode(&packet))? {
-                    Ok(buf) => {
-                        let spec = buf.spec();
-                        let rate = spec.rate();
-                        let ch = spec.channels().count();
-                        if ch == 0 || rate == 0 {
-                            return Err(Error::Malformed(format!(
-                                "decode: {}: packet with {ch} channels at {rate} Hz",
-                                self.facts.codec
-                            )));
-                        }
-                        if *first {
-                            *first = false;
-                            self.facts.sample_rate = rate;
-                            self.facts.channels = u16::try_from(ch).unwrap_or(u16::MAX);
-                        } else if rate != self.facts.sample_rate {
-                            return Err(Error::Unsupported(format!(
-                                "decode: sample rate changes mid-stream ({} Hz to {rate} Hz)",
-                                self.facts.sample_rate
-                            )));
-                        }
-                        if buf.frames() == 0 {
-                            self.stats.packets += 1;
-                            continue;
-                        }
-                        buf.copy_to_vec_interleaved(&mut self.buf);
-                        self.stats.packets += 1;
-                        break ch;
-                    }
-                    Err(SymErr::DecodeError(_)) => {
-                        self.stats.bad_packets += 1;
-                        self.stats.check_bad_share(self.max_bad_share)?;
-                    }
-                    Err(SymErr::IoError(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                        self.stats.truncated = true;
-                        break 0;
-                    }
-                    Err(e) => {
-                        return Err(Error::Malformed(format!(
-                            "decode: {}: {e}",
-                            self.facts.codec
-                        )));
-                    }
-                }
-            },
-        };
-        Ok(channels)
+            Inner::Media(stream) => stream.next(
+                &mut self.facts,
+                &mut self.stats,
+                self.max_bad_share,
+                &mut self.buf,
+            ),
+        }
     }
 
     fn finish_checks(&mut self) -> Result<()> {
-        self.stats.finish(&self.facts, self.max_bad_share)
+        self.stats
+            .finish(&self.facts, self.max_bad_share, self.accept_truncated)
     }
-}
-
-/// Run a call into symphonia, turning a panic on hostile input into an
-/// error: one bad file must not take a batch down with it. (The panic hook
-/// has already printed its message by then.)
-fn guarded<T>(call: impl FnOnce() -> T) -> Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).map_err(|panic| {
-        let why = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "no message".into());
-        Error::Malformed(format!("decode: the decoder failed on this file ({why})"))
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Cursor;
 
-    #[test]
-    fn random_bytes_are_malformed_not_a_panic() {
-        let bytes: Vec<u8> = (0..4096u32)
-            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-            .collect();
-        let err = AudioReader::open_media(
-            Box::new(Cursor::new(bytes)),
-            Some("wav"),
-            &DecodeOptions::default(),
-        )
-        .unwrap_err();
-        assert!(matches!(err, Error::Malformed(_)), "{err}");
+    fn read_all(path: &Path) -> Result<(Vec<f32>, AudioReader)> {
+        let mut r = AudioReader::open_path(path, &DecodeOptions::default())?;
+        let mut got = Vec::new();
+        while let Some(c) = r.next_chunk()? {
+            got.extend_from_slice(c.samples);
+        }
+        Ok((got, r))
     }
 
     #[test]
-    fn decodes_an_in_memory_wav() {
-        // 8000 Hz mono 16-bit, 100 samples, written by hound.
-        let mut cur = Cursor::new(Vec::new());
+    fn random_bytes_are_malformed_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("noise.bin");
+        let bytes: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        std::fs::write(&path, bytes).unwrap();
+        let err = AudioReader::open_path(&path, &DecodeOptions::default()).unwrap_err();
+        assert!(matches!(err.kind(), Error::Malformed(_)), "{err}");
+    }
+
+    #[test]
+    fn decodes_a_wav_hound_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.wav");
         let spec = hound::WavSpec {
             channels: 1,
             sample_rate: 8000,
             bits_per_sample: 16,
             sample_format: hound::SampleFormat::Int,
         };
-        let mut w = hound::WavWriter::new(&mut cur, spec).unwrap();
+        let mut w = hound::WavWriter::create(&path, spec).unwrap();
         for i in 0..100i16 {
             w.write_sample(i * 300 - 15000).unwrap();
         }
         w.finalize().unwrap();
-        let mut r = AudioReader::open_media(
-            Box::new(Cursor::new(cur.into_inner())),
-            Some("wav"),
-            &DecodeOptions::default(),
-        )
-        .unwrap();
-        let mut got = Vec::new();
-        while let Some(c) = r.next_chunk().unwrap() {
-            assert_eq!(c.channels, 1);
-            got.extend_from_slice(c.samples);
-        }
+        let (got, r) = read_all(&path).unwrap();
         assert_eq!(got.len(), 100);
         assert_eq!(got[0], -15000.0 / 32768.0);
-        assert_eq!(r.facts().sample_rate, 8000);
+        assert_eq!(
+            (r.facts().container.as_str(), r.facts().sample_rate),
+            ("wav", 8000)
+        );
         assert!(r.warnings().is_empty());
+    }
+
+    #[test]
+    fn a_truncated_wav_fails_unless_accepted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cut.wav");
+        let mut bytes = b"RIFF\x24\x10\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x40\x1f\0\0\x80\x3e\0\0\x02\0\x10\0data\0\x10\0\0".to_vec();
+        bytes.extend_from_slice(&[0u8; 1000]); // 500 of the 2048 samples declared
+        std::fs::write(&path, &bytes).unwrap();
+        let err = read_all(&path).unwrap_err();
+        assert!(matches!(err.kind(), Error::Truncated { .. }), "{err}");
+        let mut r = AudioReader::open_path(
+            &path,
+            &DecodeOptions {
+                accept_truncated: true,
+                ..DecodeOptions::default()
+            },
+        )
+        .unwrap();
+        let mut n = 0;
+        while let Some(c) = r.next_chunk().unwrap() {
+            n += c.samples.len();
+        }
+        assert_eq!(n, 500);
+        assert!(
+            r.warnings()[0].contains("audio missing"),
+            "{:?}",
+            r.warnings()
+        );
     }
 }

@@ -18,6 +18,10 @@ pub struct DecodeStats {
     /// Frames missing inside the stream (gaps in the packet timestamps where
     /// the demuxer skipped corrupt data).
     pub lost_frames: u64,
+    /// Frames the container declares beyond those decoded, the file being
+    /// whole: what the decoder skipped without a timestamp gap to show it
+    /// (an MP3 resynchronising after corrupt frames).
+    pub short_frames: u64,
     /// The file ended before its container said it would.
     pub truncated: bool,
 }
@@ -40,14 +44,22 @@ impl DecodeStats {
                 duration_ms(Frames(self.lost_frames), rate)
             ));
         }
+        if self.short_frames > 0 {
+            w.push(format!(
+                "{} of audio missing: {} decoded of the {} the header declares (unreadable data skipped)",
+                duration_ms(Frames(self.short_frames), rate),
+                duration_ms(Frames(self.frames), rate),
+                duration_ms(Frames(self.frames + self.lost_frames + self.short_frames), rate)
+            ));
+        }
         if self.truncated {
             let got = duration_ms(Frames(self.frames), rate);
             match facts.declared_frames {
                 Some(d) if d > self.frames => w.push(format!(
-                    "audio missing: {got} decoded of {} the container declares (truncated or corrupt file)",
+                    "audio missing: the file ends early, {got} decoded of the {} its header declares",
                     duration_ms(Frames(d), rate)
                 )),
-                _ => w.push(format!("file ends early (truncated?): {got} decoded")),
+                _ => w.push(format!("audio missing: the file ends early, {got} decoded")),
             }
         }
         w
@@ -75,10 +87,16 @@ impl DecodeStats {
         Ok(())
     }
 
-    /// At the end of the stream: fail when nothing was decoded or too much
-    /// was corrupt; mark the stream truncated when it held less than its
-    /// container declared.
-    pub(super) fn finish(&mut self, facts: &SourceFacts, max_bad_share: f64) -> Result<()> {
+    /// At the end of the stream: count as lost what the container declares
+    /// beyond what was decoded (when the file did not end early); fail when
+    /// nothing was decoded, too much was corrupt, or the file ended early
+    /// (unless `accept_truncated`).
+    pub(super) fn finish(
+        &mut self,
+        facts: &SourceFacts,
+        max_bad_share: f64,
+        accept_truncated: bool,
+    ) -> Result<()> {
         let total = self.packets + self.bad_packets;
         if total > 0 && self.packets == 0 {
             return Err(Error::Malformed(format!(
@@ -89,6 +107,15 @@ impl DecodeStats {
         if self.bad_packets > 0 {
             self.check_bad_share_final(max_bad_share)?;
         }
+        // Fewer frames than the container declares, though the file did not
+        // end early: the decoder skipped data it could not read (an MP3
+        // resynchronising after corrupt frames). A warning, not truncation.
+        if let Some(d) = facts.declared_frames
+            && !self.truncated
+        {
+            let seen = self.frames.saturating_add(self.lost_frames);
+            self.short_frames = d.saturating_sub(seen);
+        }
         let seen = self.frames.saturating_add(self.lost_frames);
         if self.lost_frames as f64 > max_bad_share * seen as f64 {
             return Err(Error::Malformed(format!(
@@ -98,16 +125,21 @@ impl DecodeStats {
                 max_bad_share * 100.0
             )));
         }
-        if let Some(d) = facts.declared_frames
-            && seen < d
-        {
-            self.truncated = true;
-        }
         if self.frames == 0 {
             return Err(Error::Malformed(format!(
                 "decode: {} in {}: no audio in the file",
                 facts.codec, facts.container
             )));
+        }
+        if self.truncated && !accept_truncated {
+            let rate = facts.sample_rate.max(1);
+            return Err(Error::Truncated {
+                decoded: duration_ms(Frames(self.frames), rate),
+                declared: facts
+                    .declared_frames
+                    .filter(|&d| d > self.frames)
+                    .map(|d| duration_ms(Frames(d), rate)),
+            });
         }
         Ok(())
     }

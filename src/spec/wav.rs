@@ -43,6 +43,11 @@ fn anomaly_problem(a: &Anomaly, facts: &WavFacts) -> Problem {
             Code::NotWav,
             not_wav(facts.sniffed, &head[..*len], file_len),
         ),
+        Anomaly::BigEndian => (
+            Code::NotWav,
+            "a RIFX (big-endian RIFF) WAVE file; the provider plays only little-endian RIFF/WAVE"
+                .to_string(),
+        ),
         Anomaly::NoFmt => (
             Code::NoFmt,
             "no fmt chunk: the format of the samples is unknown".to_string(),

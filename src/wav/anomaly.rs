@@ -18,6 +18,9 @@ pub enum Anomaly {
         /// How many bytes of `head` the file holds.
         len: usize,
     },
+    /// A RIFX (big-endian) file: its chunks are walked, but the provider
+    /// plays little-endian RIFF only.
+    BigEndian,
     /// No `fmt ` chunk anywhere.
     NoFmt,
     /// No `data` chunk anywhere.

@@ -93,29 +93,52 @@ pub enum FmtError {
     },
 }
 
-fn u16_at(b: &[u8], at: usize) -> u16 {
-    u16::from_le_bytes([b[at], b[at + 1]])
+/// The byte order of a file's numbers: RIFF is little-endian, RIFX (rare,
+/// from old Macs and some DAWs) big-endian.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ByteOrder {
+    /// RIFF.
+    #[default]
+    Little,
+    /// RIFX.
+    Big,
 }
 
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+impl ByteOrder {
+    /// Two bytes as a number.
+    pub(crate) fn u16(self, b: [u8; 2]) -> u16 {
+        match self {
+            ByteOrder::Little => u16::from_le_bytes(b),
+            ByteOrder::Big => u16::from_be_bytes(b),
+        }
+    }
+
+    /// Four bytes as a number.
+    pub(crate) fn u32(self, b: [u8; 4]) -> u32 {
+        match self {
+            ByteOrder::Little => u32::from_le_bytes(b),
+            ByteOrder::Big => u32::from_be_bytes(b),
+        }
+    }
 }
 
 /// Parse the first bytes of a `fmt ` chunk (`bytes` may be shorter than the
 /// declared `chunk_size` when the walker stopped reading or the file ends).
-pub(crate) fn parse_fmt(bytes: &[u8], chunk_size: u32) -> Result<Fmt, FmtError> {
+pub(crate) fn parse_fmt(bytes: &[u8], chunk_size: u32, order: ByteOrder) -> Result<Fmt, FmtError> {
     if bytes.len() < 16 {
         return Err(FmtError::TooShort { len: bytes.len() });
     }
+    let u16_at = |at: usize| order.u16([bytes[at], bytes[at + 1]]);
+    let u32_at = |at: usize| order.u32([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
     let mut fmt = Fmt {
         chunk_size,
-        format_tag: u16_at(bytes, 0),
-        channels: u16_at(bytes, 2),
-        sample_rate: u32_at(bytes, 4),
-        byte_rate: u32_at(bytes, 8),
-        block_align: u16_at(bytes, 12),
-        bits_per_sample: u16_at(bytes, 14),
-        cb_size: (bytes.len() >= 18).then(|| u16_at(bytes, 16)),
+        format_tag: u16_at(0),
+        channels: u16_at(2),
+        sample_rate: u32_at(4),
+        byte_rate: u32_at(8),
+        block_align: u16_at(12),
+        bits_per_sample: u16_at(14),
+        cb_size: (bytes.len() >= 18).then(|| u16_at(16)),
         valid_bits_per_sample: None,
         channel_mask: None,
         sub_format_tag: None,
@@ -128,12 +151,26 @@ pub(crate) fn parse_fmt(bytes: &[u8], chunk_size: u32) -> Result<Fmt, FmtError> 
                 cb_size: fmt.cb_size,
             });
         }
-        fmt.valid_bits_per_sample = Some(u16_at(bytes, 18));
-        fmt.channel_mask = Some(u32_at(bytes, 20));
+        fmt.valid_bits_per_sample = Some(u16_at(18));
+        fmt.channel_mask = Some(u32_at(20));
         let mut guid = [0u8; 16];
         guid.copy_from_slice(&bytes[24..40]);
-        if guid[4..] == KSDATAFORMAT_TAIL && guid[2..4] == [0, 0] {
-            fmt.sub_format_tag = Some(u16::from_le_bytes([guid[0], guid[1]]));
+        // Data1 (which holds the tag) in the file's order; RIFX writers
+        // store Data2 and Data3 big-endian too.
+        let (tag, high, tail_ok) = match order {
+            ByteOrder::Little => (
+                [guid[0], guid[1]],
+                [guid[2], guid[3]],
+                guid[4..] == KSDATAFORMAT_TAIL,
+            ),
+            ByteOrder::Big => (
+                [guid[2], guid[3]],
+                [guid[0], guid[1]],
+                guid[4..8] == [0x00, 0x00, 0x00, 0x10] && guid[8..] == KSDATAFORMAT_TAIL[4..],
+            ),
+        };
+        if tail_ok && high == [0, 0] {
+            fmt.sub_format_tag = Some(order.u16(tag));
         }
         fmt.sub_format = Some(guid);
     }
@@ -141,8 +178,8 @@ pub(crate) fn parse_fmt(bytes: &[u8], chunk_size: u32) -> Result<Fmt, FmtError> 
 }
 
 /// `dwSampleLength` of a `fact` chunk, when it holds at least 4 bytes.
-pub(crate) fn parse_fact(bytes: &[u8]) -> Option<u32> {
-    (bytes.len() >= 4).then(|| u32_at(bytes, 0))
+pub(crate) fn parse_fact(bytes: &[u8], order: ByteOrder) -> Option<u32> {
+    (bytes.len() >= 4).then(|| order.u32([bytes[0], bytes[1], bytes[2], bytes[3]]))
 }
 
 /// Whether four bytes can be a chunk id: printable ASCII (space included),
@@ -181,7 +218,7 @@ mod tests {
 
     #[test]
     fn classic_pcm() {
-        let f = parse_fmt(&pcm16(1, 1, 8000, 16), 16).unwrap();
+        let f = parse_fmt(&pcm16(1, 1, 8000, 16), 16, ByteOrder::Little).unwrap();
         assert_eq!(
             (f.format_tag, f.channels, f.sample_rate, f.byte_rate),
             (1, 1, 8000, 16000)
@@ -194,7 +231,7 @@ mod tests {
     #[test]
     fn too_short() {
         assert_eq!(
-            parse_fmt(&[1, 0, 1, 0], 4),
+            parse_fmt(&[1, 0, 1, 0], 4, ByteOrder::Little),
             Err(FmtError::TooShort { len: 4 })
         );
     }
@@ -207,7 +244,7 @@ mod tests {
         b.extend_from_slice(&4u32.to_le_bytes());
         b.extend_from_slice(&[1, 0, 0, 0]);
         b.extend_from_slice(&KSDATAFORMAT_TAIL);
-        let f = parse_fmt(&b, 40).unwrap();
+        let f = parse_fmt(&b, 40, ByteOrder::Little).unwrap();
         assert_eq!(f.sub_format_tag, Some(1));
         assert_eq!(f.valid_bits_per_sample, Some(16));
         assert_eq!(f.channel_mask, Some(4));
@@ -215,27 +252,45 @@ mod tests {
         assert!(f.is_uncompressed());
         // a non-standard GUID tail leaves the sub-format unknown
         b[30] ^= 0xFF;
-        let f = parse_fmt(&b, 40).unwrap();
+        let f = parse_fmt(&b, 40, ByteOrder::Little).unwrap();
         assert_eq!(f.sub_format_tag, None);
         assert_eq!(f.effective_tag(), 0xFFFE);
         assert_eq!(f.frame_bytes(), None);
         // cbSize too small
         b[16] = 0;
         assert!(matches!(
-            parse_fmt(&b, 40),
+            parse_fmt(&b, 40, ByteOrder::Little),
             Err(FmtError::ExtensibleTooShort { .. })
         ));
         assert!(matches!(
-            parse_fmt(&b[..20], 20),
+            parse_fmt(&b[..20], 20, ByteOrder::Little),
             Err(FmtError::ExtensibleTooShort { .. })
         ));
     }
 
     #[test]
+    fn big_endian_fmt() {
+        let mut b = Vec::new();
+        for v in [1u16, 2] {
+            b.extend_from_slice(&v.to_be_bytes());
+        }
+        for v in [44_100u32, 176_400] {
+            b.extend_from_slice(&v.to_be_bytes());
+        }
+        for v in [4u16, 16] {
+            b.extend_from_slice(&v.to_be_bytes());
+        }
+        let f = parse_fmt(&b, 16, ByteOrder::Big).unwrap();
+        assert_eq!((f.format_tag, f.channels, f.sample_rate), (1, 2, 44_100));
+        assert_eq!((f.block_align, f.bits_per_sample), (4, 16));
+        assert_eq!(parse_fact(&[0, 0, 1, 0], ByteOrder::Big), Some(256));
+    }
+
+    #[test]
     fn compressed_has_no_frame_size() {
-        let f = parse_fmt(&pcm16(0x11, 1, 8000, 4), 16).unwrap();
+        let f = parse_fmt(&pcm16(0x11, 1, 8000, 4), 16, ByteOrder::Little).unwrap();
         assert_eq!(f.frame_bytes(), None);
-        let f = parse_fmt(&pcm16(1, 0, 8000, 16), 16).unwrap();
+        let f = parse_fmt(&pcm16(1, 0, 8000, 16), 16, ByteOrder::Little).unwrap();
         assert_eq!(f.frame_bytes(), None);
     }
 

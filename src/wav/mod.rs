@@ -37,7 +37,7 @@ mod chunks;
 mod tags;
 
 pub use anomaly::Anomaly;
-pub use chunks::{Fmt, FmtError, WAVE_FORMAT_EXTENSIBLE, WAVE_FORMAT_PCM, id_label};
+pub use chunks::{ByteOrder, Fmt, FmtError, WAVE_FORMAT_EXTENSIBLE, WAVE_FORMAT_PCM, id_label};
 pub use tags::{format_tag_label, format_tag_name};
 
 use crate::billing::Frames;
@@ -112,6 +112,8 @@ pub struct PcmSpan {
 pub struct WavFacts {
     /// Length of the file in bytes.
     pub file_len: u64,
+    /// Little-endian (RIFF) or big-endian (RIFX) numbers.
+    pub byte_order: ByteOrder,
     /// What the first bytes say the file is (see [`sniff::sniff`]): `"wav"`
     /// for RIFF/WAVE, else `"mp3"`, `"rf64"`, `"empty"`..., `None` if unknown.
     pub sniffed: Option<&'static str>,
@@ -137,6 +139,7 @@ impl WavFacts {
     fn new(file_len: u64) -> WavFacts {
         WavFacts {
             file_len,
+            byte_order: ByteOrder::Little,
             sniffed: None,
             riff_size: None,
             chunks: Vec::new(),
@@ -149,7 +152,7 @@ impl WavFacts {
         }
     }
 
-    /// Whether the file starts with a RIFF/WAVE header.
+    /// Whether the file starts with a RIFF/WAVE (or RIFX/WAVE) header.
     pub fn is_wave(&self) -> bool {
         self.riff_size.is_some()
     }
@@ -169,7 +172,10 @@ impl WavFacts {
     pub fn pcm16_mono(&self) -> Option<PcmSpan> {
         let fmt = self.fmt.as_ref()?;
         let data = self.data.as_ref()?;
-        if fmt.effective_tag() != WAVE_FORMAT_PCM || fmt.channels != 1 || fmt.bits_per_sample != 16
+        if fmt.effective_tag() != WAVE_FORMAT_PCM
+            || fmt.channels != 1
+            || fmt.bits_per_sample != 16
+            || self.byte_order != ByteOrder::Little
         {
             return None;
         }
@@ -204,6 +210,7 @@ struct Source<'a, R> {
     head: Box<[u8; SNIFF_LEN]>,
     head_len: usize,
     file_len: u64,
+    order: ByteOrder,
 }
 
 impl<R: Read + Seek> Source<'_, R> {
@@ -229,7 +236,7 @@ impl<R: Read + Seek> Source<'_, R> {
         if self.read_at(pos, &mut h)? < 8 {
             return Ok(false);
         }
-        let size = u64::from(u32::from_le_bytes([h[4], h[5], h[6], h[7]]));
+        let size = u64::from(self.order.u32([h[4], h[5], h[6], h[7]]));
         Ok(is_chunk_id(&h[..4]) && pos + 8 + size <= self.file_len)
     }
 }
@@ -261,7 +268,12 @@ pub fn inspect<R: Read + Seek>(r: &mut R) -> io::Result<WavFacts> {
         facts.anomalies.push(Anomaly::Empty);
         return Ok(facts);
     }
-    if n < 12 || &head[..4] != b"RIFF" || &head[8..12] != b"WAVE" {
+    let order = match &head[..4.min(n)] {
+        b"RIFF" => ByteOrder::Little,
+        b"RIFX" => ByteOrder::Big,
+        _ => ByteOrder::Little,
+    };
+    if n < 12 || !matches!(&head[..4], b"RIFF" | b"RIFX") || &head[8..12] != b"WAVE" {
         let mut first = [0u8; 12];
         let len = n.min(12);
         first[..len].copy_from_slice(&head[..len]);
@@ -270,13 +282,18 @@ pub fn inspect<R: Read + Seek>(r: &mut R) -> io::Result<WavFacts> {
             .push(Anomaly::NotRiffWave { head: first, len });
         return Ok(facts);
     }
-    let riff_size = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
+    let riff_size = order.u32([head[4], head[5], head[6], head[7]]);
     facts.riff_size = Some(riff_size);
+    facts.byte_order = order;
+    if order == ByteOrder::Big {
+        facts.anomalies.push(Anomaly::BigEndian);
+    }
     let src = Source {
         r,
         head,
         head_len: n,
         file_len,
+        order,
     };
     Walker {
         src,
@@ -322,7 +339,7 @@ impl<R: Read + Seek> Walker<'_, R> {
                 break;
             }
             let id = [h[0], h[1], h[2], h[3]];
-            let size = u32::from_le_bytes([h[4], h[5], h[6], h[7]]);
+            let size = self.src.order.u32([h[4], h[5], h[6], h[7]]);
             let chunk = Chunk {
                 id,
                 offset: pos,
@@ -348,7 +365,7 @@ impl<R: Read + Seek> Walker<'_, R> {
                 b"fact" if self.facts.fact_samples.is_none() => {
                     let mut b = [0u8; 4];
                     let k = self.src.read_at(body, &mut b[..size.min(4) as usize])?;
-                    self.facts.fact_samples = parse_fact(&b[..k]);
+                    self.facts.fact_samples = parse_fact(&b[..k], self.src.order);
                 }
                 _ => {}
             }
@@ -400,7 +417,7 @@ impl<R: Read + Seek> Walker<'_, R> {
         let mut buf = [0u8; FMT_READ_LIMIT];
         let want = (c.size as usize).min(FMT_READ_LIMIT);
         let got = self.src.read_at(c.offset + 8, &mut buf[..want])?;
-        match parse_fmt(&buf[..got], c.size) {
+        match parse_fmt(&buf[..got], c.size, self.src.order) {
             Ok(fmt) => self.facts.fmt = Some(fmt),
             Err(error) => self.facts.anomalies.push(Anomaly::FmtMalformed {
                 error,

@@ -7,12 +7,31 @@ use super::*;
 use voxprep::{Setting, Usage};
 
 #[test]
-fn truncated_input_converts_with_a_warning() {
-    let (_dir, out, c) = converted_afresh(
-        &conv("truncated-s16-8000Hz-mono.wav"),
+fn truncated_input_fails_unless_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = conv("truncated-s16-8000Hz-mono.wav");
+    let e = refused(
+        &input,
+        &dir.path().join("out.wav"),
         &ConvertOptions::default(),
+        "ends early: 0.250 s decoded of the 0.500 s its header declares",
     );
-    assert_warns(&c, "audio missing: 0.250 s decoded of 0.500 s");
+    assert!(
+        matches!(e.kind(), voxprep::Error::Truncated { .. }),
+        "{e:?}"
+    );
+    let accept = ConvertOptions {
+        decode: voxprep::decode::DecodeOptions {
+            accept_truncated: true,
+            ..Default::default()
+        },
+        ..ConvertOptions::default()
+    };
+    let (_dir, out, c) = converted_afresh(&input, &accept);
+    assert_warns(
+        &c,
+        "audio missing: the file ends early, 0.250 s decoded of the 0.500 s",
+    );
     assert_eq!(wav_samples(&out).1.len(), 2000);
 }
 
@@ -104,13 +123,14 @@ fn corrupt_packets_are_skipped_counted_and_bounded() {
         &opts,
         "of the audio is corrupt",
     );
-    // MP3: symphonia resyncs silently; the loss shows against the LAME header's length.
+    // MP3: symphonia resyncs silently; the loss shows against the LAME
+    // header's length, and is loss (the file is whole), not truncation.
     let c = converted(
         &conv("corrupt-mid-44100Hz-stereo.mp3"),
         &dir.path().join("c3.wav"),
         &opts,
     );
-    assert_warns(&c, "audio missing");
+    assert_warns(&c, "the header declares (unreadable data skipped)");
 }
 
 /// SIGKILL cannot be caught: the next conversion into that folder removes

@@ -22,8 +22,13 @@ pub fn error_words(e: &voxprep::Error) -> String {
         Setting::TrimThreshold => "--trim-silence",
         Setting::VoxEncoder => "--vox-encoder",
         Setting::VoxDecoder => "--vox-decoder",
+        Setting::InputRate => "--input-rate",
+        Setting::VoxRate => "--vox-rate",
         _ => "the options",
     };
+    if let voxprep::Error::Truncated { .. } = e.kind() {
+        return format!("{e}; --accept-truncated converts what is there");
+    }
     match e.usage() {
         Some(Usage::OutputExists(_)) => format!("{e}; use --force to replace it"),
         Some(Usage::Setting { setting, .. }) => format!("{e} (check {})", flag(setting)),

@@ -1,0 +1,218 @@
+//! symphonia behind [`super::AudioReader`]: every container and codec it
+//! knows that no decoder of ours reads, with each call guarded so that a
+//! panic on hostile input is an error on that file.
+
+use super::{DecodeStats, SourceFacts, codec_name};
+use crate::error::{Error, Result};
+use std::io;
+use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
+use symphonia::core::errors::Error as SymErr;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
+use symphonia::core::io::{MediaSource, MediaSourceStream};
+use symphonia::core::meta::MetadataOptions;
+
+/// A demuxer and the decoder of its audio track.
+pub(super) struct MediaStream {
+    format: Box<dyn FormatReader>,
+    decoder: Box<dyn AudioDecoder>,
+    track: u32,
+    first: bool,
+    /// Track time base (numerator, denominator).
+    time_base: Option<(u32, u32)>,
+    /// The timestamp the next packet should have.
+    next_pts: Option<i64>,
+}
+
+impl MediaStream {
+    /// Open any container symphonia reads. `ext` is a lower-case extension hint.
+    ///
+    /// # Errors
+    /// [`Error::Malformed`] for an unrecognisable file or one without audio;
+    /// [`Error::Unsupported`] naming a codec symphonia lacks.
+    pub(super) fn open(
+        source: Box<dyn MediaSource>,
+        ext: Option<&str>,
+    ) -> Result<(MediaStream, SourceFacts)> {
+        let mss = MediaSourceStream::new(source, Default::default());
+        let mut hint = Hint::new();
+        if let Some(ext) = ext {
+            hint.with_extension(ext);
+        }
+        let probed = guarded(|| {
+            symphonia::default::get_probe().probe(
+                &hint,
+                mss,
+                FormatOptions::default(),
+                MetadataOptions::default(),
+            )
+        })?;
+        let format = probed.map_err(|e| match e {
+            SymErr::IoError(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                Error::Malformed("decode: file too short to hold audio".into())
+            }
+            SymErr::Unsupported(_) => Error::Malformed(
+                "decode: not an audio file voxprep recognises (no container format matched)".into(),
+            ),
+            e => Error::Malformed(format!("decode: cannot read the container: {e}")),
+        })?;
+        let container = format.format_info().short_name.to_string();
+        let track = format
+            .default_track(TrackType::Audio)
+            .or_else(|| {
+                format
+                    .tracks()
+                    .iter()
+                    .find(|t| t.codec_params.as_ref().is_some_and(|p| p.is_audio()))
+            })
+            .ok_or_else(|| Error::Malformed(format!("decode: {container}: no audio track")))?;
+        let params = track
+            .codec_params
+            .as_ref()
+            .and_then(|p| p.audio())
+            .ok_or_else(|| Error::Malformed(format!("decode: {container}: no audio track")))?
+            .clone();
+        let codec = codec_name(params.codec);
+        let track_id = track.id;
+        let time_base = track.time_base.map(|tb| (tb.numer.get(), tb.denom.get()));
+        let declared_frames = track.num_frames;
+        let made = guarded(|| {
+            symphonia::default::get_codecs()
+                .make_audio_decoder(&params, &AudioDecoderOptions::default())
+        })?;
+        let decoder = made.map_err(|e| match e {
+            SymErr::Unsupported(_) => Error::Unsupported(format!(
+                "decode: {codec} audio (in {container}) is not supported: \
+                 voxprep has no {codec} decoder; convert it to WAV or FLAC with ffmpeg first"
+            )),
+            e => Error::Malformed(format!("decode: {codec} in {container}: {e}")),
+        })?;
+        let sample_rate = params.sample_rate.unwrap_or(0);
+        let channels = params.channels.as_ref().map_or(0, |c| c.count());
+        let facts = SourceFacts {
+            container,
+            codec,
+            sample_rate,
+            channels: u16::try_from(channels).unwrap_or(u16::MAX),
+            declared_frames,
+        };
+        let stream = MediaStream {
+            format,
+            decoder,
+            track: track_id,
+            first: true,
+            time_base,
+            next_pts: None,
+        };
+        Ok((stream, facts))
+    }
+
+    /// Decode the next packet into `buf`; its channel count, 0 at the end.
+    /// The first decoded packet settles `facts`' rate and channels.
+    pub(super) fn next(
+        &mut self,
+        facts: &mut SourceFacts,
+        stats: &mut DecodeStats,
+        max_bad_share: f64,
+        buf: &mut Vec<f32>,
+    ) -> Result<usize> {
+        let channels = loop {
+            let packet = match guarded(|| self.format.next_packet())? {
+                Ok(Some(p)) => p,
+                Ok(None) => break 0,
+                Err(SymErr::ResetRequired) => break 0,
+                Err(SymErr::IoError(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    stats.truncated = true;
+                    break 0;
+                }
+                Err(SymErr::DecodeError(_)) => {
+                    stats.bad_packets += 1;
+                    stats.check_bad_share(max_bad_share)?;
+                    continue;
+                }
+                Err(e) => {
+                    return Err(Error::Malformed(format!(
+                        "decode: {}: {e}",
+                        facts.container
+                    )));
+                }
+            };
+            if packet.track_id != self.track {
+                continue;
+            }
+            let pts = packet.pts.get();
+            if let (Some(next), Some((num, den))) = (self.next_pts, self.time_base)
+                && pts > next
+                && facts.sample_rate > 0
+            {
+                // The demuxer skipped corrupt data: count what is missing.
+                let units = (pts - next) as u128;
+                let frames =
+                    units * u128::from(num) * u128::from(facts.sample_rate) / u128::from(den);
+                stats.lost_frames += u64::try_from(frames).unwrap_or(u64::MAX);
+            }
+            // A packet spans its trimmed ends too (the priming packet of a
+            // Vorbis or Opus stream is all trim, with no duration).
+            let span = packet
+                .dur
+                .get()
+                .saturating_add(packet.trim_start.get())
+                .saturating_add(packet.trim_end.get());
+            self.next_pts = pts.checked_add_unsigned(span);
+            let decoder = &mut self.decoder;
+            match guarded(|| decoder.decode(&packet))? {
+                Ok(decoded) => {
+                    let spec = decoded.spec();
+                    let rate = spec.rate();
+                    let ch = spec.channels().count();
+                    if self.first {
+                        self.first = false;
+                        let channels = u16::try_from(ch).unwrap_or(u16::MAX);
+                        super::route::check_bounds(rate, channels)?;
+                        facts.sample_rate = rate;
+                        facts.channels = channels;
+                    } else if rate != facts.sample_rate {
+                        return Err(Error::Unsupported(format!(
+                            "decode: sample rate changes mid-stream ({} Hz to {rate} Hz)",
+                            facts.sample_rate
+                        )));
+                    } else if ch == 0 || ch > usize::from(super::route::MAX_CHANNELS) {
+                        return Err(Error::Limit(format!("decode: a packet with {ch} channels")));
+                    }
+                    stats.packets += 1;
+                    if decoded.frames() == 0 {
+                        continue;
+                    }
+                    decoded.copy_to_vec_interleaved(&mut *buf);
+                    break ch;
+                }
+                Err(SymErr::DecodeError(_)) => {
+                    stats.bad_packets += 1;
+                    stats.check_bad_share(max_bad_share)?;
+                }
+                Err(SymErr::IoError(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    stats.truncated = true;
+                    break 0;
+                }
+                Err(e) => {
+                    return Err(Error::Malformed(format!("decode: {}: {e}", facts.codec)));
+                }
+            }
+        };
+        Ok(channels)
+    }
+}
+
+/// Run a call into symphonia, turning a panic on hostile input into an
+/// error: one bad file must not take a batch down with it. (The panic hook
+/// has already printed its message by then.)
+fn guarded<T>(call: impl FnOnce() -> T) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).map_err(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        Error::Malformed(format!("decode: the decoder failed on this file ({why})"))
+    })
+}

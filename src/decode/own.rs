@@ -1,0 +1,307 @@
+//! Our own decoders behind [`super::AudioReader`]: bytes read from the
+//! file in bounded pieces, cut at whole coding units (a sample frame, a GSM
+//! frame, a WAV49 block), and turned into `f32` samples with the same
+//! scaling symphonia uses (`i16 / 32768`, `u8 / 128 - 1`...), so a file
+//! reads the same whichever decoder reads it.
+
+use crate::codec::g711;
+use crate::error::{Error, Result};
+use crate::vox;
+use std::io::{self, Read};
+
+/// How bytes become samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Encoding {
+    /// Dialogic ADPCM, high nibble first.
+    Vox(vox::DecoderFlavor),
+    /// G.711 mu-law.
+    MuLaw,
+    /// G.711 A-law.
+    ALaw,
+    /// Integer PCM in `bytes`-byte containers (1: unsigned, else signed).
+    Int {
+        /// Container bytes a sample (1..=4).
+        bytes: u8,
+        /// Big-endian (RIFX).
+        big_endian: bool,
+    },
+    /// IEEE float, 4 or 8 bytes.
+    Float {
+        /// 4 or 8.
+        bytes: u8,
+        /// Big-endian (RIFX).
+        big_endian: bool,
+    },
+}
+
+impl Encoding {
+    /// Bytes of one sample of one channel (Vox: a byte holds two samples;
+    /// counted as one unit of one byte).
+    fn unit_bytes(self) -> usize {
+        match self {
+            Encoding::Vox(_) | Encoding::MuLaw | Encoding::ALaw => 1,
+            Encoding::Int { bytes, .. } | Encoding::Float { bytes, .. } => usize::from(bytes),
+        }
+    }
+
+    /// A codec name for [`super::SourceFacts::codec`].
+    pub(super) fn name(self) -> String {
+        match self {
+            Encoding::Vox(_) => "dialogic-adpcm".into(),
+            Encoding::MuLaw => "mu-law".into(),
+            Encoding::ALaw => "a-law".into(),
+            Encoding::Int { bytes: 1, .. } => "pcm_u8".into(),
+            Encoding::Int { bytes, big_endian } => {
+                format!("pcm_s{}{}", bytes * 8, if big_endian { "be" } else { "le" })
+            }
+            Encoding::Float { bytes, big_endian } => {
+                format!("pcm_f{}{}", bytes * 8, if big_endian { "be" } else { "le" })
+            }
+        }
+    }
+}
+
+/// Bytes read from the file at a time.
+const PIECE: usize = 64 * 1024;
+
+/// A stream of coded bytes and its decoder.
+pub(super) struct ByteStream {
+    reader: Box<dyn Read + Send>,
+    /// Bytes still to read (`None`: to the end of the file).
+    left: Option<u64>,
+    encoding: Encoding,
+    channels: usize,
+    vox: Option<vox::Decoder>,
+    bytes: Vec<u8>,
+    /// Bytes of a unit split between two reads.
+    carried: usize,
+    pcm: Vec<i16>,
+    /// Bytes of an incomplete last unit, dropped at the end.
+    pub(super) dropped_tail: usize,
+}
+
+impl ByteStream {
+    /// Read `left` bytes (or all) of `reader` as `channels` interleaved
+    /// channels of `encoding`.
+    pub(super) fn new(
+        reader: Box<dyn Read + Send>,
+        left: Option<u64>,
+        encoding: Encoding,
+        channels: usize,
+    ) -> ByteStream {
+        ByteStream {
+            reader,
+            left,
+            encoding,
+            channels: channels.max(1),
+            vox: match encoding {
+                Encoding::Vox(flavor) => Some(vox::Decoder::new(flavor)),
+                _ => None,
+            },
+            bytes: vec![0; PIECE],
+            carried: 0,
+            pcm: Vec::new(),
+            dropped_tail: 0,
+        }
+    }
+
+    /// Decode the next piece into `out` (interleaved, -1.0..1.0); returns
+    /// the number of samples, 0 at the end.
+    pub(super) fn next(&mut self, out: &mut Vec<f32>) -> Result<usize> {
+        out.clear();
+        let unit = self.encoding.unit_bytes() * self.channels;
+        loop {
+            let room = PIECE - self.carried;
+            let want = match self.left {
+                Some(left) => room.min(usize::try_from(left).unwrap_or(usize::MAX)),
+                None => room,
+            };
+            let n = if want == 0 {
+                0
+            } else {
+                read_some(
+                    &mut self.reader,
+                    &mut self.bytes[self.carried..self.carried + want],
+                )?
+            };
+            if let Some(left) = self.left.as_mut() {
+                *left -= n as u64;
+            }
+            let have = self.carried + n;
+            if n == 0 {
+                self.dropped_tail = have;
+                self.carried = 0;
+                return Ok(0);
+            }
+            let whole = have - have % unit;
+            if whole == 0 {
+                self.carried = have;
+                continue;
+            }
+            self.convert(whole, out);
+            self.bytes.copy_within(whole..have, 0);
+            self.carried = have - whole;
+            return Ok(out.len());
+        }
+    }
+
+    fn convert(&mut self, len: usize, out: &mut Vec<f32>) {
+        let b = &self.bytes[..len];
+        let from_i16 = |s: i16| f32::from(s) / 32_768.0;
+        match self.encoding {
+            Encoding::Vox(_) => {
+                self.pcm.clear();
+                if let Some(dec) = self.vox.as_mut() {
+                    dec.decode(b, &mut self.pcm);
+                }
+                out.extend(self.pcm.iter().map(|&s| from_i16(s)));
+            }
+            Encoding::MuLaw => out.extend(b.iter().map(|&x| from_i16(g711::mulaw(x)))),
+            Encoding::ALaw => out.extend(b.iter().map(|&x| from_i16(g711::alaw(x)))),
+            Encoding::Int { bytes: 1, .. } => {
+                out.extend(b.iter().map(|&x| f32::from(x) / 128.0 - 1.0));
+            }
+            Encoding::Int { bytes, big_endian } => {
+                let w = usize::from(bytes);
+                out.extend(b.chunks_exact(w).map(|s| {
+                    // Sign-extend the container into the top of an i32.
+                    let mut v = 0u32;
+                    for i in 0..w {
+                        let byte = if big_endian { s[i] } else { s[w - 1 - i] };
+                        v = v << 8 | u32::from(byte);
+                    }
+                    let v = (v << (32 - 8 * w)) as i32;
+                    match w {
+                        2 => from_i16((v >> 16) as i16),
+                        3 => (v >> 8) as f32 / 8_388_608.0,
+                        _ => (f64::from(v) / 2_147_483_648.0) as f32,
+                    }
+                }));
+            }
+            Encoding::Float {
+                bytes: 4,
+                big_endian,
+            } => out.extend(b.chunks_exact(4).map(|s| {
+                let a = [s[0], s[1], s[2], s[3]];
+                if big_endian {
+                    f32::from_be_bytes(a)
+                } else {
+                    f32::from_le_bytes(a)
+                }
+            })),
+            Encoding::Float { big_endian, .. } => out.extend(b.chunks_exact(8).map(|s| {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(s);
+                (if big_endian {
+                    f64::from_be_bytes(a)
+                } else {
+                    f64::from_le_bytes(a)
+                }) as f32
+            })),
+        }
+    }
+}
+
+/// Read what is there into `buf` (short only at the end of the file).
+fn read_some(r: &mut dyn Read, buf: &mut [u8]) -> Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::Malformed(format!("decode: read failed: {e}"))),
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    /// Reads at most 7 bytes a call, to split units across reads.
+    struct Dribble(Cursor<Vec<u8>>);
+    impl Read for Dribble {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(7);
+            self.0.read(&mut buf[..n])
+        }
+    }
+
+    fn all(
+        bytes: &[u8],
+        left: Option<u64>,
+        encoding: Encoding,
+        channels: usize,
+    ) -> (Vec<f32>, usize) {
+        let mut s = ByteStream::new(
+            Box::new(Dribble(Cursor::new(bytes.to_vec()))),
+            left,
+            encoding,
+            channels,
+        );
+        let mut got = Vec::new();
+        let mut piece = Vec::new();
+        while s.next(&mut piece).unwrap() > 0 {
+            got.extend_from_slice(&piece);
+        }
+        (got, s.dropped_tail)
+    }
+
+    #[test]
+    fn integer_containers_scale_as_symphonia_does() {
+        let le = Encoding::Int {
+            bytes: 2,
+            big_endian: false,
+        };
+        let (x, tail) = all(&[0x00, 0x80, 0xFF, 0x7F, 0x01], None, le, 1);
+        assert_eq!(x, [-1.0, 32_767.0 / 32_768.0]);
+        assert_eq!(tail, 1);
+        let be = Encoding::Int {
+            bytes: 3,
+            big_endian: true,
+        };
+        let (x, _) = all(&[0x80, 0x00, 0x00, 0x00, 0x00, 0x01], None, be, 1);
+        assert_eq!(x, [-1.0, 1.0 / 8_388_608.0]);
+        let u8s = Encoding::Int {
+            bytes: 1,
+            big_endian: false,
+        };
+        assert_eq!(
+            all(&[0, 128, 255], None, u8s, 1).0,
+            [-1.0, 0.0, 127.0 / 128.0]
+        );
+        let s32 = Encoding::Int {
+            bytes: 4,
+            big_endian: false,
+        };
+        assert_eq!(all(&[0, 0, 0, 0x40], None, s32, 1).0, [0.5]);
+    }
+
+    #[test]
+    fn a_length_limit_and_whole_frames_of_every_channel() {
+        let le = Encoding::Int {
+            bytes: 2,
+            big_endian: false,
+        };
+        // Stereo: 2 frames of 4 bytes, then 3 stray bytes cut by the limit.
+        let bytes = [1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 9, 9, 9];
+        let (x, tail) = all(&bytes, Some(11), le, 2);
+        assert_eq!(x.len(), 4);
+        assert_eq!(tail, 3);
+    }
+
+    #[test]
+    fn g711_bytes() {
+        assert_eq!(
+            all(&[0x80], None, Encoding::MuLaw, 1).0,
+            [32_124.0 / 32_768.0]
+        );
+        assert_eq!(
+            all(&[0xAA], None, Encoding::ALaw, 1).0,
+            [32_256.0 / 32_768.0]
+        );
+    }
+}
