@@ -99,6 +99,20 @@ impl Headerless {
         }
     }
 
+    /// The format whose [`Headerless::id`] is `id`.
+    pub fn from_id(id: &str) -> Option<Headerless> {
+        [
+            Headerless::Vox,
+            Headerless::MuLaw,
+            Headerless::ALaw,
+            Headerless::Slin,
+            Headerless::Gsm,
+            Headerless::G722,
+        ]
+        .into_iter()
+        .find(|h| h.id() == id)
+    }
+
     /// A name for people.
     pub fn label(self) -> &'static str {
         match self {

@@ -226,7 +226,11 @@ pub fn format_label(id: &str) -> &'static str {
         "voc" => "Creative VOC",
         "midi" => "MIDI",
         "vox" => "VOX",
-        _ => "unknown",
+        // Headerless telephony audio, by extension or by id.
+        other => crate::formats::by_extension(other)
+            .map(|n| n.format)
+            .or_else(|| crate::formats::Headerless::from_id(other))
+            .map_or("unknown", crate::formats::Headerless::label),
     }
 }
 

@@ -115,6 +115,7 @@ fn check_advises_exactly_what_convert_does() {
             rate,
             adjust,
             trim_threshold_dbfs,
+            ..
         }) = &report.fix
         {
             let opts = suggested(*rate, adjust, *trim_threshold_dbfs);

@@ -47,6 +47,12 @@ pub struct CheckOptions {
     /// (default `true`; needs the `decode` feature, without which no fix is
     /// reported).
     pub advise: bool,
+    /// The rate `.vox` files were recorded at (default 8000, the provider's;
+    /// any other fails `vox-rate`).
+    pub vox_rate: u32,
+    /// The rate of headerless files whose name does not say it (`.raw`,
+    /// `.pcm`); it also overrides the rate a name says.
+    pub input_rate: Option<u32>,
 }
 
 impl Default for CheckOptions {
@@ -56,6 +62,8 @@ impl Default for CheckOptions {
             analyse_signal: true,
             measure_loudness: false,
             advise: true,
+            vox_rate: spec::VOX_RATE,
+            input_rate: None,
         }
     }
 }
@@ -90,6 +98,12 @@ pub enum Fix {
         /// ([`Thresholds::silence_dbfs`]), so that the trim cuts what the
         /// warning measured.
         trim_threshold_dbfs: Option<f64>,
+        /// The rate the conversion must be told the `.vox` input has, when it
+        /// is not 8000 Hz.
+        vox_rate: Option<u32>,
+        /// The rate the conversion must be told a headerless input has, when
+        /// the check was told it.
+        input_rate: Option<u32>,
     },
     /// A conversion would cure the problems but cannot read this file.
     CannotConvert {
@@ -109,12 +123,20 @@ impl Serialize for Fix {
                 rate,
                 adjust,
                 trim_threshold_dbfs,
+                vox_rate,
+                input_rate,
             } => {
                 m.serialize_entry("convert", &true)?;
                 m.serialize_entry("rate", rate)?;
                 m.serialize_entry("adjust", adjust)?;
                 if let Some(t) = trim_threshold_dbfs {
                     m.serialize_entry("trim_threshold_dbfs", t)?;
+                }
+                if let Some(r) = vox_rate {
+                    m.serialize_entry("vox_rate", r)?;
+                }
+                if let Some(r) = input_rate {
+                    m.serialize_entry("input_rate", r)?;
                 }
             }
             Fix::CannotConvert { reason } => {
@@ -270,30 +292,65 @@ fn check_file(
         Some(AudioKind::Vox) => {
             vox::check(&mut file, &mut report, opts, streamed).map_err(io_err)?
         }
-        Some(AudioKind::Other(ext)) => {
-            let sniffed = sniff::sniff_reader(&mut file).map_err(io_err)?;
-            report.container = Some(
-                sniffed
-                    .filter(|&id| id != "empty")
-                    .unwrap_or(ext)
-                    .to_string(),
-            );
-            report.problems.push(spec::not_accepted(ext));
+        kind => {
+            // Any other name: what the bytes are comes first.
+            match sniff::sniff_reader(&mut file).map_err(io_err)? {
+                Some("wav") => {
+                    wav::check(&mut file, &mut report, opts).map_err(io_err)?;
+                    report.problems.insert(0, spec::wrong_extension(ext));
+                }
+                Some("empty") => report.problems.push(spec::empty_file()),
+                Some(id) => {
+                    report.container = Some(id.to_string());
+                    report.problems.push(spec::not_accepted(id));
+                }
+                None => match kind {
+                    Some(AudioKind::Headerless(named)) => {
+                        let len = file.metadata().map_err(io_err)?.len();
+                        headerless(&mut report, named, len, opts);
+                    }
+                    Some(AudioKind::Other(ext)) => {
+                        report.container = Some(ext.to_string());
+                        report.problems.push(spec::not_accepted(ext));
+                    }
+                    _ => report.problems.push(spec::not_audio(ext)),
+                },
+            }
         }
-        None => match sniff::sniff_reader(&mut file).map_err(io_err)? {
-            Some("wav") => {
-                wav::check(&mut file, &mut report, opts).map_err(io_err)?;
-                report.problems.insert(0, spec::wrong_extension(ext));
-            }
-            Some("empty") => report.problems.push(spec::empty_file()),
-            Some(id) => {
-                report.container = Some(id.to_string());
-                report.problems.push(spec::not_accepted(id));
-            }
-            None => report.problems.push(spec::not_audio(ext)),
-        },
     }
     Ok(report)
+}
+
+/// A headerless telephony file (`.ulaw`, `.sln16`, `.gsm`...): its length
+/// from its size, and `not-accepted`.
+fn headerless(
+    report: &mut FileReport,
+    named: crate::formats::Named,
+    len: u64,
+    opts: &CheckOptions,
+) {
+    use crate::formats::Headerless;
+    let format = named.format;
+    report.container = Some(format.id().to_string());
+    report.channels = Some(1);
+    report.bits_per_sample = match format {
+        Headerless::MuLaw | Headerless::ALaw => Some(8),
+        Headerless::Slin => Some(16),
+        Headerless::Vox => Some(4),
+        Headerless::Gsm | Headerless::G722 => None,
+    };
+    let rate = opts.input_rate.or(named.rate);
+    report.sample_rate = rate;
+    let frames = format.frames(len);
+    match rate {
+        Some(rate) => report.set_length(frames, rate),
+        None => report.samples = Some(frames.0),
+    }
+    if len == 0 {
+        report.problems.push(spec::empty_file());
+    } else {
+        report.problems.push(spec::not_accepted(format.id()));
+    }
 }
 
 /// What would cure `problems`: asked of the opener `convert` uses, so that
@@ -315,7 +372,10 @@ fn advise(path: &Path, problems: &[Problem], opts: &CheckOptions) -> Option<Fix>
     let trim_threshold_dbfs = adjust
         .contains(&Adjustment::TrimSilence)
         .then_some(opts.thresholds.silence_dbfs);
-    convertible(path).map(|readable| match readable {
+    let is_vox = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("vox"));
+    convertible(path, opts).map(|readable| match readable {
         Ok(input_rate) => Fix::Convert {
             rate: if spec::WAV_RATES.contains(&input_rate) {
                 input_rate
@@ -324,6 +384,10 @@ fn advise(path: &Path, problems: &[Problem], opts: &CheckOptions) -> Option<Fix>
             },
             adjust,
             trim_threshold_dbfs,
+            vox_rate: is_vox
+                .then_some(opts.vox_rate)
+                .filter(|&r| r != spec::VOX_RATE),
+            input_rate: opts.input_rate,
         },
         Err(reason) => Fix::CannotConvert { reason },
     })
@@ -332,17 +396,21 @@ fn advise(path: &Path, problems: &[Problem], opts: &CheckOptions) -> Option<Fix>
 /// Whether a conversion can read `path` to its end, and the rate it decodes
 /// at: `None` when this build cannot tell (no `decode` feature).
 #[cfg(feature = "decode")]
-fn convertible(path: &Path) -> Option<std::result::Result<u32, String>> {
-    let opts = crate::decode::DecodeOptions::default();
+fn convertible(path: &Path, opts: &CheckOptions) -> Option<std::result::Result<u32, String>> {
+    let decode = crate::decode::DecodeOptions {
+        vox_rate: opts.vox_rate,
+        input_rate: opts.input_rate,
+        ..crate::decode::DecodeOptions::default()
+    };
     Some(
-        crate::decode::probe(path, &opts)
+        crate::decode::probe(path, &decode)
             .map(|(facts, _)| facts.sample_rate)
             .map_err(|e| describe(&e)),
     )
 }
 
 #[cfg(not(feature = "decode"))]
-fn convertible(_path: &Path) -> Option<std::result::Result<u32, String>> {
+fn convertible(_path: &Path, _opts: &CheckOptions) -> Option<std::result::Result<u32, String>> {
     None
 }
 
@@ -414,6 +482,8 @@ mod tests {
             rate: 11025,
             adjust: vec![Adjustment::Normalize, Adjustment::TrimSilence],
             trim_threshold_dbfs: Some(-50.0),
+            vox_rate: None,
+            input_rate: None,
         };
         assert_eq!(
             serde_json::to_string(&fix).unwrap(),
@@ -423,10 +493,12 @@ mod tests {
             rate: 8000,
             adjust: vec![],
             trim_threshold_dbfs: None,
+            vox_rate: Some(6000),
+            input_rate: None,
         };
         assert_eq!(
             serde_json::to_string(&fix).unwrap(),
-            r#"{"convert":true,"rate":8000,"adjust":[]}"#
+            r#"{"convert":true,"rate":8000,"adjust":[],"vox_rate":6000}"#
         );
         let fix = Fix::CannotConvert {
             reason: "GSM".into(),

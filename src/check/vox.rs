@@ -29,10 +29,14 @@ pub(super) fn check(
         return Ok(());
     }
     report.container = Some("vox".to_string());
-    report.sample_rate = Some(VOX_RATE);
+    let rate = opts.vox_rate;
+    report.sample_rate = Some(rate);
     report.channels = Some(1);
     report.bits_per_sample = Some(4);
-    report.set_length(billing::vox_frames(len), VOX_RATE);
+    report.set_length(billing::vox_frames(len), rate);
+    if rate != VOX_RATE {
+        report.problems.push(spec::vox_rate(rate));
+    }
     if opts.analyse_signal {
         let (stats, codec) = match streamed {
             Some(done) => done,
@@ -69,7 +73,7 @@ impl VoxStream {
     /// An analysis as `opts` asks for.
     pub(crate) fn new(opts: &CheckOptions) -> VoxStream {
         VoxStream {
-            signal: opts.analyser(VOX_RATE),
+            signal: opts.analyser(opts.vox_rate),
             codec: vox::Analyser::new(),
             samples: Vec::new(),
         }

@@ -40,6 +40,14 @@ pub struct CheckArgs {
     /// would), which is what finding out costs.
     #[arg(long)]
     pub no_fix: bool,
+    /// The rate `.vox` files were recorded at; anything but 8000 (the
+    /// provider's) fails `vox-rate`, and durations are counted at it.
+    #[arg(long, value_name = "HZ", default_value_t = 8000, value_parser = values::input_rate)]
+    pub vox_rate: u32,
+    /// The sample rate of headerless files whose name does not say it
+    /// (`.raw`, `.pcm`); it also overrides the rate a name says.
+    #[arg(long, value_name = "HZ", value_parser = values::input_rate)]
+    pub input_rate: Option<u32>,
     /// Signal thresholds.
     #[command(flatten)]
     pub thresholds: ThresholdArgs,
@@ -159,6 +167,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         analyse_signal: true,
         measure_loudness: args.loudness,
         advise: !args.no_fix,
+        vox_rate: args.vox_rate,
+        input_rate: args.input_rate,
     };
     let report = run_checks(args.paths, &opts, args.jobs)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -90,6 +90,8 @@ codes! {
     DataNotWholeFrames = "data-not-whole-frames", Error, "the data size is not a whole number of frames";
     /// A `.vox` that is really a container.
     VoxIsContainer = "vox-is-container", Error, "a `.vox` that is really a container (RIFF, ID3/MP3, Ogg, FLAC, AIFF, MP4...)";
+    /// A `.vox` recorded at another rate than the provider's.
+    VoxRate = "vox-rate", Error, "a `.vox` recorded at another rate than the 8000 Hz the provider plays VOX at (as the check was told): it would play at the wrong speed and pitch";
     /// An audio format the provider does not take.
     NotAccepted = "not-accepted", Error, "an audio format the provider does not take (MP3, FLAC, Ogg...)";
     /// The file could not be opened or read.
@@ -134,7 +136,7 @@ impl Code {
             | RiffSizeMismatch | TrailingBytes | StrayBytes | MissingPadByte | TooManyChunks
             | NotPcm | Extensible | NotMono | Not16Bit | BadSampleRate | BlockAlignMismatch
             | ByteRateMismatch | DataNotWholeFrames | VoxIsContainer | NotAccepted
-            | ChunkTruncated | DecoderDisagreement => Some(Remedy::Convert),
+            | ChunkTruncated | DecoderDisagreement | VoxRate => Some(Remedy::Convert),
             LowLevel => Some(Remedy::ConvertWith(Adjustment::Normalize)),
             LeadingSilence | TrailingSilence => Some(Remedy::ConvertWith(Adjustment::TrimSilence)),
             Unreadable | NotAudio | EmptyFile | NoFmt | NoData | FmtMalformed | DataTruncated

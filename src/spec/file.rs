@@ -2,6 +2,7 @@
 //! not a recording the provider takes at all.
 
 use super::{ACCEPTED, Code, Problem};
+use crate::formats::{self, Named};
 use crate::sniff::format_label;
 
 /// What a file extension says about a file.
@@ -11,33 +12,48 @@ pub enum AudioKind {
     Wav,
     /// `.vox`: checked with the VOX rules.
     Vox,
-    /// Other audio (`mp3`, `flac`...): fails as [`not_accepted`]; holds the
-    /// lower-case extension.
+    /// Headerless telephony audio (`.ulaw`, `.sln16`, `.gsm`, `.g722`...):
+    /// fails as [`not_accepted`], with its length from its size.
+    Headerless(Named),
+    /// Other audio in a container (`mp3`, `flac`...): fails as
+    /// [`not_accepted`]; holds the lower-case extension.
     Other(&'static str),
 }
 
-/// Audio extensions the provider does not accept but `check` reports on.
-const OTHER_AUDIO_EXTENSIONS: [&str; 13] = [
-    "mp3", "flac", "ogg", "opus", "m4a", "aac", "aif", "aiff", "aifc", "caf", "amr", "wma", "oga",
+/// Audio extensions of containers the provider does not accept but `check`
+/// reports on.
+const OTHER_AUDIO_EXTENSIONS: [&str; 17] = [
+    "mp3", "flac", "ogg", "opus", "m4a", "aac", "aif", "aiff", "aifc", "caf", "amr", "awb", "wma",
+    "oga", "webm", "mka", "3gp",
 ];
 
 /// The kind of audio an extension (without the dot, any case) names, or
-/// `None` for files a folder walk skips.
+/// `None` for a name that says nothing of audio.
 pub fn audio_kind(ext: &str) -> Option<AudioKind> {
     let lower = ext.to_ascii_lowercase();
     match lower.as_str() {
         "wav" => Some(AudioKind::Wav),
         "vox" => Some(AudioKind::Vox),
-        other => OTHER_AUDIO_EXTENSIONS
-            .iter()
-            .find(|&&e| e == other)
-            .map(|&e| AudioKind::Other(e)),
+        other => formats::by_extension(other)
+            .map(AudioKind::Headerless)
+            .or_else(|| {
+                OTHER_AUDIO_EXTENSIONS
+                    .iter()
+                    .find(|&&e| e == other)
+                    .map(|&e| AudioKind::Other(e))
+            }),
     }
 }
 
-/// Whether a folder walk checks files with this extension.
+/// Whether a folder walk checks files with this extension: every audio
+/// name but `.raw` and `.pcm`, which say nothing of their rate and name
+/// camera images and other data as often as sound (a file named on the
+/// command line is checked whatever its name).
 pub fn is_audio_extension(ext: &str) -> bool {
-    audio_kind(ext).is_some()
+    match audio_kind(ext) {
+        Some(AudioKind::Headerless(named)) => named.rate.is_some(),
+        kind => kind.is_some(),
+    }
 }
 
 /// `not-accepted` for an audio file the provider does not take; `format` is

@@ -34,7 +34,7 @@ pub use file::{
 pub use signal::signal_problems;
 pub use vox::{
     DISAGREEMENT_SNR_LIMIT_DB, DRIFT_LIMIT, OVERSHOOT_SHARE_LIMIT, RAILS_SHARE_LIMIT, vox_problems,
-    vox_stream_problems,
+    vox_rate, vox_stream_problems,
 };
 pub use wav::{conforms, wav_problems};
 

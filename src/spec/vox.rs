@@ -49,6 +49,24 @@ pub fn vox_problems(file_len: u64, head: &[u8]) -> Vec<Problem> {
     }
 }
 
+/// `vox-rate` for a `.vox` recorded at `rate` Hz, not the provider's 8000.
+pub fn vox_rate(rate: u32) -> Problem {
+    Problem::new(
+        Code::VoxRate,
+        format!(
+            "recorded at {rate} Hz; the provider plays VOX at {} Hz, so it would play {:.0}% \
+             too {}",
+            super::VOX_RATE,
+            (f64::from(super::VOX_RATE) / f64::from(rate) - 1.0).abs() * 100.0,
+            if rate < super::VOX_RATE {
+                "fast and high"
+            } else {
+                "slow and low"
+            }
+        ),
+    )
+}
+
 /// The problems of a decoded VOX stream, all warnings:
 /// - `vox-at-rails` when more than [`RAILS_SHARE_LIMIT`] of the samples sit
 ///   at the rails in long runs, or more than [`OVERSHOOT_SHARE_LIMIT`] of the

@@ -86,6 +86,8 @@ fn prompt_folder_skips_non_audio_and_fails_the_mp3() {
         rate: 8000,
         adjust: vec![],
         trim_threshold_dbfs: None,
+        vox_rate: None,
+        input_rate: None,
     });
     assert_eq!(mp3.fix, readable, "{mp3:#?}");
     assert_eq!(wav.fix, None);

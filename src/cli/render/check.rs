@@ -148,6 +148,8 @@ pub fn fix_words(f: &FileReport, outputs: &mut Outputs) -> Option<String> {
             rate,
             adjust,
             trim_threshold_dbfs,
+            vox_rate,
+            input_rate,
         } => {
             if f.path.to_str().is_none() {
                 return Some(
@@ -161,6 +163,12 @@ pub fn fix_words(f: &FileReport, outputs: &mut Outputs) -> Option<String> {
                 shell_word(&f.path),
                 shell_word(&outputs.claim(&f.path))
             );
+            if let Some(r) = vox_rate {
+                line.push_str(&format!(" --vox-rate {r}"));
+            }
+            if let Some(r) = input_rate {
+                line.push_str(&format!(" --input-rate {r}"));
+            }
             if *rate != 8000 {
                 line.push_str(&format!(" --rate {rate}"));
             }
@@ -308,6 +316,8 @@ mod tests {
             rate: 8000,
             adjust: vec![Adjustment::Normalize],
             trim_threshold_dbfs: None,
+            vox_rate: None,
+            input_rate: None,
         });
         let mut fail = row("c/x,\"y\".mp3", Verdict::Fail, None, None);
         fail.container = Some("mp3".into());
@@ -360,6 +370,8 @@ mod tests {
             rate,
             adjust,
             trim_threshold_dbfs: trim,
+            vox_rate: None,
+            input_rate: None,
         })
     }
 
