@@ -211,3 +211,172 @@ mod tests {
         }
     }
 }
+
+/// The decoder against sox's decodings of the files in `fixtures/gsm`
+/// (fixtures/README.md says how each was made), sample for sample.
+#[cfg(test)]
+mod golden {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// Speech and a full-scale sweep, encoded by sox (libgsm).
+    const CLIPS: [&str; 2] = ["speech-espeak-8000Hz", "sweep-100-3800Hz-0dBFS-8000Hz"];
+
+    fn path(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/gsm")
+            .join(name)
+    }
+
+    fn bytes(name: &str) -> Vec<u8> {
+        let path = path(name);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+    }
+
+    /// The samples of a 16-bit mono 8000 Hz WAV.
+    fn wav(name: &str) -> Vec<i16> {
+        let path = path(name);
+        let reader = hound::WavReader::open(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        let spec = reader.spec();
+        assert_eq!(
+            (spec.channels, spec.bits_per_sample, spec.sample_rate),
+            (1, 16, 8000)
+        );
+        reader
+            .into_samples::<i16>()
+            .map(|s| s.expect("sample"))
+            .collect()
+    }
+
+    /// The data chunk of a WAV49 file, after checking its fmt chunk says GSM
+    /// 6.10 (tag 0x0031) in 65-byte blocks.
+    fn wav49_data(file: &[u8]) -> &[u8] {
+        assert_eq!((&file[..4], &file[8..12]), (&b"RIFF"[..], &b"WAVE"[..]));
+        let mut pos = 12;
+        let mut saw_fmt = false;
+        while pos + 8 <= file.len() {
+            let id = &file[pos..pos + 4];
+            let len = u32::from_le_bytes(file[pos + 4..pos + 8].try_into().unwrap()) as usize;
+            let body = &file[pos + 8..(pos + 8 + len).min(file.len())];
+            match id {
+                b"fmt " => {
+                    let tag = u16::from_le_bytes([body[0], body[1]]);
+                    let block_align = u16::from_le_bytes([body[12], body[13]]);
+                    assert_eq!((tag, usize::from(block_align)), (0x0031, WAV49_BLOCK_BYTES));
+                    saw_fmt = true;
+                }
+                b"data" => {
+                    assert!(saw_fmt, "data before fmt");
+                    return body;
+                }
+                _ => {}
+            }
+            pos += 8 + len + (len & 1);
+        }
+        panic!("no data chunk");
+    }
+
+    fn decode_raw(file: &[u8]) -> Vec<i16> {
+        let (frames, rest) = file.as_chunks::<FRAME_BYTES>();
+        assert!(rest.is_empty(), "{} bytes after the last frame", rest.len());
+        let mut dec = GsmDecoder::new();
+        let mut pcm = Vec::new();
+        for (i, frame) in frames.iter().enumerate() {
+            let mut out = [0; FRAME_SAMPLES];
+            dec.decode_frame(frame, &mut out)
+                .unwrap_or_else(|e| panic!("frame {i}: {e}"));
+            pcm.extend_from_slice(&out);
+        }
+        pcm
+    }
+
+    /// Whole blocks only; sox counts a pad byte in the data length of an odd
+    /// number of blocks.
+    fn decode_wav49(data: &[u8]) -> Vec<i16> {
+        let (blocks, rest) = data.as_chunks::<WAV49_BLOCK_BYTES>();
+        assert!(rest.len() <= 1, "{} bytes after the last block", rest.len());
+        let mut dec = GsmDecoder::new();
+        let mut pcm = Vec::new();
+        for block in blocks {
+            let mut out = [0; WAV49_BLOCK_SAMPLES];
+            dec.decode_wav49_block(block, &mut out);
+            pcm.extend_from_slice(&out);
+        }
+        pcm
+    }
+
+    /// Equal sample for sample, or a message that says where they part.
+    fn assert_same(ours: &[i16], sox: &[i16], what: &str) {
+        assert_eq!(ours.len(), sox.len(), "{what}: sample count");
+        let differ = |(a, b): &(&i16, &i16)| a != b;
+        if let Some(i) = ours.iter().zip(sox).position(|p| differ(&p)) {
+            let n = ours.iter().zip(sox).filter(differ).count();
+            panic!(
+                "{what}: {n} samples differ, the first at {i} (frame {}): ours {}, sox {}",
+                i / FRAME_SAMPLES,
+                ours[i],
+                sox[i]
+            );
+        }
+    }
+
+    #[test]
+    fn raw_frames_decode_as_sox_does() {
+        for clip in CLIPS.into_iter().chain(["random-frames"]) {
+            let ours = decode_raw(&bytes(&format!("{clip}.gsm")));
+            let sox = wav(&format!("{clip}.gsm.sox-decoded.wav"));
+            assert_same(&ours, &sox, clip);
+        }
+    }
+
+    #[test]
+    fn wav49_blocks_decode_as_sox_does() {
+        for clip in CLIPS.into_iter().chain(["random-blocks"]) {
+            let ours = decode_wav49(wav49_data(&bytes(&format!("{clip}-wav49.wav"))));
+            let sox = wav(&format!("{clip}-wav49.sox-decoded.wav"));
+            assert_same(&ours, &sox, clip);
+        }
+    }
+
+    #[test]
+    fn both_packings_of_one_encoding_hold_the_same_parameters() {
+        // sox encodes a clip the same way for both files; only the packing
+        // (and the padding to a whole block) differs.
+        for clip in CLIPS {
+            let raw = bytes(&format!("{clip}.gsm"));
+            let wav49 = bytes(&format!("{clip}-wav49.wav"));
+            let (frames, _) = raw.as_chunks::<FRAME_BYTES>();
+            let (blocks, _) = wav49_data(&wav49).as_chunks::<WAV49_BLOCK_BYTES>();
+            let from_blocks: Vec<Params> = blocks.iter().flat_map(Params::from_wav49).collect();
+            assert!(from_blocks.len() - frames.len() <= 1, "{clip}");
+            for (i, frame) in frames.iter().enumerate() {
+                assert_eq!(
+                    Params::from_frame(frame),
+                    from_blocks[i],
+                    "{clip} frame {i}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_bad_signature_mid_stream_stops_nothing_before_it() {
+        let mut raw = bytes("speech-espeak-8000Hz.gsm");
+        let bad = 40;
+        raw[bad * FRAME_BYTES] = 0xC0 | (raw[bad * FRAME_BYTES] & 0x0F);
+        let sox = wav("speech-espeak-8000Hz.gsm.sox-decoded.wav");
+        let (frames, _) = raw.as_chunks::<FRAME_BYTES>();
+        let mut dec = GsmDecoder::new();
+        let mut out = [0; FRAME_SAMPLES];
+        for (i, frame) in frames[..bad].iter().enumerate() {
+            dec.decode_frame(frame, &mut out).unwrap();
+            assert_same(&out, &sox[i * FRAME_SAMPLES..][..FRAME_SAMPLES], "before");
+        }
+        let state = dec.clone();
+        assert_eq!(
+            dec.decode_frame(&frames[bad], &mut out),
+            Err(BadSignature { nibble: 0xC })
+        );
+        assert_eq!(dec, state);
+    }
+}
