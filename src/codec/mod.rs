@@ -4,3 +4,4 @@
 //! [`crate::decode::AudioReader`].
 
 pub(crate) mod g711;
+pub(crate) mod gsm;
