@@ -3,6 +3,14 @@
 //! and the pole-zero predictor the two bands share (PARREC, RECONS, UPZERO,
 //! UPPOL2, UPPOL1, FILTEZ, FILTEP, PREDIC), in the 16-bit fixed-point
 //! arithmetic of ITU-T G.722. Pure: numbers in, numbers out.
+//!
+//! One departure from the ITU-T's reference code, to decode as ffmpeg does:
+//! the zero section's output SZ is summed in 32 bits and the prediction
+//! `S = SP + SZ` is clamped to 16 bits once, where the reference code
+//! saturates every partial sum. The two agree while the sums stay within 16
+//! bits, as they do on every encoded fixture; crafted bytes get past them
+//! (`crafted-16000Hz.g722` in fixtures/g722: its test fails with the
+//! reference code's saturations).
 
 use super::tables::ILB;
 
@@ -61,8 +69,8 @@ pub(super) struct Band {
     nb: i16,
     /// Predicted signal, pole and zero sections together (SL or SH).
     s: i16,
-    /// Output of the zero section (SZL or SZH).
-    sz: i16,
+    /// Output of the zero section (SZL or SZH), in 32 bits (module docs).
+    sz: i32,
     /// Pole section coefficients A1, A2.
     a: [i16; 3],
     /// Zero section coefficients B1 to B6.
@@ -121,16 +129,17 @@ impl Band {
     #[inline]
     pub(super) fn adapt_predictor(&mut self, d: i16) {
         self.d[0] = d;
-        // PARREC, RECONS: with the previous sample's prediction.
-        self.p[0] = add(d, self.sz);
+        // PARREC (only its sign is used), RECONS: with the previous
+        // sample's prediction.
+        self.p[0] = clamp16(i32::from(d) + self.sz);
         self.r[0] = add(self.s, d);
         self.upzero();
         self.uppol2();
         self.uppol1();
         self.sz = self.filtez();
         let sp = self.filtep();
-        // PREDIC
-        self.s = add(sp, self.sz);
+        // PREDIC, clamped once (module docs).
+        self.s = clamp16(sp + self.sz);
     }
 
     /// UPZERO: each zero coefficient leaks by 255/256 (32640 / 32768) and
@@ -173,21 +182,22 @@ impl Band {
         self.p[1] = self.p[0];
     }
 
-    /// FILTEZ: the sixth-order zero section on the difference signals.
-    fn filtez(&self) -> i16 {
-        (1..=6).rev().fold(0, |sz, i| {
-            add(sz, mult(add(self.d[i], self.d[i]), self.b[i]))
-        })
+    /// FILTEZ: the sixth-order zero section on the difference signals,
+    /// summed in 32 bits (module docs).
+    fn filtez(&self) -> i32 {
+        (1..=6)
+            .map(|i| i32::from(mult(add(self.d[i], self.d[i]), self.b[i])))
+            .sum()
     }
 
     /// FILTEP: DELAYA shifts the reconstructed signals, then the
-    /// second-order pole section runs on them.
-    fn filtep(&mut self) -> i16 {
+    /// second-order pole section runs on them; the sum is left to PREDIC.
+    fn filtep(&mut self) -> i32 {
         self.r[2] = self.r[1];
         self.r[1] = self.r[0];
         let wd1 = mult(self.a[1], add(self.r[1], self.r[1]));
         let wd2 = mult(self.a[2], add(self.r[2], self.r[2]));
-        add(wd1, wd2)
+        i32::from(wd1) + i32::from(wd2)
     }
 }
 
@@ -268,6 +278,21 @@ mod tests {
         assert_eq!(sub(0, -32768), 32767);
         assert_eq!((sign(-1), sign(0), sign(1)), (-1, 0, 0));
         assert_eq!((limit(20000), limit(-20000), limit(5)), (16383, -16384, 5));
+    }
+
+    #[test]
+    fn zero_and_pole_sections_sum_in_32_bits() {
+        let mut band = Band::new(32);
+        band.b = [0, 32767, 32767, 32767, 32767, 32767, 32767];
+        band.d = [0, 10000, 10000, 10000, 10000, 10000, 10000];
+        // Six terms of mult(20000, 32767) = 19999: past 16 bits, kept.
+        assert_eq!(band.filtez(), 6 * 19999);
+        // FILTEP shifts R(j) into R(j-1): both terms at full scale, past 16
+        // bits together, kept for PREDIC.
+        band.a = [0, 27000, 12288];
+        band.r = [32767, 32767, 0];
+        assert_eq!(band.filtep(), 26999 + 12287);
+        assert_eq!(band.r, [32767, 32767, 32767]);
     }
 
     #[test]

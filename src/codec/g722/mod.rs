@@ -249,11 +249,12 @@ mod golden {
         }
     }
 
-    /// Clips encoded by ffmpeg from sox-made sources.
-    const CLIPS: [&str; 3] = [
+    /// Clips encoded by ffmpeg from sox-made sources, and crafted bytes.
+    const CLIPS: [&str; 4] = [
         "speech-espeak-16000Hz",
         "sweep-100-7900Hz-16000Hz",
         "noise-burst-16000Hz",
+        "crafted-16000Hz",
     ];
 
     #[test]
@@ -265,8 +266,9 @@ mod golden {
 
     #[test]
     fn decodes_as_ffmpeg_at_56_and_48_kbit() {
-        let clip = "sweep-100-7900Hz-16000Hz";
-        check(clip, G722Mode::Kbit56, "ffmpeg-decoded-56k");
-        check(clip, G722Mode::Kbit48, "ffmpeg-decoded-48k");
+        for clip in ["sweep-100-7900Hz-16000Hz", "crafted-16000Hz"] {
+            check(clip, G722Mode::Kbit56, "ffmpeg-decoded-56k");
+            check(clip, G722Mode::Kbit48, "ffmpeg-decoded-48k");
+        }
     }
 }
