@@ -4,4 +4,5 @@
 //! [`crate::decode::AudioReader`].
 
 pub(crate) mod g711;
+pub(crate) mod g722;
 pub(crate) mod gsm;
