@@ -5,6 +5,8 @@
 //! reads the same whichever decoder reads it.
 
 use crate::codec::g711;
+use crate::codec::g722::G722Decoder;
+use crate::codec::gsm::{self, GsmDecoder};
 use crate::error::{Error, Result};
 use crate::vox;
 use std::io::{self, Read};
@@ -32,6 +34,12 @@ pub(super) enum Encoding {
         /// Big-endian (RIFX).
         big_endian: bool,
     },
+    /// GSM 06.10 in raw 33-byte frames.
+    Gsm,
+    /// GSM 06.10 in WAV's 65-byte blocks of two frames (WAV49).
+    Wav49,
+    /// G.722 at 64 kbit/s: a byte holds two samples.
+    G722,
 }
 
 impl Encoding {
@@ -39,8 +47,10 @@ impl Encoding {
     /// counted as one unit of one byte).
     fn unit_bytes(self) -> usize {
         match self {
-            Encoding::Vox(_) | Encoding::MuLaw | Encoding::ALaw => 1,
+            Encoding::Vox(_) | Encoding::MuLaw | Encoding::ALaw | Encoding::G722 => 1,
             Encoding::Int { bytes, .. } | Encoding::Float { bytes, .. } => usize::from(bytes),
+            Encoding::Gsm => gsm::FRAME_BYTES,
+            Encoding::Wav49 => gsm::WAV49_BLOCK_BYTES,
         }
     }
 
@@ -57,6 +67,8 @@ impl Encoding {
             Encoding::Float { bytes, big_endian } => {
                 format!("pcm_f{}{}", bytes * 8, if big_endian { "be" } else { "le" })
             }
+            Encoding::Gsm | Encoding::Wav49 => "gsm".into(),
+            Encoding::G722 => "g722".into(),
         }
     }
 }
@@ -72,12 +84,17 @@ pub(super) struct ByteStream {
     encoding: Encoding,
     channels: usize,
     vox: Option<vox::Decoder>,
+    gsm: Option<Box<GsmDecoder>>,
+    g722: Option<Box<G722Decoder>>,
     bytes: Vec<u8>,
     /// Bytes of a unit split between two reads.
     carried: usize,
     pcm: Vec<i16>,
     /// Bytes of an incomplete last unit, dropped at the end.
     pub(super) dropped_tail: usize,
+    /// Units that could not be decoded (a GSM frame without its signature),
+    /// given as silence of their length.
+    pub(super) bad_units: u64,
 }
 
 impl ByteStream {
@@ -98,10 +115,14 @@ impl ByteStream {
                 Encoding::Vox(flavor) => Some(vox::Decoder::new(flavor)),
                 _ => None,
             },
+            gsm: matches!(encoding, Encoding::Gsm | Encoding::Wav49)
+                .then(|| Box::new(GsmDecoder::new())),
+            g722: (encoding == Encoding::G722).then(|| Box::new(G722Decoder::new())),
             bytes: vec![0; PIECE],
             carried: 0,
             pcm: Vec::new(),
             dropped_tail: 0,
+            bad_units: 0,
         }
     }
 
@@ -152,6 +173,37 @@ impl ByteStream {
             Encoding::Vox(_) => {
                 self.pcm.clear();
                 if let Some(dec) = self.vox.as_mut() {
+                    dec.decode(b, &mut self.pcm);
+                }
+                out.extend(self.pcm.iter().map(|&s| from_i16(s)));
+            }
+            Encoding::Gsm => {
+                let mut frame = [0i16; gsm::FRAME_SAMPLES];
+                for unit in b.chunks_exact(gsm::FRAME_BYTES) {
+                    let decoded = self.gsm.as_mut().and_then(|dec| {
+                        let unit: &[u8; gsm::FRAME_BYTES] = unit.try_into().ok()?;
+                        dec.decode_frame(unit, &mut frame).ok()
+                    });
+                    if decoded.is_none() {
+                        // A frame without its signature: as long in silence.
+                        frame = [0; gsm::FRAME_SAMPLES];
+                        self.bad_units += 1;
+                    }
+                    out.extend(frame.iter().map(|&s| from_i16(s)));
+                }
+            }
+            Encoding::Wav49 => {
+                let mut block = [0i16; gsm::WAV49_BLOCK_SAMPLES];
+                for unit in b.chunks_exact(gsm::WAV49_BLOCK_BYTES) {
+                    if let (Some(dec), Ok(unit)) = (self.gsm.as_mut(), unit.try_into()) {
+                        dec.decode_wav49_block(unit, &mut block);
+                    }
+                    out.extend(block.iter().map(|&s| from_i16(s)));
+                }
+            }
+            Encoding::G722 => {
+                self.pcm.clear();
+                if let Some(dec) = self.g722.as_mut() {
                     dec.decode(b, &mut self.pcm);
                 }
                 out.extend(self.pcm.iter().map(|&s| from_i16(s)));

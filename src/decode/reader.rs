@@ -233,6 +233,10 @@ impl AudioReader {
         match &mut self.inner {
             Inner::Own { stream, missing } => {
                 let n = stream.next(&mut self.buf)?;
+                if stream.bad_units > self.stats.bad_packets {
+                    self.stats.bad_packets = stream.bad_units;
+                    self.stats.check_bad_share(self.max_bad_share)?;
+                }
                 if n == 0 {
                     if *missing > 0 {
                         self.stats.truncated = true;

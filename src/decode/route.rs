@@ -166,12 +166,8 @@ fn headerless<F: Read + Seek>(
             },
             opts.input_rate.or(named.rate),
         ),
-        Headerless::Gsm | Headerless::G722 => {
-            return Ok(Err(Error::Unsupported(format!(
-                "decode: {} is not supported yet",
-                named.format.label()
-            ))));
-        }
+        Headerless::Gsm => (Encoding::Gsm, opts.input_rate.or(named.rate)),
+        Headerless::G722 => (Encoding::G722, opts.input_rate.or(named.rate)),
     };
     let Some(rate) = rate else {
         return Ok(Err(Usage::setting(
@@ -231,6 +227,9 @@ fn wav_stream(facts: &WavFacts) -> Result<Option<OwnStream>> {
         },
         (0x0006, 1) => Encoding::ALaw,
         (0x0007, 1) => Encoding::MuLaw,
+        // GSM 06.10 in WAV: 65-byte blocks of 320 samples, mono (what sox
+        // and ffmpeg write and read).
+        (0x0031, _) if fmt.block_align == 65 && channels == 1 => Encoding::Wav49,
         (0x0001 | 0x0003 | 0x0006 | 0x0007, b) => {
             return Err(Error::Unsupported(format!(
                 "decode: wav: {} samples of {b} bytes are not supported",
@@ -256,9 +255,13 @@ fn wav_stream(facts: &WavFacts) -> Result<Option<OwnStream>> {
         }
     };
     check_bounds(fmt.sample_rate, channels)?;
-    let frame = u64::from(per_channel) * u64::from(channels);
     // A placeholder size (a writer streaming to a pipe) means "to the end".
     let placeholder = data.declared == u32::MAX;
+    let declared_frames = match encoding {
+        // Whole blocks only; a pad byte after an odd count is not audio.
+        Encoding::Wav49 => u64::from(data.declared) / 65 * 320,
+        _ => u64::from(data.declared) / (u64::from(per_channel) * u64::from(channels)),
+    };
     Ok(Some(OwnStream {
         container: if big_endian { "rifx" } else { "wav" },
         encoding,
@@ -267,7 +270,7 @@ fn wav_stream(facts: &WavFacts) -> Result<Option<OwnStream>> {
         offset: data.offset,
         len: Some(data.available),
         missing: if placeholder { 0 } else { data.missing() },
-        declared_frames: (!placeholder).then(|| u64::from(data.declared) / frame),
+        declared_frames: (!placeholder).then_some(declared_frames),
     }))
 }
 
@@ -363,6 +366,9 @@ mod tests {
                 }
             );
         }
+        let mut gsm = wav(0x31, 0, &[0; 130]);
+        gsm[44..46].copy_from_slice(&65u16.to_le_bytes()); // blockAlign of WAV49
+        assert_eq!(own("a.wav", gsm).encoding, Encoding::Wav49);
         assert!(unsupported("a.wav", wav(0x31, 0, &[0; 65])).contains("GSM 6.10"));
         assert!(unsupported("a.wav", wav(0x55, 0, &[0; 8])).contains("MP3"));
         assert!(unsupported("a.wav", wav(0x1234, 0, &[0; 8])).contains("0x1234"));
