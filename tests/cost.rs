@@ -64,13 +64,30 @@ fn per_file_and_total() {
 
 #[test]
 fn failing_files_have_unknown_cost() {
+    // An RF64 file: no length a conversion could read either.
+    let rf64 = fixture("convert/rf64-8000Hz-mono.wav");
+    let c = cost(&[rf64, fixture("check/prompts/welcome.wav")], 10, 1, 1);
+    let rf64 = &c.files[1];
+    assert!(rf64.path.ends_with("rf64-8000Hz-mono.wav"), "{c:#?}");
+    assert_eq!(rf64.verdict, Verdict::Fail);
+    assert_eq!(rf64.per_call_fen, None);
+    assert_eq!(rf64.codes, ["not-wav"]);
+    assert_eq!(c.total.files_without_cost, 1);
+    assert_eq!(c.total.per_call_fen, Some(10));
+}
+
+/// A file in a format the provider does not play costs what its conversion
+/// will: its length is read the way convert reads it.
+#[cfg(feature = "decode")]
+#[test]
+fn convertible_files_cost_what_their_conversion_will() {
     let c = cost(&[fixture("check/prompts")], 10, 1, 1);
     let mp3 = &c.files[0];
     assert_eq!(mp3.verdict, Verdict::Fail);
-    assert_eq!(mp3.per_call_fen, None);
     assert_eq!(mp3.codes, ["not-accepted"]);
-    assert_eq!(c.total.files_without_cost, 1);
-    assert_eq!(c.total.per_call_fen, Some(10));
+    assert_eq!(mp3.per_call_fen, Some(10));
+    assert_eq!(c.total.files_without_cost, 0);
+    assert_eq!(c.total.per_call_fen, Some(20));
 }
 
 /// `voxprep cost` itself: exit status and formats.
@@ -133,17 +150,21 @@ mod cli {
 
     #[test]
     fn failing_files_exit_1_with_unknown_cost() {
+        let files = [
+            fixture("convert/rf64-8000Hz-mono.wav"),
+            fixture("check/prompts/welcome.wav"),
+        ];
         let doc = voxprep()
             .args(["cost", "--price-fen", "10", "--format", "json"])
-            .arg(fixture("check/prompts"))
+            .args(&files)
             .run()
             .code(1)
             .json();
-        assert_eq!(doc, json!(cost(&[fixture("check/prompts")], 10, 1, 1)));
-        let mp3 = &doc["files"][0];
-        assert_eq!(mp3["verdict"], "fail");
-        assert!(mp3["per_call_fen"].is_null());
-        assert_eq!(mp3["codes"][0], "not-accepted");
+        assert_eq!(doc, json!(cost(&files, 10, 1, 1)));
+        let rf64 = &doc["files"][1];
+        assert_eq!(rf64["verdict"], "fail");
+        assert!(rf64["per_call_fen"].is_null());
+        assert_eq!(rf64["codes"][0], "not-wav");
         assert_eq!(doc["total"]["files_without_cost"], 1);
         assert_eq!(doc["total"]["per_call_fen"], 10);
     }

@@ -45,7 +45,8 @@ pub struct CheckOptions {
     /// For a file with a problem that converting cures, read it the way a
     /// conversion does, to say in [`FileReport::fix`] whether one can
     /// (default `true`; needs the `decode` feature, without which no fix is
-    /// reported).
+    /// reported). A file whose header does not give its length (MP3, FLAC,
+    /// GSM in WAV...) is read that way whatever this says, for its duration.
     pub advise: bool,
     /// The rate `.vox` files were recorded at (default 8000, the provider's;
     /// any other fails `vox-rate`).
@@ -271,7 +272,26 @@ pub(crate) fn check_path_streamed(
 ) -> FileReport {
     match check_file(path, opts, streamed) {
         Ok(mut report) => {
-            report.fix = advise(path, &report.problems, opts);
+            let cures: Vec<Remedy> = report
+                .problems
+                .iter()
+                .filter_map(|p| p.code.remedy())
+                .collect();
+            let unknown_length = report.duration_s.is_none();
+            // Read it the way a conversion would when that says something: a
+            // cure to advise, or a length the header did not give.
+            let readable = (!cures.is_empty() && (opts.advise || unknown_length))
+                .then(|| convertible(path, opts))
+                .flatten();
+            if let (Some(Ok(read)), true) = (&readable, unknown_length) {
+                report.set_length(read.frames, read.rate);
+                if report.sample_rate.is_none() {
+                    report.sample_rate = Some(read.rate);
+                }
+            }
+            if opts.advise {
+                report.fix = readable.map(|r| advise(path, cures, r, opts));
+            }
             report.finish()
         }
         Err(err) => FileReport::unreadable(path, &err),
@@ -353,14 +373,21 @@ fn headerless(
     }
 }
 
-/// What would cure `problems`: asked of the opener `convert` uses, so that
-/// the advice and the conversion cannot disagree.
-fn advise(path: &Path, problems: &[Problem], opts: &CheckOptions) -> Option<Fix> {
-    let remedies: Vec<Remedy> = problems.iter().filter_map(|p| p.code.remedy()).collect();
-    if remedies.is_empty() || !opts.advise {
-        return None;
-    }
-    let mut adjust: Vec<Adjustment> = remedies
+/// What a conversion reads from a file: its rate and its length there.
+struct Readable {
+    rate: u32,
+    frames: Frames,
+}
+
+/// The fix for the problems whose `cures` these are, given what a
+/// conversion reads (or why it cannot).
+fn advise(
+    path: &Path,
+    cures: Vec<Remedy>,
+    readable: std::result::Result<Readable, String>,
+    opts: &CheckOptions,
+) -> Fix {
+    let mut adjust: Vec<Adjustment> = cures
         .iter()
         .filter_map(|r| match r {
             Remedy::ConvertWith(a) => Some(*a),
@@ -375,8 +402,8 @@ fn advise(path: &Path, problems: &[Problem], opts: &CheckOptions) -> Option<Fix>
     let is_vox = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("vox"));
-    convertible(path, opts).map(|readable| match readable {
-        Ok(input_rate) => Fix::Convert {
+    match readable {
+        Ok(Readable { rate: input_rate, .. }) => Fix::Convert {
             rate: if spec::WAV_RATES.contains(&input_rate) {
                 input_rate
             } else {
@@ -390,13 +417,15 @@ fn advise(path: &Path, problems: &[Problem], opts: &CheckOptions) -> Option<Fix>
             input_rate: opts.input_rate,
         },
         Err(reason) => Fix::CannotConvert { reason },
-    })
+    }
 }
 
-/// Whether a conversion can read `path` to its end, and the rate it decodes
-/// at: `None` when this build cannot tell (no `decode` feature).
+/// Whether a conversion can read `path` to its end (asked of the opener
+/// `convert` uses, so that the advice and the conversion cannot disagree),
+/// and what it reads: `None` when this build cannot tell (no `decode`
+/// feature).
 #[cfg(feature = "decode")]
-fn convertible(path: &Path, opts: &CheckOptions) -> Option<std::result::Result<u32, String>> {
+fn convertible(path: &Path, opts: &CheckOptions) -> Option<std::result::Result<Readable, String>> {
     let decode = crate::decode::DecodeOptions {
         vox_rate: opts.vox_rate,
         input_rate: opts.input_rate,
@@ -404,13 +433,16 @@ fn convertible(path: &Path, opts: &CheckOptions) -> Option<std::result::Result<u
     };
     Some(
         crate::decode::probe(path, &decode)
-            .map(|(facts, _)| facts.sample_rate)
+            .map(|(facts, stats)| Readable {
+                rate: facts.sample_rate,
+                frames: Frames(stats.frames),
+            })
             .map_err(|e| describe(&e)),
     )
 }
 
 #[cfg(not(feature = "decode"))]
-fn convertible(_path: &Path, _opts: &CheckOptions) -> Option<std::result::Result<u32, String>> {
+fn convertible(_path: &Path, _opts: &CheckOptions) -> Option<std::result::Result<Readable, String>> {
     None
 }
 

@@ -268,6 +268,11 @@ fn bits_rule(fmt: &Fmt) -> Option<Problem> {
     if fmt.bits_per_sample == 16 && valid.is_none() {
         return None;
     }
+    if fmt.bits_per_sample == 0 {
+        // A compressed format (GSM, MP3 in WAV) has no sample size to
+        // declare; not-pcm already says what is wrong.
+        return None;
+    }
     let mut msg = format!("{} bits per sample", fmt.bits_per_sample);
     if let Some(v) = valid {
         msg.push_str(&format!(" ({v} of them valid)"));
