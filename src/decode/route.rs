@@ -256,7 +256,7 @@ fn wav_stream(facts: &WavFacts) -> Result<Option<OwnStream>> {
     };
     check_bounds(fmt.sample_rate, channels)?;
     // A placeholder size (a writer streaming to a pipe) means "to the end".
-    let placeholder = data.declared == u32::MAX;
+    let placeholder = data.missing() > 0 && crate::wav::is_size_placeholder(data.declared);
     let declared_frames = match encoding {
         // Whole blocks only; a pad byte after an odd count is not audio.
         Encoding::Wav49 => u64::from(data.declared) / 65 * 320,

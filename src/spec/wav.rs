@@ -72,10 +72,10 @@ fn anomaly_problem(a: &Anomaly, facts: &WavFacts) -> Problem {
                 id_label(id)
             ),
         ),
-        Anomaly::DataSizePlaceholder { present } => (
+        Anomaly::DataSizePlaceholder { declared, present } => (
             Code::SizePlaceholder,
             format!(
-                "the data chunk's size is 0xFFFFFFFF, {PLACEHOLDER}; the file holds {present} data bytes"
+                "the data chunk's size is {declared:#010X}, {PLACEHOLDER}; the file holds {present} data bytes"
             ),
         ),
         Anomaly::DataTruncated { declared, present } => (
@@ -98,9 +98,9 @@ fn anomaly_problem(a: &Anomaly, facts: &WavFacts) -> Problem {
                 u64::from(*declared).saturating_sub(*present)
             ),
         ),
-        Anomaly::RiffSizePlaceholder => (
+        Anomaly::RiffSizePlaceholder { declared } => (
             Code::SizePlaceholder,
-            format!("the RIFF size is 0xFFFFFFFF, {PLACEHOLDER}; the file is {file_len} bytes"),
+            format!("the RIFF size is {declared:#010X}, {PLACEHOLDER}; the file is {file_len} bytes"),
         ),
         Anomaly::RiffPastEnd { riff_end } => (
             Code::RiffSizeMismatch,

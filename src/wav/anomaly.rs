@@ -51,8 +51,11 @@ pub enum Anomaly {
         /// Data bytes the file holds.
         present: u64,
     },
-    /// The data chunk's size is the placeholder 0xFFFFFFFF.
+    /// The data chunk's size is a streaming writer's placeholder
+    /// ([`super::is_size_placeholder`]) larger than the file.
     DataSizePlaceholder {
+        /// The placeholder.
+        declared: u32,
         /// Data bytes the file holds.
         present: u64,
     },
@@ -67,8 +70,12 @@ pub enum Anomaly {
         /// Body bytes the file holds.
         present: u64,
     },
-    /// The RIFF size is the placeholder 0xFFFFFFFF.
-    RiffSizePlaceholder,
+    /// The RIFF size is a streaming writer's placeholder larger than the
+    /// file.
+    RiffSizePlaceholder {
+        /// The placeholder.
+        declared: u32,
+    },
     /// The RIFF header declares more bytes than the file holds.
     RiffPastEnd {
         /// Where the RIFF header says the file ends (size + 8).

@@ -155,14 +155,13 @@ pub(crate) fn parse_fmt(bytes: &[u8], chunk_size: u32, order: ByteOrder) -> Resu
         fmt.channel_mask = Some(u32_at(20));
         let mut guid = [0u8; 16];
         guid.copy_from_slice(&bytes[24..40]);
-        // Data1 (which holds the tag) in the file's order; RIFX writers
-        // store Data2 and Data3 big-endian too.
+        // Data1 (which holds the tag) in the file's order. RIFX writers
+        // differ on the rest: sox swaps only the tag's two bytes and keeps
+        // the little-endian tail; others store Data1..Data3 big-endian.
+        let le_tail = guid[4..] == KSDATAFORMAT_TAIL;
         let (tag, high, tail_ok) = match order {
-            ByteOrder::Little => (
-                [guid[0], guid[1]],
-                [guid[2], guid[3]],
-                guid[4..] == KSDATAFORMAT_TAIL,
-            ),
+            ByteOrder::Little => ([guid[0], guid[1]], [guid[2], guid[3]], le_tail),
+            ByteOrder::Big if le_tail => ([guid[0], guid[1]], [guid[2], guid[3]], true),
             ByteOrder::Big => (
                 [guid[2], guid[3]],
                 [guid[0], guid[1]],

@@ -50,6 +50,14 @@ use std::path::Path;
 /// hostile file of millions of empty chunks must not cost memory or time.
 pub const MAX_CHUNKS: usize = 4096;
 
+/// Whether a chunk size that runs past the end of the file is a streaming
+/// writer's placeholder, meaning "to the end of the file": 0xFFFFFFFF
+/// (ffmpeg, and most writers), 0x7FFFFFFF (arecord) and 0x7FFFF000 (sox),
+/// written when the output is a pipe and the header cannot be patched.
+pub fn is_size_placeholder(size: u32) -> bool {
+    matches!(size, u32::MAX | 0x7FFF_FFFF | 0x7FFF_F000)
+}
+
 /// Chunk ids seen in WAV files in the wild (RIFF, Broadcast WAV, sampler and
 /// editor chunks), used only to settle whether an odd chunk was padded.
 const KNOWN_IDS: &[&[u8; 4]] = &[
@@ -490,7 +498,9 @@ impl<R: Read + Seek> Walker<'_, R> {
                 .as_ref()
                 .is_some_and(|d| d.offset == c.offset + 8);
         self.facts.anomalies.push(match (is_data, c.size) {
-            (true, u32::MAX) => Anomaly::DataSizePlaceholder { present },
+            (true, declared) if is_size_placeholder(declared) => {
+                Anomaly::DataSizePlaceholder { declared, present }
+            }
             (true, declared) => Anomaly::DataTruncated { declared, present },
             (false, declared) => Anomaly::ChunkTruncated {
                 id: c.id,
@@ -528,9 +538,11 @@ impl<R: Read + Seek> Walker<'_, R> {
             .iter()
             .any(|a| matches!(a, Anomaly::DataSizePlaceholder { .. }));
         if riff_end > file_len {
-            if riff_size == u64::from(u32::MAX) {
+            if u32::try_from(riff_size).is_ok_and(is_size_placeholder) {
                 if !data_placeholder {
-                    self.facts.anomalies.push(Anomaly::RiffSizePlaceholder);
+                    self.facts.anomalies.push(Anomaly::RiffSizePlaceholder {
+                        declared: riff_size as u32,
+                    });
                 }
                 return;
             }

@@ -12,6 +12,7 @@ mod cli;
 mod failures;
 mod folders;
 mod formats;
+mod inputs;
 mod level;
 
 use crate::common::fixture;
