@@ -237,7 +237,7 @@ fn human_report_lines() {
     let text = stdout(
         &conv("padded-silence-8000Hz-mono.wav"),
         "t.wav",
-        &["--trim-silence"],
+        &["--trim-silence", "--keep-dc"],
     );
     assert!(text.contains("\n    trimmed 0.90 s of silence"), "{text}");
     assert!(text.contains("billing unit(s) saved"), "{text}");
@@ -396,7 +396,7 @@ fn folder_of_long_prompts_converts_to_split_vox_without_hanging() {
     for kind in ["greedy", "universal:4"] {
         let out = tempfile::tempdir().unwrap();
         convert(src.path(), out.path(), &[])
-            .args(["--to", "vox", "--vox-encoder", kind])
+            .args(["--to", "vox", "--keep-dc", "--vox-encoder", kind])
             .env("RAYON_NUM_THREADS", "2")
             .timeout(std::time::Duration::from_secs(120))
             .run()

@@ -240,7 +240,10 @@ fn input_stem(case: &Case) -> String {
 fn every_telephony_name_reads_as_its_format() {
     let dir = tempfile::tempdir().unwrap();
     let aliases: &[(&str, &[&str])] = &[
-        ("telephony/speech-8000Hz.ulaw", &["ul", "mu", "pcmu", "ULAW"]),
+        (
+            "telephony/speech-8000Hz.ulaw",
+            &["ul", "mu", "pcmu", "ULAW"],
+        ),
         ("telephony/speech-8000Hz.alaw", &["al", "pcma"]),
         ("telephony/speech-8000Hz.sln", &["SLN"]),
     ];

@@ -164,6 +164,14 @@ fn with_level(level: Level) -> ConvertOptions {
     }
 }
 
+/// `opts` without the high-pass: the samples as decoded.
+fn keep_dc(opts: ConvertOptions) -> ConvertOptions {
+    ConvertOptions {
+        remove_dc: false,
+        ..opts
+    }
+}
+
 /// `opts` with existing outputs replaced.
 fn forced(opts: ConvertOptions) -> ConvertOptions {
     ConvertOptions {
