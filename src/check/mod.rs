@@ -320,6 +320,11 @@ fn check_file(
                     report.problems.insert(0, spec::wrong_extension(ext));
                 }
                 Some("empty") => report.problems.push(spec::empty_file()),
+                Some("gsm") => {
+                    let gsm = crate::formats::by_extension("gsm").expect("a headerless name");
+                    let len = file.metadata().map_err(io_err)?.len();
+                    headerless(&mut report, gsm, len, opts);
+                }
                 Some(id) => {
                     report.container = Some(id.to_string());
                     report.problems.push(spec::not_accepted(id));

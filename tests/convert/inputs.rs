@@ -304,3 +304,35 @@ fn a_6khz_vox_is_billed_at_its_rate() {
     let at_8k = check_path(&vox, &CheckOptions::default());
     assert_eq!(at_8k.duration_s, Some(0.75));
 }
+
+/// Raw GSM under another name (`.wav`, `.vox`, `.ulaw`, `.bin`) is told by
+/// its frames: check names it and gives its duration, convert decodes it
+/// as sox does.
+#[test]
+fn misnamed_raw_gsm_is_read_for_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let gsm = fixture("gsm/speech-espeak-8000Hz.gsm");
+    let (want, _) = reference(&fixture("gsm/speech-espeak-8000Hz.gsm.sox-decoded.wav"));
+    for name in [
+        "misnamed.wav",
+        "misnamed.vox",
+        "misnamed.ulaw",
+        "misnamed.bin",
+    ] {
+        let input = dir.path().join(name);
+        fs::copy(&gsm, &input).unwrap();
+        let report = check_path(&input, &CheckOptions::default());
+        assert_eq!(report.verdict, Verdict::Fail, "{name}");
+        assert_eq!(report.container.as_deref(), Some("gsm"), "{name}");
+        assert_eq!(report.samples, Some(want.len() as u64), "{name}");
+        let said = report.problems[0].message.clone();
+        assert!(said.contains("GSM 06.10"), "{name}: {said}");
+        assert!(matches!(report.fix, Some(Fix::Convert { .. })), "{name}");
+        let got = decoded(&Case {
+            input,
+            reference: PathBuf::new(),
+            vox_rate: None,
+        });
+        assert_eq!(got, (want.clone(), 8000), "{name}");
+    }
+}
