@@ -3,6 +3,7 @@
 //! panic on hostile input is an error on that file. Its demuxers also carry
 //! Opus, which our [`super::opus`] decodes.
 
+use super::matroska::End;
 use super::opus::{self, BadPacket, OpusStream};
 use super::{DecodeStats, SourceFacts, codec_name};
 use crate::error::{Error, Result};
@@ -127,6 +128,19 @@ impl MediaStream {
             next_pts: None,
         };
         Ok((stream, facts))
+    }
+
+    /// The track's number in its container.
+    pub(super) fn track(&self) -> u32 {
+        self.track
+    }
+
+    /// For Opus, trim the end as `end` says (what Matroska's
+    /// `DiscardPadding` says, which symphonia does not apply).
+    pub(super) fn set_opus_end(&mut self, end: End) {
+        if let Decoder::Opus(opus) = &mut self.decoder {
+            opus.set_end(end);
+        }
     }
 
     /// Decode the next packet into `buf`; its channel count, 0 at the end.

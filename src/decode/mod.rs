@@ -16,6 +16,7 @@
 //! a file) reads a file through it to the end, so the two cannot disagree.
 
 mod edit_list;
+mod matroska;
 mod media;
 mod opus;
 mod own;

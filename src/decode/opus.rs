@@ -13,11 +13,11 @@
 //! decoded frames are the encoder's delay, dropped here, taken from the
 //! `OpusHead` in both containers (symphonia gives Ogg's as the track delay,
 //! and nothing for WebM). The end is trimmed as the demuxer says: Ogg's last
-//! granule position arrives as the last packet's `trim_end`; symphonia 0.6
-//! does not apply Matroska's `DiscardPadding`, so a WebM decodes up to one
-//! packet of encoder padding (13.5 ms on the fixtures) longer than libopus
-//! decodes it: near-silence after the audio, nothing of it missing.
+//! granule position arrives as the last packet's `trim_end`; Matroska's
+//! `DiscardPadding`, which symphonia 0.6 does not apply, is read by
+//! [`super::matroska`] and given through [`OpusStream::set_end`].
 
+use super::matroska::End;
 use crate::error::{Error, Result};
 use opus_pure::{MAX_PACKET_SAMPLES, OpusDecoder, SoftClip};
 
@@ -87,6 +87,11 @@ pub(super) struct OpusStream {
     channels: usize,
     /// Frames still to drop from the start.
     skip: u64,
+    /// Packets seen (decoded or refused).
+    seen: u64,
+    /// The last packet and its end trim, when the container says so
+    /// outside the packets (Matroska's `DiscardPadding`).
+    end: Option<End>,
     /// One packet's samples: the longest a packet holds (120 ms).
     pcm: Vec<f32>,
 }
@@ -107,13 +112,21 @@ impl OpusStream {
             clip: SoftClip::new(channels),
             channels,
             skip: u64::from(head.pre_skip),
+            seen: 0,
+            end: None,
             pcm: vec![0.0; MAX_PACKET_SAMPLES * channels],
         })
     }
 
+    /// Trim the stream's end as `end` says (see [`super::matroska`]).
+    pub(super) fn set_end(&mut self, end: End) {
+        self.end = Some(end);
+    }
+
     /// Decode one packet into `out` (replacing what it held), dropping what
-    /// is left of the pre-skip and the last `trim_end` frames; the frames
-    /// kept (0 when the pre-skip or the trim covers the packet).
+    /// is left of the pre-skip and the last `trim_end` frames (or the end
+    /// trim [`OpusStream::set_end`] gave, on the packet it names); the
+    /// frames kept (0 when the pre-skip or the trim covers the packet).
     ///
     /// # Errors
     /// [`BadPacket`] when opus-pure refuses the packet; `out` is then empty.
@@ -124,6 +137,11 @@ impl OpusStream {
         out: &mut Vec<f32>,
     ) -> Result<usize, BadPacket> {
         out.clear();
+        self.seen += 1;
+        let trim_end = match self.end {
+            Some(end) if end.packet == self.seen => trim_end.max(end.trim),
+            _ => trim_end,
+        };
         let n = self
             .decoder
             .decode(data, MAX_PACKET_SAMPLES, &mut self.pcm)

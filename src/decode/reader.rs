@@ -2,6 +2,7 @@
 //! our decoders ([`super::own`]) or symphonia ([`super::media`]).
 
 use super::edit_list::{self, Edit};
+use super::matroska;
 use super::media::MediaStream;
 use super::own::ByteStream;
 use super::route::{self, Route};
@@ -133,6 +134,17 @@ impl AudioReader {
                 .and_then(|f| edit_list::sound_track_edit(&mut BufReader::new(f)))
                 // An edit that skips the whole track is not believed.
                 .filter(|e| declared.is_none_or(|n| e.skip_frames(rate) < n));
+        }
+        // Opus in Matroska/WebM ends where the last block's DiscardPadding
+        // says, which symphonia does not apply (see `matroska`).
+        if let Inner::Media(stream) = &mut r.inner
+            && r.facts.container == "matroska"
+            && r.facts.codec == "opus"
+            && let Some(end) = File::open(path)
+                .ok()
+                .and_then(|f| matroska::opus_end(f, u64::from(stream.track())))
+        {
+            stream.set_opus_end(end);
         }
         Ok(r)
     }
