@@ -9,8 +9,9 @@ use super::route::{self, Route};
 use super::{DecodeOptions, DecodeStats, SourceFacts};
 use crate::error::{Error, Result};
 use std::fs::File;
-use std::io::{BufReader, Seek, SeekFrom};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+use symphonia::core::io::ReadOnlySource;
 
 /// A decoded packet: interleaved samples in -1.0..1.0.
 #[derive(Debug)]
@@ -120,8 +121,19 @@ impl AudioReader {
                 )
             }
             Route::Media { hint } => {
-                let (stream, facts) = MediaStream::open(Box::new(file), hint.as_deref())
-                    .map_err(|e| e.with_path(path))?;
+                let opened = match MediaStream::open(Box::new(file), hint.as_deref()) {
+                    // symphonia reads to the end of an Ogg or Matroska file
+                    // when it opens one (the last page, the segment's size)
+                    // and refuses it there when it is cut short or damaged:
+                    // read such a file as a stream instead, as far as it
+                    // goes, so that what is missing is reported as such.
+                    Err(Error::Malformed(_)) if streamable(path) => {
+                        let file = crate::files::open_regular(path)?;
+                        MediaStream::open(Box::new(ReadOnlySource::new(file)), hint.as_deref())
+                    }
+                    other => other,
+                };
+                let (stream, facts) = opened.map_err(|e| e.with_path(path))?;
                 AudioReader::new(facts, opts, Inner::Media(Box::new(stream)))
             }
         };
@@ -271,6 +283,16 @@ impl AudioReader {
         self.stats
             .finish(&self.facts, self.max_bad_share, self.accept_truncated)
     }
+}
+
+/// The file at `path` starts like an Ogg or Matroska/WebM file: containers
+/// symphonia also reads as a stream, without seeking.
+fn streamable(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && (magic == *b"OggS" || magic == [0x1A, 0x45, 0xDF, 0xA3])
 }
 
 #[cfg(test)]
