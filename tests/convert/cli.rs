@@ -326,7 +326,12 @@ fn folder_runs_exit_1_when_a_file_fails() {
         .iter()
         .filter(|f| f["status"] == "failed")
         .collect();
-    assert!(failed[0]["error"].as_str().unwrap().contains("opus"));
+    assert!(
+        failed[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("MP3 audio in WAV")
+    );
     assert_eq!(tree(out.path()), SOURCE_TREE_AS_VOX);
     convert(s, out.path(), &["--to", "vox"]).run().code(1);
     convert(

@@ -23,6 +23,7 @@ fn every_input_family_converts_to_wav_and_vox() {
         ("tone-44100Hz-stereo.mp3", 22050, 44100),
         ("tone-48000Hz-mono.flac", 24001, 48000),
         ("tone-44100Hz-stereo.ogg", 22050, 44100),
+        ("opus-48000Hz-mono.opus", 14400, 48000),
         ("tone-44100Hz-mono.m4a", 22050, 44100),
         ("tone-22050Hz-mono.aiff", 11031, 22050),
         ("tone-f32-48000Hz-mono.wav", 24001, 48000),
