@@ -18,6 +18,7 @@
 mod edit_list;
 mod matroska;
 mod media;
+mod ogg;
 mod opus;
 mod own;
 mod reader;

@@ -2,11 +2,11 @@
 //! our decoders ([`super::own`]) or symphonia ([`super::media`]).
 
 use super::edit_list::{self, Edit};
-use super::matroska;
 use super::media::MediaStream;
 use super::own::ByteStream;
 use super::route::{self, Route};
 use super::{DecodeOptions, DecodeStats, SourceFacts};
+use super::{matroska, ogg};
 use crate::error::{Error, Result};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -146,6 +146,15 @@ impl AudioReader {
                 .and_then(|f| edit_list::sound_track_edit(&mut BufReader::new(f)))
                 // An edit that skips the whole track is not believed.
                 .filter(|e| declared.is_none_or(|n| e.skip_frames(rate) < n));
+        }
+        // symphonia skips an Ogg page whose checksum fails without a
+        // word (see `ogg`).
+        if r.facts.container == "ogg"
+            && let Some(damage) = File::open(path)
+                .ok()
+                .and_then(|f| ogg::damage(BufReader::new(f)).ok().flatten())
+        {
+            r.stats.damaged_bytes = damage.bytes;
         }
         // Opus in Matroska/WebM ends where the last block's DiscardPadding
         // says, which symphonia does not apply (see `matroska`).

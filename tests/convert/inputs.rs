@@ -467,3 +467,30 @@ fn cut_or_damaged_opus_is_reported_not_a_panic() {
         );
     }
 }
+
+/// A damaged Ogg page near the end takes its audio with it
+/// (symphonia skips it silently, ffmpeg says "CRC mismatch"): the reader
+/// finds the page whose checksum fails and says audio was lost.
+#[test]
+fn a_damaged_ogg_page_is_reported_as_lost_audio() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = fs::read(fixture("opus/speech-silk-16000Hz.opus")).unwrap();
+    // The last page of audio but one (the last is short).
+    let pages: Vec<usize> = (0..bytes.len() - 4)
+        .filter(|&i| &bytes[i..i + 4] == b"OggS")
+        .collect();
+    let page = pages[pages.len() - 2];
+    for b in &mut bytes[page + 300..page + 700] {
+        *b ^= 0xA5;
+    }
+    let path = written(dir.path(), "damaged.opus", &bytes);
+    let mut r = AudioReader::open_path(&path, &DecodeOptions::default()).unwrap();
+    while r.next_chunk().unwrap().is_some() {}
+    let warnings = r.warnings();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("damaged") && w.contains("lost")),
+        "{warnings:?}"
+    );
+}
