@@ -5,6 +5,7 @@
 //! in, figures out; what the figures mean for a prompt is the spec's
 //! ([`crate::spec::vox_stream_problems`]).
 
+use super::screen::{Screen, ScreenFigures};
 use super::{Decoder, DecoderFlavor};
 use serde::Serialize;
 
@@ -49,6 +50,9 @@ pub struct VoxAnalysis {
     /// Share of the exact decoder's steps that overshoot a rail by more than
     /// `s/8` ("ADPCM state errors").
     pub overshoot_share: f64,
+    /// Whether the stream is ADPCM at all: its state errors counted, and
+    /// what its bytes look like read as raw PCM once it has one.
+    pub screen: ScreenFigures,
 }
 
 /// Decode `bytes` with the exact and shift-add flavours and measure them.
@@ -73,7 +77,7 @@ pub struct Analyser {
     run: usize,
     longest_run: usize,
     in_long_runs: u64,
-    overshoots: u64,
+    screen: Screen,
     /// The shift-add decoding of the current piece.
     shifted: Vec<i16>,
 }
@@ -98,7 +102,7 @@ impl Analyser {
             run: 0,
             longest_run: 0,
             in_long_runs: 0,
-            overshoots: 0,
+            screen: Screen::new(),
             shifted: Vec::new(),
         }
     }
@@ -152,7 +156,7 @@ impl Analyser {
         self.diff_energy += diff_energy as f64;
         self.diff_sum += diff_sum as f64;
         self.diff_max = diff_max;
-        self.overshoots += overshoots;
+        self.screen.note(bytes, overshoots);
         self.count += 2 * bytes.len() as u64;
     }
 
@@ -198,6 +202,7 @@ impl Analyser {
         } else {
             Some(10.0 * (self.signal_energy / self.diff_energy).log10())
         };
+        let screen = self.screen.figures();
         VoxAnalysis {
             samples,
             drift_max: self.diff_max as f64 / full,
@@ -205,7 +210,8 @@ impl Analyser {
             shift_add_snr_db,
             rails_share: self.in_long_runs as f64 / n,
             longest_rail_run: self.longest_run,
-            overshoot_share: self.overshoots as f64 / n,
+            overshoot_share: screen.state_error_share(),
+            screen,
         }
     }
 }

@@ -56,6 +56,24 @@ impl Decoder {
         self.state = lane.state();
     }
 
+    /// [`Decoder::decode`], also counting the steps that overshoot a rail by
+    /// more than `s/8` (what sox and libsndfile call "ADPCM state errors").
+    pub fn decode_counting(&mut self, bytes: &[u8], out: &mut Vec<i16>) -> u64 {
+        let mut lane = Lane::new(self.state, self.flavor);
+        let order = self.order;
+        out.reserve(bytes.len() * 2);
+        let mut errors = 0u64;
+        for &b in bytes {
+            let (first, second) = order.split(b);
+            let (a, oa) = lane.decode_checked(first);
+            let (b, ob) = lane.decode_checked(second);
+            out.extend_from_slice(&[a, b]);
+            errors += u64::from(oa) + u64::from(ob);
+        }
+        self.state = lane.state();
+        errors
+    }
+
     /// The state for a hot loop elsewhere in the codec.
     pub(crate) fn lane(&self) -> Lane {
         Lane::new(self.state, self.flavor)

@@ -27,6 +27,7 @@ mod decoder;
 mod encoder;
 mod greedy;
 mod pool;
+mod screen;
 mod search;
 mod split;
 mod state;
@@ -35,6 +36,7 @@ mod tables;
 pub use analysis::{Analyser, RAIL_LEVEL, RAIL_RUN, VoxAnalysis, analyse_stream};
 pub use decoder::Decoder;
 pub use encoder::Encoder;
+pub use screen::{AUDIO_GAIN_DB, RawFormat, RawGuess, Screen, ScreenFigures};
 pub use search::MAX_PATHS;
 
 use crate::error::{Error, Result, Setting, Usage};
