@@ -5,7 +5,7 @@ use super::{CheckOptions, FileReport};
 use crate::billing;
 use crate::signal::{SignalAnalyser, SignalStats};
 use crate::sniff::{self, SNIFF_LEN};
-use crate::spec::{self, VOX_RATE};
+use crate::spec::{self, Severity, VOX_RATE};
 use crate::vox::{self, VoxAnalysis};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -42,10 +42,17 @@ pub(super) fn check(
             Some(done) => done,
             None => analyse(file, opts)?,
         };
+        let codec_problems = spec::vox_stream_problems(&codec);
+        if codec_problems.iter().any(|p| p.severity == Severity::Error) {
+            // Not ADPCM: the decoded samples are no recording, so their
+            // figures say nothing (and must not advertise a cure).
+            report.problems.extend(codec_problems);
+            return Ok(());
+        }
         report
             .problems
             .extend(spec::signal_problems(&stats, &opts.thresholds));
-        report.problems.extend(spec::vox_stream_problems(&codec));
+        report.problems.extend(codec_problems);
         report.signal = Some(stats);
     }
     Ok(())

@@ -84,6 +84,8 @@ pub(super) struct ByteStream {
     encoding: Encoding,
     channels: usize,
     vox: Option<vox::Decoder>,
+    /// Whether the `.vox` bytes are ADPCM at all (checked at the end).
+    screen: vox::Screen,
     gsm: Option<Box<GsmDecoder>>,
     g722: Option<Box<G722Decoder>>,
     bytes: Vec<u8>,
@@ -115,6 +117,7 @@ impl ByteStream {
                 Encoding::Vox(flavor) => Some(vox::Decoder::new(flavor)),
                 _ => None,
             },
+            screen: vox::Screen::new(),
             gsm: matches!(encoding, Encoding::Gsm | Encoding::Wav49)
                 .then(|| Box::new(GsmDecoder::new())),
             g722: (encoding == Encoding::G722).then(|| Box::new(G722Decoder::new())),
@@ -152,7 +155,7 @@ impl ByteStream {
             if n == 0 {
                 self.dropped_tail = have;
                 self.carried = 0;
-                return Ok(0);
+                return self.ended();
             }
             let whole = have - have % unit;
             if whole == 0 {
@@ -166,6 +169,18 @@ impl ByteStream {
         }
     }
 
+    /// The end of the stream: refuse bytes that decoded as VOX but are not
+    /// Dialogic ADPCM (their samples are no recording).
+    fn ended(&self) -> Result<usize> {
+        match self.encoding {
+            Encoding::Vox(_) => match crate::spec::not_adpcm(&self.screen.figures()) {
+                Some(p) => Err(Error::Malformed(format!("decode: {}", p.message))),
+                None => Ok(0),
+            },
+            _ => Ok(0),
+        }
+    }
+
     fn convert(&mut self, len: usize, out: &mut Vec<f32>) {
         let b = &self.bytes[..len];
         let from_i16 = |s: i16| f32::from(s) / 32_768.0;
@@ -173,7 +188,8 @@ impl ByteStream {
             Encoding::Vox(_) => {
                 self.pcm.clear();
                 if let Some(dec) = self.vox.as_mut() {
-                    dec.decode(b, &mut self.pcm);
+                    let errors = dec.decode_counting(b, &mut self.pcm);
+                    self.screen.note(b, errors);
                 }
                 out.extend(self.pcm.iter().map(|&s| from_i16(s)));
             }
@@ -343,6 +359,37 @@ mod tests {
         let (x, tail) = all(&bytes, Some(11), le, 2);
         assert_eq!(x.len(), 4);
         assert_eq!(tail, 3);
+    }
+
+    #[test]
+    fn vox_that_is_not_adpcm_fails_at_the_end() {
+        // mu-law bytes of a loud 500 Hz tone: read as ADPCM, state errors.
+        let mu: Vec<u8> = (0..8000)
+            .map(|i| {
+                let s = ((f64::from(i) * 0.3927).sin() * 20_000.0) as i16;
+                (0..=255u8)
+                    .min_by_key(|&b| (i32::from(g711::mulaw(b)) - i32::from(s)).abs())
+                    .unwrap()
+            })
+            .collect();
+        let vox = Encoding::Vox(vox::DecoderFlavor::Exact);
+        let mut s = ByteStream::new(Box::new(Cursor::new(mu)), None, vox, 1);
+        let mut piece = Vec::new();
+        let err = loop {
+            match s.next(&mut piece) {
+                Ok(0) => panic!("read to the end"),
+                Ok(_) => {}
+                Err(e) => break e.to_string(),
+            }
+        };
+        assert!(err.contains("not Dialogic ADPCM"), "{err}");
+        assert!(err.contains("mu-law"), "{err}");
+        // Genuine ADPCM reads to its end.
+        let tone: Vec<i16> = (0..8000)
+            .map(|i| ((f64::from(i) * 0.3927).sin() * 20_000.0) as i16)
+            .collect();
+        let bytes = vox::encode(&tone, vox::EncoderKind::Greedy);
+        assert_eq!(all(&bytes, None, vox, 1).0.len(), 8000);
     }
 
     #[test]

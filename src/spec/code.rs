@@ -114,8 +114,10 @@ codes! {
     TrailingSilence = "trailing-silence", Warning, "more than 0.5 s (by default) of silence after the last sample at or above the silence threshold; says whether trimming would lower the billing units";
     /// The mean sample value is far from zero.
     DcOffset = "dc-offset", Warning, "the mean sample value is more than 2% (by default) of full scale, in a recording of 0.1 s or more; convert takes it out";
-    /// A `.vox` whose decoding sits at the rails: probably not Dialogic ADPCM.
-    VoxAtRails = "vox-at-rails", Warning, "a `.vox` whose decoder steps overshoot full scale by more than s/8 on more than 1% of the steps, or whose decoded samples sit at full scale in runs of 64 or more for more than 2% of the samples: probably mu-law, A-law or 8-bit PCM named `.vox`, or another rate";
+    /// A `.vox` whose bytes are not Dialogic ADPCM.
+    NotAdpcm = "not-adpcm", Error, "a `.vox` that is not Dialogic ADPCM: at least 5 decoder steps, and at least 0.2% of them, overshoot full scale by more than s/8 (\"ADPCM state errors\", which no ADPCM encoder writes); says which raw reading of the bytes looks like audio (mu-law, A-law, 8- or 16-bit PCM) or that none does (random data)";
+    /// A `.vox` whose decoding sits at the rails.
+    VoxAtRails = "vox-at-rails", Warning, "a `.vox` whose decoded samples sit at full scale in runs of 64 or more for more than 2% of the samples, without ADPCM state errors: clipped flat at full scale, or bytes of one value (0x00, 0x88) that are not ADPCM either";
     /// A `.vox` that plays differently on the decoder families.
     DecoderDisagreement = "decoder-disagreement", Warning, "a `.vox` whose exact (sox/libsndfile) and shift-add (Dialogic/FreeSWITCH) decodings drift more than 10% of full scale apart, or whose SNR between them is below 10 dB: it plays differently on the two decoder families";
 }
@@ -140,7 +142,7 @@ impl Code {
             LowLevel => Some(Remedy::ConvertWith(Adjustment::Normalize)),
             LeadingSilence | TrailingSilence => Some(Remedy::ConvertWith(Adjustment::TrimSilence)),
             Unreadable | NotAudio | EmptyFile | NoFmt | NoData | FmtMalformed | DataTruncated
-            | ZeroSamples | Silent | Clipping | FlatTops | VoxAtRails => None,
+            | ZeroSamples | Silent | Clipping | FlatTops | NotAdpcm | VoxAtRails => None,
         }
     }
 }

@@ -10,7 +10,8 @@
 //! - WAV: [`wav_problems`] from what [`crate::wav::inspect`] found;
 //!   [`conforms`] says whether there is no error.
 //! - VOX: [`vox_problems`] from the file's length and first bytes;
-//!   [`vox_stream_problems`] from the analysis of its decoded stream.
+//!   [`vox_stream_problems`] from the analysis of its decoded stream
+//!   ([`not_adpcm`] from its screen alone, which decoding also runs).
 //! - Samples: [`signal_problems`] from [`crate::signal::SignalStats`].
 //! - Files of other kinds: [`audio_kind`], [`not_accepted`], [`not_audio`],
 //!   [`wrong_extension`], [`unreadable`].
@@ -33,8 +34,8 @@ pub use file::{
 };
 pub use signal::{MIN_DC_OFFSET_S, signal_problems};
 pub use vox::{
-    DISAGREEMENT_SNR_LIMIT_DB, DRIFT_LIMIT, OVERSHOOT_SHARE_LIMIT, RAILS_SHARE_LIMIT, vox_problems,
-    vox_rate, vox_stream_problems,
+    DISAGREEMENT_SNR_LIMIT_DB, DRIFT_LIMIT, MIN_STATE_ERRORS, RAILS_SHARE_LIMIT,
+    STATE_ERROR_SHARE_LIMIT, not_adpcm, vox_problems, vox_rate, vox_stream_problems,
 };
 pub use wav::{conforms, wav_problems};
 

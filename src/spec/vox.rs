@@ -3,19 +3,23 @@
 
 use super::{Code, Problem, with_article};
 use crate::sniff::{format_label, sniff};
-use crate::vox::VoxAnalysis;
+use crate::vox::{RawGuess, ScreenFigures, VoxAnalysis};
+
+/// `not-adpcm` needs at least this many "ADPCM state errors": decoder steps
+/// that overshoot a rail by more than `s/8`...
+pub const MIN_STATE_ERRORS: u64 = 5;
+
+/// ...making up at least this share of the steps. No ADPCM encoder writes
+/// such a step on purpose: VOX written by sox, libsndfile and voxprep's
+/// encoders from speech, music, tones, noise, silence and full-scale squares
+/// has at most 0.013%, while random bytes have 31-37% and mu-law, A-law and
+/// 8- or 16-bit PCM read as ADPCM 1.3-87% (`benches/vox-not-adpcm.sh`).
+pub const STATE_ERROR_SHARE_LIMIT: f64 = 0.002;
 
 /// `vox-at-rails` is reported when more than this share of the samples lies
-/// in rail runs of at least [`crate::vox::RAIL_RUN`] samples.
+/// in rail runs of at least [`crate::vox::RAIL_RUN`] samples (and the stream
+/// is not already `not-adpcm`).
 pub const RAILS_SHARE_LIMIT: f64 = 0.02;
-
-/// `vox-at-rails` is also reported when more than this share of the exact
-/// decoder's steps overshoot a rail by more than `s/8`, what sox and
-/// libsndfile call an "ADPCM state error". No ADPCM encoder writes such a
-/// step (sox's, libsndfile's and ours all stay within the grace, even on
-/// full-scale squares and clipped speech), while mu-law, A-law and 8-bit PCM
-/// bytes read as ADPCM overshoot on 20-60% of their samples.
-pub const OVERSHOOT_SHARE_LIMIT: f64 = 0.01;
 
 /// `decoder-disagreement` is reported when the exact and shift-add decodings
 /// differ by more than this share of full scale at some sample (0.1 = 10%,
@@ -67,25 +71,71 @@ pub fn vox_rate(rate: u32) -> Problem {
     )
 }
 
-/// The problems of a decoded VOX stream, all warnings:
-/// - `vox-at-rails` when more than [`RAILS_SHARE_LIMIT`] of the samples sit
-///   at the rails in long runs, or more than [`OVERSHOOT_SHARE_LIMIT`] of the
-///   steps overshoot a rail;
-/// - `decoder-disagreement` when the exact and shift-add decodings differ by
-///   more than [`DRIFT_LIMIT`] of full scale, or their SNR is below
-///   [`DISAGREEMENT_SNR_LIMIT_DB`]. Not reported together with
-///   `vox-at-rails` (a non-ADPCM file disagrees with itself anyway).
+/// `not-adpcm` when the screen of a stream finds at least
+/// [`MIN_STATE_ERRORS`] state errors and [`STATE_ERROR_SHARE_LIMIT`] of the
+/// steps: the bytes are not Dialogic ADPCM. The sentence names the raw
+/// reading of the bytes that looks like audio, or says none does.
+pub fn not_adpcm(f: &ScreenFigures) -> Option<Problem> {
+    let share = f.state_error_share();
+    if f.state_errors < MIN_STATE_ERRORS || share < STATE_ERROR_SHARE_LIMIT {
+        return None;
+    }
+    let likely = match f.raw_guess {
+        Some(RawGuess {
+            format: Some(format),
+            gain_db,
+        }) => {
+            let named = match format.extension() {
+                Some(ext) => format!(" (usually named `.{ext}`)"),
+                None => String::new(),
+            };
+            format!(
+                "read as {format} the bytes look like audio (prediction gain {gain_db:.1} dB): \
+                 probably {format}{named} under a `.vox` name"
+            )
+        }
+        Some(RawGuess { gain_db, .. }) => format!(
+            "no raw reading (mu-law, A-law, 8- or 16-bit PCM) looks like audio either (best \
+             prediction gain {gain_db:.1} dB): random data or noise"
+        ),
+        None => "random data or noise".to_string(),
+    };
+    Some(Problem::new(
+        Code::NotAdpcm,
+        format!(
+            "not Dialogic ADPCM: decoded as ADPCM, {:.1}% of the steps ({} of {}) push the \
+             predictor past full scale (\"ADPCM state errors\", which ADPCM encoders do not \
+             write); {likely}",
+            share * 100.0,
+            f.state_errors,
+            f.steps
+        ),
+    ))
+}
+
+/// The problems of a decoded VOX stream:
+/// - `not-adpcm` (an error, [`not_adpcm`]) when the bytes are not Dialogic
+///   ADPCM; then nothing else (a stream that is no ADPCM disagrees with
+///   itself anyway);
+/// - `vox-at-rails` (a warning) when more than [`RAILS_SHARE_LIMIT`] of the
+///   samples sit at the rails in long runs: clipped flat at full scale, or
+///   bytes of one value that walk the predictor into a rail without an
+///   overshoot (0x00, 0x88);
+/// - `decoder-disagreement` (a warning) when the exact and shift-add
+///   decodings differ by more than [`DRIFT_LIMIT`] of full scale, or their
+///   SNR is below [`DISAGREEMENT_SNR_LIMIT_DB`]. Not reported together with
+///   `vox-at-rails`.
 pub fn vox_stream_problems(a: &VoxAnalysis) -> Vec<Problem> {
+    if let Some(p) = not_adpcm(&a.screen) {
+        return vec![p];
+    }
     let mut out = Vec::new();
-    if a.rails_share > RAILS_SHARE_LIMIT || a.overshoot_share > OVERSHOOT_SHARE_LIMIT {
+    if a.rails_share > RAILS_SHARE_LIMIT {
         out.push(Problem::new(
             Code::VoxAtRails,
             format!(
-                "decoded as Dialogic ADPCM, {:.1}% of the steps push the predictor past \
-                 full scale (\"ADPCM state errors\") and {:.1}% of the samples sit at \
-                 full scale in long stretches (longest {} samples): probably not \
-                 Dialogic ADPCM (mu-law, A-law or 8-bit PCM?) or written at another rate",
-                a.overshoot_share * 100.0,
+                "decoded as Dialogic ADPCM, {:.1}% of the samples sit at full scale in long \
+                 stretches (longest {} samples): clipped flat, or bytes that are not ADPCM",
                 a.rails_share * 100.0,
                 a.longest_rail_run
             ),
@@ -128,11 +178,72 @@ mod tests {
     }
 
     #[test]
-    fn random_walk_into_the_rails_is_flagged() {
-        // Code 7 forever: the predictor runs to the positive rail and stays.
+    fn walks_into_the_rails_are_flagged() {
+        // Code 7 forever: the predictor runs to the positive rail and keeps
+        // pushing past it, a state error a step.
         let p = vox_stream_problems(&analyse_stream(&[0x77; 4000]));
         assert_eq!(p.len(), 1);
+        assert_eq!(p[0].code, Code::NotAdpcm);
+        // Code 0 forever: it creeps up by s/8 and sits there, no overshoot.
+        let p = vox_stream_problems(&analyse_stream(&[0x00; 4000]));
+        assert_eq!(p.len(), 1, "{p:?}");
         assert_eq!(p[0].code, Code::VoxAtRails);
+    }
+
+    /// A deterministic pseudo-random byte stream (xorshift).
+    fn random_bytes(n: usize) -> Vec<u8> {
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        (0..n)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                (s >> 24) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn random_bytes_are_not_adpcm() {
+        let p = vox_stream_problems(&analyse_stream(&random_bytes(48_000)));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].code, Code::NotAdpcm);
+        assert_eq!(p[0].severity, super::super::Severity::Error);
+        assert!(p[0].message.contains("random data"), "{}", p[0].message);
+    }
+
+    #[test]
+    fn the_threshold_needs_both_a_count_and_a_share() {
+        let figures = |state_errors, steps| ScreenFigures {
+            steps,
+            state_errors,
+            raw_guess: None,
+        };
+        // 4 errors in 100 steps: too few to say.
+        assert!(not_adpcm(&figures(4, 100)).is_none());
+        assert!(not_adpcm(&figures(5, 100)).is_some());
+        // 0.1% of the steps: more than real VOX ever had, still not enough.
+        assert!(not_adpcm(&figures(100, 100_000)).is_none());
+        assert!(not_adpcm(&figures(200, 100_000)).is_some());
+    }
+
+    #[test]
+    fn the_likely_format_is_named() {
+        let f = ScreenFigures {
+            steps: 1000,
+            state_errors: 300,
+            raw_guess: Some(RawGuess {
+                format: Some(crate::vox::RawFormat::MuLaw),
+                gain_db: 12.0,
+            }),
+        };
+        let p = not_adpcm(&f).unwrap();
+        assert!(
+            p.message
+                .contains("probably raw G.711 mu-law (usually named `.ulaw`)"),
+            "{}",
+            p.message
+        );
     }
 
     #[test]

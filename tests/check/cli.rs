@@ -331,3 +331,28 @@ fn fix_lines_and_no_fix() {
     );
     assert!(run.json()["files"][0]["fix"].is_null(), "{run}");
 }
+
+/// A `.vox` that is not ADPCM fails, names what it probably is, and gets
+/// the renaming hint instead of a fix line (convert refuses it too).
+#[test]
+fn not_adpcm_vox_fails_with_a_hint_and_no_fix() {
+    let mulaw = fx("vox/not-adpcm-mulaw-speech-8000Hz.vox");
+    voxprep()
+        .args(["check", &mulaw])
+        .run()
+        .code(1)
+        .stdout_has("FAIL")
+        .stdout_has("error not-adpcm: not Dialogic ADPCM")
+        .stdout_has("probably raw G.711 mu-law (usually named `.ulaw`)")
+        .stdout_has("hint: voxprep convert reads raw mu-law, A-law and 16-bit PCM")
+        .stdout_lacks("fix:");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.wav");
+    voxprep()
+        .args(["convert", &mulaw, "-o", out.to_str().unwrap()])
+        .run()
+        .code(1)
+        .stdout_has("FAILED")
+        .stderr_has("decode: not Dialogic ADPCM");
+    assert!(!out.exists());
+}

@@ -6,7 +6,7 @@ use crate::common::have_tool;
 use std::process::Command;
 use voxprep::check::{CheckOptions, FileReport, check_path};
 use voxprep::spec::Verdict;
-use voxprep::vox::analyse_stream;
+use voxprep::vox::{RawFormat, analyse_stream};
 
 /// The speech fixture four times over (14 s): long enough for the drift
 /// of a single-family stream to build up.
@@ -56,29 +56,30 @@ fn figures_of_the_short_sox_fixture() {
 }
 
 #[test]
-fn non_adpcm_bytes_are_flagged() {
+fn non_adpcm_bytes_are_not_adpcm_and_named() {
     // mu-law silence is 0xFF: codes F F... walk into the negative rail.
     // A-law and unsigned 8-bit silence (0xD5, 0x80) decode to small idle
     // patterns instead, so the rails figure alone misses them; but all
     // three push the predictor past the rails by more than s/8 ("ADPCM
     // state errors") on a fifth of their steps or more, which no ADPCM
-    // encoder does.
-    for name in [
-        "not-adpcm-mulaw-speech-8000Hz.vox",
-        "not-adpcm-alaw-speech-8000Hz.vox",
-        "not-adpcm-u8-speech-8000Hz.vox",
+    // encoder does; and read raw, each is smooth only in its own format.
+    for (name, format) in [
+        ("not-adpcm-mulaw-speech-8000Hz.vox", RawFormat::MuLaw),
+        ("not-adpcm-alaw-speech-8000Hz.vox", RawFormat::ALaw),
+        ("not-adpcm-u8-speech-8000Hz.vox", RawFormat::U8),
+        ("not-adpcm-s16-speech-8000Hz.vox", RawFormat::S16Le),
     ] {
         let a = analyse_stream(&bytes(name));
         eprintln!(
-            "{name}: rails {:.3} longest {} overshoot {:.3}",
-            a.rails_share, a.longest_rail_run, a.overshoot_share
+            "{name}: rails {:.3} longest {} overshoot {:.3} guess {:?}",
+            a.rails_share, a.longest_rail_run, a.overshoot_share, a.screen.raw_guess
         );
-        assert!(a.overshoot_share > 0.15, "{name}");
-        let codes: Vec<_> = voxprep::spec::vox_stream_problems(&a)
-            .iter()
-            .map(|p| p.code)
-            .collect();
-        assert_eq!(codes, ["vox-at-rails"], "{name}");
+        assert!(a.overshoot_share > 0.01, "{name}");
+        assert_eq!(a.screen.raw_guess.unwrap().format, Some(format), "{name}");
+        let p = voxprep::spec::vox_stream_problems(&a);
+        let codes: Vec<_> = p.iter().map(|p| p.code).collect();
+        assert_eq!(codes, ["not-adpcm"], "{name}");
+        assert!(p[0].message.contains(format.label()), "{}", p[0].message);
     }
 }
 
@@ -164,9 +165,54 @@ fn our_default_vox_has_no_vox_problems() {
 }
 
 #[test]
-fn mulaw_alaw_and_8_bit_named_vox_warn_at_the_rails() {
-    for name in ["mulaw", "alaw", "u8"] {
-        let f = check_one(&fixture(&format!("vox/not-adpcm-{name}-speech-8000Hz.vox")));
-        assert!(codes(&f).contains(&"vox-at-rails"), "{f:#?}");
+fn non_adpcm_vox_fails_with_no_signal_and_no_fix() {
+    for name in [
+        "mulaw-speech-8000Hz",
+        "alaw-speech-8000Hz",
+        "u8-speech-8000Hz",
+        "s16-speech-8000Hz",
+        "random",
+    ] {
+        let f = check_one(&fixture(&format!("vox/not-adpcm-{name}.vox")));
+        assert_eq!(f.verdict, Verdict::Fail, "{f:#?}");
+        assert_eq!(codes(&f), ["not-adpcm"], "{f:#?}");
+        // The decoded noise is no recording: no signal figures, no cure.
+        assert!(f.signal.is_none() && f.fix.is_none(), "{f:#?}");
+        // The length is the file's all the same.
+        assert!(f.duration_s.is_some_and(|d| d > 0.0), "{f:#?}");
     }
+    let f = check_one(&fixture("vox/not-adpcm-random.vox"));
+    assert!(f.problems[0].message.contains("random data"), "{f:#?}");
+    let f = check_one(&fixture("vox/not-adpcm-mulaw-speech-8000Hz.vox"));
+    assert!(
+        f.problems[0]
+            .message
+            .contains("probably raw G.711 mu-law (usually named `.ulaw`)"),
+        "{f:#?}"
+    );
+}
+
+#[cfg(feature = "convert")]
+#[test]
+fn convert_refuses_non_adpcm_vox() {
+    use voxprep::convert::{ConvertOptions, convert_file};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out.wav");
+    let err = convert_file(
+        &fixture("vox/not-adpcm-mulaw-speech-8000Hz.vox"),
+        &out,
+        &ConvertOptions::default(),
+    )
+    .expect_err("not ADPCM");
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains("not Dialogic ADPCM") && msg.contains("mu-law"),
+        "{msg}"
+    );
+    assert!(!out.exists());
+    // Renamed to what it holds, it converts.
+    let renamed = dir.path().join("speech.ulaw");
+    std::fs::copy(fixture("vox/not-adpcm-mulaw-speech-8000Hz.vox"), &renamed).expect("copy");
+    let done = convert_file(&renamed, &out, &ConvertOptions::default()).expect("converts");
+    assert_ne!(done.check.verdict, Verdict::Fail, "{:#?}", done.check);
 }

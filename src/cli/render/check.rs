@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use voxprep::check::{FileReport, Fix};
 use voxprep::report::{LOUDNESS_SPREAD_LU, Report, Summary};
-use voxprep::spec::Adjustment;
+use voxprep::spec::{Adjustment, Code};
 
 /// Write `report` as `format` asks.
 pub fn write(report: &Report, format: Format, w: &mut impl Write) -> io::Result<()> {
@@ -99,6 +99,13 @@ fn human(report: &Report, w: &mut impl Write) -> io::Result<()> {
 fn write_problems(f: &FileReport, outputs: &mut Outputs, w: &mut impl Write) -> io::Result<()> {
     for p in &f.problems {
         writeln!(w, "      {} {}: {}", p.severity.as_str(), p.code, p.message)?;
+    }
+    if f.problems.iter().any(|p| p.code == Code::NotAdpcm) {
+        writeln!(
+            w,
+            "      hint: voxprep convert reads raw mu-law, A-law and 16-bit PCM named .ulaw, \
+             .alaw or .sln (8000 Hz; --input-rate HZ for another rate)"
+        )?;
     }
     if let Some(fix) = fix_words(f, outputs) {
         writeln!(w, "      {fix}")?;

@@ -396,3 +396,30 @@ fn a_failing_recording_is_refused_unless_no_check() {
         Some("【语音通知文件】A|T|music.wav")
     );
 }
+
+/// Issue 17, item 2: bytes that are not ADPCM under a `.vox` name (48 000
+/// random bytes; mu-law speech) used to pass with warnings and were sent.
+#[test]
+fn a_vox_that_is_not_adpcm_is_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = FakeProvider::always(Reply::code("0"));
+    for (fixture, likely) in [
+        ("vox/not-adpcm-random.vox", "random data or noise"),
+        (
+            "vox/not-adpcm-mulaw-speech-8000Hz.vox",
+            "probably raw G.711 mu-law",
+        ),
+    ] {
+        // Under the name it would be filed as.
+        let path = dir.path().join("r.vox");
+        std::fs::copy(crate::common::fixture(fixture), &path).unwrap();
+        let path = path.to_str().unwrap();
+        run(Some(&fake.base_url), &send_file("T", path, "13800138000"))
+            .code(2)
+            .stderr_has("FAIL")
+            .stderr_has("error not-adpcm: not Dialogic ADPCM")
+            .stderr_has(likely)
+            .stderr_has("nothing sent");
+        assert!(fake.settled().is_empty(), "{fixture} was sent");
+    }
+}
