@@ -403,7 +403,9 @@ fn advise(
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("vox"));
     match readable {
-        Ok(Readable { rate: input_rate, .. }) => Fix::Convert {
+        Ok(Readable {
+            rate: input_rate, ..
+        }) => Fix::Convert {
             rate: if spec::WAV_RATES.contains(&input_rate) {
                 input_rate
             } else {
@@ -442,7 +444,10 @@ fn convertible(path: &Path, opts: &CheckOptions) -> Option<std::result::Result<R
 }
 
 #[cfg(not(feature = "decode"))]
-fn convertible(_path: &Path, _opts: &CheckOptions) -> Option<std::result::Result<Readable, String>> {
+fn convertible(
+    _path: &Path,
+    _opts: &CheckOptions,
+) -> Option<std::result::Result<Readable, String>> {
     None
 }
 
