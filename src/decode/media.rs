@@ -1,7 +1,11 @@
 //! symphonia behind [`super::AudioReader`]: every container and codec it
-//! knows that no decoder of ours reads, with each call guarded so that a
-//! panic on hostile input is an error on that file.
+//! knows that no decoder of ours reads, and the demuxing of AMR in MP4/3GPP
+//! (decoded by [`super::amr`]), with each call guarded so that a panic on
+//! hostile input is an error on that file.
 
+#[cfg(feature = "amr")]
+use super::amr::AmrDecoder;
+use super::own::{AmrBand, Encoding};
 use super::{DecodeStats, SourceFacts, codec_name};
 use crate::error::{Error, Result};
 use std::io;
@@ -15,13 +19,24 @@ use symphonia::core::meta::MetadataOptions;
 /// A demuxer and the decoder of its audio track.
 pub(super) struct MediaStream {
     format: Box<dyn FormatReader>,
-    decoder: Box<dyn AudioDecoder>,
+    decoder: Decoder,
     track: u32,
     first: bool,
     /// Track time base (numerator, denominator).
     time_base: Option<(u32, u32)>,
     /// The timestamp the next packet should have.
     next_pts: Option<i64>,
+}
+
+/// What decodes the track's packets.
+enum Decoder {
+    Symphonia(Box<dyn AudioDecoder>),
+    /// AMR records (symphonia demuxes AMR in MP4 but has no decoder).
+    #[cfg(feature = "amr")]
+    Amr {
+        decoder: Box<AmrDecoder>,
+        pcm: Vec<i16>,
+    },
 }
 
 impl MediaStream {
@@ -34,28 +49,7 @@ impl MediaStream {
         source: Box<dyn MediaSource>,
         ext: Option<&str>,
     ) -> Result<(MediaStream, SourceFacts)> {
-        let mss = MediaSourceStream::new(source, Default::default());
-        let mut hint = Hint::new();
-        if let Some(ext) = ext {
-            hint.with_extension(ext);
-        }
-        let probed = guarded(|| {
-            symphonia::default::get_probe().probe(
-                &hint,
-                mss,
-                FormatOptions::default(),
-                MetadataOptions::default(),
-            )
-        })?;
-        let format = probed.map_err(|e| match e {
-            SymErr::IoError(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                Error::Malformed("decode: file too short to hold audio".into())
-            }
-            SymErr::Unsupported(_) => Error::Malformed(
-                "decode: not an audio file voxprep recognises (no container format matched)".into(),
-            ),
-            e => Error::Malformed(format!("decode: cannot read the container: {e}")),
-        })?;
+        let format = probe(source, ext)?;
         let container = format.format_info().short_name.to_string();
         let track = format
             .default_track(TrackType::Audio)
@@ -98,13 +92,78 @@ impl MediaStream {
         };
         let stream = MediaStream {
             format,
-            decoder,
+            decoder: Decoder::Symphonia(decoder),
             track: track_id,
             first: true,
             time_base,
             next_pts: None,
         };
         Ok((stream, facts))
+    }
+
+    /// Open the AMR track `track_id` of an MP4/3GPP file (the router found
+    /// its `samr` or `sawb` sample entry): symphonia demuxes it, our AMR
+    /// decoder reads the records in its samples (3GPP TS 26.244: the
+    /// storage format's records without the magic line, one or more a
+    /// sample).
+    ///
+    /// # Errors
+    /// As [`MediaStream::open`]; [`Error::Unsupported`] in a build without
+    /// the `amr` feature.
+    pub(super) fn open_amr(
+        source: Box<dyn MediaSource>,
+        band: AmrBand,
+        track_id: u32,
+    ) -> Result<(MediaStream, SourceFacts)> {
+        #[cfg(not(feature = "amr"))]
+        {
+            let _ = (source, track_id);
+            Err(Error::Unsupported(format!(
+                "decode: {} audio is not supported by this build of voxprep \
+                 (built without the `amr` feature)",
+                Encoding::Amr(band).name().to_ascii_uppercase()
+            )))
+        }
+        #[cfg(feature = "amr")]
+        {
+            let format = probe(source, Some("3gp"))?;
+            let container = format.format_info().short_name.to_string();
+            let track = format
+                .tracks()
+                .iter()
+                .find(|t| t.id == track_id)
+                .ok_or_else(|| Error::Malformed(format!("decode: {container}: no AMR track")))?;
+            let rate = band.rate();
+            let time_base = track.time_base.map(|tb| (tb.numer.get(), tb.denom.get()));
+            // The track's length in its time base, at the AMR rate.
+            let declared_frames = match (track.duration, time_base) {
+                (Some(d), Some((num, den))) => {
+                    let f = u128::from(d.get()) * u128::from(num) * u128::from(rate)
+                        / u128::from(den.max(1));
+                    u64::try_from(f).ok()
+                }
+                _ => None,
+            };
+            let facts = SourceFacts {
+                container,
+                codec: Encoding::Amr(band).name(),
+                sample_rate: rate,
+                channels: 1,
+                declared_frames,
+            };
+            let stream = MediaStream {
+                format,
+                decoder: Decoder::Amr {
+                    decoder: Box::new(AmrDecoder::new(band)),
+                    pcm: Vec::new(),
+                },
+                track: track_id,
+                first: false,
+                time_base,
+                next_pts: None,
+            };
+            Ok((stream, facts))
+        }
     }
 
     /// Decode the next packet into `buf`; its channel count, 0 at the end.
@@ -159,7 +218,27 @@ impl MediaStream {
                 .saturating_add(packet.trim_start.get())
                 .saturating_add(packet.trim_end.get());
             self.next_pts = pts.checked_add_unsigned(span);
-            let decoder = &mut self.decoder;
+            // One arm only in a build without the `amr` feature.
+            #[allow(clippy::infallible_destructuring_match)]
+            let decoder = match &mut self.decoder {
+                Decoder::Symphonia(decoder) => decoder,
+                #[cfg(feature = "amr")]
+                Decoder::Amr { decoder, pcm } => {
+                    pcm.clear();
+                    let n = decoder.decode_records(&packet.data, pcm);
+                    stats.packets += n.good;
+                    if n.bad > 0 {
+                        stats.bad_packets += n.bad;
+                        stats.check_bad_share(max_bad_share)?;
+                    }
+                    if pcm.is_empty() {
+                        continue;
+                    }
+                    buf.clear();
+                    buf.extend(pcm.iter().map(|&s| f32::from(s) / 32_768.0));
+                    break 1;
+                }
+            };
             match guarded(|| decoder.decode(&packet))? {
                 Ok(decoded) => {
                     let spec = decoded.spec();
@@ -201,6 +280,35 @@ impl MediaStream {
         };
         Ok(channels)
     }
+}
+
+/// Probe `source` with symphonia's formats.
+///
+/// # Errors
+/// [`Error::Malformed`] for a file no format matches or cannot read.
+fn probe(source: Box<dyn MediaSource>, ext: Option<&str>) -> Result<Box<dyn FormatReader>> {
+    let mss = MediaSourceStream::new(source, Default::default());
+    let mut hint = Hint::new();
+    if let Some(ext) = ext {
+        hint.with_extension(ext);
+    }
+    let probed = guarded(|| {
+        symphonia::default::get_probe().probe(
+            &hint,
+            mss,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
+    })?;
+    probed.map_err(|e| match e {
+        SymErr::IoError(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+            Error::Malformed("decode: file too short to hold audio".into())
+        }
+        SymErr::Unsupported(_) => Error::Malformed(
+            "decode: not an audio file voxprep recognises (no container format matched)".into(),
+        ),
+        e => Error::Malformed(format!("decode: cannot read the container: {e}")),
+    })
 }
 
 /// Run a call into symphonia, turning a panic on hostile input into an

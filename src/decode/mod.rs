@@ -1,5 +1,7 @@
 //! Decoding arbitrary input to PCM: symphonia 0.6 for every container and
-//! codec it knows, our own Dialogic decoder for headerless `.vox`.
+//! codec it knows, our own decoders for WAV PCM, headerless telephony
+//! formats (`.vox`, G.711, GSM, G.722), and AMR-NB/WB `.amr` files (with
+//! the `amr` feature: `rvoip-codec-core`'s decoders).
 //!
 //! [`AudioReader`] yields the audio packet by packet (interleaved `f32` in
 //! -1.0..1.0), so memory does not grow with the length of the input. It keeps
@@ -13,6 +15,7 @@
 //! with it, and [`probe`] (which `check` asks whether a conversion could fix
 //! a file) reads a file through it to the end, so the two cannot disagree.
 
+mod amr;
 mod edit_list;
 mod media;
 mod own;
