@@ -1,7 +1,7 @@
-//! The files telephony users have (fixtures/telephony, gsm, g722, odd-wav):
-//! each decodes to the samples its reference decoder gives (sox or ffmpeg,
-//! golden files beside it; exact, since every format here decodes to
-//! integers a float holds exactly), converts to a WAV and a VOX that pass
+//! The files telephony users have (fixtures/telephony, gsm, g722, odd-wav,
+//! amr): each decodes to the samples its reference decoder gives (sox or
+//! ffmpeg, golden files beside it; exact, since every format here decodes
+//! to integers a float holds exactly), converts to a WAV and a VOX that pass
 //! check with the input's duration, and is checked with that duration.
 
 use super::*;
@@ -22,6 +22,35 @@ fn case(input: &str, reference: &str) -> Case {
         reference: fixture(reference),
         vox_rate: None,
     }
+}
+
+/// The AMR fixtures (fixtures/amr) that are whole and undamaged, each with
+/// opencore's decoding; the 3GPP files hold the frames of the 12.2 and
+/// 23.85 kbit/s ones.
+#[cfg(feature = "amr")]
+fn amr_cases() -> Vec<Case> {
+    let mut v = Vec::new();
+    for stem in ["12k2", "4k75", "all-modes", "dtx-7k4"] {
+        v.push(case(
+            &format!("amr/speech-espeak-8000Hz-{stem}.amr"),
+            &format!("amr/speech-espeak-8000Hz-{stem}.opencore-decoded.wav"),
+        ));
+    }
+    for stem in ["23k85", "12k65", "all-modes", "dtx-12k65"] {
+        v.push(case(
+            &format!("amr/speech-espeak-16000Hz-{stem}.amr"),
+            &format!("amr/speech-espeak-16000Hz-{stem}.opencore-decoded.wav"),
+        ));
+    }
+    v.push(case(
+        "amr/speech-espeak-8000Hz-12k2.3gp",
+        "amr/speech-espeak-8000Hz-12k2.opencore-decoded.wav",
+    ));
+    v.push(case(
+        "amr/speech-espeak-16000Hz-23k85.3gp",
+        "amr/speech-espeak-16000Hz-23k85.opencore-decoded.wav",
+    ));
+    v
 }
 
 fn cases() -> Vec<Case> {
@@ -99,6 +128,8 @@ fn cases() -> Vec<Case> {
             &format!("odd-wav/{stem}.{by}-decoded.wav"),
         ));
     }
+    #[cfg(feature = "amr")]
+    v.extend(amr_cases());
     v
 }
 
@@ -240,7 +271,10 @@ fn input_stem(case: &Case) -> String {
 fn every_telephony_name_reads_as_its_format() {
     let dir = tempfile::tempdir().unwrap();
     let aliases: &[(&str, &[&str])] = &[
-        ("telephony/speech-8000Hz.ulaw", &["ul", "mu", "pcmu", "ULAW"]),
+        (
+            "telephony/speech-8000Hz.ulaw",
+            &["ul", "mu", "pcmu", "ULAW"],
+        ),
         ("telephony/speech-8000Hz.alaw", &["al", "pcma"]),
         ("telephony/speech-8000Hz.sln", &["SLN"]),
     ];
@@ -263,9 +297,8 @@ fn every_telephony_name_reads_as_its_format() {
     }
     let raw = dir.path().join("p.raw");
     fs::copy(&sln, &raw).unwrap();
-    let err = AudioReader::open_path(&raw, &DecodeOptions::default())
-        .err()
-        .expect(".raw without a rate");
+    let err =
+        AudioReader::open_path(&raw, &DecodeOptions::default()).expect_err(".raw without a rate");
     assert!(err.to_string().contains("rate"), "{err}");
     let opts = DecodeOptions {
         input_rate: Some(16000),
@@ -300,4 +333,143 @@ fn a_6khz_vox_is_billed_at_its_rate() {
     }
     let at_8k = check_path(&vox, &CheckOptions::default());
     assert_eq!(at_8k.duration_s, Some(0.75));
+}
+
+/// Read `path` to its end with `opts`: the samples and the reader.
+#[cfg(feature = "amr")]
+fn read_all(path: &Path, opts: &DecodeOptions) -> voxprep::Result<(Vec<f32>, AudioReader)> {
+    let mut reader = AudioReader::open_path(path, opts)?;
+    let mut samples = Vec::new();
+    while let Some(chunk) = reader.next_chunk()? {
+        samples.extend_from_slice(chunk.samples);
+    }
+    Ok((samples, reader))
+}
+
+/// AMR files are what check calls a format the provider does not take,
+/// with their length, and what convert makes good.
+#[cfg(feature = "amr")]
+#[test]
+fn amr_is_checked_as_audio_convert_can_fix() {
+    for case in amr_cases() {
+        let report = check_path(&case.input, &CheckOptions::default());
+        let name = case.name();
+        assert_eq!(report.verdict, Verdict::Fail, "{name}: {report:#?}");
+        assert!(
+            matches!(report.fix, Some(Fix::Convert { .. })),
+            "{name}: {report:#?}"
+        );
+        assert!(report.duration_s.is_some_and(|d| d > 3.0), "{name}");
+    }
+}
+
+/// Frames marked damaged (Q bit clear) or lost (NO_DATA in speech for NB,
+/// SPEECH_LOST for WB), 20 of 176 (fixtures/amr/damage.py), are counted
+/// as corrupt: past the default 5% the file is refused with the count;
+/// allowed, it decodes with a warning, as opencore decodes it (a damaged
+/// frame from its bits; NB exactly; WB exactly up to its first SPEECH_LOST
+/// frame, whose concealment differs from opencore's: 13 dB SNR against
+/// it over the file, docs/inputs.md).
+#[cfg(feature = "amr")]
+#[test]
+fn damaged_amr_frames_are_counted_and_decoded_as_opencore_does() {
+    for rate in [8000, 16000] {
+        let c = case(
+            &format!("amr/speech-espeak-{rate}Hz-damaged.amr"),
+            &format!("amr/speech-espeak-{rate}Hz-damaged.opencore-decoded.wav"),
+        );
+        let name = c.name();
+        let err = read_all(&c.input, &DecodeOptions::default())
+            .err()
+            .unwrap_or_else(|| panic!("{name}: read past 11% corrupt frames"));
+        assert!(
+            err.to_string().contains("20 of 176 packets are corrupt"),
+            "{name}: {err}"
+        );
+
+        let lenient = DecodeOptions {
+            max_bad_packet_share: 0.2,
+            ..DecodeOptions::default()
+        };
+        let (ours, reader) = read_all(&c.input, &lenient).unwrap();
+        assert_eq!(reader.stats().bad_packets, 20, "{name}");
+        assert_eq!(reader.stats().packets, 156, "{name}");
+        assert_eq!(
+            reader.warnings(),
+            ["20 of 176 packets were corrupt and skipped"],
+            "{name}"
+        );
+        let (theirs, _) = reference(&c.reference);
+        assert_eq!(ours.len(), theirs.len(), "{name}");
+        if rate == 8000 {
+            assert!(ours == theirs, "{name}: differs from opencore");
+        } else {
+            // Frame 25 is the first SPEECH_LOST: 320 samples a frame.
+            let exact = 25 * 320;
+            assert!(
+                ours[..exact] == theirs[..exact],
+                "{name}: differs from opencore before the lost frame"
+            );
+            let signal: f64 = theirs.iter().map(|&x| f64::from(x).powi(2)).sum();
+            let error: f64 = ours
+                .iter()
+                .zip(&theirs)
+                .map(|(&a, &b)| f64::from(a - b).powi(2))
+                .sum();
+            let snr = 10.0 * (signal / error).log10();
+            assert!(snr > 12.0, "{name}: {snr:.1} dB against opencore");
+        }
+    }
+}
+
+/// An AMR file cut short: mid-frame, it is truncated (refused unless
+/// accepted, then read to its last whole frame with a warning); anywhere,
+/// in the storage format or in 3GPP, a result or an error, never a panic.
+#[cfg(feature = "amr")]
+#[test]
+fn truncated_amr_is_refused_or_read_never_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let nb = fixture("amr/speech-espeak-8000Hz-12k2.amr");
+    let bytes = fs::read(&nb).unwrap();
+    // 12.2 kbit/s: 32-byte records after the 6-byte magic line; cut the
+    // 100th record in the middle.
+    assert_eq!((bytes.len() - 6) % 32, 0);
+    let cut = dir.path().join("cut.amr");
+    fs::write(&cut, &bytes[..6 + 99 * 32 + 10]).unwrap();
+    let err = read_all(&cut, &DecodeOptions::default()).unwrap_err();
+    assert!(
+        matches!(err.kind(), voxprep::Error::Truncated { .. }),
+        "{err}"
+    );
+    let accept = DecodeOptions {
+        accept_truncated: true,
+        ..DecodeOptions::default()
+    };
+    let (ours, reader) = read_all(&cut, &accept).unwrap();
+    assert_eq!(ours.len(), 99 * 160);
+    let (theirs, _) = reference(&fixture(
+        "amr/speech-espeak-8000Hz-12k2.opencore-decoded.wav",
+    ));
+    assert!(ours[..] == theirs[..ours.len()]);
+    assert!(
+        reader.warnings().join(" ").contains("ends early"),
+        "{:?}",
+        reader.warnings()
+    );
+
+    for name in [
+        "speech-espeak-8000Hz-all-modes.amr",
+        "speech-espeak-16000Hz-dtx-12k65.amr",
+        "speech-espeak-8000Hz-12k2.3gp",
+    ] {
+        let bytes = fs::read(fixture(&format!("amr/{name}"))).unwrap();
+        let path = dir.path().join(name);
+        for len in (0..bytes.len()).step_by(89) {
+            fs::write(&path, &bytes[..len]).unwrap();
+            match read_all(&path, &accept) {
+                Ok((samples, _)) => assert!(samples.len() <= 200 * 320, "{name} at {len}"),
+                Err(e) => assert!(!e.to_string().is_empty()),
+            }
+        }
+    }
 }
