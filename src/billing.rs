@@ -69,7 +69,7 @@ pub fn duration_ms(frames: Frames, rate: u32) -> Millis {
 pub fn duration_secs(frames: Frames, rate: u32) -> f64 {
     let ms = duration_ms(frames, rate).0;
     let exact_ms = u128::from(frames.0) * 1000 == u128::from(ms) * u128::from(rate);
-    if ms > 0 && !exact_ms && ms % (UNIT_SECONDS * 1000) == 0 {
+    if ms > 0 && !exact_ms && ms.is_multiple_of(UNIT_SECONDS * 1000) {
         frames.0 as f64 / f64::from(rate)
     } else {
         ms as f64 / 1000.0
