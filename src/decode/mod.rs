@@ -1,7 +1,8 @@
 //! Decoding arbitrary input to PCM: symphonia 0.6 for every container and
-//! codec it knows, our own decoders for WAV PCM, headerless telephony
-//! formats (`.vox`, G.711, GSM, G.722), and AMR-NB/WB `.amr` files (with
-//! the `amr` feature: `rvoip-codec-core`'s decoders).
+//! codec it knows, our own decoders for headerless `.vox`, telephony formats
+//! and WAV PCM, opus-pure for the Opus that symphonia demuxes from Ogg and
+//! WebM but cannot decode, and (with the `amr` feature) `rvoip-codec-core`
+//! for AMR-NB/WB, in `.amr` files and as symphonia demuxes it from 3GPP.
 //!
 //! [`AudioReader`] yields the audio packet by packet (interleaved `f32` in
 //! -1.0..1.0), so memory does not grow with the length of the input. It keeps
@@ -17,7 +18,10 @@
 
 mod amr;
 mod edit_list;
+mod matroska;
 mod media;
+mod ogg;
+mod opus;
 mod own;
 mod reader;
 mod route;

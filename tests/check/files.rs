@@ -182,3 +182,21 @@ fn figures_agree_with_sox() {
     }
     assert!(compared >= 9, "only {compared} WAV fixtures compared");
 }
+
+/// No hostile fixture passes (a PCM WAV declaring 0 bits per sample once
+/// did), and each failure says why: a problem with a code, never a panic.
+#[test]
+fn every_hostile_file_fails_with_a_reason() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir(fixture("hostile")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "py") {
+            continue;
+        }
+        let r = voxprep::check::check_path(&path, &voxprep::check::CheckOptions::default());
+        assert_eq!(r.verdict, voxprep::spec::Verdict::Fail, "{path:?}: {r:#?}");
+        assert!(!r.problems.is_empty(), "{path:?}");
+        seen += 1;
+    }
+    assert!(seen >= 35, "{seen}");
+}

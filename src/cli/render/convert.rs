@@ -96,7 +96,7 @@ fn human_row(status: Status, c: &Conversion) -> String {
         _ => "converted",
     };
     format!(
-        "{status}  {} -> {}  {} {} Hz {}ch {:.3} s -> {} {} Hz {:.3} s, {} unit(s)",
+        "{status}  {} -> {}  {} {} Hz {}ch {:.3} s -> {} {} Hz {}, {} unit(s)",
         c.input.display(),
         c.output.display(),
         c.source.codec,
@@ -105,7 +105,7 @@ fn human_row(status: Status, c: &Conversion) -> String {
         c.input_duration_s(),
         c.format.extension(),
         c.rate,
-        c.duration_s(),
+        super::secs(Some(c.duration_s())),
         c.billing_units.unwrap_or(0)
     )
 }
