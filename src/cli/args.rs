@@ -31,6 +31,10 @@ pub enum Command {
     /// Serve the provider's pushes (status reports, inbound messages and key
     /// presses) and write each as a line.
     Receive(super::receive::ReceiveArgs),
+    /// Write a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(super::generate::CompletionsArgs),
+    /// Write the manual page.
+    Man(super::generate::ManArgs),
 }
 
 #[cfg(test)]

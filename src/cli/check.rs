@@ -16,9 +16,7 @@ use voxprep::signal::Thresholds;
 
 /// Arguments of `voxprep check`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "\
-Exit status: 0 when no file fails (warnings allowed), 1 when a file fails (or warns, \
-with --strict), 2 on a usage error or when no file could be read at all.")]
+#[command(after_help = super::help::CHECK)]
 pub struct CheckArgs {
     /// Files and folders to check; folders are walked recursively and their
     /// non-audio files skipped. A file named here is always checked. Default: `.`

@@ -9,6 +9,8 @@ mod convert;
 mod cost;
 mod credentials;
 mod format;
+mod generate;
+mod help;
 mod output;
 mod receive;
 mod recipients;
@@ -57,5 +59,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Send(a) => send::run(a),
         Command::Balance(a) => balance::run(a),
         Command::Receive(a) => receive::run(a),
+        Command::Completions(a) => generate::completions(a),
+        Command::Man(a) => generate::man(a),
     }
 }
