@@ -12,6 +12,7 @@ mod format;
 mod generate;
 mod help;
 mod output;
+mod paint;
 mod receive;
 mod recipients;
 mod render;
@@ -52,6 +53,7 @@ pub fn words(err: &anyhow::Error) -> String {
 /// Parse the process arguments and run the chosen command.
 pub fn run() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
+    paint::init(args.color);
     match args.command {
         Command::Check(a) => check::run(a),
         Command::Cost(a) => cost::run(a),

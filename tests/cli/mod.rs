@@ -129,3 +129,42 @@ fn every_help_has_examples_and_the_credentials_variables() {
         }
     }
 }
+
+/// Verdicts are coloured with `--color always` (also into a pipe, and with
+/// NO_COLOR set: the flag is explicit), never with `--color never`, and by
+/// default not into a pipe; JSON is never coloured.
+#[test]
+fn verdicts_are_coloured_only_when_asked_or_at_a_terminal() {
+    let file = crate::common::fixture("check/pass-8000hz-prompt.wav");
+    let green_pass = "\x1b[32mPASS\x1b[0m";
+    let run = voxprep()
+        .args(["check", "--color", "always"])
+        .arg(&file)
+        .env("NO_COLOR", "1")
+        .run()
+        .success();
+    assert!(run.stdout().contains(green_pass), "{run}");
+    for args in [&["--color", "never"][..], &[][..]] {
+        let run = voxprep()
+            .arg("check")
+            .args(args)
+            .arg(&file)
+            .env_remove("NO_COLOR")
+            .run()
+            .success();
+        assert!(!run.stdout().contains('\x1b'), "{args:?}: {run}");
+    }
+    let run = voxprep()
+        .args(["check", "--color", "always", "--format", "json"])
+        .arg(&file)
+        .run()
+        .success();
+    assert!(!run.stdout().contains('\x1b'), "{run}");
+    // The flag is global: before the subcommand too.
+    let run = voxprep()
+        .args(["--color", "always", "check"])
+        .arg(&file)
+        .run()
+        .success();
+    assert!(run.stdout().contains(green_pass), "{run}");
+}
