@@ -17,6 +17,7 @@ mod receive;
 mod recipients;
 mod render;
 mod send;
+mod stdin;
 mod values;
 
 use clap::Parser;

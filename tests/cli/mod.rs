@@ -168,3 +168,42 @@ fn verdicts_are_coloured_only_when_asked_or_at_a_terminal() {
         .success();
     assert!(run.stdout().contains(green_pass), "{run}");
 }
+
+/// `check -` reads standard input and judges it by its content: a WAV as a
+/// WAV (no wrong-extension), an MP3 as an MP3 with its duration; the row
+/// is named `-`, and no temporary copy is left behind.
+#[test]
+fn check_reads_standard_input() {
+    let wav = std::fs::read(crate::common::fixture("check/pass-8000hz-prompt.wav")).unwrap();
+    let run = voxprep()
+        .args(["check", "-", "--format", "json"])
+        .stdin(wav)
+        .run()
+        .success();
+    let v = run.json();
+    assert_eq!(v["files"][0]["path"], "-", "{run}");
+    assert_eq!(v["files"][0]["verdict"], "pass", "{run}");
+    assert_eq!(v["files"][0]["samples"], 14411, "{run}");
+
+    let mp3 = std::fs::read(crate::common::fixture("convert/tone-44100Hz-stereo.mp3")).unwrap();
+    let run = voxprep().args(["check", "-"]).stdin(mp3).run().code(1);
+    let text = run.stdout();
+    assert!(text.contains("not-accepted: MP3"), "{run}");
+    assert!(text.contains("0.500 s") && text.contains("  -\n"), "{run}");
+
+    voxprep()
+        .args(["check", "-", "-"])
+        .stdin(Vec::new())
+        .run()
+        .code(2)
+        .stderr_has("only once");
+    let leftovers: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(".voxprep-stdin-")
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

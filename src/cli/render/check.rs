@@ -117,6 +117,12 @@ impl Outputs {
     /// that is the input itself (any case), an existing file, or a name
     /// already suggested; then `NAME.converted.wav`, `NAME.converted-2.wav`...
     fn claim(&mut self, input: &Path) -> PathBuf {
+        // Standard input converts to `stdin.wav` (`voxprep convert - -o stdin.wav`).
+        let input = if input == Path::new("-") {
+            Path::new("stdin")
+        } else {
+            input
+        };
         let is_wav = input
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("wav"));
