@@ -6,6 +6,8 @@
 //! vox_tool snr <in.wav> <encoder>...   (SNR table over the three decoder flavours)
 //! vox_tool speed <in.wav> <encoder>... (in-process encode/decode throughput)
 //! vox_tool default-kind                (the default encoder's name)
+//! vox_tool screen                      (paths on stdin; a TSV row each: the
+//!                                       not-ADPCM screen and check's VOX codes)
 //! ```
 //!
 //! The WAV must be 16-bit mono PCM; it is read with a minimal chunk walk so
@@ -118,6 +120,42 @@ fn run(args: &[String]) -> Result<(), String> {
                         report("decode", f.name(), dt);
                     }
                 }
+            }
+            Ok(())
+        }
+        "screen" => {
+            // path, steps, state errors, rails share, longest rail run,
+            // the stream's problem codes, the raw reading guessed and its gain.
+            let mut out = std::io::stdout().lock();
+            for line in std::io::stdin().lines() {
+                let path = line.map_err(|e| e.to_string())?;
+                let bytes = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
+                let a = vox::analyse_stream(&bytes);
+                let codes: Vec<&str> = voxprep::spec::vox_stream_problems(&a)
+                    .iter()
+                    .map(|p| p.code.as_str())
+                    .collect();
+                let (guess, gain) = match a.screen.raw_guess {
+                    Some(g) => (
+                        g.format.map_or("none".to_string(), |f| format!("{f:?}")),
+                        format!("{:.2}", g.gain_db),
+                    ),
+                    None => ("-".to_string(), "-".to_string()),
+                };
+                writeln!(
+                    out,
+                    "{path}\t{}\t{}\t{:.5}\t{}\t{}\t{guess}\t{gain}",
+                    a.screen.steps,
+                    a.screen.state_errors,
+                    a.rails_share,
+                    a.longest_rail_run,
+                    if codes.is_empty() {
+                        "-".to_string()
+                    } else {
+                        codes.join(",")
+                    },
+                )
+                .map_err(|e| e.to_string())?;
             }
             Ok(())
         }

@@ -10,10 +10,11 @@ use crate::vox::{RawGuess, ScreenFigures, VoxAnalysis};
 pub const MIN_STATE_ERRORS: u64 = 5;
 
 /// ...making up at least this share of the steps. No ADPCM encoder writes
-/// such a step on purpose: VOX written by sox, libsndfile and voxprep's
-/// encoders from speech, music, tones, noise, silence and full-scale squares
-/// has at most 0.013%, while random bytes have 31-37% and mu-law, A-law and
-/// 8- or 16-bit PCM read as ADPCM 1.3-87% (`benches/vox-not-adpcm.sh`).
+/// such a step on purpose: 7,038 VOX files written by sox, libsndfile and
+/// voxprep's encoders from speech, music, tones, noise, silence and
+/// full-scale squares have none, while random bytes have 17-40% and mu-law,
+/// A-law and 8- or 16-bit PCM read as ADPCM 0.77-99.98%
+/// (`benches/vox-not-adpcm.sh`, docs/vox-encoder.md).
 pub const STATE_ERROR_SHARE_LIMIT: f64 = 0.002;
 
 /// `vox-at-rails` is reported when more than this share of the samples lies
