@@ -430,7 +430,7 @@ mod tests {
         // mu-law bytes of a loud 500 Hz tone: read as ADPCM, state errors.
         let mu: Vec<u8> = (0..8000)
             .map(|i| {
-                let s = ((f64::from(i) * 0.3927).sin() * 20_000.0) as i16;
+                let s = ((f64::from(i) * std::f64::consts::FRAC_PI_8).sin() * 20_000.0) as i16;
                 (0..=255u8)
                     .min_by_key(|&b| (i32::from(g711::mulaw(b)) - i32::from(s)).abs())
                     .unwrap()
@@ -450,7 +450,7 @@ mod tests {
         assert!(err.contains("mu-law"), "{err}");
         // Genuine ADPCM reads to its end.
         let tone: Vec<i16> = (0..8000)
-            .map(|i| ((f64::from(i) * 0.3927).sin() * 20_000.0) as i16)
+            .map(|i| ((f64::from(i) * std::f64::consts::FRAC_PI_8).sin() * 20_000.0) as i16)
             .collect();
         let bytes = vox::encode(&tone, vox::EncoderKind::Greedy);
         assert_eq!(all(&bytes, None, vox, 1).0.len(), 8000);
