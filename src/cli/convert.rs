@@ -31,7 +31,8 @@ pub struct ConvertArgs {
     #[arg(short, long, value_name = "OUTPUT")]
     pub output: PathBuf,
     /// Output format; by default the extension of OUTPUT (folders: wav).
-    /// A file named .wav or .vox must be given that format.
+    /// An OUTPUT named as another audio format (x.wav with --to vox) is
+    /// refused.
     #[arg(long, value_name = "wav|vox")]
     pub to: Option<OutputFormat>,
     /// Output sample rate for WAV (VOX is always 8000).
