@@ -20,6 +20,7 @@ use voxprep::{Error, Usage, batch};
 
 /// Arguments of `voxprep convert`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = super::help::CONVERT)]
 pub struct ConvertArgs {
     /// The input file, or files and folders (converted into a mirrored tree).
     // Negative numbers are taken here too, so that `--normalize -3` (a
