@@ -108,10 +108,8 @@ fn human(outcomes: &[FolderOutcome], out: &mut impl Write, err: &mut impl Write)
 fn skip_words(skip: &Skip) -> String {
     match skip {
         Skip::OutputPasses { check } => format!(
-            "output exists and passes check ({} s, {})",
-            check
-                .duration_s
-                .map_or("-".to_string(), |d| format!("{d:.3}")),
+            "output exists and passes check ({}, {})",
+            super::secs(check.duration_s),
             super::units(check.billing_units)
         ),
         Skip::LessFaithful { converted } => {
