@@ -100,7 +100,9 @@ fn anomaly_problem(a: &Anomaly, facts: &WavFacts) -> Problem {
         ),
         Anomaly::RiffSizePlaceholder { declared } => (
             Code::SizePlaceholder,
-            format!("the RIFF size is {declared:#010X}, {PLACEHOLDER}; the file is {file_len} bytes"),
+            format!(
+                "the RIFF size is {declared:#010X}, {PLACEHOLDER}; the file is {file_len} bytes"
+            ),
         ),
         Anomaly::RiffPastEnd { riff_end } => (
             Code::RiffSizeMismatch,

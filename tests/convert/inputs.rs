@@ -240,7 +240,10 @@ fn input_stem(case: &Case) -> String {
 fn every_telephony_name_reads_as_its_format() {
     let dir = tempfile::tempdir().unwrap();
     let aliases: &[(&str, &[&str])] = &[
-        ("telephony/speech-8000Hz.ulaw", &["ul", "mu", "pcmu", "ULAW"]),
+        (
+            "telephony/speech-8000Hz.ulaw",
+            &["ul", "mu", "pcmu", "ULAW"],
+        ),
         ("telephony/speech-8000Hz.alaw", &["al", "pcma"]),
         ("telephony/speech-8000Hz.sln", &["SLN"]),
     ];
@@ -263,9 +266,9 @@ fn every_telephony_name_reads_as_its_format() {
     }
     let raw = dir.path().join("p.raw");
     fs::copy(&sln, &raw).unwrap();
-    let err = AudioReader::open_path(&raw, &DecodeOptions::default())
-        .err()
-        .expect(".raw without a rate");
+    let Err(err) = AudioReader::open_path(&raw, &DecodeOptions::default()) else {
+        panic!(".raw without a rate opened");
+    };
     assert!(err.to_string().contains("rate"), "{err}");
     let opts = DecodeOptions {
         input_rate: Some(16000),
