@@ -22,10 +22,12 @@ mod wav;
 pub(crate) use vox::VoxFindings;
 #[cfg(feature = "convert")]
 pub(crate) use vox::VoxStream;
+pub use vox::judge_vox_rates;
 
 use crate::billing::{self, Frames, RoundingRule};
 use crate::signal::{SignalAnalyser, SignalStats, Thresholds};
 use crate::spec::{self, Adjustment, AudioKind, Problem, Remedy, Severity, Verdict};
+use crate::voice::VoiceFigures;
 use crate::{Error, Result, sniff};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -178,6 +180,9 @@ pub struct FileReport {
     pub problems: Vec<Problem>,
     /// Signal figures, when the samples were decoded.
     pub signal: Option<SignalStats>,
+    /// The voice's figures, for a `.vox` file whose samples were decoded at
+    /// the provider's rate: what [`judge_vox_rates`] compares.
+    pub voice: Option<VoiceFigures>,
     /// What would cure the problems: `None` when nothing is wrong, when no
     /// problem is one a conversion cures, or when the check was not asked
     /// to find out ([`CheckOptions::advise`]).
@@ -204,6 +209,7 @@ impl FileReport {
             billing_units: None,
             problems: Vec::new(),
             signal: None,
+            voice: None,
             fix: None,
         }
     }
@@ -403,7 +409,9 @@ fn advise(
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("vox"));
     match readable {
-        Ok(Readable { rate: input_rate, .. }) => Fix::Convert {
+        Ok(Readable {
+            rate: input_rate, ..
+        }) => Fix::Convert {
             rate: if spec::WAV_RATES.contains(&input_rate) {
                 input_rate
             } else {
@@ -442,7 +450,10 @@ fn convertible(path: &Path, opts: &CheckOptions) -> Option<std::result::Result<R
 }
 
 #[cfg(not(feature = "decode"))]
-fn convertible(_path: &Path, _opts: &CheckOptions) -> Option<std::result::Result<Readable, String>> {
+fn convertible(
+    _path: &Path,
+    _opts: &CheckOptions,
+) -> Option<std::result::Result<Readable, String>> {
     None
 }
 

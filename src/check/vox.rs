@@ -5,7 +5,8 @@ use super::{CheckOptions, FileReport};
 use crate::billing;
 use crate::signal::{SignalAnalyser, SignalStats};
 use crate::sniff::{self, SNIFF_LEN};
-use crate::spec::{self, VOX_RATE};
+use crate::spec::{self, VOX_RATE, Verdict};
+use crate::voice::{VoiceAnalyser, VoiceFigures};
 use crate::vox::{self, VoxAnalysis};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -38,10 +39,11 @@ pub(super) fn check(
         report.problems.push(spec::vox_rate(rate));
     }
     if opts.analyse_signal {
-        let (stats, codec) = match streamed {
+        let (stats, codec, voice) = match streamed {
             Some(done) => done,
             None => analyse(file, opts)?,
         };
+        report.voice = voice;
         report
             .problems
             .extend(spec::signal_problems(&stats, &opts.thresholds));
@@ -52,8 +54,9 @@ pub(super) fn check(
 }
 
 /// What the analysis of a VOX stream finds: the statistics of the exact
-/// decoding, and the codec's own figures (without the samples).
-pub(crate) type VoxFindings = (SignalStats, VoxAnalysis);
+/// decoding, the codec's own figures (without the samples), and the voice's
+/// when they were asked for.
+pub(crate) type VoxFindings = (SignalStats, VoxAnalysis, Option<VoiceFigures>);
 
 /// Signal analysis of a VOX stream, fed its bytes in chunks of any size:
 /// THE place where decoded VOX samples are fed to the same analysis as WAV
@@ -62,21 +65,35 @@ pub(crate) type VoxFindings = (SignalStats, VoxAnalysis);
 /// The bytes are decoded twice by [`vox::Analyser`]: with the exact flavour
 /// (what sox and libsndfile play; those samples go to the
 /// [`SignalAnalyser`]) and with the shift-add flavour, whose disagreement
-/// the spec judges ([`spec::vox_stream_problems`]).
+/// the spec judges ([`spec::vox_stream_problems`]). With
+/// [`VoxStream::with_voice`] the exact samples also go to a
+/// [`VoiceAnalyser`], for the batch's [`judge_vox_rates`].
 pub(crate) struct VoxStream {
     signal: SignalAnalyser,
     codec: vox::Analyser,
+    voice: Option<VoiceAnalyser>,
     samples: Vec<i16>,
 }
 
 impl VoxStream {
-    /// An analysis as `opts` asks for.
+    /// An analysis as `opts` asks for, without the voice (what a
+    /// conversion's own output needs).
     pub(crate) fn new(opts: &CheckOptions) -> VoxStream {
         VoxStream {
             signal: opts.analyser(opts.vox_rate),
             codec: vox::Analyser::new(),
+            voice: None,
             samples: Vec::new(),
         }
+    }
+
+    /// Also measure the voice: only of files played at the provider's rate
+    /// (a file declared at another rate fails `vox-rate` anyway).
+    fn with_voice(mut self, opts: &CheckOptions) -> VoxStream {
+        if opts.vox_rate == VOX_RATE {
+            self.voice = Some(VoiceAnalyser::new(opts.vox_rate));
+        }
+        self
     }
 
     /// The next bytes of the stream.
@@ -84,18 +101,38 @@ impl VoxStream {
         self.samples.clear();
         self.codec.feed(bytes, &mut self.samples);
         self.signal.feed(&self.samples);
+        if let Some(v) = self.voice.as_mut() {
+            v.feed(&self.samples);
+        }
     }
 
-    /// The stream ended: the statistics and the codec's figures.
+    /// The stream ended: the statistics, the codec's figures and the voice's.
     pub(crate) fn finish(self) -> VoxFindings {
-        (self.signal.finish(), self.codec.finish(Vec::new()))
+        (
+            self.signal.finish(),
+            self.codec.finish(Vec::new()),
+            self.voice.map(VoiceAnalyser::finish),
+        )
+    }
+}
+
+/// Judge the `.vox` files of a batch of reports against each other: a
+/// report with voice figures whose score reaches [`spec::SUSPECT_SCORE`]
+/// gets `vox-rate-suspect` (and its verdict again).
+pub fn judge_vox_rates(reports: &mut [FileReport]) {
+    let voices: Vec<Option<VoiceFigures>> = reports.iter().map(|r| r.voice).collect();
+    for (r, p) in reports.iter_mut().zip(spec::vox_rate_suspects(&voices)) {
+        if let Some(p) = p {
+            r.problems.push(p);
+            r.verdict = Verdict::from_problems(&r.problems);
+        }
     }
 }
 
 /// [`VoxStream`] over a whole file, read from the start in bounded chunks.
 fn analyse<R: Read + Seek>(r: &mut R, opts: &CheckOptions) -> io::Result<VoxFindings> {
     r.seek(SeekFrom::Start(0))?;
-    let mut stream = VoxStream::new(opts);
+    let mut stream = VoxStream::new(opts).with_voice(opts);
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = match r.read(&mut buf) {
