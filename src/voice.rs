@@ -127,6 +127,10 @@ pub struct VoiceAnalyser {
     brightness: [(f64, f64); LEVEL_BINS],
     /// Voiced frames per frame level and pitch bin (allocated at the first).
     pitch: Vec<u32>,
+    /// Scratch: a frame's products summed per lag, and their normalised
+    /// correlations (kept to spare an allocation per frame).
+    sums: Vec<f32>,
+    r: Vec<f64>,
 }
 
 impl VoiceAnalyser {
@@ -161,6 +165,8 @@ impl VoiceAnalyser {
             loudest_frame: 0,
             brightness: [(0.0, 0.0); LEVEL_BINS],
             pitch: Vec::new(),
+            sums: Vec::new(),
+            r: Vec::new(),
         }
     }
 
@@ -240,13 +246,32 @@ impl VoiceAnalyser {
     fn frame_f0(&mut self, first: u64) -> Option<f64> {
         let (lag_min, lag_max) = self.lags;
         let lags = lag_max - lag_min + 1;
-        let mut sums = vec![0f32; lags];
+        let mut sums = std::mem::take(&mut self.sums);
+        sums.clear();
+        sums.resize(lags, 0.0);
         for block in first..first + FRAME_BLOCKS as u64 {
             let products = self.products(block);
             for (s, p) in sums.iter_mut().zip(products) {
                 *s += p;
             }
         }
+        let f0 = self.frame_f0_from(first, &sums);
+        self.sums = sums;
+        f0
+    }
+
+    /// [`Self::frame_f0`] from the frame's products summed for every lag.
+    fn frame_f0_from(&mut self, first: u64, sums: &[f32]) -> Option<f64> {
+        let mut r = std::mem::take(&mut self.r);
+        let f0 = self.frame_f0_into(first, sums, &mut r);
+        self.r = r;
+        f0
+    }
+
+    /// [`Self::frame_f0_from`] with `r` to hold the normalised correlations.
+    fn frame_f0_into(&self, first: u64, sums: &[f32], r: &mut Vec<f64>) -> Option<f64> {
+        let (lag_min, _) = self.lags;
+        let lags = sums.len();
         let d = self.pitch_block;
         let start = (first - self.y_block) as usize * d;
         let len = FRAME_BLOCKS * d;
@@ -262,7 +287,7 @@ impl VoiceAnalyser {
             &self.y[start + lag_min..start + lag_min + len],
             &self.y[start + lag_min..start + lag_min + len],
         ));
-        let mut r = Vec::with_capacity(lags);
+        r.clear();
         for (i, &s) in sums.iter().enumerate() {
             if i > 0 {
                 let lag = lag_min + i;
@@ -286,20 +311,17 @@ impl VoiceAnalyser {
                 (0.0, b)
             }
         };
-        let peaks: Vec<(usize, (f64, f64))> = (1..lags.saturating_sub(1))
-            .filter(|&i| r[i] > r[i - 1] && r[i] >= r[i + 1])
-            .map(|i| (i, peak(i)))
-            .collect();
-        let highest = peaks
-            .iter()
-            .map(|p| p.1.1)
-            .fold(f64::NEG_INFINITY, f64::max);
+        let peaks = || {
+            (1..lags.saturating_sub(1))
+                .filter(|&i| r[i] > r[i - 1] && r[i] >= r[i + 1])
+                .map(|i| (i, peak(i)))
+        };
+        let highest = peaks().map(|p| p.1.1).fold(f64::NEG_INFINITY, f64::max);
         if highest <= VOICED {
             return None;
         }
-        let &(best, (offset, _)) = peaks
-            .iter()
-            .find(|p| p.1.1 >= FIRST_PEAK_SHARE * highest && p.1.1 > VOICED)?;
+        let (best, (offset, _)) =
+            peaks().find(|p| p.1.1 >= FIRST_PEAK_SHARE * highest && p.1.1 > VOICED)?;
         let f0 = self.pitch_rate() / ((lag_min + best) as f64 + offset);
         (F0_RANGE_HZ.0..=F0_RANGE_HZ.1).contains(&f0).then_some(f0)
     }
@@ -314,14 +336,26 @@ impl VoiceAnalyser {
                 let d = self.pitch_block;
                 let start = (block - self.y_block) as usize * d;
                 let y = &self.y;
-                let sums = (lag_min..=lag_max)
-                    .map(|lag| dot(&y[start..start + d], &y[start + lag..start + lag + d]))
-                    .collect();
-                if self.products.len() >= FRAME_BLOCKS {
-                    self.products.remove(0);
-                }
-                self.products.push((block, sums));
-                self.products.len() - 1
+                // The oldest entry's buffer is reused: a block is in
+                // FRAME_BLOCKS frames, all done before a newer block's.
+                let at = if self.products.len() < FRAME_BLOCKS {
+                    self.products
+                        .push((block, Vec::with_capacity(lag_max - lag_min + 1)));
+                    self.products.len() - 1
+                } else {
+                    let oldest = (0..self.products.len())
+                        .min_by_key(|&i| self.products[i].0)
+                        .unwrap_or(0);
+                    self.products[oldest].0 = block;
+                    oldest
+                };
+                let sums = &mut self.products[at].1;
+                sums.clear();
+                sums.extend(
+                    (lag_min..=lag_max)
+                        .map(|lag| dot(&y[start..start + d], &y[start + lag..start + lag + d])),
+                );
+                at
             }
         };
         &self.products[at].1
