@@ -110,7 +110,7 @@ pub fn is_audio(path: &Path) -> bool {
 /// progress bar); `on_collected` once with the number of files before the
 /// checks start. Walk errors become fail rows. Rows are sorted by path.
 /// The `.vox` files are then judged against each other
-/// ([`check::judge_vox_rates`]): the whole run is one batch.
+/// folder by folder ([`check::judge_vox_rates`]).
 pub fn check_all(
     roots: &[PathBuf],
     opts: &CheckOptions,

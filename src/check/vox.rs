@@ -8,8 +8,10 @@ use crate::sniff::{self, SNIFF_LEN};
 use crate::spec::{self, VOX_RATE, Verdict};
 use crate::voice::{VoiceAnalyser, VoiceFigures};
 use crate::vox::{self, VoxAnalysis};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
 
 pub(super) fn check(
     file: &mut File,
@@ -116,15 +118,27 @@ impl VoxStream {
     }
 }
 
-/// Judge the `.vox` files of a batch of reports against each other: a
-/// report with voice figures whose score reaches [`spec::SUSPECT_SCORE`]
-/// gets `vox-rate-suspect` (and its verdict again).
+/// Judge the `.vox` files of each folder against each other (a folder's
+/// prompts are taken to be by one voice; files in other folders, even
+/// subfolders, are another batch): a report with voice figures whose score
+/// reaches [`spec::SUSPECT_SCORE`] gets `vox-rate-suspect` (and its verdict
+/// again). The reports may come in any order.
 pub fn judge_vox_rates(reports: &mut [FileReport]) {
-    let voices: Vec<Option<VoiceFigures>> = reports.iter().map(|r| r.voice).collect();
-    for (r, p) in reports.iter_mut().zip(spec::vox_rate_suspects(&voices)) {
-        if let Some(p) = p {
-            r.problems.push(p);
-            r.verdict = Verdict::from_problems(&r.problems);
+    let mut folders: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    for (i, r) in reports.iter().enumerate() {
+        if r.voice.is_some() {
+            let folder = r.path.parent().unwrap_or(Path::new("")).to_path_buf();
+            folders.entry(folder).or_default().push(i);
+        }
+    }
+    for members in folders.values() {
+        let voices: Vec<Option<VoiceFigures>> = members.iter().map(|&i| reports[i].voice).collect();
+        for (&i, p) in members.iter().zip(spec::vox_rate_suspects(&voices)) {
+            if let Some(p) = p {
+                let r = &mut reports[i];
+                r.problems.push(p);
+                r.verdict = Verdict::from_problems(&r.problems);
+            }
         }
     }
 }
@@ -144,4 +158,39 @@ fn analyse<R: Read + Seek>(r: &mut R, opts: &CheckOptions) -> io::Result<VoxFind
         stream.feed(&buf[..n]);
     }
     Ok(stream.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(path: &str, f0: f64) -> FileReport {
+        let mut r = FileReport::new(path);
+        r.voice = Some(VoiceFigures {
+            voiced_frames: 100,
+            f0_hz: Some(f0),
+            brightness_hz: Some(1000.0),
+        });
+        r
+    }
+
+    #[test]
+    fn each_folder_is_its_own_batch() {
+        // A low voice in one folder, a voice 4/3 higher in the other, and
+        // one fast file among the low voice's: only that one is suspect.
+        let mut reports: Vec<FileReport> = (0..5)
+            .map(|i| report(&format!("high/{i}.vox"), 160.0))
+            .chain((0..5).map(|i| report(&format!("low/{i}.vox"), 120.0)))
+            .collect();
+        reports.push(report("low/fast.vox", 160.0));
+        reports.push(FileReport::new("low/x.wav"));
+        judge_vox_rates(&mut reports);
+        let flagged: Vec<_> = reports
+            .iter()
+            .filter(|r| !r.problems.is_empty())
+            .map(|r| r.path.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(flagged, ["low/fast.vox"]);
+        assert_eq!(reports[10].verdict, Verdict::Warn);
+    }
 }

@@ -170,8 +170,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// Each file's score against the batch (`None` for a file whose figures do
 /// not count, and for every file when fewer than [`SUSPECT_MIN_BATCH`]
-/// count). The batch is every `.vox` file checked together, taken as
-/// prompts by one voice.
+/// count). The batch is taken to be prompts by one voice (`check` makes one
+/// of each folder's `.vox` files).
 pub fn vox_rate_scores(batch: &[Option<VoiceFigures>]) -> Vec<Option<VoxRateScore>> {
     let counted: Vec<Option<(f64, f64)>> =
         batch.iter().map(|v| v.as_ref().and_then(counts)).collect();
@@ -208,7 +208,7 @@ pub fn vox_rate_suspects(batch: &[Option<VoiceFigures>]) -> Vec<Option<Problem>>
                 Code::VoxRateSuspect,
                 format!(
                     "its voice is {:.0}% higher in pitch than the median of the {n} .vox \
-                     files checked with it ({:+.0}% in brightness), as a recording made at \
+                     files in its folder ({:+.0}% in brightness), as a recording made at \
                      6000 Hz and played at {} Hz would be (33% too fast and high): was it \
                      recorded at 6000 Hz?",
                     (s.f0_ratio - 1.0) * 100.0,

@@ -217,6 +217,12 @@ fn a_folder_of_8000_hz_vox_has_no_suspect() {
     assert_eq!(report.files.len(), 6);
     assert!(report.files.iter().all(|f| f.voice.is_some()));
     assert_eq!(suspects(&report), Vec::<String>::new());
+    // Both folders in one run: each is judged on its own.
+    let both = check_all(
+        &[fixture("vox-rate/all-8000Hz"), fixture("vox-rate/mixed")],
+        &CheckOptions::default(),
+    );
+    assert_eq!(suspects(&both), ["prompt-6-6000Hz.vox"]);
     let alone = check_all(
         &[fixture("vox-rate/mixed/prompt-6-6000Hz.vox")],
         &CheckOptions::default(),
