@@ -181,7 +181,8 @@ pub struct FileReport {
     /// Signal figures, when the samples were decoded.
     pub signal: Option<SignalStats>,
     /// The voice's figures, for a `.vox` file whose samples were decoded at
-    /// the provider's rate: what [`judge_vox_rates`] compares.
+    /// the provider's rate and reach the silence threshold: what
+    /// [`judge_vox_rates`] compares.
     pub voice: Option<VoiceFigures>,
     /// What would cure the problems: `None` when nothing is wrong, when no
     /// problem is one a conversion cures, or when the check was not asked

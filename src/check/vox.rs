@@ -45,7 +45,13 @@ pub(super) fn check(
             Some(done) => done,
             None => analyse(file, opts)?,
         };
-        report.voice = voice;
+        // A silent file has no voice to judge: decoded ADPCM idling on
+        // silence is periodic, and reads as a high voice.
+        report.voice = voice.filter(|_| {
+            stats
+                .peak_dbfs
+                .is_some_and(|p| p >= opts.thresholds.silence_dbfs)
+        });
         report
             .problems
             .extend(spec::signal_problems(&stats, &opts.thresholds));
@@ -192,5 +198,17 @@ mod tests {
             .collect();
         assert_eq!(flagged, ["low/fast.vox"]);
         assert_eq!(reports[10].verdict, Verdict::Warn);
+    }
+
+    #[test]
+    fn a_silent_vox_has_no_voice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("silence.vox");
+        // Two seconds of -60 dBFS noise, which ADPCM idles on.
+        let quiet: Vec<i16> = (0..16_000).map(|i| [0, 30, -30, 10][i % 4]).collect();
+        let bytes = vox::encode(&quiet, vox::EncoderKind::Greedy);
+        std::fs::write(&path, bytes).unwrap();
+        let r = super::super::check_path(&path, &CheckOptions::default());
+        assert!(r.signal.is_some() && r.voice.is_none(), "{r:?}");
     }
 }
