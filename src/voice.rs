@@ -1,7 +1,8 @@
 //! Two figures of a recorded voice that rise together when a recording plays
 //! faster than it was recorded: its median pitch (F0) and its brightness.
-//! A VOX recorded at 6000 Hz and played at 8000 Hz has both 4/3 higher than
-//! the same voice recorded at 8000 Hz. What the figures mean for a batch of
+//! A VOX recorded at 6000 Hz and played at 8000 Hz has its pitch 4/3 higher
+//! than the same voice recorded at 8000 Hz (its brightness rises less: the
+//! 6 kHz recording has nothing above 3 kHz). What the figures mean for a batch of
 //! prompts is the spec's ([`crate::spec::vox_rate_suspects`]); a voice
 //! alone cannot tell (a high voice is not a fast one). Pure: samples in,
 //! figures out.
@@ -11,19 +12,21 @@
 //! [`VoiceAnalyser::finish`] it. Memory stays constant (about 70 KiB)
 //! whatever the length of the recording.
 //!
-//! How (docs/vox-rate-detector.md has the measurements behind it):
+//! How (docs/vox-rate-notes.md has the measurements behind it):
 //! - the signal is cut into 10 ms blocks; a block's level is its energy
 //!   without its mean;
 //! - pitch: the signal, low-passed and decimated to about 2000 Hz, in 40 ms
 //!   frames every 10 ms; a frame is voiced when its normalised
 //!   cross-correlation peaks above [`VOICED`] at a lag of 60 to 500 Hz, and
-//!   its F0 is that lag's. Only frames within [`PITCH_RANGE_DB`] of the
+//!   its F0 is that of the shortest lag whose peak reaches
+//!   0.9 of the highest. Only frames within [`PITCH_RANGE_DB`] of the
 //!   loudest count: the median F0 of those is [`VoiceFigures::f0_hz`];
 //! - brightness: the RMS frequency of the blocks within
 //!   [`BRIGHTNESS_RANGE_DB`] of the loudest, from the energy of the
 //!   sample-to-sample differences against the energy of the samples (for a
 //!   tone at f Hz, exactly f). It rises with the formants and the
-//!   fricatives, as a spectral centroid does, for a fraction of the cost.
+//!   fricatives, as a spectral centroid does, for a fraction of the cost;
+//!   it spreads too widely from prompt to prompt to decide on.
 
 use serde::Serialize;
 
