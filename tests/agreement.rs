@@ -2,7 +2,8 @@
 //! library:
 //! - a file that check says a conversion fixes converts (to WAV and to VOX),
 //!   and the conversion it suggests (rate, normalising, trimming) leaves
-//!   none of the problems a conversion cures;
+//!   none of the problems a conversion cures (but silence at the ends
+//!   that a DC offset hid);
 //! - a file convert refuses is never advertised as fixable;
 //! - a file convert reads has no error that check says a conversion cannot
 //!   cure, but for data missing from the source (the conversion keeps only
@@ -122,8 +123,13 @@ fn check_advises_exactly_what_convert_does() {
             match convert_to(input, dir.path(), opts) {
                 Ok(done) => {
                     assert_eq!(done.rate, *rate, "{name}");
+                    let had_dc = report.problems.iter().any(|p| p.code == Code::DcOffset);
                     for p in &done.check.problems {
-                        if p.code.remedy().is_some() {
+                        // Taking out an offset can show the silence it hid
+                        // at the ends; check of the source cannot see it.
+                        let revealed = had_dc
+                            && matches!(p.code, Code::LeadingSilence | Code::TrailingSilence);
+                        if p.code.remedy().is_some() && !revealed {
                             say(format!(
                                 "{name}: the suggested conversion leaves {}",
                                 p.code

@@ -327,6 +327,11 @@ fn check_file(
                     report.problems.insert(0, spec::wrong_extension(ext));
                 }
                 Some("empty") => report.problems.push(spec::empty_file()),
+                Some("gsm") => {
+                    let gsm = crate::formats::by_extension("gsm").expect("a headerless name");
+                    let len = file.metadata().map_err(io_err)?.len();
+                    headerless(&mut report, gsm, len, opts);
+                }
                 Some(id) => {
                     report.container = Some(id.to_string());
                     report.problems.push(spec::not_accepted(id));
@@ -510,7 +515,7 @@ mod tests {
         r.set_length(Frames(96_001), 8000);
         assert_eq!(
             (r.samples, r.duration_s, r.billing_units),
-            (Some(96_001), Some(12.0), Some(2))
+            (Some(96_001), Some(12.000125), Some(2))
         );
         let mut r = FileReport::new("x.wav");
         r.set_length(Frames(0), 8000);

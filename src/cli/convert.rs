@@ -19,6 +19,7 @@ use voxprep::{Error, batch};
 
 /// Arguments of `voxprep convert`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = super::help::CONVERT)]
 pub struct ConvertArgs {
     /// The input file, or files and folders (converted into a mirrored tree).
     #[arg(required = true, value_name = "INPUT")]
@@ -49,6 +50,10 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "DBFS", num_args = 0..=1, default_missing_value = "-45",
           allow_negative_numbers = true)]
     pub trim_silence: Option<f64>,
+    /// Keep DC and sub-audio rumble (by default a 60 Hz high-pass removes
+    /// them before the level is set).
+    #[arg(long)]
+    pub keep_dc: bool,
     /// VOX encoder: greedy (sox's bytes), search, search:K, universal or
     /// universal:K (K paths; universal:8 sounds about 2 dB better than the
     /// default, and is much slower).
@@ -96,6 +101,7 @@ impl ConvertArgs {
                 threshold_dbfs: t,
                 ..TrimSilence::default()
             }),
+            remove_dc: !self.keep_dc,
             vox_encoder: self.vox_encoder,
             decode: DecodeOptions {
                 vox_decoder: self.vox_decoder,

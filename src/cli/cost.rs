@@ -12,10 +12,7 @@ use voxprep::cost;
 
 /// Arguments of `voxprep cost`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "\
-Each call is billed per started 12 seconds. Exit status: 0 when every file conforms, 1 when \
-a file fails the check (its cost is still shown when its duration is known), 2 on a usage \
-error or when no file could be read at all.")]
+#[command(after_help = super::help::COST)]
 pub struct CostArgs {
     /// Recordings (files or folders, walked like `voxprep check`).
     #[arg(value_name = "PATH", required = true)]

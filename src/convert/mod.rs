@@ -19,6 +19,7 @@
 //! is spelled.
 
 mod folder;
+mod highpass;
 mod mix;
 mod resample;
 mod sink;
@@ -118,6 +119,8 @@ impl Default for TrimSilence {
     }
 }
 
+pub use highpass::CORNER_HZ as HIGH_PASS_CORNER_HZ;
+
 /// Every choice of a conversion. `Default` is 8000 Hz WAV, level unchanged.
 #[derive(Debug, Clone)]
 pub struct ConvertOptions {
@@ -129,6 +132,11 @@ pub struct ConvertOptions {
     pub level: Level,
     /// Trim leading/trailing silence.
     pub trim: Option<TrimSilence>,
+    /// Remove DC and sub-audio rumble with a high-pass below the telephone
+    /// band ([`HIGH_PASS_CORNER_HZ`]; default `true`), before the level is
+    /// measured and set. `false` keeps the signal as it is (a conforming
+    /// 16-bit input then converts bit for bit).
+    pub remove_dc: bool,
     /// VOX encoder.
     pub vox_encoder: EncoderKind,
     /// Decoding limits and the VOX input decoder.
@@ -146,6 +154,7 @@ impl Default for ConvertOptions {
             rate: 8000,
             level: Level::Unchanged,
             trim: None,
+            remove_dc: true,
             vox_encoder: EncoderKind::default(),
             decode: DecodeOptions::default(),
             force: false,
@@ -324,7 +333,7 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
     let loud = matches!(opts.level, Level::NormalizeLoudness(_));
     let analysis = match (opts.level, opts.trim) {
         (Level::NormalizePeak(_) | Level::NormalizeLoudness(_), _) | (_, Some(_)) => {
-            Some(analyse(&mut open()?, rate, opts.trim, loud)?)
+            Some(analyse(&mut open()?, rate, opts, loud)?)
         }
         _ => None,
     };
@@ -393,7 +402,7 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
         Some(_) => Some(loudness::Meter::new(rate)?),
         None => None,
     };
-    stream(&mut reader, rate, |mono| {
+    stream(&mut reader, rate, opts.remove_dc, |mono| {
         let len = mono.len() as u64;
         let lo = start.clamp(pos, pos + len) - pos;
         let hi = end.clamp(pos, pos + len) - pos;
@@ -503,9 +512,10 @@ struct Analysis {
 fn analyse(
     reader: &mut AudioReader,
     rate: u32,
-    trim: Option<TrimSilence>,
+    opts: &ConvertOptions,
     loudness: bool,
 ) -> Result<Analysis> {
+    let trim = opts.trim;
     let thr = trim.map_or(f32::INFINITY, |t| mix::db_to_gain(t.threshold_dbfs) as f32);
     let mut peak = 0.0f32;
     let mut meter = match loudness {
@@ -515,7 +525,7 @@ fn analyse(
     let mut first = None;
     let mut last = None;
     let mut pos = 0u64;
-    stream(reader, rate, |x| {
+    stream(reader, rate, opts.remove_dc, |x| {
         peak = peak.max(mix::peak(x));
         if let Some(m) = meter.as_mut() {
             m.add(x)?;
@@ -545,7 +555,9 @@ fn analyse(
     })
 }
 
-/// Decode, downmix and resample `reader` to `rate`, handing mono blocks to `f`.
+/// Decode, downmix and resample `reader` to `rate`, high-pass it when
+/// `remove_dc`, and hand the mono blocks to `f`. Both passes of a
+/// conversion see the same samples: the level is measured on what is written.
 ///
 /// Decoding runs on this thread; downmixing, resampling and `f` (quantising,
 /// encoding, writing) on a second one, fed through a bounded channel, so the
@@ -554,11 +566,12 @@ fn analyse(
 fn stream(
     reader: &mut AudioReader,
     rate: u32,
+    remove_dc: bool,
     f: impl FnMut(&[f32]) -> Result<()> + Send,
 ) -> Result<()> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Packet>(PIPELINE_DEPTH);
     std::thread::scope(|scope| {
-        let worker = scope.spawn(move || consume(rx, rate, f));
+        let worker = scope.spawn(move || consume(rx, rate, remove_dc, f));
         let produced = produce(reader, &tx);
         drop(tx); // ends the worker's loop
         let consumed = worker.join().unwrap_or_else(|_| {
@@ -604,8 +617,17 @@ fn produce(reader: &mut AudioReader, tx: &std::sync::mpsc::SyncSender<Packet>) -
 fn consume(
     rx: std::sync::mpsc::Receiver<Packet>,
     rate: u32,
-    mut f: impl FnMut(&[f32]) -> Result<()>,
+    remove_dc: bool,
+    f: impl FnMut(&[f32]) -> Result<()>,
 ) -> Result<()> {
+    let mut high_pass = remove_dc.then(|| highpass::HighPass::new(rate));
+    let mut f = f;
+    let mut f = move |x: &mut Vec<f32>| {
+        if let Some(hp) = high_pass.as_mut() {
+            hp.process(x);
+        }
+        f(x)
+    };
     let mut mono = Vec::new();
     let mut out = Vec::new();
     let mut resampler: Option<resample::Resampler> = None;
@@ -624,17 +646,17 @@ fn consume(
                 out.clear();
                 r.process(&mono, &mut out)?;
                 if !out.is_empty() {
-                    f(&out)?;
+                    f(&mut out)?;
                 }
             }
-            None => f(&mono)?,
+            None => f(&mut mono)?,
         }
     }
     if let Some(r) = resampler {
         out.clear();
         r.finish(&mut out)?;
         if !out.is_empty() {
-            f(&out)?;
+            f(&mut out)?;
         }
     }
     Ok(())

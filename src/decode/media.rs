@@ -1,27 +1,40 @@
 //! symphonia behind [`super::AudioReader`]: every container and codec it
 //! knows that no decoder of ours reads, with each call guarded so that a
-//! panic on hostile input is an error on that file.
+//! panic on hostile input is an error on that file. Its demuxers also carry
+//! Opus, which our [`super::opus`] decodes.
 
+use super::matroska::End;
+use super::opus::{self, BadPacket, OpusStream};
 use super::{DecodeStats, SourceFacts, codec_name};
 use crate::error::{Error, Result};
 use std::io;
+use symphonia::core::codecs::audio::well_known::CODEC_ID_OPUS;
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
 use symphonia::core::errors::Error as SymErr;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
 use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
+use symphonia::core::packet::Packet;
 
 /// A demuxer and the decoder of its audio track.
 pub(super) struct MediaStream {
     format: Box<dyn FormatReader>,
-    decoder: Box<dyn AudioDecoder>,
+    decoder: Decoder,
     track: u32,
     first: bool,
     /// Track time base (numerator, denominator).
     time_base: Option<(u32, u32)>,
     /// The timestamp the next packet should have.
     next_pts: Option<i64>,
+}
+
+/// What decodes the track's packets.
+enum Decoder {
+    /// symphonia's decoder for the codec.
+    Symphonia(Box<dyn AudioDecoder>),
+    /// Ours, for Opus.
+    Opus(Box<OpusStream>),
 }
 
 impl MediaStream {
@@ -75,20 +88,29 @@ impl MediaStream {
         let codec = codec_name(params.codec);
         let track_id = track.id;
         let time_base = track.time_base.map(|tb| (tb.numer.get(), tb.denom.get()));
-        let declared_frames = track.num_frames;
-        let made = guarded(|| {
-            symphonia::default::get_codecs()
-                .make_audio_decoder(&params, &AudioDecoderOptions::default())
-        })?;
-        let decoder = made.map_err(|e| match e {
-            SymErr::Unsupported(_) => Error::Unsupported(format!(
-                "decode: {codec} audio (in {container}) is not supported: \
-                 voxprep has no {codec} decoder; convert it to WAV or FLAC with ffmpeg first"
-            )),
-            e => Error::Malformed(format!("decode: {codec} in {container}: {e}")),
-        })?;
-        let sample_rate = params.sample_rate.unwrap_or(0);
-        let channels = params.channels.as_ref().map_or(0, |c| c.count());
+        let mut declared_frames = track.num_frames;
+        let mut sample_rate = params.sample_rate.unwrap_or(0);
+        let mut channels = params.channels.as_ref().map_or(0, |c| c.count());
+        let decoder = if params.codec == CODEC_ID_OPUS {
+            let head = opus::Head::parse(params.extra_data.as_deref())?;
+            // Ogg's length counts the pre-skip (its granule positions do).
+            let delay = u64::from(track.delay.unwrap_or(0));
+            declared_frames = declared_frames.map(|n| n.saturating_sub(delay));
+            (sample_rate, channels) = (opus::RATE, usize::from(head.channels));
+            Decoder::Opus(Box::new(OpusStream::new(head)?))
+        } else {
+            let made = guarded(|| {
+                symphonia::default::get_codecs()
+                    .make_audio_decoder(&params, &AudioDecoderOptions::default())
+            })?;
+            Decoder::Symphonia(made.map_err(|e| match e {
+                SymErr::Unsupported(_) => Error::Unsupported(format!(
+                    "decode: {codec} audio (in {container}) is not supported: \
+                     voxprep has no {codec} decoder; convert it to WAV or FLAC with ffmpeg first"
+                )),
+                e => Error::Malformed(format!("decode: {codec} in {container}: {e}")),
+            })?)
+        };
         let facts = SourceFacts {
             container,
             codec,
@@ -98,13 +120,27 @@ impl MediaStream {
         };
         let stream = MediaStream {
             format,
+            // Opus's rate and channels are known from its header.
+            first: matches!(decoder, Decoder::Symphonia(_)),
             decoder,
             track: track_id,
-            first: true,
             time_base,
             next_pts: None,
         };
         Ok((stream, facts))
+    }
+
+    /// The track's number in its container.
+    pub(super) fn track(&self) -> u32 {
+        self.track
+    }
+
+    /// For Opus, trim the end as `end` says (what Matroska's
+    /// `DiscardPadding` says, which symphonia does not apply).
+    pub(super) fn set_opus_end(&mut self, end: End) {
+        if let Decoder::Opus(opus) = &mut self.decoder {
+            opus.set_end(end);
+        }
     }
 
     /// Decode the next packet into `buf`; its channel count, 0 at the end.
@@ -141,8 +177,21 @@ impl MediaStream {
                 continue;
             }
             let pts = packet.pts.get();
+            // A packet spans its trimmed ends too (the priming packet of a
+            // Vorbis stream is all trim, with no duration).
+            let (span, slack) = match (&self.decoder, self.time_base) {
+                (Decoder::Opus(_), Some(tb)) => opus_span(&packet, tb),
+                _ => (
+                    packet
+                        .dur
+                        .get()
+                        .saturating_add(packet.trim_start.get())
+                        .saturating_add(packet.trim_end.get()),
+                    0,
+                ),
+            };
             if let (Some(next), Some((num, den))) = (self.next_pts, self.time_base)
-                && pts > next
+                && pts > next.saturating_add(slack)
                 && facts.sample_rate > 0
             {
                 // The demuxer skipped corrupt data: count what is missing.
@@ -151,15 +200,28 @@ impl MediaStream {
                     units * u128::from(num) * u128::from(facts.sample_rate) / u128::from(den);
                 stats.lost_frames += u64::try_from(frames).unwrap_or(u64::MAX);
             }
-            // A packet spans its trimmed ends too (the priming packet of a
-            // Vorbis or Opus stream is all trim, with no duration).
-            let span = packet
-                .dur
-                .get()
-                .saturating_add(packet.trim_start.get())
-                .saturating_add(packet.trim_end.get());
             self.next_pts = pts.checked_add_unsigned(span);
-            let decoder = &mut self.decoder;
+            let decoder = match &mut self.decoder {
+                Decoder::Symphonia(decoder) => decoder,
+                Decoder::Opus(opus) => {
+                    let trim_end = self
+                        .time_base
+                        .map_or(0, |tb| ticks_to_frames(packet.trim_end.get(), tb));
+                    match guarded(|| opus.decode(&packet.data, trim_end, buf))? {
+                        Ok(frames) => {
+                            stats.packets += 1;
+                            if frames > 0 {
+                                break opus.channels();
+                            }
+                        }
+                        Err(BadPacket(_)) => {
+                            stats.bad_packets += 1;
+                            stats.check_bad_share(max_bad_share)?;
+                        }
+                    }
+                    continue;
+                }
+            };
             match guarded(|| decoder.decode(&packet))? {
                 Ok(decoded) => {
                     let spec = decoded.spec();
@@ -201,6 +263,27 @@ impl MediaStream {
         };
         Ok(channels)
     }
+}
+
+/// How far an Opus packet moves the clock, in ticks of the track's time
+/// base `(numerator, denominator)`, from its own table of contents
+/// (Matroska gives no duration), and the rounding its timestamps may carry:
+/// Matroska counts milliseconds, and a 2.5 ms packet's do not add up.
+fn opus_span(packet: &Packet, (num, den): (u32, u32)) -> (u64, i64) {
+    let Some(frames) = opus::packet_frames(&packet.data) else {
+        return (packet.dur.get(), 0);
+    };
+    let per_tick = u128::from(opus::RATE) * u128::from(num);
+    let ticks = u128::from(frames) * u128::from(den) / per_tick.max(1);
+    // One tick of slack when a tick is longer than a frame.
+    let coarse = per_tick > u128::from(den);
+    (u64::try_from(ticks).unwrap_or(u64::MAX), i64::from(coarse))
+}
+
+/// `ticks` of a time base `(numerator, denominator)` in 48 kHz frames.
+fn ticks_to_frames(ticks: u64, (num, den): (u32, u32)) -> u64 {
+    let frames = u128::from(ticks) * u128::from(num) * u128::from(opus::RATE) / u128::from(den);
+    u64::try_from(frames).unwrap_or(u64::MAX)
 }
 
 /// Run a call into symphonia, turning a panic on hostile input into an

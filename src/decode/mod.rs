@@ -1,5 +1,7 @@
 //! Decoding arbitrary input to PCM: symphonia 0.6 for every container and
-//! codec it knows, our own Dialogic decoder for headerless `.vox`.
+//! codec it knows, our own decoders for headerless `.vox`, telephony formats
+//! and WAV PCM, and opus-pure for the Opus that symphonia demuxes from Ogg and
+//! WebM but cannot decode.
 //!
 //! [`AudioReader`] yields the audio packet by packet (interleaved `f32` in
 //! -1.0..1.0), so memory does not grow with the length of the input. It keeps
@@ -14,7 +16,10 @@
 //! a file) reads a file through it to the end, so the two cannot disagree.
 
 mod edit_list;
+mod matroska;
 mod media;
+mod ogg;
+mod opus;
 mod own;
 mod reader;
 mod route;

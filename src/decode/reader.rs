@@ -6,10 +6,12 @@ use super::media::MediaStream;
 use super::own::ByteStream;
 use super::route::{self, Route};
 use super::{DecodeOptions, DecodeStats, SourceFacts};
+use super::{matroska, ogg};
 use crate::error::{Error, Result};
 use std::fs::File;
-use std::io::{BufReader, Seek, SeekFrom};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+use symphonia::core::io::ReadOnlySource;
 
 /// A decoded packet: interleaved samples in -1.0..1.0.
 #[derive(Debug)]
@@ -119,8 +121,19 @@ impl AudioReader {
                 )
             }
             Route::Media { hint } => {
-                let (stream, facts) = MediaStream::open(Box::new(file), hint.as_deref())
-                    .map_err(|e| e.with_path(path))?;
+                let opened = match MediaStream::open(Box::new(file), hint.as_deref()) {
+                    // symphonia reads to the end of an Ogg or Matroska file
+                    // when it opens one (the last page, the segment's size)
+                    // and refuses it there when it is cut short or damaged:
+                    // read such a file as a stream instead, as far as it
+                    // goes, so that what is missing is reported as such.
+                    Err(Error::Malformed(_)) if streamable(path) => {
+                        let file = crate::files::open_regular(path)?;
+                        MediaStream::open(Box::new(ReadOnlySource::new(file)), hint.as_deref())
+                    }
+                    other => other,
+                };
+                let (stream, facts) = opened.map_err(|e| e.with_path(path))?;
                 AudioReader::new(facts, opts, Inner::Media(Box::new(stream)))
             }
         };
@@ -133,6 +146,26 @@ impl AudioReader {
                 .and_then(|f| edit_list::sound_track_edit(&mut BufReader::new(f)))
                 // An edit that skips the whole track is not believed.
                 .filter(|e| declared.is_none_or(|n| e.skip_frames(rate) < n));
+        }
+        // symphonia skips an Ogg page whose checksum fails without a
+        // word (see `ogg`).
+        if r.facts.container == "ogg"
+            && let Some(damage) = File::open(path)
+                .ok()
+                .and_then(|f| ogg::damage(BufReader::new(f)).ok().flatten())
+        {
+            r.stats.damaged_bytes = damage.bytes;
+        }
+        // Opus in Matroska/WebM ends where the last block's DiscardPadding
+        // says, which symphonia does not apply (see `matroska`).
+        if let Inner::Media(stream) = &mut r.inner
+            && r.facts.container == "matroska"
+            && r.facts.codec == "opus"
+            && let Some(end) = File::open(path)
+                .ok()
+                .and_then(|f| matroska::opus_end(f, u64::from(stream.track())))
+        {
+            stream.set_opus_end(end);
         }
         Ok(r)
     }
@@ -259,6 +292,16 @@ impl AudioReader {
         self.stats
             .finish(&self.facts, self.max_bad_share, self.accept_truncated)
     }
+}
+
+/// The file at `path` starts like an Ogg or Matroska/WebM file: containers
+/// symphonia also reads as a stream, without seeking.
+fn streamable(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && (magic == *b"OggS" || magic == [0x1A, 0x45, 0xDF, 0xA3])
 }
 
 #[cfg(test)]

@@ -99,6 +99,11 @@ pub(super) fn route<F: Read + Seek>(
             Some(named) => Route::Own(headerless(named, file, opts).map_err(io)??),
             None => Route::Media { hint: ext },
         },
+        // Raw GSM told by its frames, whatever the name says.
+        Some("gsm") => {
+            let gsm = formats::by_extension("gsm").expect("gsm is a headerless name");
+            Route::Own(headerless(gsm, file, opts).map_err(io)??)
+        }
         Some("wav" | "rifx") => {
             let facts = wav::inspect(file).map_err(io)?;
             match wav_stream(&facts)? {
@@ -400,6 +405,19 @@ mod tests {
         let mut many = wav(1, 16, &[0; 8]);
         many[34..36].copy_from_slice(&1000u16.to_le_bytes());
         assert!(matches!(route_of("a.wav", many), Err(Error::Limit(_))));
+    }
+
+    #[test]
+    fn raw_gsm_by_content_under_any_name() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/gsm/speech-espeak-8000Hz.gsm"
+        );
+        let gsm = std::fs::read(path).unwrap();
+        for name in ["x.wav", "x.bin", "x.vox", "x.ulaw"] {
+            let s = own(name, gsm.clone());
+            assert_eq!((s.container, s.rate), ("gsm", 8000), "{name}");
+        }
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub struct DecodeStats {
     pub short_frames: u64,
     /// The file ended before its container said it would.
     pub truncated: bool,
+    /// Bytes of an Ogg file in no page whose checksum holds: pages the
+    /// demuxer skipped, with the audio in them.
+    pub damaged_bytes: u64,
 }
 
 impl DecodeStats {
@@ -42,6 +45,12 @@ impl DecodeStats {
             w.push(format!(
                 "{} of audio lost to corrupt data and skipped",
                 duration_ms(Frames(self.lost_frames), rate)
+            ));
+        }
+        if self.damaged_bytes > 0 {
+            w.push(format!(
+                "{} bytes of the file are damaged (Ogg pages whose checksum fails) and were skipped: the audio in them is lost",
+                self.damaged_bytes
             ));
         }
         if self.short_frames > 0 {

@@ -113,7 +113,7 @@ codes! {
     /// More trailing silence than allowed.
     TrailingSilence = "trailing-silence", Warning, "more than 0.5 s (by default) of silence after the last sample at or above the silence threshold; says whether trimming would lower the billing units";
     /// The mean sample value is far from zero.
-    DcOffset = "dc-offset", Warning, "the mean sample value is more than 2% (by default) of full scale";
+    DcOffset = "dc-offset", Warning, "the mean sample value is more than 2% (by default) of full scale, in a recording of 0.1 s or more; convert takes it out";
     /// A `.vox` whose decoding sits at the rails: probably not Dialogic ADPCM.
     VoxAtRails = "vox-at-rails", Warning, "a `.vox` whose decoder steps overshoot full scale by more than s/8 on more than 1% of the steps, or whose decoded samples sit at full scale in runs of 64 or more for more than 2% of the samples: probably mu-law, A-law or 8-bit PCM named `.vox`, or another rate";
     /// A `.vox` that plays differently on the decoder families.
@@ -139,12 +139,11 @@ impl Code {
             | RiffSizeMismatch | TrailingBytes | StrayBytes | MissingPadByte | TooManyChunks
             | NotPcm | Extensible | NotMono | Not16Bit | BadSampleRate | BlockAlignMismatch
             | ByteRateMismatch | DataNotWholeFrames | VoxIsContainer | NotAccepted
-            | ChunkTruncated | DecoderDisagreement | VoxRate => Some(Remedy::Convert),
+            | ChunkTruncated | DecoderDisagreement | VoxRate | DcOffset => Some(Remedy::Convert),
             LowLevel => Some(Remedy::ConvertWith(Adjustment::Normalize)),
             LeadingSilence | TrailingSilence => Some(Remedy::ConvertWith(Adjustment::TrimSilence)),
             Unreadable | NotAudio | EmptyFile | NoFmt | NoData | FmtMalformed | DataTruncated
-            | ZeroSamples | Silent | Clipping | FlatTops | DcOffset | VoxAtRails
-            | VoxRateSuspect => None,
+            | ZeroSamples | Silent | Clipping | FlatTops | VoxAtRails | VoxRateSuspect => None,
         }
     }
 }

@@ -5,6 +5,11 @@ use super::{Code, Problem};
 use crate::billing::{self, Frames, RoundingRule};
 use crate::signal::{SignalStats, Thresholds, dbfs, secs_to_frames};
 
+/// `dc-offset` is judged only on recordings at least this long (seconds):
+/// the mean of a few milliseconds is part of the waveform, not an offset a
+/// high-pass can take out (convert's settles in about 20 ms).
+pub const MIN_DC_OFFSET_S: f64 = 0.1;
+
 /// The signal warnings for `stats`, in a stable order: `silent`, `clipping`,
 /// `flat-tops`, `low-level`, `leading-silence`, `trailing-silence`,
 /// `dc-offset`.
@@ -100,7 +105,9 @@ pub fn signal_problems(stats: &SignalStats, t: &Thresholds) -> Vec<Problem> {
             ));
         }
     }
-    if stats.dc_offset_pct.abs() > t.max_dc_offset_pct {
+    if stats.dc_offset_pct.abs() > t.max_dc_offset_pct
+        && secs(stats.analysed_samples, raw.rate) >= MIN_DC_OFFSET_S
+    {
         out.push(Problem::new(
             Code::DcOffset,
             format!(
@@ -238,6 +245,14 @@ mod tests {
         samples.extend(sine(1.0, 0.5, 440.0));
         samples.extend(vec![0i16; 4000]); // exactly 0.5 s: not more than the limit
         assert_eq!(codes(&samples), Vec::<Code>::new());
+    }
+
+    #[test]
+    fn dc_offset_needs_a_tenth_of_a_second() {
+        let short: Vec<i16> = vec![3277; 799]; // 0.0999 s at 8 kHz
+        assert!(!codes(&short).contains(&Code::DcOffset));
+        let long: Vec<i16> = vec![3277; 800];
+        assert!(codes(&long).contains(&Code::DcOffset));
     }
 
     #[test]

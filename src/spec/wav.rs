@@ -270,9 +270,10 @@ fn bits_rule(fmt: &Fmt) -> Option<Problem> {
     if fmt.bits_per_sample == 16 && valid.is_none() {
         return None;
     }
-    if fmt.bits_per_sample == 0 {
+    if fmt.bits_per_sample == 0 && fmt.format_tag != WAVE_FORMAT_PCM {
         // A compressed format (GSM, MP3 in WAV) has no sample size to
-        // declare; not-pcm already says what is wrong.
+        // declare; not-pcm already says what is wrong. PCM of 0 bits is
+        // not-16-bit like any other size.
         return None;
     }
     let mut msg = format!("{} bits per sample", fmt.bits_per_sample);

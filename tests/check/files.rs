@@ -236,3 +236,21 @@ fn a_folder_of_8000_hz_vox_has_no_suspect() {
     assert!(report.files.iter().all(|f| f.voice.is_none()));
     assert_eq!(suspects(&report), Vec::<String>::new());
 }
+
+/// No hostile fixture passes (a PCM WAV declaring 0 bits per sample once
+/// did), and each failure says why: a problem with a code, never a panic.
+#[test]
+fn every_hostile_file_fails_with_a_reason() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir(fixture("hostile")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "py") {
+            continue;
+        }
+        let r = voxprep::check::check_path(&path, &voxprep::check::CheckOptions::default());
+        assert_eq!(r.verdict, voxprep::spec::Verdict::Fail, "{path:?}: {r:#?}");
+        assert!(!r.problems.is_empty(), "{path:?}");
+        seen += 1;
+    }
+    assert!(seen >= 35, "{seen}");
+}

@@ -26,6 +26,19 @@ pub fn voxprep() -> Voxprep {
     }
 }
 
+/// `voxprep` run by util-linux's `prlimit` with its address space limited
+/// to `bytes`: an allocation past it fails (Rust aborts the process), so a
+/// run that finishes proves the inputs could not make it reserve that much.
+pub fn voxprep_within(bytes: u64) -> Voxprep {
+    let mut cmd = Command::new("prlimit");
+    cmd.arg(format!("--as={bytes}")).arg("--").arg(VOXPREP);
+    Voxprep {
+        cmd,
+        stdin: None,
+        timeout: PATIENCE,
+    }
+}
+
 /// A `voxprep` command line being built.
 pub struct Voxprep {
     cmd: Command,

@@ -7,7 +7,7 @@
 mod cmd;
 
 #[cfg(feature = "cli")]
-pub use cmd::{Run, Voxprep, voxprep};
+pub use cmd::{Run, Voxprep, voxprep, voxprep_within};
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -237,7 +237,7 @@ fn human_report_lines() {
     let text = stdout(
         &conv("padded-silence-8000Hz-mono.wav"),
         "t.wav",
-        &["--trim-silence"],
+        &["--trim-silence", "--keep-dc"],
     );
     assert!(text.contains("\n    trimmed 0.90 s of silence"), "{text}");
     assert!(text.contains("billing unit(s) saved"), "{text}");
@@ -326,7 +326,12 @@ fn folder_runs_exit_1_when_a_file_fails() {
         .iter()
         .filter(|f| f["status"] == "failed")
         .collect();
-    assert!(failed[0]["error"].as_str().unwrap().contains("opus"));
+    assert!(
+        failed[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("MP3 audio in WAV")
+    );
     assert_eq!(tree(out.path()), SOURCE_TREE_AS_VOX);
     convert(s, out.path(), &["--to", "vox"]).run().code(1);
     convert(
@@ -396,7 +401,7 @@ fn folder_of_long_prompts_converts_to_split_vox_without_hanging() {
     for kind in ["greedy", "universal:4"] {
         let out = tempfile::tempdir().unwrap();
         convert(src.path(), out.path(), &[])
-            .args(["--to", "vox", "--vox-encoder", kind])
+            .args(["--to", "vox", "--keep-dc", "--vox-encoder", kind])
             .env("RAYON_NUM_THREADS", "2")
             .timeout(std::time::Duration::from_secs(120))
             .run()
@@ -441,4 +446,104 @@ fn interrupted_conversion_removes_its_temporary_file() {
         assert!(stderr.contains("interrupted"), "SIG{signal}: {stderr}");
         assert_eq!(listing(out.path()), Vec::<String>::new(), "SIG{signal}");
     }
+}
+
+/// The hostile fixtures (absurd rates, channel counts and chunk sizes,
+/// noise and empty files under audio names) in one folder with good files,
+/// 45 in all, under a 512 MiB address-space limit: check reports on every
+/// file, convert converts the good ones and names each failure; neither
+/// run aborts or stops at the first bad file.
+#[test]
+fn a_hostile_folder_finishes_with_a_report_within_512_mib() {
+    if !crate::common::have_tool("prlimit") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    fs::create_dir(&input).unwrap();
+    let mut hostile = Vec::new();
+    for entry in fs::read_dir(fixture("hostile")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "py") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_owned();
+        fs::copy(&path, input.join(&name)).unwrap();
+        hostile.push(name.to_string_lossy().into_owned());
+    }
+    let good = [
+        "check/pass-8000hz-prompt.wav",
+        "check/stereo-44100hz.wav",
+        "convert/tone-44100Hz-stereo.mp3",
+        "convert/tone-48000Hz-mono.flac",
+        "convert/tone-44100Hz-stereo.ogg",
+        "convert/tone-44100Hz-mono.m4a",
+        "convert/tone-22050Hz-mono.aiff",
+        "convert/tone-8000Hz.vox",
+        "telephony/speech-8000Hz.ulaw",
+        "gsm/speech-espeak-8000Hz.gsm",
+        "g722/speech-espeak-16000Hz.g722",
+    ];
+    for rel in good {
+        // Stems kept distinct (`a.mp3` and `a.ogg` would share `a.wav`).
+        let path = Path::new(rel);
+        let name = format!(
+            "good-{}-{}.{}",
+            path.file_stem().unwrap().to_string_lossy(),
+            path.extension().unwrap().to_string_lossy(),
+            path.extension().unwrap().to_string_lossy()
+        );
+        fs::copy(fixture(rel), input.join(name)).unwrap();
+    }
+    let total = hostile.len() + good.len();
+    assert!(total >= 45, "{total} files");
+    const LIMIT: u64 = 512 * 1024 * 1024;
+
+    let run = crate::common::voxprep_within(LIMIT)
+        .args(["check", "--format", "json"])
+        .arg(&input)
+        .run()
+        .code(1);
+    let report = run.json();
+    let files = report["files"].as_array().expect("files");
+    assert_eq!(files.len(), total, "{run}");
+    assert_eq!(report["summary"]["files"], total, "{run}");
+    for f in files {
+        let path = f["path"].as_str().unwrap();
+        if path.contains("/good-") {
+            // Conforming, or one conversion away, with its length.
+            let ok = f["verdict"] == "pass" || f["fix"]["convert"] == true;
+            assert!(ok && f["duration_s"].is_number(), "{path}: {f}");
+        }
+    }
+
+    let out = dir.path().join("out");
+    let run = crate::common::voxprep_within(LIMIT)
+        .args(["convert", "--format", "json", "-o"])
+        .arg(&out)
+        .arg(&input)
+        .run()
+        .code(1);
+    let report = run.json();
+    let files = report["files"].as_array().expect("files");
+    assert_eq!(files.len(), total, "{run}");
+    for f in files {
+        let input = f["input"].as_str().unwrap();
+        let name = Path::new(input).file_name().unwrap().to_string_lossy();
+        if name.starts_with("good-") {
+            assert!(
+                matches!(f["status"].as_str(), Some("converted" | "warn")),
+                "{f}"
+            );
+            assert!(Path::new(f["output"].as_str().unwrap()).is_file(), "{f}");
+        } else if f["status"] == "failed" {
+            let error = f["error"].as_str().unwrap();
+            assert!(error.contains(&*name), "the error names the file: {error}");
+        }
+    }
+    assert!(
+        files.iter().filter(|f| f["status"] == "failed").count() > 20,
+        "{run}"
+    );
+    assert_no_temporary_files(&out);
 }

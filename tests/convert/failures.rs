@@ -156,3 +156,25 @@ fn a_killed_runs_temporary_file_is_removed_by_the_next_run() {
     assert_warns(&c, "removed 1 temporary file(s)");
     assert_eq!(listing(dir.path()), vec!["new.wav".to_string()]);
 }
+
+/// The output length limit (`DecodeOptions::max_seconds`, 4 hours by
+/// default) stops a conversion as the decoded length passes it, before the
+/// output grows further, and leaves nothing behind.
+#[test]
+fn an_input_longer_than_the_limit_is_refused_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("long.wav");
+    let mut opts = ConvertOptions::default();
+    opts.decode.max_seconds = 1;
+    // 1.8 s of speech.
+    let e = refused(
+        &fixture("check/pass-8000hz-prompt.wav"),
+        &out,
+        &opts,
+        "longer than the limit of 1 s",
+    );
+    assert!(matches!(e.kind(), Error::Limit(_)), "{e:?}");
+    assert!(!out.exists());
+    assert_no_temporary_files(dir.path());
+    assert_eq!(ConvertOptions::default().decode.max_seconds, 4 * 3600);
+}

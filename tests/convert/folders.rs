@@ -42,8 +42,8 @@ fn folders_convert_into_a_mirrored_tree() {
         (4, 3, 1, 3),
         "{sum:?}"
     );
-    let failed = outcome(&outcomes, "bad.opus").result.as_ref().unwrap_err();
-    assert!(failed.to_string().contains("opus"), "{failed}");
+    let failed = outcome(&outcomes, "bad.wav").result.as_ref().unwrap_err();
+    assert!(failed.to_string().contains("MP3 audio in WAV"), "{failed}");
     // Mirrored, extension replaced, no temporary files, no folder for the failed file.
     assert_eq!(tree(out.path()), SOURCE_TREE_AS_VOX);
     for f in ["a/b/two.vox", "a/one.vox", "three.vox"] {

@@ -113,9 +113,11 @@ fn gain_overs_are_limited_and_reported() {
 
 #[test]
 fn trim_silence_reports_what_it_saved() {
+    // Without the high-pass, whose ring-out after the tone's abrupt end
+    // (a few ms above -45 dBFS) would be kept as sound.
     let trim = ConvertOptions {
         trim: Some(TrimSilence::default()),
-        ..ConvertOptions::default()
+        ..keep_dc(ConvertOptions::default())
     };
     let (_dir, out, c) = converted_afresh(&conv("padded-silence-8000Hz-mono.wav"), &trim);
     let saved = c.trimmed.expect("trimmed");
@@ -124,4 +126,82 @@ fn trim_silence_reports_what_it_saved() {
     let n = wav_samples(&out).1.len();
     assert!((5599..=5600).contains(&n), "{n}");
     assert_eq!(c.frames, n as u64);
+}
+
+/// The case: speech with a 2.1% DC offset, turned up to -23 LUFS. By default the
+/// high-pass takes the offset out before the loudness gain, so the gain
+/// cannot multiply it and the result passes; `--keep-dc` leaves it in.
+#[test]
+fn dc_is_removed_before_the_gain_unless_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, speech) = wav_samples(&fixture("vox/speech-espeak-8000Hz.wav"));
+    let offset = (0.021 * 32768.0) as i32;
+    let input = dir.path().join("speech-with-dc.wav");
+    write_wav(
+        &input,
+        speech
+            .iter()
+            .map(|&s| (i32::from(s) / 2 + offset).clamp(-32768, 32767) as i16),
+    );
+    let mean_percent = |p: &Path| {
+        let (_, s) = wav_samples(p);
+        s.iter().map(|&v| f64::from(v)).sum::<f64>() / s.len() as f64 / 32768.0 * 100.0
+    };
+    assert!((mean_percent(&input) - 2.1).abs() < 0.1);
+    let has_dc_warning = |c: &Conversion| {
+        c.check
+            .problems
+            .iter()
+            .any(|p| p.code == voxprep::spec::Code::DcOffset)
+    };
+    let loud = with_level(Level::NormalizeLoudness(-23.0));
+
+    let out = dir.path().join("default.wav");
+    let c = converted(&input, &out, &loud);
+    let mean = mean_percent(&out);
+    assert!(mean.abs() < 0.05, "mean {mean}% after the high-pass");
+    assert!(!has_dc_warning(&c), "{:#?}", c.check.problems);
+    // The gain was worked out on the signal without its offset.
+    let l = c.loudness.as_ref().expect("measured");
+    assert!(!l.peak_limited, "{l:?}");
+    let after = l.after_lufs.unwrap();
+    assert!((after + 23.0).abs() < 0.1, "{after}");
+
+    let kept = dir.path().join("kept.wav");
+    let c = converted(&input, &kept, &keep_dc(loud));
+    let mean = mean_percent(&kept);
+    assert!(
+        mean > 2.1,
+        "the gain multiplies a kept offset: mean {mean}%"
+    );
+    assert!(has_dc_warning(&c), "{:#?}", c.check.problems);
+}
+
+/// Digital silence stays digital silence through downmix, resampling, the
+/// high-pass and a gain: dither is spent only where rounding is needed.
+#[test]
+fn digital_silence_gets_no_dither() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("silent-44100Hz-stereo.wav");
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: 44100,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(&input, spec).unwrap();
+    for _ in 0..44100 * 2 {
+        w.write_sample(0i16).unwrap();
+    }
+    w.finalize().unwrap();
+    for (name, level) in [
+        ("plain.wav", Level::Unchanged),
+        ("gain.wav", Level::GainDb(6.0)),
+    ] {
+        let out = dir.path().join(name);
+        converted(&input, &out, &with_level(level));
+        let (_, samples) = wav_samples(&out);
+        assert_eq!(samples.len(), 8000, "{name}");
+        assert!(samples.iter().all(|&s| s == 0), "{name}: dithered silence");
+    }
 }
