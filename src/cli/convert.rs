@@ -2,16 +2,17 @@
 
 use super::format::Format;
 use super::output::progress;
-use super::values;
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE};
+use super::{stdin, values};
 use anyhow::Context;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use voxprep::check::CheckOptions;
 
 use super::render::error_words;
 use voxprep::convert::{
-    ConvertOptions, Destination, FolderOutcome, Level, OutputFormat, PlannedFile, TreeInput,
+    ConvertOptions, Destination, Done, FolderOutcome, Level, OutputFormat, PlannedFile, TreeInput,
     TrimSilence, destination, plan_file, plan_tree, run_file, run_plan,
 };
 use voxprep::decode::DecodeOptions;
@@ -143,6 +144,10 @@ impl ConvertArgs {
 /// is a usage error (exit 2, stderr, no file rows).
 pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     stray_values(&args)?;
+    let dashes = args.inputs.iter().filter(|p| stdin::is_dash(p)).count();
+    if dashes > 0 || stdin::is_dash(&args.output) {
+        return run_dash(args, dashes);
+    }
     match destination(&args.inputs, &args.output)? {
         Destination::File { input, output } => {
             let format = OutputFormat::for_output(&output, args.to)?;
@@ -157,6 +162,105 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
             let opts = args.to_options(args.to.unwrap_or(OutputFormat::Wav));
             opts.validate()?;
             run_folder(&args, &outdir, &opts)
+        }
+    }
+}
+
+/// One file from standard input (`-`), to standard output (`-o -`), or
+/// both: the input is spooled to a private temporary file and reported as
+/// `-`; the output is written to a private temporary file (atomically, as
+/// always), then copied to stdout, and the report goes to stderr so that
+/// stdout holds only the audio. `-o -` writes WAV unless `--to vox`.
+fn run_dash(args: ConvertArgs, dashes: usize) -> anyhow::Result<ExitCode> {
+    if dashes > 1 || (dashes == 1 && args.inputs.len() > 1) {
+        anyhow::bail!("convert: `-` (standard input) converts alone, as the only input");
+    }
+    let to_stdout = stdin::is_dash(&args.output);
+    let spooled = if dashes == 1 {
+        Some(stdin::spool()?)
+    } else {
+        None
+    };
+    let input = match (&spooled, args.inputs.as_slice()) {
+        (Some(s), _) => s.path.clone(),
+        (None, [one]) if !one.is_dir() => one.clone(),
+        _ => anyhow::bail!("convert: `-o -` (standard output) takes one input file"),
+    };
+    let scratch = to_stdout.then(stdin::scratch_dir).transpose()?;
+    let format = match (&scratch, args.to) {
+        (Some(_), to) => to.unwrap_or(OutputFormat::Wav),
+        (None, to) => OutputFormat::for_output(&args.output, to)?,
+    };
+    let output = match &scratch {
+        Some(dir) => dir.path.join(format!("stdout.{}", format.extension())),
+        None => args.output.clone(),
+    };
+    let opts = args.to_options(format);
+    opts.validate()?;
+    let planned = plan_file(&input, &output, &opts);
+    refuse(std::slice::from_ref(&planned), &opts)?;
+    let mut outcome = run_file(planned, &opts);
+    // The temporary files are `-` in the report.
+    let dash = PathBuf::from(stdin::DASH);
+    if spooled.is_some() {
+        rename(&mut outcome, &input, &dash);
+    }
+    if to_stdout {
+        rename(&mut outcome, &output, &dash);
+        if outcome.result.is_ok() {
+            let mut out = std::io::stdout().lock();
+            std::io::copy(&mut std::fs::File::open(&output)?, &mut out)
+                .and_then(|_| out.flush())
+                .context("cannot write the converted audio to standard output")?;
+        }
+        let failed = outcome.result.is_err();
+        let mut err = std::io::stderr().lock();
+        super::render::convert::write(
+            std::slice::from_ref(&outcome),
+            args.format,
+            &mut err,
+            &mut std::io::sink(),
+        )?;
+        if failed && args.format == Format::Human {
+            if let Err(e) = &outcome.result {
+                writeln!(err, "voxprep: error: {}", error_words(e))?;
+            }
+        }
+        return Ok(ExitCode::from(if failed { EXIT_FAIL } else { EXIT_OK }));
+    }
+    finish(vec![outcome], args.format)
+}
+
+/// `from` called `to` throughout an outcome: its paths, its conversion's,
+/// its output check's and its error's.
+fn rename(o: &mut FolderOutcome, from: &std::path::Path, to: &std::path::Path) {
+    let swap = |p: &mut PathBuf| {
+        if p == from {
+            *p = to.to_path_buf();
+        }
+    };
+    swap(&mut o.input);
+    swap(&mut o.output);
+    match &mut o.result {
+        Ok(Done::Converted(c)) => {
+            swap(&mut c.input);
+            swap(&mut c.output);
+            swap(&mut c.check.path);
+        }
+        Ok(Done::Skipped(_)) => {}
+        Err(e) => {
+            let taken = std::mem::replace(e, Error::Malformed(String::new()));
+            *e = match taken {
+                Error::WithPath { path, source } if path == from => Error::WithPath {
+                    path: to.to_path_buf(),
+                    source,
+                },
+                Error::Io { path, source } if path == from => Error::Io {
+                    path: to.to_path_buf(),
+                    source,
+                },
+                other => other,
+            };
         }
     }
 }

@@ -61,7 +61,7 @@ fn tree(dir: &Path) -> Vec<String> {
     v
 }
 
-fn wav_samples(p: &Path) -> (hound::WavSpec, Vec<i16>) {
+pub(crate) fn wav_samples(p: &Path) -> (hound::WavSpec, Vec<i16>) {
     let mut r = hound::WavReader::open(p).unwrap();
     let spec = r.spec();
     (spec, r.samples::<i16>().map(|s| s.unwrap()).collect())
