@@ -221,10 +221,10 @@ fn run_dash(args: ConvertArgs, dashes: usize) -> anyhow::Result<ExitCode> {
             &mut err,
             &mut std::io::sink(),
         )?;
-        if failed && args.format == Format::Human {
-            if let Err(e) = &outcome.result {
-                writeln!(err, "voxprep: error: {}", error_words(e))?;
-            }
+        if args.format == Format::Human
+            && let Err(e) = &outcome.result
+        {
+            writeln!(err, "voxprep: error: {}", error_words(e))?;
         }
         return Ok(ExitCode::from(if failed { EXIT_FAIL } else { EXIT_OK }));
     }
