@@ -14,6 +14,7 @@ mod receive;
 mod recipients;
 mod render;
 mod send;
+mod unsent;
 mod values;
 
 use clap::Parser;
