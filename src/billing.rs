@@ -62,9 +62,18 @@ pub fn duration_ms(frames: Frames, rate: u32) -> Millis {
 /// Duration in seconds as a float, for display and JSON only: whole
 /// milliseconds ([`duration_ms`], truncated), so that every command shows the
 /// same figure for the same file (28 110 samples at 8 kHz are 3.513 s, not
-/// 3.51375 rounded to 3.514).
+/// 3.51375 rounded to 3.514). Where the truncation would land on a billing
+/// boundary the file has passed (96 001 samples at 8 kHz: 2 units, yet
+/// "12.000 s"), the exact figure instead (12.000125 s), so that a duration
+/// never reads as fewer units than it bills.
 pub fn duration_secs(frames: Frames, rate: u32) -> f64 {
-    duration_ms(frames, rate).0 as f64 / 1000.0
+    let ms = duration_ms(frames, rate).0;
+    let exact_ms = u128::from(frames.0) * 1000 == u128::from(ms) * u128::from(rate);
+    if ms > 0 && !exact_ms && ms.is_multiple_of(UNIT_SECONDS * 1000) {
+        frames.0 as f64 / f64::from(rate)
+    } else {
+        ms as f64 / 1000.0
+    }
 }
 
 /// Frames in a headerless VOX file of `bytes` bytes: two 4-bit samples a byte.
@@ -166,6 +175,19 @@ mod tests {
     use super::*;
 
     const R: RoundingRule = RoundingRule::StartedPeriod;
+
+    #[test]
+    fn durations_never_read_as_fewer_units_than_billed() {
+        assert_eq!(duration_secs(Frames(96_000), 8000), 12.0);
+        assert_eq!(duration_secs(Frames(96_001), 8000), 12.000125);
+        assert_eq!(duration_secs(Frames(96_007), 8000), 12.000875);
+        assert_eq!(duration_secs(Frames(96_008), 8000), 12.001);
+        assert_eq!(duration_secs(Frames(28_110), 8000), 3.513);
+        assert_eq!(duration_secs(Frames(1), 8000), 0.0);
+        // 11025 Hz: 132 300 samples are 12 s exactly, one more is past it.
+        assert_eq!(duration_secs(Frames(132_300), 11025), 12.0);
+        assert!(duration_secs(Frames(132_301), 11025) > 12.0);
+    }
 
     #[test]
     fn units_at_8000_hz_edges() {

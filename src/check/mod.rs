@@ -508,7 +508,7 @@ mod tests {
         r.set_length(Frames(96_001), 8000);
         assert_eq!(
             (r.samples, r.duration_s, r.billing_units),
-            (Some(96_001), Some(12.0), Some(2))
+            (Some(96_001), Some(12.000125), Some(2))
         );
         let mut r = FileReport::new("x.wav");
         r.set_length(Frames(0), 8000);

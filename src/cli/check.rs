@@ -16,12 +16,11 @@ use voxprep::signal::Thresholds;
 
 /// Arguments of `voxprep check`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "\
-Exit status: 0 when no file fails (warnings allowed), 1 when a file fails (or warns, \
-with --strict), 2 on a usage error or when no file could be read at all.")]
+#[command(after_help = super::help::CHECK)]
 pub struct CheckArgs {
     /// Files and folders to check; folders are walked recursively and their
-    /// non-audio files skipped. A file named here is always checked. Default: `.`
+    /// non-audio files skipped. A file named here is always checked. `-`
+    /// reads standard input (judged by its content). Default: `.`
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Output format.
@@ -170,7 +169,31 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         vox_rate: args.vox_rate,
         input_rate: args.input_rate,
     };
-    let report = run_checks(args.paths, &opts, args.jobs)?;
+    // `-`: standard input, copied to a file the checks read, reported as `-`.
+    let spooled = match args
+        .paths
+        .iter()
+        .filter(|p| super::stdin::is_dash(p))
+        .count()
+    {
+        0 => None,
+        1 => Some(super::stdin::spool()?),
+        _ => anyhow::bail!("`-` (standard input) can be named only once"),
+    };
+    let paths = args
+        .paths
+        .into_iter()
+        .map(|p| match &spooled {
+            Some(s) if super::stdin::is_dash(&p) => s.path.clone(),
+            _ => p,
+        })
+        .collect();
+    let mut report = run_checks(paths, &opts, args.jobs)?;
+    if let Some(s) = &spooled {
+        for f in report.files.iter_mut().filter(|f| f.path == s.path) {
+            f.path = PathBuf::from(super::stdin::DASH);
+        }
+    }
     let summary = report.summary()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     super::render::check::write(&report, &summary, args.format, &mut out)

@@ -19,6 +19,7 @@ use voxprep::{Error, batch};
 
 /// Arguments of `voxprep convert`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = super::help::CONVERT)]
 pub struct ConvertArgs {
     /// The input file, or files and folders (converted into a mirrored tree).
     #[arg(required = true, value_name = "INPUT")]

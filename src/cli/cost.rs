@@ -13,12 +13,7 @@ use voxprep::cost;
 
 /// Arguments of `voxprep cost`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "\
-Each call is billed per started 12 seconds. A file in another format (MP3, FLAC, Opus, GSM...) \
-costs what its conversion will: its length is read as `voxprep convert` reads it. Exit status: \
-0 when every file conforms, 1 when a file fails the check (its cost is still shown when its \
-duration is known), 2 on a usage error, when no file could be read at all, or when a figure \
-is too large to count (more than 2^64-1 units, calls or fen).")]
+#[command(after_help = super::help::COST)]
 pub struct CostArgs {
     /// Recordings (files or folders, walked like `voxprep check`).
     #[arg(value_name = "PATH", required = true)]

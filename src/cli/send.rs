@@ -20,6 +20,7 @@ use voxprep::spec::Verdict;
 
 /// The forms of `voxprep send`.
 #[derive(Debug, clap::Subcommand)]
+#[command(after_help = super::help::SEND)]
 pub enum SendCommand {
     /// Play a filed recording: 【语音通知文件】APPID|模板ID|录音文件名.
     ///
@@ -36,6 +37,7 @@ pub enum SendCommand {
 
 /// Arguments of `voxprep send file`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = super::help::SEND_FILE)]
 pub struct SendFileArgs {
     /// App id (APPID) issued by the provider.
     #[arg(long, value_name = "APPID")]
@@ -57,6 +59,7 @@ pub struct SendFileArgs {
 
 /// Arguments of `voxprep send code`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = super::help::SEND_CODE)]
 pub struct SendCodeArgs {
     /// The verification code: 4 to 6 digits.
     #[arg(value_name = "DIGITS")]
@@ -68,6 +71,7 @@ pub struct SendCodeArgs {
 
 /// Arguments of `voxprep send tts`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = super::help::SEND_TTS)]
 pub struct SendTtsArgs {
     /// App id (APPID) issued by the provider.
     #[arg(long, value_name = "APPID")]

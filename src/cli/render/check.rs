@@ -39,8 +39,8 @@ fn write_file_named(f: &FileReport, outputs: &mut Outputs, w: &mut impl Write) -
     };
     writeln!(
         w,
-        "{:<4}  {:>10}  {:>9}  {loudness}{}",
-        f.verdict.as_str().to_uppercase(),
+        "{}  {:>10}  {:>9}  {loudness}{}",
+        crate::cli::paint::verdict(&format!("{:<4}", f.verdict.as_str().to_uppercase())),
         secs(f.duration_s),
         units(f.billing_units),
         f.path.display()
@@ -117,7 +117,8 @@ fn human(report: &Report, s: &Summary, w: &mut impl Write) -> io::Result<()> {
 /// One file's problems, indented, then what would fix it.
 fn write_problems(f: &FileReport, outputs: &mut Outputs, w: &mut impl Write) -> io::Result<()> {
     for p in &f.problems {
-        writeln!(w, "      {} {}: {}", p.severity.as_str(), p.code, p.message)?;
+        let severity = crate::cli::paint::verdict(p.severity.as_str());
+        writeln!(w, "      {severity} {}: {}", p.code, p.message)?;
     }
     if let Some(fix) = fix_words(f, outputs) {
         writeln!(w, "      {fix}")?;
@@ -135,6 +136,12 @@ impl Outputs {
     /// that is the input itself (any case), an existing file, or a name
     /// already suggested; then `NAME.converted.wav`, `NAME.converted-2.wav`...
     fn claim(&mut self, input: &Path) -> PathBuf {
+        // Standard input converts to `stdin.wav` (`voxprep convert - -o stdin.wav`).
+        let input = if input == Path::new("-") {
+            Path::new("stdin")
+        } else {
+            input
+        };
         let is_wav = input
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("wav"));

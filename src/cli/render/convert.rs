@@ -59,7 +59,8 @@ fn human(outcomes: &[FolderOutcome], out: &mut impl Write, err: &mut impl Write)
             Err(e) => {
                 writeln!(
                     out,
-                    "FAILED     {} -> {}",
+                    "{}     {} -> {}",
+                    crate::cli::paint::verdict("FAILED"),
                     o.input.display(),
                     o.output.display()
                 )?;
@@ -92,11 +93,11 @@ fn human(outcomes: &[FolderOutcome], out: &mut impl Write, err: &mut impl Write)
 
 fn human_row(status: Status, c: &Conversion) -> String {
     let status = match status {
-        Status::Warn => "warn     ",
-        _ => "converted",
+        Status::Warn => crate::cli::paint::paint("warn     ", crate::cli::paint::Tone::Warn),
+        _ => crate::cli::paint::paint("converted", crate::cli::paint::Tone::Good),
     };
     format!(
-        "{status}  {} -> {}  {} {} Hz {}ch {:.3} s -> {} {} Hz {:.3} s, {} unit(s)",
+        "{status}  {} -> {}  {} {} Hz {}ch {:.3} s -> {} {} Hz {}, {} unit(s)",
         c.input.display(),
         c.output.display(),
         c.source.codec,
@@ -105,7 +106,7 @@ fn human_row(status: Status, c: &Conversion) -> String {
         c.input_duration_s(),
         c.format.extension(),
         c.rate,
-        c.duration_s(),
+        super::secs(Some(c.duration_s())),
         c.billing_units.unwrap_or(0)
     )
 }

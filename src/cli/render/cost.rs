@@ -43,8 +43,8 @@ fn human(c: &CostReport, w: &mut impl Write) -> io::Result<()> {
     for l in &c.files {
         writeln!(
             w,
-            "{:<4}  {:>10}  {:>9}  {:>22}  {:>26}  {:>10}  {}",
-            l.verdict.as_str().to_uppercase(),
+            "{}  {:>10}  {:>9}  {:>22}  {:>26}  {:>10}  {}",
+            crate::cli::paint::verdict(&format!("{:<4}", l.verdict.as_str().to_uppercase())),
             secs(l.duration_s),
             units(l.billing_units),
             money(l.per_call_fen, &l.per_call_yuan),
