@@ -276,6 +276,7 @@ mod cli {
             ("gsm/speech-espeak-8000Hz.gsm", &[]),
             ("gsm/speech-espeak-8000Hz-wav49.wav", &[]),
             ("opus/hybrid-48000Hz.opus", &[]),
+            ("amr/speech-espeak-16000Hz-23k85.amr", &[]),
             ("opus/speech-silk-16000Hz.webm", &[]),
             ("telephony/speech-16000Hz.sln16", &[]),
             ("telephony/speech-8000Hz.alaw", &[]),

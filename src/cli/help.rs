@@ -33,7 +33,14 @@ EXAMPLES:
   voxprep convert studio/ -o ready/ --to vox        # a folder tree, on all cores
   voxprep convert prompts/ -o ready/ --loudness -18 # every prompt at -18 LUFS
   voxprep convert hello.gsm -o hello.wav            # Asterisk GSM, G.722, .ulaw, .sln16...
-  voxprep convert old.vox -o old.wav --vox-rate 6000";
+  voxprep convert old.vox -o old.wav --vox-rate 6000
+  voxprep convert a.wav -o b.wav --normalize=-3     # a level goes after `=`
+  voxprep convert studio/ -o ready/ --skip-existing # resume: keep outputs that pass check
+
+A folder, or several inputs, go into a folder: -o an existing one or a path ending in /. \
+Exit status, the same for one file and a folder: 0 when every file is converted or skipped, \
+1 when a file fails, 2 on a usage error (bad flags, an output that exists or that two inputs \
+share, ...), found before any work: nothing is converted.";
 
 pub const SEND: &str = "\
 EXAMPLES:
