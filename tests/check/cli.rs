@@ -331,3 +331,20 @@ fn fix_lines_and_no_fix() {
     );
     assert!(run.json()["files"][0]["fix"].is_null(), "{run}");
 }
+
+/// `vox-rate-suspect` in the human form, with the hint naming the flag.
+#[test]
+fn vox_rate_suspect_says_how_to_declare_the_rate() {
+    voxprep()
+        .args(["check", &fx("vox-rate/mixed")])
+        .run()
+        .code(0)
+        .stdout_has("warning vox-rate-suspect: its voice is ")
+        .stdout_has("hint: if it was recorded at 6000 Hz, say so:")
+        .stdout_has("--vox-rate 6000");
+    voxprep()
+        .args(["check", &fx("vox-rate/all-8000Hz")])
+        .run()
+        .code(0)
+        .stdout_lacks("vox-rate-suspect");
+}

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use voxprep::check::{FileReport, Fix};
 use voxprep::report::{LOUDNESS_SPREAD_LU, Report, Summary};
-use voxprep::spec::Adjustment;
+use voxprep::spec::{Adjustment, Code};
 
 /// Write `report`, whose totals are `summary`, as `format` asks.
 pub fn write(
@@ -119,6 +119,13 @@ fn write_problems(f: &FileReport, outputs: &mut Outputs, w: &mut impl Write) -> 
     for p in &f.problems {
         let severity = crate::cli::paint::verdict(p.severity.as_str());
         writeln!(w, "      {severity} {}: {}", p.code, p.message)?;
+    }
+    if f.problems.iter().any(|p| p.code == Code::VoxRateSuspect) {
+        writeln!(
+            w,
+            "      hint: if it was recorded at 6000 Hz, say so: voxprep check and voxprep \
+             convert --vox-rate 6000"
+        )?;
     }
     if let Some(fix) = fix_words(f, outputs) {
         writeln!(w, "      {fix}")?;
