@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::sync::OnceLock;
 use voxprep::batch;
 use voxprep::check::CheckOptions;
-use voxprep::report::Report;
+use voxprep::report::{Report, Summary};
 use voxprep::signal::Thresholds;
 
 /// Arguments of `voxprep check`.
@@ -145,9 +145,9 @@ pub fn run_checks(
     Ok(report)
 }
 
-/// The exit status a report adds up to, and a note for stderr when it is 2.
-pub fn exit_status(report: &Report, strict: bool) -> (u8, Option<&'static str>) {
-    let s = report.summary();
+/// The exit status a report's summary adds up to, and a note for stderr
+/// when it is 2.
+pub fn exit_status(s: &Summary, strict: bool) -> (u8, Option<&'static str>) {
     if s.files == 0 {
         (EXIT_USAGE, Some("no audio files found"))
     } else if s.unreadable == s.files {
@@ -194,11 +194,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
             f.path = PathBuf::from(super::stdin::DASH);
         }
     }
+    let summary = report.summary()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    super::render::check::write(&report, args.format, &mut out)
+    super::render::check::write(&report, &summary, args.format, &mut out)
         .and_then(|()| out.flush())
         .context("cannot write the report")?;
-    let (code, note) = exit_status(&report, args.strict);
+    let (code, note) = exit_status(&summary, args.strict);
     if let Some(note) = note {
         eprintln!("voxprep: {note}");
     }

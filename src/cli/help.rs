@@ -19,9 +19,12 @@ EXAMPLES:
   voxprep cost welcome.mp3 --price-fen 12      # priced at the length its conversion will have
   voxprep cost prompts/ --price-fen 12 --format json
 
-Each call is billed per started 12 seconds. Exit status: 0 when every file conforms, 1 when \
-a file fails the check (its cost is still shown when its duration is known), 2 on a usage \
-error or when no file could be read at all.";
+Each call is billed per started 12 seconds. A file in another format (MP3, FLAC, Opus, GSM...) \
+costs what its conversion will: its length is read as `voxprep convert` reads it. The last line \
+says what trimming the silence would save. Exit status: 0 when every file conforms, 1 when a file \
+fails the check (its cost is still shown when its duration is known), 2 on a usage error, when \
+no file could be read at all, or when a figure is too large to count (more than 2^64-1 units, \
+calls or fen).";
 
 pub const CONVERT: &str = "\
 EXAMPLES:
@@ -43,6 +46,7 @@ pub const SEND: &str = "\
 EXAMPLES:
   voxprep send file --app APP1 --template T7 --recording welcome.wav --to 13800138000
   voxprep send code 042817 --to @numbers.txt
+  voxprep send code 042817 --to @numbers.txt --unsent left.txt   # then --to @left.txt
   voxprep send tts --app APP1 --template T100 --param 张三 --to 13800138000 --dry-run
 
 ENVIRONMENT:
