@@ -217,14 +217,18 @@ impl<'a> Row<'a> {
 
     /// What a human line says after `request i/n (k numbers): `.
     fn human(&self) -> String {
+        use crate::cli::paint::{Tone, paint};
         match self.status {
             SendStatus::Accepted => format!(
-                "accepted, smsid {}",
+                "{}, smsid {}",
+                paint("accepted", Tone::Good),
                 self.smsid.unwrap_or("(none in the reply)")
             ),
-            SendStatus::Rejected => format!("REJECTED {}", self.message),
-            SendStatus::OutcomeUnknown => format!("OUTCOME UNKNOWN: {}", self.message),
-            SendStatus::NotSent => format!("NOT SENT: {}", self.message),
+            SendStatus::Rejected => format!("{} {}", paint("REJECTED", Tone::Bad), self.message),
+            SendStatus::OutcomeUnknown => {
+                format!("{}: {}", paint("OUTCOME UNKNOWN", Tone::Bad), self.message)
+            }
+            SendStatus::NotSent => format!("{}: {}", paint("NOT SENT", Tone::Warn), self.message),
         }
     }
 }
