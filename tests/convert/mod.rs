@@ -14,6 +14,8 @@ mod folders;
 mod formats;
 mod inputs;
 mod level;
+#[cfg(feature = "cli")]
+mod requests;
 
 use crate::common::fixture;
 use std::fs;
