@@ -39,6 +39,20 @@ pub struct CheckArgs {
     /// would), which is what finding out costs.
     #[arg(long)]
     pub no_fix: bool,
+    /// The rates of headerless files.
+    #[command(flatten)]
+    pub rates: RateArgs,
+    /// Signal thresholds.
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
+    /// Check this many files at a time (default: one per core).
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+/// The rates of headerless files, shared by `check` and `cost`.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct RateArgs {
     /// The rate `.vox` files were recorded at; anything but 8000 (the
     /// provider's) fails `vox-rate`, and durations are counted at it.
     #[arg(long, value_name = "HZ", default_value_t = 8000, value_parser = values::input_rate)]
@@ -47,12 +61,6 @@ pub struct CheckArgs {
     /// (`.raw`, `.pcm`); it also overrides the rate a name says.
     #[arg(long, value_name = "HZ", value_parser = values::input_rate)]
     pub input_rate: Option<u32>,
-    /// Signal thresholds.
-    #[command(flatten)]
-    pub thresholds: ThresholdArgs,
-    /// Check this many files at a time (default: one per core).
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    pub jobs: Option<u16>,
 }
 
 /// The signal-warning thresholds, shared by commands that analyse samples.
@@ -166,8 +174,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         analyse_signal: true,
         measure_loudness: args.loudness,
         advise: !args.no_fix,
-        vox_rate: args.vox_rate,
-        input_rate: args.input_rate,
+        vox_rate: args.rates.vox_rate,
+        input_rate: args.rates.input_rate,
     };
     // `-`: standard input, copied to a file the checks read, reported as `-`.
     let spooled = match args

@@ -2,7 +2,6 @@
 
 use super::check::{ThresholdArgs, exit_status, run_checks};
 use super::format::Format;
-use super::values;
 use anyhow::Context;
 use std::io::Write;
 use std::path::PathBuf;
@@ -30,14 +29,9 @@ pub struct CostArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// The rate `.vox` files were recorded at; durations are counted at it
-    /// (anything but 8000 fails `vox-rate`).
-    #[arg(long, value_name = "HZ", default_value_t = 8000, value_parser = values::input_rate)]
-    pub vox_rate: u32,
-    /// The sample rate of headerless files whose name does not say it
-    /// (`.raw`, `.pcm`); it also overrides the rate a name says.
-    #[arg(long, value_name = "HZ", value_parser = values::input_rate)]
-    pub input_rate: Option<u32>,
+    /// The rates of headerless files (as `check`).
+    #[command(flatten)]
+    pub rates: super::check::RateArgs,
     /// Signal thresholds: the silence trimming would cut.
     #[command(flatten)]
     pub thresholds: ThresholdArgs,
@@ -55,8 +49,8 @@ pub fn run(args: CostArgs) -> anyhow::Result<ExitCode> {
         analyse_signal: true,
         measure_loudness: false,
         advise: false,
-        vox_rate: args.vox_rate,
-        input_rate: args.input_rate,
+        vox_rate: args.rates.vox_rate,
+        input_rate: args.rates.input_rate,
     };
     let checked = run_checks(args.paths, &opts, args.jobs)?;
     let summary = checked.summary().context("cannot total the check")?;
@@ -115,7 +109,7 @@ mod tests {
             "csv",
         ])
         .unwrap();
-        assert_eq!((a.vox_rate, a.input_rate), (6000, Some(16000)));
+        assert_eq!((a.rates.vox_rate, a.rates.input_rate), (6000, Some(16000)));
         assert_eq!(a.thresholds.into_thresholds().trim_pad_s, 0.2);
     }
 }
