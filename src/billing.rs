@@ -81,10 +81,73 @@ pub fn vox_frames(bytes: u64) -> Frames {
     Frames(bytes.saturating_mul(2))
 }
 
+/// A billing figure too large for 64 bits. It has no exact value to show, so
+/// it is an error, never a wrapped, saturated or missing number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("billing: {0} is too large to count (more than {max})", max = u64::MAX)]
+pub struct Overflow(pub Figure);
+
+/// Which figure overflowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Figure {
+    /// Calls per recording: recipients x plays.
+    Calls,
+    /// A sum of billing units.
+    Units,
+    /// An amount of money.
+    Money,
+}
+
+impl fmt::Display for Figure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Figure::Calls => "the number of calls (recipients x plays)",
+            Figure::Units => "the total of billing units",
+            Figure::Money => "the amount of money",
+        })
+    }
+}
+
 /// Cost of `units` at `price` per unit, `calls` times (recipients x plays).
-/// `None` on overflow.
-pub fn cost(units: BillingUnits, price: Fen, calls: u64) -> Option<Fen> {
-    units.0.checked_mul(price.0)?.checked_mul(calls).map(Fen)
+///
+/// # Errors
+/// [`Overflow`] when the amount does not fit in 64 bits of fen.
+pub fn cost(units: BillingUnits, price: Fen, calls: u64) -> Result<Fen, Overflow> {
+    units
+        .0
+        .checked_mul(price.0)
+        .and_then(|f| f.checked_mul(calls))
+        .map(Fen)
+        .ok_or(Overflow(Figure::Money))
+}
+
+/// Calls per recording: `recipients` x `plays`.
+///
+/// # Errors
+/// [`Overflow`] when the product does not fit in 64 bits.
+pub fn calls(recipients: u64, plays: u64) -> Result<u64, Overflow> {
+    recipients.checked_mul(plays).ok_or(Overflow(Figure::Calls))
+}
+
+/// The sum of `units`.
+///
+/// # Errors
+/// [`Overflow`] when the sum does not fit in 64 bits.
+pub fn total_units(
+    units: impl IntoIterator<Item = BillingUnits>,
+) -> Result<BillingUnits, Overflow> {
+    units
+        .into_iter()
+        .try_fold(0u64, |t, u| t.checked_add(u.0))
+        .map(BillingUnits)
+        .ok_or(Overflow(Figure::Units))
+}
+
+/// What trimming saves per call: the units of the recording as it is less
+/// the units of it trimmed (zero when trimming would not lower them).
+pub fn trim_saving(untrimmed: BillingUnits, trimmed: BillingUnits) -> BillingUnits {
+    BillingUnits(untrimmed.0.saturating_sub(trimmed.0))
 }
 
 impl Fen {
@@ -198,9 +261,75 @@ mod tests {
 
     #[test]
     fn money() {
-        assert_eq!(cost(BillingUnits(2), Fen(10), 3), Some(Fen(60)));
-        assert_eq!(cost(BillingUnits(u64::MAX), Fen(2), 1), None);
+        assert_eq!(cost(BillingUnits(2), Fen(10), 3), Ok(Fen(60)));
+        assert_eq!(
+            cost(BillingUnits(u64::MAX), Fen(2), 1),
+            Err(Overflow(Figure::Money))
+        );
+        // The product of the first two fits; the third factor does not.
+        assert_eq!(
+            cost(BillingUnits(1 << 32), Fen(1 << 31), 2),
+            Err(Overflow(Figure::Money))
+        );
+        assert_eq!(cost(BillingUnits(0), Fen(u64::MAX), u64::MAX), Ok(Fen(0)));
         assert_eq!(Fen(1205).yuan(), "12.05");
         assert_eq!(Fen(7).yuan(), "0.07");
+    }
+
+    #[test]
+    fn calls_and_totals_overflow_as_errors() {
+        assert_eq!(calls(1000, 2), Ok(2000));
+        assert_eq!(calls(u64::MAX, 2), Err(Overflow(Figure::Calls)));
+        assert_eq!(
+            total_units([BillingUnits(2), BillingUnits(3)]),
+            Ok(BillingUnits(5))
+        );
+        assert_eq!(total_units([]), Ok(BillingUnits(0)));
+        assert_eq!(
+            total_units([BillingUnits(u64::MAX), BillingUnits(1)]),
+            Err(Overflow(Figure::Units))
+        );
+        assert_eq!(
+            Overflow(Figure::Money).to_string(),
+            "billing: the amount of money is too large to count (more than 18446744073709551615)"
+        );
+    }
+
+    #[test]
+    fn trimming_saves_the_difference_or_nothing() {
+        assert_eq!(
+            trim_saving(BillingUnits(3), BillingUnits(2)),
+            BillingUnits(1)
+        );
+        assert_eq!(
+            trim_saving(BillingUnits(2), BillingUnits(2)),
+            BillingUnits(0)
+        );
+        assert_eq!(
+            trim_saving(BillingUnits(1), BillingUnits(2)),
+            BillingUnits(0)
+        );
+    }
+
+    /// A converted file is billed as its source: `ceil(ceil(n x to / from)
+    /// / (12 to)) = ceil(n / (12 from))`, so the units of a file at its own
+    /// rate are the units of its conversion to any rate.
+    #[test]
+    fn resampling_keeps_the_units() {
+        for from in [6000u32, 8000, 11025, 16000, 22050, 44100, 48000] {
+            for to in [8000u32, 11025] {
+                for unit in 1..4u64 {
+                    let edge = unit * 12 * u64::from(from);
+                    for n in [edge - 1, edge, edge + 1] {
+                        let out = (u128::from(n) * u128::from(to)).div_ceil(u128::from(from));
+                        assert_eq!(
+                            billing_units(Frames(out as u64), to, R),
+                            billing_units(Frames(n), from, R),
+                            "{n} frames at {from} Hz to {to} Hz"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -2,6 +2,16 @@
 //! `--help` (and of its man page), beside the exit status where a command
 //! has its own.
 
+/// The environment section of the commands that talk to the provider.
+macro_rules! credentials {
+    () => {
+        "ENVIRONMENT:
+  QXT_CP_NAME      the provider account (CpName); required
+  QXT_CP_PASSWORD  its password (CpPassword); required, printed as *** everywhere
+  QXT_BASE_URL     the provider's base URL (as --base-url)"
+    };
+}
+
 pub const CHECK: &str = "\
 EXAMPLES:
   voxprep check prompts/                       # a folder, recursively
@@ -19,9 +29,12 @@ EXAMPLES:
   voxprep cost welcome.mp3 --price-fen 12      # priced at the length its conversion will have
   voxprep cost prompts/ --price-fen 12 --format json
 
-Each call is billed per started 12 seconds. Exit status: 0 when every file conforms, 1 when \
-a file fails the check (its cost is still shown when its duration is known), 2 on a usage \
-error or when no file could be read at all.";
+Each call is billed per started 12 seconds. A file in another format (MP3, FLAC, Opus, GSM...) \
+costs what its conversion will: its length is read as `voxprep convert` reads it. The last line \
+says what trimming the silence would save. Exit status: 0 when every file conforms, 1 when a file \
+fails the check (its cost is still shown when its duration is known), 2 on a usage error, when \
+no file could be read at all, or when a figure is too large to count (more than 2^64-1 units, \
+calls or fen).";
 
 pub const CONVERT: &str = "\
 EXAMPLES:
@@ -30,59 +43,64 @@ EXAMPLES:
   voxprep convert studio/ -o ready/ --to vox        # a folder tree, on all cores
   voxprep convert prompts/ -o ready/ --loudness -18 # every prompt at -18 LUFS
   voxprep convert hello.gsm -o hello.wav            # Asterisk GSM, G.722, .ulaw, .sln16...
-  voxprep convert old.vox -o old.wav --vox-rate 6000";
+  voxprep convert old.vox -o old.wav --vox-rate 6000
+  voxprep convert a.wav -o b.wav --normalize=-3     # a level goes after `=`
+  voxprep convert studio/ -o ready/ --skip-existing # resume: keep outputs that pass check
 
-pub const SEND: &str = "\
+A folder, or several inputs, go into a folder: -o an existing one or a path ending in /. \
+Exit status, the same for one file and a folder: 0 when every file is converted or skipped, \
+1 when a file fails, 2 on a usage error (bad flags, an output that exists or that two inputs \
+share, ...), found before any work: nothing is converted.";
+
+pub const SEND: &str = concat!(
+    "\
 EXAMPLES:
   voxprep send file --app APP1 --template T7 --recording welcome.wav --to 13800138000
   voxprep send code 042817 --to @numbers.txt
+  voxprep send code 042817 --to @numbers.txt --unsent left.txt   # then --to @left.txt
   voxprep send tts --app APP1 --template T100 --param 张三 --to 13800138000 --dry-run
 
-ENVIRONMENT:
-  QXT_CP_NAME      the provider account (CpName); required
-  QXT_CP_PASSWORD  its password (CpPassword); required, printed as *** everywhere
-  QXT_BASE_URL     the provider's base URL (as --base-url)";
+",
+    credentials!()
+);
 
-pub const SEND_FILE: &str = "\
+pub const SEND_FILE: &str = concat!("\
 EXAMPLES:
   voxprep send file --app APP1 --template T7 --recording prompts/welcome.wav --to 13800138000,13900139000
   voxprep send file --app APP1 --template T7 --recording welcome.wav --to @numbers.txt
   voxprep send file --app APP1 --template T7 --recording odd.wav --no-check --to 13800138000
 
-ENVIRONMENT:
-  QXT_CP_NAME      the provider account (CpName); required
-  QXT_CP_PASSWORD  its password (CpPassword); required, printed as *** everywhere
-  QXT_BASE_URL     the provider's base URL (as --base-url)";
+", credentials!());
 
-pub const SEND_CODE: &str = "\
+pub const SEND_CODE: &str = concat!(
+    "\
 EXAMPLES:
   voxprep send code 042817 --to 13800138000
   voxprep send code 1234 --to @numbers.txt --dry-run
 
-ENVIRONMENT:
-  QXT_CP_NAME      the provider account (CpName); required
-  QXT_CP_PASSWORD  its password (CpPassword); required, printed as *** everywhere
-  QXT_BASE_URL     the provider's base URL (as --base-url)";
+",
+    credentials!()
+);
 
-pub const SEND_TTS: &str = "\
+pub const SEND_TTS: &str = concat!(
+    "\
 EXAMPLES:
   voxprep send tts --app APP1 --template T100 --param 张三 --to 13800138000
   voxprep send tts --app APP1 --template T101 --keypress --to 13800138000 --ext-code 10690001
 
-ENVIRONMENT:
-  QXT_CP_NAME      the provider account (CpName); required
-  QXT_CP_PASSWORD  its password (CpPassword); required, printed as *** everywhere
-  QXT_BASE_URL     the provider's base URL (as --base-url)";
+",
+    credentials!()
+);
 
-pub const BALANCE: &str = "\
+pub const BALANCE: &str = concat!(
+    "\
 EXAMPLES:
   voxprep balance
   voxprep balance --sub-account --format json
 
-ENVIRONMENT:
-  QXT_CP_NAME      the provider account (CpName); required
-  QXT_CP_PASSWORD  its password (CpPassword); required, printed as *** everywhere
-  QXT_BASE_URL     the provider's base URL (as --base-url)";
+",
+    credentials!()
+);
 
 pub const RECEIVE: &str = "\
 EXAMPLES:

@@ -18,6 +18,7 @@ mod recipients;
 mod render;
 mod send;
 mod stdin;
+mod unsent;
 mod values;
 
 use clap::Parser;

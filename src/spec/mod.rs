@@ -11,7 +11,9 @@
 //!   [`conforms`] says whether there is no error.
 //! - VOX: [`vox_problems`] from the file's length and first bytes;
 //!   [`vox_stream_problems`] from the analysis of its decoded stream
-//!   ([`not_adpcm`] from its screen alone, which decoding also runs).
+//!   ([`not_adpcm`] from its screen alone, which decoding also runs);
+//!   [`vox_rate_suspects`] from the voices of the `.vox` files checked
+//!   together ([`crate::voice`]).
 //! - Samples: [`signal_problems`] from [`crate::signal::SignalStats`].
 //! - Files of other kinds: [`audio_kind`], [`not_accepted`], [`not_audio`],
 //!   [`wrong_extension`], [`unreadable`].
@@ -35,7 +37,9 @@ pub use file::{
 pub use signal::{MIN_DC_OFFSET_S, signal_problems};
 pub use vox::{
     DISAGREEMENT_SNR_LIMIT_DB, DRIFT_LIMIT, MIN_STATE_ERRORS, RAILS_SHARE_LIMIT,
-    STATE_ERROR_SHARE_LIMIT, not_adpcm, vox_problems, vox_rate, vox_stream_problems,
+    STATE_ERROR_SHARE_LIMIT, SUSPECT_MIN_BATCH, SUSPECT_MIN_VOICED_FRAMES, SUSPECT_SCORE,
+    VoxRateScore, not_adpcm, vox_problems, vox_rate, vox_rate_scores, vox_rate_suspects,
+    vox_stream_problems,
 };
 pub use wav::{conforms, wav_problems};
 

@@ -207,3 +207,67 @@ fn check_reads_standard_input() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// `convert -` reads standard input, `-o -` writes standard output (WAV,
+/// or VOX with `--to vox`) with the report on stderr; a failure writes no
+/// audio and exits 1; `-` appears as the path in the report.
+#[test]
+fn convert_reads_stdin_and_writes_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let mp3 = std::fs::read(crate::common::fixture("convert/tone-44100Hz-stereo.mp3")).unwrap();
+
+    let out = dir.path().join("from-stdin.wav");
+    let run = voxprep()
+        .args(["convert", "-", "-o"])
+        .arg(&out)
+        .stdin(mp3.clone())
+        .run()
+        .success();
+    assert!(run.stdout().starts_with("converted  - -> "), "{run}");
+    let (spec, samples) = crate::convert::wav_samples(&out);
+    assert_eq!((spec.sample_rate, samples.len()), (8000, 4000));
+
+    let run = voxprep()
+        .arg("convert")
+        .arg(crate::common::fixture("convert/tone-44100Hz-stereo.mp3"))
+        .args(["-o", "-"])
+        .run()
+        .success();
+    assert!(run.output.stdout.starts_with(b"RIFF"), "{run}");
+    assert!(run.stderr().contains(" -> -  mp3"), "{run}");
+    let piped = dir.path().join("piped.wav");
+    std::fs::write(&piped, &run.output.stdout).unwrap();
+    let checked = voxprep::check::check_path(&piped, &voxprep::check::CheckOptions::default());
+    assert_eq!(
+        checked.verdict,
+        voxprep::spec::Verdict::Pass,
+        "{checked:#?}"
+    );
+
+    let gsm = std::fs::read(crate::common::fixture("gsm/speech-espeak-8000Hz.gsm")).unwrap();
+    let run = voxprep()
+        .args(["convert", "-", "-o", "-", "--to", "vox"])
+        .stdin(gsm)
+        .run()
+        .success();
+    // 3.52 s at 8 kHz, two samples a byte.
+    assert_eq!(run.output.stdout.len(), 14_080, "{run}");
+
+    let run = voxprep()
+        .args(["convert", "-", "-o", "-"])
+        .stdin(b"not audio".to_vec())
+        .run()
+        .code(1);
+    assert!(run.output.stdout.is_empty(), "{run}");
+    assert!(
+        run.stderr().contains("-: decode: not an audio file"),
+        "{run}"
+    );
+
+    voxprep()
+        .args(["convert", "-", "-", "-o", "x/"])
+        .stdin(Vec::new())
+        .run()
+        .code(2)
+        .stderr_has("as the only input");
+}

@@ -62,7 +62,7 @@ proptest! {
 
     #[test]
     fn no_encoder_writes_an_adpcm_state_error(kind in kinds(), x in signal()) {
-        // The basis of the overshoot half of `vox-at-rails`.
+        // The basis of `not-adpcm`.
         let a = analyse_stream(&vox::encode(&x, kind));
         prop_assert_eq!(a.overshoot_share, 0.0, "{}", kind);
     }

@@ -11,11 +11,16 @@ use voxprep::check::{FileReport, Fix};
 use voxprep::report::{LOUDNESS_SPREAD_LU, Report, Summary};
 use voxprep::spec::{Adjustment, Code};
 
-/// Write `report` as `format` asks.
-pub fn write(report: &Report, format: Format, w: &mut impl Write) -> io::Result<()> {
+/// Write `report`, whose totals are `summary`, as `format` asks.
+pub fn write(
+    report: &Report,
+    summary: &Summary,
+    format: Format,
+    w: &mut impl Write,
+) -> io::Result<()> {
     match format {
-        Format::Human => human(report, w),
-        Format::Json => json(report, w),
+        Format::Human => human(report, summary, w),
+        Format::Json => json(report, summary, w),
         Format::Csv => csv(report, w),
     }
 }
@@ -44,12 +49,11 @@ fn write_file_named(f: &FileReport, outputs: &mut Outputs, w: &mut impl Write) -
 }
 
 /// A file's lines each ([`write_file`]), then a summary.
-fn human(report: &Report, w: &mut impl Write) -> io::Result<()> {
+fn human(report: &Report, s: &Summary, w: &mut impl Write) -> io::Result<()> {
     let mut outputs = Outputs::default();
     for f in &report.files {
         write_file_named(f, &mut outputs, w)?;
     }
-    let s = report.summary();
     writeln!(w)?;
     write!(
         w,
@@ -76,6 +80,21 @@ fn human(report: &Report, w: &mut impl Write) -> io::Result<()> {
         )?;
     }
     writeln!(w)?;
+    if s.trim_saving_units > 0 {
+        write!(
+            w,
+            "trimming the silence (voxprep convert --trim-silence) would save {} billing unit(s) per call",
+            s.trim_saving_units
+        )?;
+        if s.files_without_trim_saving > 0 {
+            write!(
+                w,
+                " (not counting {} file(s) whose samples were not analysed)",
+                s.files_without_trim_saving
+            )?;
+        }
+        writeln!(w)?;
+    }
     if let Some(l) = s.loudness {
         write!(
             w,
@@ -106,6 +125,13 @@ fn write_problems(f: &FileReport, outputs: &mut Outputs, w: &mut impl Write) -> 
             w,
             "      hint: voxprep convert reads raw mu-law, A-law and 16-bit PCM named .ulaw, \
              .alaw or .sln (8000 Hz; --input-rate HZ for another rate)"
+        )?;
+    }
+    if f.problems.iter().any(|p| p.code == Code::VoxRateSuspect) {
+        writeln!(
+            w,
+            "      hint: if it was recorded at 6000 Hz, say so: voxprep check and voxprep \
+             convert --vox-rate 6000"
         )?;
     }
     if let Some(fix) = fix_words(f, outputs) {
@@ -222,17 +248,17 @@ fn shell_word(p: &Path) -> String {
 }
 
 /// One JSON document `{"files":[...],"summary":{...}}`, newline-terminated.
-fn json(report: &Report, w: &mut impl Write) -> io::Result<()> {
+fn json(report: &Report, summary: &Summary, w: &mut impl Write) -> io::Result<()> {
     #[derive(Serialize)]
     struct Doc<'a> {
         files: &'a [FileReport],
-        summary: Summary,
+        summary: &'a Summary,
     }
     serde_json::to_writer_pretty(
         &mut *w,
         &Doc {
             files: &report.files,
-            summary: report.summary(),
+            summary,
         },
     )?;
     writeln!(w)
@@ -351,7 +377,9 @@ mod tests {
 
     fn render(format: Format) -> String {
         let mut out = Vec::new();
-        write(&sample(), format, &mut out).unwrap();
+        let report = sample();
+        let summary = report.summary().unwrap();
+        write(&report, &summary, format, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 

@@ -30,7 +30,26 @@ pub fn error_words(e: &voxprep::Error) -> String {
         return format!("{e}; --accept-truncated converts what is there");
     }
     match e.usage() {
-        Some(Usage::OutputExists(_)) => format!("{e}; use --force to replace it"),
+        Some(Usage::OutputExists(_)) => format!(
+            "{e}; use --force to replace it, or --skip-existing to keep it if it passes check"
+        ),
+        Some(Usage::ExistingOutputUnfit { .. }) => format!("{e}; use --force to redo it"),
+        Some(Usage::FormatContradictsName { output, writes, .. }) => format!(
+            "{e}; name it {} or leave out --to",
+            output.with_extension(writes).display()
+        ),
+        Some(Usage::OutputNotAFolder(out)) => match out.extension() {
+            // `-o ok.wav` names a file: never made a folder.
+            Some(_) => format!(
+                "{e}; give one input file for -o {}, or -o an existing folder or a path \
+                 ending in / (-o ready/)",
+                out.display()
+            ),
+            None => format!(
+                "{e}; give -o an existing folder, or end it with / (-o {}/) to have it made",
+                out.display()
+            ),
+        },
         Some(Usage::Setting { setting, .. }) => format!("{e} (check {})", flag(setting)),
         _ => e.to_string(),
     }
@@ -90,7 +109,8 @@ mod tests {
         let e = Error::from(Usage::OutputExists(PathBuf::from("o.wav"))).with_path("i.mp3");
         assert_eq!(
             error_words(&e),
-            "i.mp3: convert: output o.wav exists; use --force to replace it"
+            "i.mp3: convert: output o.wav exists; use --force to replace it, or --skip-existing \
+             to keep it if it passes check"
         );
         let opts = voxprep::convert::ConvertOptions {
             format: voxprep::convert::OutputFormat::Vox,
