@@ -54,8 +54,7 @@ pub struct Thresholds {
     /// (seconds). Default 0.1 s.
     pub trim_pad_s: f64,
     /// A run of at least this many consecutive full-scale samples is a
-    /// clipped run, and one at exactly a peak below full scale a flat top;
-    /// this many samples at the rails, in runs or not, are clipping too.
+    /// clipped run, and one at exactly a peak below full scale a flat top.
     /// Default 3 (a single full-scale sample can be legitimate).
     pub clip_run: u32,
     /// A mean (DC) offset larger than this, in percent of full scale, is
@@ -93,13 +92,14 @@ pub struct SignalStats {
     pub clipped_samples: u64,
     /// Length of the longest run of full-scale samples (any length).
     pub longest_clip_run: u64,
-    /// Samples at the rails, in runs or not: full scale, or the largest
-    /// magnitude a decoded mu-law (32124) or A-law (32256) sample has.
+    /// Samples at the rails in runs of 1 or 2, as clipping leaves them once
+    /// resampled or dithered: full scale, or the largest magnitude a
+    /// decoded mu-law (32124) or A-law (32256) sample has.
     pub rail_samples: u64,
     /// How far samples pile up just below the peak, as clipping leaves them
     /// once resampled or turned down (a z-score, rounded to 0.01; clean
     /// speech stays below about 5, 0 when nothing rises). Tone-like blocks
-    /// are left out. `None` when the peak is below -24 dBFS or the signal
+    /// are left out. `None` when the peak is below -12 dBFS or the signal
     /// has fewer than 64 distinct magnitudes.
     pub peak_pileup: Option<f64>,
     /// When the peak is below full scale and at least
@@ -181,8 +181,9 @@ pub struct SignalAnalyser {
     sum_sq: f64,
     /// Runs of full-scale samples.
     clip: Runs,
-    /// Samples at the rails ([`clipped::at_rail`]).
+    /// Samples at the rails ([`clipped::at_rail`]), and their runs.
     rails: u64,
+    rail_runs: Runs,
     /// The amplitude distribution near the peak.
     pileup: Pileup,
     /// Runs at the running peak magnitude (only the final peak's count).
@@ -208,6 +209,7 @@ impl SignalAnalyser {
             sum_sq: 0.0,
             clip: Runs::default(),
             rails: 0,
+            rail_runs: Runs::default(),
             pileup: Pileup::new(),
             top: Runs::default(),
             first_loud: None,
@@ -264,11 +266,13 @@ impl SignalAnalyser {
             self.clip.end(self.clip_run);
         }
         if peak >= clipped::LOWEST_RAIL {
-            let rails = block
-                .iter()
-                .filter(|s| clipped::at_rail(s.value().unsigned_abs()))
-                .count();
-            self.rails += rails as u64;
+            for s in block {
+                let rail = clipped::at_rail(s.value().unsigned_abs());
+                self.rails += u64::from(rail);
+                self.rail_runs.push(rail, clipped::LONG_RAIL_RUN);
+            }
+        } else if self.rail_runs.run > 0 && !block.is_empty() {
+            self.rail_runs.end(clipped::LONG_RAIL_RUN);
         }
         self.pileup.feed(block.iter().map(|s| s.value()));
         if peak >= self.silence_level {
@@ -321,6 +325,7 @@ impl SignalAnalyser {
     pub fn finish(mut self) -> SignalStats {
         self.clip.end(self.clip_run);
         self.top.end(self.clip_run);
+        self.rail_runs.end(clipped::LONG_RAIL_RUN);
         if self.peak >= CLIP_LEVEL || self.peak < self.flat_top_level {
             self.top = Runs::default();
         }
@@ -359,7 +364,7 @@ impl SignalAnalyser {
             clipped_runs: self.clip.runs,
             clipped_samples: self.clip.samples,
             longest_clip_run: self.clip.longest,
-            rail_samples: self.rails,
+            rail_samples: self.rails - self.rail_runs.samples,
             peak_pileup: self.pileup.finish().map(round2),
             flat_top_runs: self.top.runs,
             flat_top_samples: self.top.samples,
@@ -530,7 +535,9 @@ pub(crate) mod tests {
             })
             .collect();
         let max = raw.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        raw.iter().map(|v| (v / max * peak).round() as i16).collect()
+        raw.iter()
+            .map(|v| (v / max * peak).round() as i16)
+            .collect()
     }
 
     /// `x` times `gain`, clipped at full scale as a 16-bit writer clips,

@@ -13,22 +13,25 @@
 //!
 //! One pass, constant memory: a rail count, an exact histogram of
 //! magnitudes (32 769 counters), and a tone guard that leaves out of the
-//! histogram the 256-sample blocks an order-2 linear predictor follows
-//! closely (beeps and dial tones pile up near their peak too, cleanly).
+//! histogram the 256-sample blocks an order-4 linear predictor follows
+//! closely (beeps, two-tones and dial tones pile up near their peak too).
 
 /// Samples judged together by the tone guard.
 const TONE_BLOCK: usize = 256;
 
-/// A block whose order-2 prediction gain is at least this (25 dB, as a
-/// power ratio) is a tone, and left out of the histogram.
-const TONE_GAIN: f64 = 316.227_766;
+/// A block whose order-4 prediction gain is at least this (20 dB, as a
+/// power ratio) is a tone, and left out of the histogram (20 dB, not 25:
+/// a tone through VOX or MP3 carries coding noise about 20-25 dB down).
+const TONE_GAIN: f64 = 100.0;
 
 /// Bins the range 0..=peak is cut into when the histogram is judged.
 const BINS: usize = 25;
 
 /// The pile-up is judged only on signals whose peak is at least this
-/// magnitude (-24 dBFS): below it the bins hold too few levels each.
-const MIN_PEAK: u16 = 2048;
+/// magnitude (-12 dBFS, the floor of `flat-tops` too): quieter, the coding
+/// noise of VOX or G.711 makes a tone look like noise to the tone guard,
+/// and a clipped prompt is seldom turned down that far.
+const MIN_PEAK: u16 = 8232;
 
 /// ... and only on signals with at least this many distinct magnitudes
 /// (a coarse or synthetic signal has a lumpy histogram).
@@ -45,6 +48,11 @@ pub(super) fn at_rail(magnitude: u16) -> bool {
     magnitude >= 32_767 || magnitude == 32_124 || magnitude == 32_256
 }
 
+/// Samples at the rails in runs at least this long are not counted as
+/// scattered: the full-scale ones are clipped runs already, and a long run
+/// at a mu-law or A-law maximum is a hot G.711 recording's business.
+pub(super) const LONG_RAIL_RUN: u64 = 3;
+
 /// The lowest magnitude [`at_rail`] can be true of: blocks quieter than it
 /// are not scanned for rails.
 pub(super) const LOWEST_RAIL: u16 = 32_124;
@@ -54,9 +62,9 @@ pub(super) const LOWEST_RAIL: u16 = 32_124;
 pub(super) struct Pileup {
     /// Samples of each magnitude, 0..=32768, outside tone blocks.
     histogram: Vec<u32>,
-    /// The block in progress: two samples carried from the block before,
-    /// then up to [`TONE_BLOCK`] new ones.
-    block: [i16; TONE_BLOCK + 2],
+    /// The block in progress: [`ORDER`] samples carried from the block
+    /// before, then up to [`TONE_BLOCK`] new ones.
+    block: [i16; TONE_BLOCK + ORDER],
     /// New samples in `block`.
     len: usize,
 }
@@ -65,7 +73,7 @@ impl Pileup {
     pub(super) fn new() -> Pileup {
         Pileup {
             histogram: vec![0; 32_769],
-            block: [0; TONE_BLOCK + 2],
+            block: [0; TONE_BLOCK + ORDER],
             len: 0,
         }
     }
@@ -73,7 +81,7 @@ impl Pileup {
     /// The next samples.
     pub(super) fn feed(&mut self, samples: impl Iterator<Item = i16>) {
         for s in samples {
-            self.block[2 + self.len] = s;
+            self.block[ORDER + self.len] = s;
             self.len += 1;
             if self.len == TONE_BLOCK {
                 self.end_block();
@@ -84,13 +92,13 @@ impl Pileup {
     /// Judge the block in progress: into the histogram unless it is a tone.
     fn end_block(&mut self) {
         let n = self.len;
-        let x = &self.block[..n + 2];
-        if n < 3 || !is_tone(x) {
-            for &s in &x[2..] {
+        let x = &self.block[..n + ORDER];
+        if n < 2 * ORDER || !is_tone(x) {
+            for &s in &x[ORDER..] {
                 self.histogram[usize::from(s.unsigned_abs())] += 1;
             }
         }
-        self.block.copy_within(n..n + 2, 0);
+        self.block.copy_within(n..n + ORDER, 0);
         self.len = 0;
     }
 
@@ -123,7 +131,10 @@ fn score(histogram: &[u32]) -> f64 {
     let pairs: Vec<f64> = bins.windows(2).map(|w| (w[0] + w[1]) as f64).collect();
     let mut best = 0.0f64;
     for i in 14..pairs.len() {
-        let floor = pairs[12..=i - 2].iter().copied().fold(f64::INFINITY, f64::min);
+        let floor = pairs[12..=i - 2]
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
         let w = pairs[i];
         if (w + 1.0) / (floor + 1.0) >= MIN_RISE {
             best = best.max((w - floor) / (w + floor + 1.0).sqrt());
@@ -132,37 +143,59 @@ fn score(histogram: &[u32]) -> f64 {
     best
 }
 
-/// Does an order-2 least-squares predictor follow this block (two carried
-/// samples, then the block) closely enough to call it a tone?
+/// Order of the tone guard's predictor: 4 follows two sinusoids at once
+/// (a downmixed two-tone, a DTMF digit) as exactly as 2 follows one.
+const ORDER: usize = 4;
+
+/// Does an order-4 least-squares predictor follow this block ([`ORDER`]
+/// carried samples, then the block) closely enough to call it a tone?
 fn is_tone(x: &[i16]) -> bool {
-    // Covariance sums of x[n] with x[n-1] and x[n-2]; f64 holds them
+    // Covariance sums of x[n-i] x[n-j], i, j in 0..=ORDER; f64 holds them
     // exactly (at most 256 products of 2^30 each).
-    let (mut r00, mut r01, mut r02, mut r11, mut r12, mut r22) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-    for w in x.windows(3) {
-        let (x2, x1, x0) = (f64::from(w[0]), f64::from(w[1]), f64::from(w[2]));
-        r00 += x0 * x0;
-        r01 += x0 * x1;
-        r02 += x0 * x2;
-        r11 += x1 * x1;
-        r12 += x1 * x2;
-        r22 += x2 * x2;
+    let mut r = [[0.0f64; ORDER + 1]; ORDER + 1];
+    for w in x.windows(ORDER + 1) {
+        let v: [f64; ORDER + 1] = std::array::from_fn(|i| f64::from(w[ORDER - i]));
+        for i in 0..=ORDER {
+            for j in i..=ORDER {
+                r[i][j] += v[i] * v[j];
+            }
+        }
     }
-    if r00 == 0.0 {
+    let energy = r[0][0];
+    if energy == 0.0 {
         return false; // digital silence: no tone, and harmless in bin 0
     }
-    let det = r11 * r22 - r12 * r12;
-    let residual = if det > 1e-9 * r11 * r22 {
-        let a1 = (r01 * r22 - r02 * r12) / det;
-        let a2 = (r02 * r11 - r01 * r12) / det;
-        r00 - a1 * r01 - a2 * r02
-    } else if r11 > 0.0 {
-        // x[n-1] and x[n-2] are proportional (a constant, or a run at a
-        // rail): order 1 is all there is.
-        r00 - r01 * r01 / r11
-    } else {
-        r00
-    };
-    residual * TONE_GAIN <= r00
+    // Normal equations R a = p over lags 1..=ORDER, with a ridge so that a
+    // constant or a run at a rail (whose lags are proportional) still solves.
+    let mut m = [[0.0f64; ORDER + 1]; ORDER];
+    let ridge = 1e-9 * (1..=ORDER).map(|i| r[i][i]).sum::<f64>() + 1e-9;
+    for i in 0..ORDER {
+        for j in 0..ORDER {
+            let (a, b) = (i.min(j) + 1, i.max(j) + 1);
+            m[i][j] = r[a][b] + if i == j { ridge } else { 0.0 };
+        }
+        m[i][ORDER] = r[0][i + 1];
+    }
+    // Gaussian elimination: the matrix is symmetric positive definite.
+    for k in 0..ORDER {
+        let pivot = m[k][k];
+        if pivot <= 0.0 {
+            return false;
+        }
+        for i in k + 1..ORDER {
+            let f = m[i][k] / pivot;
+            for j in k..=ORDER {
+                m[i][j] -= f * m[k][j];
+            }
+        }
+    }
+    let mut a = [0.0f64; ORDER];
+    for i in (0..ORDER).rev() {
+        let known: f64 = (i + 1..ORDER).map(|j| m[i][j] * a[j]).sum();
+        a[i] = (m[i][ORDER] - known) / m[i][i];
+    }
+    let residual = energy - (0..ORDER).map(|i| a[i] * r[0][i + 1]).sum::<f64>();
+    residual * TONE_GAIN <= energy
 }
 
 #[cfg(test)]
@@ -185,13 +218,17 @@ mod tests {
 
     #[test]
     fn tones_are_told_from_noise() {
-        let tone: Vec<i16> = (0..258)
+        let tone: Vec<i16> = (0..260)
             .map(|i| (20_000.0 * (f64::from(i) * 0.3).sin()) as i16)
             .collect();
         assert!(is_tone(&tone));
-        assert!(!is_tone(&laplacian(258, 20_000.0)));
-        assert!(!is_tone(&[0; 258]));
-        assert!(is_tone(&[1000; 258])); // a constant: order 1 predicts it
+        assert!(!is_tone(&laplacian(260, 20_000.0)));
+        assert!(!is_tone(&[0; 260]));
+        assert!(is_tone(&[1000; 260])); // a constant: order 1 predicts it
+        let two_tone: Vec<i16> = (0..260)
+            .map(|i| (9_000.0 * ((f64::from(i) * 0.3).sin() + (f64::from(i) * 0.9).sin())) as i16)
+            .collect();
+        assert!(is_tone(&two_tone));
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub(crate) use file::empty_file;
 pub use file::{
     AudioKind, audio_kind, is_audio_extension, not_accepted, not_audio, unreadable, wrong_extension,
 };
-pub use signal::{MIN_DC_OFFSET_S, PILEUP_MIN_SCORE, signal_problems};
+pub use signal::{MIN_DC_OFFSET_S, MIN_RAIL_SAMPLES, PILEUP_MIN_SCORE, signal_problems};
 pub use vox::{
     DISAGREEMENT_SNR_LIMIT_DB, DRIFT_LIMIT, OVERSHOOT_SHARE_LIMIT, RAILS_SHARE_LIMIT, vox_problems,
     vox_rate, vox_stream_problems,
