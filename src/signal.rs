@@ -100,7 +100,7 @@ pub struct SignalStats {
     /// once resampled or turned down (a z-score, rounded to 0.01; clean
     /// speech stays below about 5, 0 when nothing rises). Tone-like blocks
     /// are left out. `None` when the peak is below -12 dBFS or the signal
-    /// has fewer than 64 distinct magnitudes.
+    /// has fewer than 64 distinct magnitudes from 0.48 of the peak up.
     pub peak_pileup: Option<f64>,
     /// When the peak is below full scale and at least
     /// [`FLAT_TOP_MIN_DBFS`]: runs of at least `clip_run` consecutive samples
@@ -274,7 +274,7 @@ impl SignalAnalyser {
         } else if self.rail_runs.run > 0 && !block.is_empty() {
             self.rail_runs.end(clipped::LONG_RAIL_RUN);
         }
-        self.pileup.feed(block.iter().map(|s| s.value()));
+        self.pileup.feed(block);
         if peak >= self.silence_level {
             let level = self.silence_level;
             let loud = |s: &S| s.value().unsigned_abs() >= level;

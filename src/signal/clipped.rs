@@ -11,10 +11,12 @@
 //! the same histogram tail). The rule and its rates are in
 //! `docs/detectors-clipping.md`.
 //!
-//! One pass, constant memory: a rail count, an exact histogram of
-//! magnitudes (32 769 counters), and a tone guard that leaves out of the
+//! One pass, constant memory: a rail count, a histogram of
+//! magnitudes near the peak (8 193 counters, in steps of 4), and a tone guard that leaves out of the
 //! histogram the 256-sample blocks an order-4 linear predictor follows
 //! closely (beeps, two-tones and dial tones pile up near their peak too).
+
+use super::Sample;
 
 /// Samples judged together by the tone guard.
 const TONE_BLOCK: usize = 256;
@@ -23,6 +25,15 @@ const TONE_BLOCK: usize = 256;
 /// power ratio) is a tone, and left out of the histogram (20 dB, not 25:
 /// a tone through VOX or MP3 carries coding noise about 20-25 dB down).
 const TONE_GAIN: f64 = 100.0;
+
+/// The histogram counts magnitudes in steps of 4 (`|x| >> 2`): a bin of
+/// the score spans at least 329 magnitudes, so the steps move its edges by
+/// about 1 %, and the counters fit in 32 KiB.
+const STEP_BITS: u32 = 2;
+
+/// A block with fewer samples than this from 0.45 of the counted peak so far up is
+/// counted without the tone test.
+const FEW: usize = 16;
 
 /// Bins the range 0..=peak is cut into when the histogram is judged.
 const BINS: usize = 25;
@@ -34,7 +45,8 @@ const BINS: usize = 25;
 const MIN_PEAK: u16 = 8232;
 
 /// ... and only on signals with at least this many distinct magnitudes
-/// (a coarse or synthetic signal has a lumpy histogram).
+/// (steps of 4)
+/// near the peak (a coarse or synthetic signal has a lumpy histogram).
 const MIN_LEVELS: usize = 64;
 
 /// How much denser (ratio) a pair of bins near the peak must be than the
@@ -60,8 +72,11 @@ pub(super) const LOWEST_RAIL: u16 = 32_124;
 /// Streaming state of the pile-up measure: feed it every sample in order.
 #[derive(Debug, Clone)]
 pub(super) struct Pileup {
-    /// Samples of each magnitude, 0..=32768, outside tone blocks.
+    /// Samples of each magnitude 0..=32768 (in steps of 4), outside tone
+    /// blocks and from 0.45 of their peak so far up.
     histogram: Vec<u32>,
+    /// The largest magnitude so far outside tone blocks.
+    peak: u16,
     /// The block in progress: [`ORDER`] samples carried from the block
     /// before, then up to [`TONE_BLOCK`] new ones.
     block: [i16; TONE_BLOCK + ORDER],
@@ -72,30 +87,64 @@ pub(super) struct Pileup {
 impl Pileup {
     pub(super) fn new() -> Pileup {
         Pileup {
-            histogram: vec![0; 32_769],
+            histogram: vec![0; (32_768 >> STEP_BITS) + 1],
+            peak: 0,
             block: [0; TONE_BLOCK + ORDER],
             len: 0,
         }
     }
 
     /// The next samples.
-    pub(super) fn feed(&mut self, samples: impl Iterator<Item = i16>) {
-        for s in samples {
-            self.block[ORDER + self.len] = s;
-            self.len += 1;
+    pub(super) fn feed<S: Sample>(&mut self, mut samples: &[S]) {
+        while !samples.is_empty() {
+            let take = (TONE_BLOCK - self.len).min(samples.len());
+            let to = &mut self.block[ORDER + self.len..ORDER + self.len + take];
+            for (d, s) in to.iter_mut().zip(&samples[..take]) {
+                *d = s.value();
+            }
+            self.len += take;
+            samples = &samples[take..];
             if self.len == TONE_BLOCK {
                 self.end_block();
             }
         }
     }
 
-    /// Judge the block in progress: into the histogram unless it is a tone.
+    /// Judge the block in progress: its samples near the peak go into the
+    /// histogram unless it is a tone. Only magnitudes from 0.48 of the final
+    /// peak up are ever judged, so samples below 0.45 of the counted peak so far
+    /// are not counted, and a block without one is not even tested for a
+    /// tone: most of a recording costs a maximum and nothing else.
     fn end_block(&mut self) {
         let n = self.len;
         let x = &self.block[..n + ORDER];
-        if n < 2 * ORDER || !is_tone(x) {
-            for &s in &x[ORDER..] {
-                self.histogram[usize::from(s.unsigned_abs())] += 1;
+        let block_peak = x[ORDER..].iter().fold(0u16, |m, s| m.max(s.unsigned_abs()));
+        // The floor follows the peak of the blocks counted, not of the tones
+        // left out: the histogram's own peak is what the score is cut by.
+        let floor = (u32::from(self.peak.max(block_peak)) * 9 / 20) as u16;
+        if block_peak > 0 && block_peak >= floor {
+            let near: usize = x[ORDER..]
+                .iter()
+                .map(|s| usize::from(s.unsigned_abs() >= floor))
+                .sum();
+            // A tone spends much of its time near its peak; a block with
+            // only a few samples there hardly moves the histogram either way.
+            if near < FEW || n < 2 * ORDER || !is_tone(x) {
+                self.peak = self.peak.max(block_peak);
+                // Samples near the peak come in bunches (the loud half of a
+                // pitch period): stretches of 16 without one are told by a
+                // test without a branch per sample, and skipped.
+                for lane in x[ORDER..].chunks(16) {
+                    if lane
+                        .iter()
+                        .fold(false, |any, s| any | (s.unsigned_abs() >= floor))
+                    {
+                        for s in lane {
+                            let m = s.unsigned_abs();
+                            self.histogram[usize::from(m >> STEP_BITS)] += u32::from(m >= floor);
+                        }
+                    }
+                }
             }
         }
         self.block.copy_within(n..n + ORDER, 0);
@@ -112,26 +161,39 @@ impl Pileup {
             self.end_block();
         }
         let peak = self.histogram.iter().rposition(|&c| c > 0)?;
-        let levels = self.histogram.iter().filter(|&&c| c > 0).count();
-        if peak < usize::from(MIN_PEAK) || levels < MIN_LEVELS {
+        if peak < usize::from(MIN_PEAK >> STEP_BITS) {
+            return None;
+        }
+        let judged = &self.histogram[bin_start(FIRST_BIN, peak + 1)..=peak];
+        let levels: usize = judged.iter().map(|&c| usize::from(c > 0)).sum();
+        if levels < MIN_LEVELS {
             return None;
         }
         Some(score(&self.histogram[..=peak]))
     }
 }
 
+/// The first of the [`BINS`] the score looks at (0.48 of the peak up).
+const FIRST_BIN: usize = 12;
+
+/// The first level of bin `i` when 0..span is cut into [`BINS`] bins.
+fn bin_start(i: usize, span: usize) -> usize {
+    (i * span).div_ceil(BINS)
+}
+
 /// The pile-up score of a histogram whose last entry is the peak.
 fn score(histogram: &[u32]) -> f64 {
     let span = histogram.len();
     let mut bins = [0u64; BINS];
-    for (level, &c) in histogram.iter().enumerate() {
-        bins[level * BINS / span] += u64::from(c);
+    for (i, bin) in bins.iter_mut().enumerate().skip(FIRST_BIN) {
+        let levels = &histogram[bin_start(i, span)..bin_start(i + 1, span)];
+        *bin = levels.iter().map(|&c| u64::from(c)).sum();
     }
     // Pairs of neighbouring bins: one bin of a short file is noisy.
     let pairs: Vec<f64> = bins.windows(2).map(|w| (w[0] + w[1]) as f64).collect();
     let mut best = 0.0f64;
-    for i in 14..pairs.len() {
-        let floor = pairs[12..=i - 2]
+    for i in FIRST_BIN + 2..pairs.len() {
+        let floor = pairs[FIRST_BIN..=i - 2]
             .iter()
             .copied()
             .fold(f64::INFINITY, f64::min);
@@ -150,15 +212,26 @@ const ORDER: usize = 4;
 /// Does an order-4 least-squares predictor follow this block ([`ORDER`]
 /// carried samples, then the block) closely enough to call it a tone?
 fn is_tone(x: &[i16]) -> bool {
-    // Covariance sums of x[n-i] x[n-j], i, j in 0..=ORDER; f64 holds them
-    // exactly (at most 256 products of 2^30 each).
+    // Covariance sums r[i][j] = sum over the block of x[t-i] x[t-j], i, j in
+    // 0..=ORDER; f64 holds them exactly (at most 256 products of 2^30).
+    // Only the first row takes a pass over the block: the others are it,
+    // shifted, give or take the products at the two ends.
+    let mut f = [0.0f64; TONE_BLOCK + ORDER];
+    for (d, &s) in f.iter_mut().zip(x) {
+        *d = f64::from(s);
+    }
+    let f = &f[..x.len()];
+    let m = f.len();
     let mut r = [[0.0f64; ORDER + 1]; ORDER + 1];
-    for w in x.windows(ORDER + 1) {
-        let v: [f64; ORDER + 1] = std::array::from_fn(|i| f64::from(w[ORDER - i]));
-        for i in 0..=ORDER {
-            for j in i..=ORDER {
-                r[i][j] += v[i] * v[j];
-            }
+    for k in 0..=ORDER {
+        r[0][k] = dot(&f[ORDER..], &f[ORDER - k..m - k]);
+    }
+    for i in 1..=ORDER {
+        for j in i..=ORDER {
+            let lag = j - i;
+            let head: f64 = (ORDER - i..ORDER).map(|u| f[u] * f[u - lag]).sum();
+            let tail: f64 = (m - i..m).map(|u| f[u] * f[u - lag]).sum();
+            r[i][j] = r[0][lag] + head - tail;
         }
     }
     let energy = r[0][0];
@@ -198,6 +271,26 @@ fn is_tone(x: &[i16]) -> bool {
     residual * TONE_GAIN <= energy
 }
 
+/// The dot product of two slices of one length, in lanes the compiler can
+/// keep in vector registers.
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    const LANES: usize = 8;
+    let mut acc = [0.0f64; LANES];
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for i in 0..LANES {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    acc.iter().sum::<f64>() + tail
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,7 +298,7 @@ mod tests {
 
     fn pileup(x: &[i16]) -> Option<f64> {
         let mut p = Pileup::new();
-        p.feed(x.iter().copied());
+        p.feed(x);
         p.finish()
     }
 
@@ -264,7 +357,7 @@ mod tests {
             .map(|i| (30_000.0 * (f64::from(i) * 0.3).sin()) as i16)
             .collect();
         let mut p = Pileup::new();
-        p.feed(tone.iter().copied());
+        p.feed(&tone);
         assert_eq!(p.histogram.iter().map(|&c| u64::from(c)).sum::<u64>(), 0);
     }
 }
