@@ -41,8 +41,8 @@ for kind in gsm g722; do
 
     # 2. convert the whole tree to WAV and to VOX, then check the outputs.
     rm -rf "wav-$kind" "vox-$kind"
-    "$vp" convert --format json "$kind" -o "wav-$kind" > "convert-wav-$kind.json" || true
-    "$vp" convert --format json --to vox "$kind" -o "vox-$kind" > "convert-vox-$kind.json" || true
+    "$vp" convert --format json "$kind" -o "wav-$kind/" > "convert-wav-$kind.json" || true
+    "$vp" convert --format json --to vox "$kind" -o "vox-$kind/" > "convert-vox-$kind.json" || true
     "$vp" check --format json "wav-$kind" > "check-wav-$kind.json" || true
     "$vp" check --format json "vox-$kind" > "check-vox-$kind.json" || true
 

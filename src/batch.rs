@@ -109,6 +109,8 @@ pub fn is_audio(path: &Path) -> bool {
 /// `on_done` is called once per file as it finishes, from any thread (for a
 /// progress bar); `on_collected` once with the number of files before the
 /// checks start. Walk errors become fail rows. Rows are sorted by path.
+/// The `.vox` files are then judged against each other
+/// folder by folder ([`check::judge_vox_rates`]).
 pub fn check_all(
     roots: &[PathBuf],
     opts: &CheckOptions,
@@ -133,6 +135,7 @@ pub fn check_all(
             .map(|(path, e)| FileReport::unreadable(path, e)),
     );
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    check::judge_vox_rates(&mut files);
     Report {
         files,
         skipped: collected.skipped,

@@ -1,10 +1,11 @@
 //! What a set of checked recordings costs: billing units per call and money
-//! for a number of recipients and plays. Integer fen, checked arithmetic;
-//! an amount that overflows is `None`, never a wrapped number. Pure.
+//! for a number of recipients and plays, and what trimming their silence
+//! would save. Integer fen, checked arithmetic: a figure too large for 64
+//! bits is an [`Overflow`] error, never a wrapped or missing number. Pure.
 
-use crate::billing::{self, BillingUnits, Fen};
+use crate::billing::{self, BillingUnits, Fen, Overflow};
 use crate::check::FileReport;
-use crate::spec::{Code, Verdict};
+use crate::spec::{Adjustment, Code, Remedy, Verdict};
 use serde::Serialize;
 
 /// What a set of recordings costs.
@@ -24,8 +25,7 @@ pub struct CostReport {
     pub total: CostTotal,
 }
 
-/// The cost of one recording. Money is `None` when the duration is unknown
-/// or the amount overflows.
+/// The cost of one recording. Money is `None` when the duration is unknown.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CostLine {
     /// The file.
@@ -44,6 +44,13 @@ pub struct CostLine {
     pub all_calls_fen: Option<u64>,
     /// Cost of all calls, in yuan.
     pub all_calls_yuan: Option<String>,
+    /// Billing units per call that trimming the silence would save
+    /// ([`trim_saving`]); `None` when the samples were not analysed.
+    pub trim_saving_units: Option<u64>,
+    /// What that saves over all calls, in fen.
+    pub trim_saving_fen: Option<u64>,
+    /// What that saves over all calls, in yuan.
+    pub trim_saving_yuan: Option<String>,
     /// Problem codes from the check (errors and warnings).
     pub codes: Vec<Code>,
 }
@@ -56,36 +63,91 @@ pub struct CostTotal {
     /// Sum of the known billing units per call.
     pub billing_units: u64,
     /// One call of each file, in fen.
-    pub per_call_fen: Option<u64>,
+    pub per_call_fen: u64,
     /// One call of each file, in yuan.
-    pub per_call_yuan: Option<String>,
+    pub per_call_yuan: String,
     /// All calls of all files, in fen.
-    pub all_calls_fen: Option<u64>,
+    pub all_calls_fen: u64,
     /// All calls of all files, in yuan.
-    pub all_calls_yuan: Option<String>,
+    pub all_calls_yuan: String,
     /// Files whose cost is unknown (not in the totals).
     pub files_without_cost: usize,
+    /// Billing units that trimming the silence would save on one call of
+    /// each file.
+    pub trim_saving_units: u64,
+    /// What that saves over all calls, in fen.
+    pub trim_saving_fen: u64,
+    /// What that saves over all calls, in yuan.
+    pub trim_saving_yuan: String,
+    /// Files whose samples were not analysed, so whose saving is unknown
+    /// (not in the saving's total): those in a format the provider does not
+    /// play, or unreadable.
+    pub files_without_trim_saving: usize,
+}
+
+/// Billing units per call that trimming the silence at its ends would save
+/// on `file`: what `voxprep convert --trim-silence` cuts (both ends, down to
+/// the pad), counted only when the check advises it (a `leading-silence` or
+/// `trailing-silence` problem), so `Some(0)` for a file without one. `None`
+/// when the samples were not analysed.
+pub fn trim_saving(file: &FileReport) -> Option<BillingUnits> {
+    let signal = file.signal.as_ref()?;
+    let advised = file
+        .problems
+        .iter()
+        .any(|p| p.code.remedy() == Some(Remedy::ConvertWith(Adjustment::TrimSilence)));
+    Some(
+        match (advised, signal.billing_units, signal.trimmed_billing_units) {
+            (true, Some(before), Some(after)) => {
+                billing::trim_saving(BillingUnits(before), BillingUnits(after))
+            }
+            _ => BillingUnits(0),
+        },
+    )
+}
+
+/// The sum of the known [`trim_saving`]s of `files`, and how many are unknown.
+///
+/// # Errors
+/// [`Overflow`] when the sum does not fit in 64 bits.
+pub fn total_trim_saving(files: &[FileReport]) -> Result<(BillingUnits, usize), Overflow> {
+    let savings: Vec<Option<BillingUnits>> = files.iter().map(trim_saving).collect();
+    let unknown = savings.iter().filter(|s| s.is_none()).count();
+    Ok((
+        billing::total_units(savings.into_iter().flatten())?,
+        unknown,
+    ))
 }
 
 /// Price the checked `files`: `recipients x plays` calls of each.
-/// Arithmetic is integer and checked; an overflow makes an amount `None`.
-pub fn cost_report(files: &[FileReport], price: Fen, recipients: u64, plays: u64) -> CostReport {
-    let calls = recipients.checked_mul(plays);
+///
+/// # Errors
+/// [`Overflow`] when a figure (calls, units or money, of a file or of the
+/// total) does not fit in 64 bits.
+pub fn cost_report(
+    files: &[FileReport],
+    price: Fen,
+    recipients: u64,
+    plays: u64,
+) -> Result<CostReport, Overflow> {
+    let calls = billing::calls(recipients, plays)?;
     let mut lines = Vec::with_capacity(files.len());
     let mut total_ms = 0u64;
-    let mut total_units: Option<u64> = Some(0);
+    let mut known = Vec::new();
     let mut unknown = 0;
     for f in files {
-        let u = f.billing_units.map(BillingUnits);
-        let per_call = u.and_then(|u| billing::cost(u, price, 1));
-        let all = u.zip(calls).and_then(|(u, c)| billing::cost(u, price, c));
-        match (f.duration_s, f.billing_units) {
-            (Some(d), Some(n)) => {
+        let units = f.billing_units.map(BillingUnits);
+        let per_call = units.map(|u| billing::cost(u, price, 1)).transpose()?;
+        let all = units.map(|u| billing::cost(u, price, calls)).transpose()?;
+        match (f.duration_s, units) {
+            (Some(d), Some(u)) => {
                 total_ms = total_ms.saturating_add((d * 1000.0).round() as u64);
-                total_units = total_units.and_then(|t| t.checked_add(n));
+                known.push(u);
             }
             _ => unknown += 1,
         }
+        let saving = trim_saving(f);
+        let saving_fen = saving.map(|u| billing::cost(u, price, calls)).transpose()?;
         lines.push(CostLine {
             path: f.path.to_string_lossy().into_owned(),
             verdict: f.verdict,
@@ -95,35 +157,65 @@ pub fn cost_report(files: &[FileReport], price: Fen, recipients: u64, plays: u64
             per_call_yuan: per_call.map(Fen::yuan),
             all_calls_fen: all.map(|c| c.0),
             all_calls_yuan: all.map(Fen::yuan),
+            trim_saving_units: saving.map(|u| u.0),
+            trim_saving_fen: saving_fen.map(|c| c.0),
+            trim_saving_yuan: saving_fen.map(Fen::yuan),
             codes: f.problems.iter().map(|p| p.code).collect(),
         });
     }
-    let per_call = total_units.and_then(|u| billing::cost(BillingUnits(u), price, 1));
-    let all = total_units
-        .zip(calls)
-        .and_then(|(u, c)| billing::cost(BillingUnits(u), price, c));
-    CostReport {
+    let units = billing::total_units(known)?;
+    let per_call = billing::cost(units, price, 1)?;
+    let all = billing::cost(units, price, calls)?;
+    let (saving, no_saving) = total_trim_saving(files)?;
+    let saving_fen = billing::cost(saving, price, calls)?;
+    Ok(CostReport {
         price_fen: price.0,
         recipients,
         plays,
-        calls: calls.unwrap_or(u64::MAX),
+        calls,
         files: lines,
         total: CostTotal {
             duration_s: total_ms as f64 / 1000.0,
-            billing_units: total_units.unwrap_or(u64::MAX),
-            per_call_fen: per_call.map(|c| c.0),
-            per_call_yuan: per_call.map(Fen::yuan),
-            all_calls_fen: all.map(|c| c.0),
-            all_calls_yuan: all.map(Fen::yuan),
+            billing_units: units.0,
+            per_call_fen: per_call.0,
+            per_call_yuan: per_call.yuan(),
+            all_calls_fen: all.0,
+            all_calls_yuan: all.yuan(),
             files_without_cost: unknown,
+            trim_saving_units: saving.0,
+            trim_saving_fen: saving_fen.0,
+            trim_saving_yuan: saving_fen.yuan(),
+            files_without_trim_saving: no_saving,
         },
-    }
+    })
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::billing::{Figure, Overflow};
     use crate::report::tests::row;
+    use crate::signal::{Thresholds, analyse};
+    use crate::spec::Problem;
+
+    /// `f` as analysed: `units` as it is, `trimmed` with its silence trimmed,
+    /// and the edge-silence warning when `warned`.
+    pub(crate) fn analysed(
+        mut f: FileReport,
+        units: u64,
+        trimmed: u64,
+        warned: bool,
+    ) -> FileReport {
+        let mut signal = analyse(&[1000; 80], 8000, &Thresholds::default());
+        signal.billing_units = Some(units);
+        signal.trimmed_billing_units = Some(trimmed);
+        f.signal = Some(signal);
+        if warned {
+            f.problems
+                .push(Problem::new(Code::LeadingSilence, "leading silence"));
+        }
+        f
+    }
 
     #[test]
     fn prices_per_file_and_in_total() {
@@ -132,18 +224,76 @@ mod tests {
             row("b/quiet.wav", Verdict::Warn, Some(3.5), Some(1)),
             row("c/x.mp3", Verdict::Fail, None, None),
         ];
-        let c = cost_report(&files, Fen(15), 1000, 2);
+        let c = cost_report(&files, Fen(15), 1000, 2).unwrap();
         assert_eq!(c.calls, 2000);
         assert_eq!(c.files[0].per_call_fen, Some(30));
         assert_eq!(c.files[0].all_calls_fen, Some(60_000));
         assert_eq!(c.files[0].all_calls_yuan.as_deref(), Some("600.00"));
         assert_eq!(c.files[2].per_call_fen, None);
         assert_eq!(c.total.billing_units, 3);
-        assert_eq!(c.total.per_call_fen, Some(45));
-        assert_eq!(c.total.all_calls_fen, Some(90_000));
+        assert_eq!(c.total.per_call_fen, 45);
+        assert_eq!(c.total.all_calls_fen, 90_000);
+        assert_eq!(c.total.all_calls_yuan, "900.00");
         assert_eq!(c.total.files_without_cost, 1);
-        let overflow = cost_report(&files, Fen(u64::MAX), u64::MAX, 2);
-        assert_eq!(overflow.files[0].all_calls_fen, None);
-        assert_eq!(overflow.total.per_call_fen, None);
+    }
+
+    #[test]
+    fn overflow_is_an_error_naming_the_figure() {
+        let files = vec![row("a/ok.wav", Verdict::Pass, Some(12.5), Some(2))];
+        assert_eq!(
+            cost_report(&files, Fen(1), u64::MAX, 2),
+            Err(Overflow(Figure::Calls))
+        );
+        assert_eq!(
+            cost_report(&files, Fen(u64::MAX), 1, 1),
+            Err(Overflow(Figure::Money))
+        );
+        // Each file fits, their sum of units does not.
+        let huge = vec![
+            row("a.vox", Verdict::Pass, Some(1.0), Some(u64::MAX)),
+            row("b.vox", Verdict::Pass, Some(1.0), Some(1)),
+        ];
+        assert_eq!(
+            cost_report(&huge, Fen(0), 1, 1),
+            Err(Overflow(Figure::Units))
+        );
+        // The saving overflows on its own: 3 units fit at this price, 2 of
+        // them saved do too, the calls do not.
+        let price = Fen(u64::MAX / 3);
+        assert!(cost_report(&files, price, 1, 1).is_ok());
+        assert_eq!(
+            cost_report(&files, price, 2, 1),
+            Err(Overflow(Figure::Money))
+        );
+    }
+
+    #[test]
+    fn savings_count_advised_trims_of_analysed_files() {
+        let files = vec![
+            // Both ends trimmed: 3 -> 1 units, warned.
+            analysed(row("a.wav", Verdict::Warn, Some(30.0), Some(3)), 3, 1, true),
+            // Trimming would lower the units but nothing warns: not advised.
+            analysed(
+                row("b.wav", Verdict::Pass, Some(12.1), Some(2)),
+                2,
+                1,
+                false,
+            ),
+            // Warned, but trimming saves nothing.
+            analysed(row("c.wav", Verdict::Warn, Some(5.0), Some(1)), 1, 1, true),
+            // Not analysed (an MP3): unknown.
+            row("d.mp3", Verdict::Fail, Some(5.0), Some(1)),
+        ];
+        let saved: Vec<Option<u64>> = files.iter().map(|f| trim_saving(f).map(|u| u.0)).collect();
+        assert_eq!(saved, [Some(2), Some(0), Some(0), None]);
+        assert_eq!(total_trim_saving(&files), Ok((BillingUnits(2), 1)));
+        let c = cost_report(&files, Fen(10), 100, 1).unwrap();
+        assert_eq!(c.files[0].trim_saving_units, Some(2));
+        assert_eq!(c.files[0].trim_saving_fen, Some(2000));
+        assert_eq!(c.files[3].trim_saving_fen, None);
+        assert_eq!(c.total.trim_saving_units, 2);
+        assert_eq!(c.total.trim_saving_fen, 2000);
+        assert_eq!(c.total.trim_saving_yuan, "20.00");
+        assert_eq!(c.total.files_without_trim_saving, 1);
     }
 }

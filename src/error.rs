@@ -84,15 +84,43 @@ pub enum Usage {
     /// The output is a folder.
     #[error("convert: output {} is a folder; give a file name", .0.display())]
     OutputIsFolder(PathBuf),
-    /// Two inputs of one run would be written to one output.
-    #[error("convert: {} and {} would both be written to {}", first.display(), second.display(), output.display())]
-    OutputCollision {
-        /// The input that claimed the output first.
-        first: PathBuf,
-        /// The input that would overwrite it.
-        second: PathBuf,
+    /// The output exists and, asked to keep an output that passes its
+    /// check (the conversion's `skip_existing` option), it does not: it
+    /// fails the check or is not what was asked for. Redoing it must be
+    /// asked for (`force`).
+    #[error("convert: output {} exists but {why}", output.display())]
+    ExistingOutputUnfit {
         /// The output.
         output: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// The output's name says one format and the conversion would write
+    /// another (VOX bytes in a file named `.wav`).
+    #[error("convert: output {} is named .{named} but would hold {}", output.display(), writes.to_uppercase())]
+    FormatContradictsName {
+        /// The output.
+        output: PathBuf,
+        /// Its extension, lower case.
+        named: String,
+        /// The extension of the format that would be written (`wav`, `vox`).
+        writes: String,
+    },
+    /// Several inputs, or a folder, were given with an output that is not a
+    /// folder: an existing one, or a path ending in a separator (`ready/`).
+    #[error("convert: {} is not a folder, and several inputs or a folder are converted into one", .0.display())]
+    OutputNotAFolder(PathBuf),
+    /// Two or more inputs of one run would be written to one output.
+    #[error("convert: {} would {} be written to {}", list(inputs), if inputs.len() == 2 { "both" } else { "all" }, output.display())]
+    OutputCollision {
+        /// The inputs, in walk order.
+        inputs: Vec<PathBuf>,
+        /// The output.
+        output: PathBuf,
+        /// The input the conversion's `prefer_lossless` option would keep
+        /// (the only one of the most faithful kind, see
+        /// [`crate::convert::Fidelity`]); `None` when there is no single one.
+        preferred: Option<PathBuf>,
     },
     /// An output of a run would overwrite another input of it.
     #[error("convert: output {} would overwrite the input {}", output.display(), input.display())]
@@ -137,6 +165,16 @@ pub enum Setting {
     InputRate,
     /// The sample rate of a `.vox` input.
     VoxRate,
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn list(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 impl Usage {

@@ -33,7 +33,8 @@
 //!   with a stable [`spec::Code`] out (pure).
 //! - [`wav`]: our own RIFF/WAVE chunk walker, a validator rather than a
 //!   reader; [`sniff`] names a file from its first bytes.
-//! - [`signal`]: content analysis of decoded samples (pure).
+//! - [`signal`]: content analysis of decoded samples (pure); [`voice`]: the
+//!   pitch and brightness of a recorded voice (pure).
 //! - [`formats`]: the headerless formats (G.711, signed linear, GSM, G.722,
 //!   VOX) voxprep knows by their file names.
 //! - [`billing`]: frames, durations, billing units and money (pure).
@@ -69,6 +70,7 @@ pub mod report;
 pub mod signal;
 pub mod sniff;
 pub mod spec;
+pub mod voice;
 pub mod vox;
 pub mod wav;
 

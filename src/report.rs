@@ -1,6 +1,7 @@
 //! The results of a check run and their totals. Pure: renderings (human,
 //! JSON, CSV) are the binary's; the model is `Serialize`.
 
+use crate::billing::{self, BillingUnits, Overflow};
 use crate::check::FileReport;
 use crate::spec::Verdict;
 use serde::Serialize;
@@ -35,6 +36,13 @@ pub struct Summary {
     pub total_billing_units: u64,
     /// Files whose duration is unknown (not in the totals).
     pub files_without_duration: usize,
+    /// Billing units per call (one call of each file) that trimming the
+    /// silence would save, where the check advises it
+    /// ([`crate::cost::trim_saving`]).
+    pub trim_saving_units: u64,
+    /// Files whose samples were not analysed, so whose saving is unknown
+    /// (not in `trim_saving_units`).
+    pub files_without_trim_saving: usize,
     /// How the measured loudness spreads (`None` when none was measured).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub loudness: Option<LoudnessSpread>,
@@ -81,21 +89,25 @@ pub fn loudness_spread(values: &[f64]) -> Option<LoudnessSpread> {
 
 impl Report {
     /// The totals.
-    pub fn summary(&self) -> Summary {
+    ///
+    /// # Errors
+    /// [`Overflow`] when a total of billing units does not fit in 64 bits.
+    pub fn summary(&self) -> Result<Summary, Overflow> {
         let count = |v| self.files.iter().filter(|f| f.verdict == v).count();
         let mut ms = 0u64;
-        let mut units = 0u64;
+        let mut units = Vec::new();
         let mut unknown = 0;
         for f in &self.files {
             match (f.duration_s, f.billing_units) {
                 (Some(d), Some(u)) => {
                     ms = ms.saturating_add((d * 1000.0).round() as u64);
-                    units = units.saturating_add(u);
+                    units.push(BillingUnits(u));
                 }
                 _ => unknown += 1,
             }
         }
-        Summary {
+        let (saving, no_saving) = crate::cost::total_trim_saving(&self.files)?;
+        Ok(Summary {
             files: self.files.len(),
             pass: count(Verdict::Pass),
             warn: count(Verdict::Warn),
@@ -103,8 +115,10 @@ impl Report {
             unreadable: self.files.iter().filter(|f| f.is_unreadable()).count(),
             skipped: self.skipped,
             total_duration_s: ms as f64 / 1000.0,
-            total_billing_units: units,
+            total_billing_units: billing::total_units(units)?.0,
             files_without_duration: unknown,
+            trim_saving_units: saving.0,
+            files_without_trim_saving: no_saving,
             loudness: loudness_spread(
                 &self
                     .files
@@ -112,7 +126,7 @@ impl Report {
                     .filter_map(|f| f.signal.as_ref()?.loudness_lufs)
                     .collect::<Vec<_>>(),
             ),
-        }
+        })
     }
 }
 
@@ -144,7 +158,7 @@ pub(crate) mod tests {
             ],
             skipped: 4,
         };
-        let s = report.summary();
+        let s = report.summary().unwrap();
         assert_eq!(
             (s.files, s.pass, s.warn, s.fail, s.skipped),
             (3, 1, 1, 1, 4)
@@ -152,6 +166,36 @@ pub(crate) mod tests {
         assert_eq!(s.total_duration_s, 16.0);
         assert_eq!(s.total_billing_units, 3);
         assert_eq!(s.files_without_duration, 1);
+        // No file was analysed: no saving known.
+        assert_eq!((s.trim_saving_units, s.files_without_trim_saving), (0, 3));
+    }
+
+    #[test]
+    fn summary_totals_the_savings_of_trimming() {
+        use crate::cost::tests::analysed;
+        let report = Report {
+            files: vec![
+                analysed(row("a.wav", Verdict::Warn, Some(30.0), Some(3)), 3, 1, true),
+                analysed(row("b.wav", Verdict::Warn, Some(13.0), Some(2)), 2, 1, true),
+                analysed(row("c.wav", Verdict::Pass, Some(1.0), Some(1)), 1, 1, false),
+                row("d.mp3", Verdict::Fail, Some(5.0), Some(1)),
+            ],
+            skipped: 0,
+        };
+        let s = report.summary().unwrap();
+        assert_eq!((s.trim_saving_units, s.files_without_trim_saving), (3, 1));
+    }
+
+    #[test]
+    fn a_total_too_large_is_an_error() {
+        let report = Report {
+            files: vec![
+                row("a.vox", Verdict::Pass, Some(1.0), Some(u64::MAX)),
+                row("b.vox", Verdict::Pass, Some(1.0), Some(1)),
+            ],
+            skipped: 0,
+        };
+        assert_eq!(report.summary(), Err(Overflow(billing::Figure::Units)));
     }
 
     #[test]

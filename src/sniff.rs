@@ -15,9 +15,9 @@ pub const SNIFF_LEN: usize = 4096;
 /// Ids: `empty`, `wav`, `riff` (RIFF of another form), `rifx`, `rf64`,
 /// `bw64`, `w64`, `mp3`, `aac` (ADTS), `ogg`, `opus`, `vorbis`, `speex`,
 /// `ogg-flac`, `flac`, `aiff`, `aifc`, `iff`, `m4a`, `mp4`, `mov`, `3gp`,
-/// `amr`, `amr-wb`, `caf`, `wma`, `au`, `mkv`, `voc`, `midi`, and `gsm` for
-/// raw GSM 06.10 told by its content ([`GSM_SNIFF_FRAMES`]). Name them for
-/// people with [`format_label`].
+/// `amr`, `amr-wb`, `amr-mc`, `amr-wb-mc` (multi-channel AMR), `caf`, `wma`,
+/// `au`, `mkv`, `voc`, `midi`, and `gsm` for raw GSM 06.10 told by its
+/// content ([`GSM_SNIFF_FRAMES`]). Name them for people with [`format_label`].
 pub fn sniff(head: &[u8]) -> Option<&'static str> {
     if head.is_empty() {
         return Some("empty");
@@ -53,6 +53,8 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
         },
         _ if head.starts_with(b"#!AMR-WB\n") => "amr-wb",
         _ if head.starts_with(b"#!AMR\n") => "amr",
+        _ if head.starts_with(b"#!AMR_MC1.0\n") => "amr-mc",
+        _ if head.starts_with(b"#!AMR-WB_MC1.0\n") => "amr-wb-mc",
         _ if head.starts_with(b"Creative Voice File") => "voc",
         _ if head.starts_with(b"ID3") && head.get(3).is_none_or(|v| (2..=4).contains(v)) => {
             id3_kind(head)
@@ -234,6 +236,8 @@ pub fn format_label(id: &str) -> &'static str {
         "3gp" => "3GPP",
         "amr" => "AMR",
         "amr-wb" => "AMR-WB",
+        "amr-mc" => "multi-channel AMR",
+        "amr-wb-mc" => "multi-channel AMR-WB",
         "caf" => "Core Audio (CAF)",
         "wma" => "WMA (ASF)",
         "au" => "Sun/NeXT AU",
@@ -293,6 +297,8 @@ mod tests {
         assert_eq!(sniff(b"\0\0\0\x14ftyp3gp4"), Some("3gp"));
         assert_eq!(sniff(b"#!AMR\n\x3c"), Some("amr"));
         assert_eq!(sniff(b"#!AMR-WB\n"), Some("amr-wb"));
+        assert_eq!(sniff(b"#!AMR_MC1.0\n\0\0\0\x01"), Some("amr-mc"));
+        assert_eq!(sniff(b"#!AMR-WB_MC1.0\n"), Some("amr-wb-mc"));
         assert_eq!(
             sniff(&[0x30, 0x26, 0xB2, 0x75, 0x8E, 0x66, 0xCF, 0x11]),
             Some("wma")

@@ -15,6 +15,8 @@ mod fake_provider;
 mod agreement;
 mod architecture;
 mod check;
+#[cfg(feature = "cli")]
+mod cli;
 #[cfg(feature = "convert")]
 mod convert;
 mod cost;

@@ -366,7 +366,7 @@ fn check_sane(bytes: &[u8]) -> Result<(), TestCaseError> {
     prop_assert!(facts.chunks.iter().all(|c| c.offset + 8 <= len));
     prop_assert_eq!(
         facts.is_wave(),
-        bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WAVE"
+        bytes.len() >= 12 && matches!(&bytes[..4], b"RIFF" | b"RIFX") && &bytes[8..12] == b"WAVE"
     );
     prop_assert!(facts.trailing <= len);
     if let Some(d) = &facts.data {

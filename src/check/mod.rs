@@ -22,10 +22,12 @@ mod wav;
 pub(crate) use vox::VoxFindings;
 #[cfg(feature = "convert")]
 pub(crate) use vox::VoxStream;
+pub use vox::judge_vox_rates;
 
 use crate::billing::{self, Frames, RoundingRule};
 use crate::signal::{SignalAnalyser, SignalStats, Thresholds};
 use crate::spec::{self, Adjustment, AudioKind, Problem, Remedy, Severity, Verdict};
+use crate::voice::VoiceFigures;
 use crate::{Error, Result, sniff};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -178,6 +180,10 @@ pub struct FileReport {
     pub problems: Vec<Problem>,
     /// Signal figures, when the samples were decoded.
     pub signal: Option<SignalStats>,
+    /// The voice's figures, for a `.vox` file whose samples were decoded at
+    /// the provider's rate and reach the silence threshold: what
+    /// [`judge_vox_rates`] compares.
+    pub voice: Option<VoiceFigures>,
     /// What would cure the problems: `None` when nothing is wrong, when no
     /// problem is one a conversion cures, or when the check was not asked
     /// to find out ([`CheckOptions::advise`]).
@@ -204,6 +210,7 @@ impl FileReport {
             billing_units: None,
             problems: Vec::new(),
             signal: None,
+            voice: None,
             fix: None,
         }
     }
@@ -508,7 +515,7 @@ mod tests {
         r.set_length(Frames(96_001), 8000);
         assert_eq!(
             (r.samples, r.duration_s, r.billing_units),
-            (Some(96_001), Some(12.0), Some(2))
+            (Some(96_001), Some(12.000125), Some(2))
         );
         let mut r = FileReport::new("x.wav");
         r.set_length(Frames(0), 8000);

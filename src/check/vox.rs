@@ -5,10 +5,13 @@ use super::{CheckOptions, FileReport};
 use crate::billing;
 use crate::signal::{SignalAnalyser, SignalStats};
 use crate::sniff::{self, SNIFF_LEN};
-use crate::spec::{self, VOX_RATE};
+use crate::spec::{self, VOX_RATE, Verdict};
+use crate::voice::{VoiceAnalyser, VoiceFigures};
 use crate::vox::{self, VoxAnalysis};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
 
 pub(super) fn check(
     file: &mut File,
@@ -38,10 +41,17 @@ pub(super) fn check(
         report.problems.push(spec::vox_rate(rate));
     }
     if opts.analyse_signal {
-        let (stats, codec) = match streamed {
+        let (stats, codec, voice) = match streamed {
             Some(done) => done,
             None => analyse(file, opts)?,
         };
+        // A silent file has no voice to judge: decoded ADPCM idling on
+        // silence is periodic, and reads as a high voice.
+        report.voice = voice.filter(|_| {
+            stats
+                .peak_dbfs
+                .is_some_and(|p| p >= opts.thresholds.silence_dbfs)
+        });
         report
             .problems
             .extend(spec::signal_problems(&stats, &opts.thresholds));
@@ -52,8 +62,9 @@ pub(super) fn check(
 }
 
 /// What the analysis of a VOX stream finds: the statistics of the exact
-/// decoding, and the codec's own figures (without the samples).
-pub(crate) type VoxFindings = (SignalStats, VoxAnalysis);
+/// decoding, the codec's own figures (without the samples), and the voice's
+/// when they were asked for.
+pub(crate) type VoxFindings = (SignalStats, VoxAnalysis, Option<VoiceFigures>);
 
 /// Signal analysis of a VOX stream, fed its bytes in chunks of any size:
 /// THE place where decoded VOX samples are fed to the same analysis as WAV
@@ -62,21 +73,35 @@ pub(crate) type VoxFindings = (SignalStats, VoxAnalysis);
 /// The bytes are decoded twice by [`vox::Analyser`]: with the exact flavour
 /// (what sox and libsndfile play; those samples go to the
 /// [`SignalAnalyser`]) and with the shift-add flavour, whose disagreement
-/// the spec judges ([`spec::vox_stream_problems`]).
+/// the spec judges ([`spec::vox_stream_problems`]). With
+/// [`VoxStream::with_voice`] the exact samples also go to a
+/// [`VoiceAnalyser`], for the batch's [`judge_vox_rates`].
 pub(crate) struct VoxStream {
     signal: SignalAnalyser,
     codec: vox::Analyser,
+    voice: Option<VoiceAnalyser>,
     samples: Vec<i16>,
 }
 
 impl VoxStream {
-    /// An analysis as `opts` asks for.
+    /// An analysis as `opts` asks for, without the voice (what a
+    /// conversion's own output needs).
     pub(crate) fn new(opts: &CheckOptions) -> VoxStream {
         VoxStream {
             signal: opts.analyser(opts.vox_rate),
             codec: vox::Analyser::new(),
+            voice: None,
             samples: Vec::new(),
         }
+    }
+
+    /// Also measure the voice: only of files played at the provider's rate
+    /// (a file declared at another rate fails `vox-rate` anyway).
+    fn with_voice(mut self, opts: &CheckOptions) -> VoxStream {
+        if opts.vox_rate == VOX_RATE {
+            self.voice = Some(VoiceAnalyser::new(opts.vox_rate));
+        }
+        self
     }
 
     /// The next bytes of the stream.
@@ -84,18 +109,50 @@ impl VoxStream {
         self.samples.clear();
         self.codec.feed(bytes, &mut self.samples);
         self.signal.feed(&self.samples);
+        if let Some(v) = self.voice.as_mut() {
+            v.feed(&self.samples);
+        }
     }
 
-    /// The stream ended: the statistics and the codec's figures.
+    /// The stream ended: the statistics, the codec's figures and the voice's.
     pub(crate) fn finish(self) -> VoxFindings {
-        (self.signal.finish(), self.codec.finish(Vec::new()))
+        (
+            self.signal.finish(),
+            self.codec.finish(Vec::new()),
+            self.voice.map(VoiceAnalyser::finish),
+        )
+    }
+}
+
+/// Judge the `.vox` files of each folder against each other (a folder's
+/// prompts are taken to be by one voice; files in other folders, even
+/// subfolders, are another batch): a report with voice figures whose score
+/// reaches [`spec::SUSPECT_SCORE`] gets `vox-rate-suspect` (and its verdict
+/// again). The reports may come in any order.
+pub fn judge_vox_rates(reports: &mut [FileReport]) {
+    let mut folders: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    for (i, r) in reports.iter().enumerate() {
+        if r.voice.is_some() {
+            let folder = r.path.parent().unwrap_or(Path::new("")).to_path_buf();
+            folders.entry(folder).or_default().push(i);
+        }
+    }
+    for members in folders.values() {
+        let voices: Vec<Option<VoiceFigures>> = members.iter().map(|&i| reports[i].voice).collect();
+        for (&i, p) in members.iter().zip(spec::vox_rate_suspects(&voices)) {
+            if let Some(p) = p {
+                let r = &mut reports[i];
+                r.problems.push(p);
+                r.verdict = Verdict::from_problems(&r.problems);
+            }
+        }
     }
 }
 
 /// [`VoxStream`] over a whole file, read from the start in bounded chunks.
 fn analyse<R: Read + Seek>(r: &mut R, opts: &CheckOptions) -> io::Result<VoxFindings> {
     r.seek(SeekFrom::Start(0))?;
-    let mut stream = VoxStream::new(opts);
+    let mut stream = VoxStream::new(opts).with_voice(opts);
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = match r.read(&mut buf) {
@@ -107,4 +164,51 @@ fn analyse<R: Read + Seek>(r: &mut R, opts: &CheckOptions) -> io::Result<VoxFind
         stream.feed(&buf[..n]);
     }
     Ok(stream.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(path: &str, f0: f64) -> FileReport {
+        let mut r = FileReport::new(path);
+        r.voice = Some(VoiceFigures {
+            voiced_frames: 100,
+            f0_hz: Some(f0),
+            brightness_hz: Some(1000.0),
+        });
+        r
+    }
+
+    #[test]
+    fn each_folder_is_its_own_batch() {
+        // A low voice in one folder, a voice 4/3 higher in the other, and
+        // one fast file among the low voice's: only that one is suspect.
+        let mut reports: Vec<FileReport> = (0..5)
+            .map(|i| report(&format!("high/{i}.vox"), 160.0))
+            .chain((0..5).map(|i| report(&format!("low/{i}.vox"), 120.0)))
+            .collect();
+        reports.push(report("low/fast.vox", 160.0));
+        reports.push(FileReport::new("low/x.wav"));
+        judge_vox_rates(&mut reports);
+        let flagged: Vec<_> = reports
+            .iter()
+            .filter(|r| !r.problems.is_empty())
+            .map(|r| r.path.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(flagged, ["low/fast.vox"]);
+        assert_eq!(reports[10].verdict, Verdict::Warn);
+    }
+
+    #[test]
+    fn a_silent_vox_has_no_voice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("silence.vox");
+        // Two seconds of -60 dBFS noise, which ADPCM idles on.
+        let quiet: Vec<i16> = (0..16_000).map(|i| [0, 30, -30, 10][i % 4]).collect();
+        let bytes = vox::encode(&quiet, vox::EncoderKind::Greedy);
+        std::fs::write(&path, bytes).unwrap();
+        let r = super::super::check_path(&path, &CheckOptions::default());
+        assert!(r.signal.is_some() && r.voice.is_none(), "{r:?}");
+    }
 }

@@ -9,6 +9,10 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "voxprep", version, about, long_about = None)]
 pub struct Args {
+    /// When to colour the human output: auto (a terminal, and NO_COLOR
+    /// unset), always or never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = super::paint::ColorChoice::Auto)]
+    pub color: super::paint::ColorChoice,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -31,6 +35,10 @@ pub enum Command {
     /// Serve the provider's pushes (status reports, inbound messages and key
     /// presses) and write each as a line.
     Receive(super::receive::ReceiveArgs),
+    /// Write a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(super::generate::CompletionsArgs),
+    /// Write the manual page.
+    Man(super::generate::ManArgs),
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use voxprep::provider::{AccountKind, BalanceReply, ProviderError};
 
 /// Arguments of `voxprep balance`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = super::help::BALANCE)]
 pub struct BalanceArgs {
     /// The account is a sub-account: the number is messages left, not fen.
     #[arg(long)]

@@ -11,17 +11,16 @@ use std::process::ExitCode;
 use std::sync::OnceLock;
 use voxprep::batch;
 use voxprep::check::CheckOptions;
-use voxprep::report::Report;
+use voxprep::report::{Report, Summary};
 use voxprep::signal::Thresholds;
 
 /// Arguments of `voxprep check`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "\
-Exit status: 0 when no file fails (warnings allowed), 1 when a file fails (or warns, \
-with --strict), 2 on a usage error or when no file could be read at all.")]
+#[command(after_help = super::help::CHECK)]
 pub struct CheckArgs {
     /// Files and folders to check; folders are walked recursively and their
-    /// non-audio files skipped. A file named here is always checked. Default: `.`
+    /// non-audio files skipped. A file named here is always checked. `-`
+    /// reads standard input (judged by its content). Default: `.`
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Output format.
@@ -40,6 +39,20 @@ pub struct CheckArgs {
     /// would), which is what finding out costs.
     #[arg(long)]
     pub no_fix: bool,
+    /// The rates of headerless files.
+    #[command(flatten)]
+    pub rates: RateArgs,
+    /// Signal thresholds.
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
+    /// Check this many files at a time (default: one per core).
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+/// The rates of headerless files, shared by `check` and `cost`.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct RateArgs {
     /// The rate `.vox` files were recorded at; anything but 8000 (the
     /// provider's) fails `vox-rate`, and durations are counted at it.
     #[arg(long, value_name = "HZ", default_value_t = 8000, value_parser = values::input_rate)]
@@ -48,12 +61,6 @@ pub struct CheckArgs {
     /// (`.raw`, `.pcm`); it also overrides the rate a name says.
     #[arg(long, value_name = "HZ", value_parser = values::input_rate)]
     pub input_rate: Option<u32>,
-    /// Signal thresholds.
-    #[command(flatten)]
-    pub thresholds: ThresholdArgs,
-    /// Check this many files at a time (default: one per core).
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    pub jobs: Option<u16>,
 }
 
 /// The signal-warning thresholds, shared by commands that analyse samples.
@@ -146,9 +153,9 @@ pub fn run_checks(
     Ok(report)
 }
 
-/// The exit status a report adds up to, and a note for stderr when it is 2.
-pub fn exit_status(report: &Report, strict: bool) -> (u8, Option<&'static str>) {
-    let s = report.summary();
+/// The exit status a report's summary adds up to, and a note for stderr
+/// when it is 2.
+pub fn exit_status(s: &Summary, strict: bool) -> (u8, Option<&'static str>) {
     if s.files == 0 {
         (EXIT_USAGE, Some("no audio files found"))
     } else if s.unreadable == s.files {
@@ -167,15 +174,40 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         analyse_signal: true,
         measure_loudness: args.loudness,
         advise: !args.no_fix,
-        vox_rate: args.vox_rate,
-        input_rate: args.input_rate,
+        vox_rate: args.rates.vox_rate,
+        input_rate: args.rates.input_rate,
     };
-    let report = run_checks(args.paths, &opts, args.jobs)?;
+    // `-`: standard input, copied to a file the checks read, reported as `-`.
+    let spooled = match args
+        .paths
+        .iter()
+        .filter(|p| super::stdin::is_dash(p))
+        .count()
+    {
+        0 => None,
+        1 => Some(super::stdin::spool()?),
+        _ => anyhow::bail!("`-` (standard input) can be named only once"),
+    };
+    let paths = args
+        .paths
+        .into_iter()
+        .map(|p| match &spooled {
+            Some(s) if super::stdin::is_dash(&p) => s.path.clone(),
+            _ => p,
+        })
+        .collect();
+    let mut report = run_checks(paths, &opts, args.jobs)?;
+    if let Some(s) = &spooled {
+        for f in report.files.iter_mut().filter(|f| f.path == s.path) {
+            f.path = PathBuf::from(super::stdin::DASH);
+        }
+    }
+    let summary = report.summary()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    super::render::check::write(&report, args.format, &mut out)
+    super::render::check::write(&report, &summary, args.format, &mut out)
         .and_then(|()| out.flush())
         .context("cannot write the report")?;
-    let (code, note) = exit_status(&report, args.strict);
+    let (code, note) = exit_status(&summary, args.strict);
     if let Some(note) = note {
         eprintln!("voxprep: {note}");
     }

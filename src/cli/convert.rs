@@ -2,39 +2,48 @@
 
 use super::format::Format;
 use super::output::progress;
-use super::values;
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE};
+use super::{stdin, values};
 use anyhow::Context;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use voxprep::check::CheckOptions;
 
+use super::render::error_words;
 use voxprep::convert::{
-    ConvertOptions, FolderOutcome, Level, OutputFormat, TreeInput, TrimSilence, convert_file,
-    convert_tree,
+    ConvertOptions, Destination, Done, FolderOutcome, Level, OutputFormat, PlannedFile, TreeInput,
+    TrimSilence, destination, plan_file, plan_tree, run_file, run_plan,
 };
 use voxprep::decode::DecodeOptions;
 use voxprep::vox::{DecoderFlavor, EncoderKind};
-use voxprep::{Error, batch};
+use voxprep::{Error, Usage, batch};
 
 /// Arguments of `voxprep convert`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = super::help::CONVERT)]
 pub struct ConvertArgs {
     /// The input file, or files and folders (converted into a mirrored tree).
-    #[arg(required = true, value_name = "INPUT")]
+    // Negative numbers are taken here too, so that `--normalize -3` (a
+    // value without `=`) is caught and explained, not a clap error.
+    #[arg(required = true, value_name = "INPUT", allow_negative_numbers = true)]
     pub inputs: Vec<PathBuf>,
-    /// The output file (one input file), or the output folder.
+    /// The output file (one input file), or the output folder: an existing
+    /// one, or a path ending in / (several inputs, or a folder).
     #[arg(short, long, value_name = "OUTPUT")]
     pub output: PathBuf,
     /// Output format; by default the extension of OUTPUT (folders: wav).
+    /// An OUTPUT named as another audio format (x.wav with --to vox) is
+    /// refused.
     #[arg(long, value_name = "wav|vox")]
     pub to: Option<OutputFormat>,
     /// Output sample rate for WAV (VOX is always 8000).
     #[arg(long, default_value_t = 8000, value_parser = values::rate)]
     pub rate: u32,
-    /// Scale the peak to DBFS (default -1).
-    #[arg(long, value_name = "DBFS", num_args = 0..=1, default_missing_value = "-1",
-          allow_negative_numbers = true, conflicts_with = "gain")]
+    /// Scale the peak to DBFS (default -1; a level is given after `=`:
+    /// --normalize=-3).
+    #[arg(long, value_name = "DBFS", num_args = 0..=1, require_equals = true,
+          default_missing_value = "-1", conflicts_with = "gain")]
     pub normalize: Option<f64>,
     /// Change the level by DB decibels; overs are limited and reported.
     #[arg(long, value_name = "DB", allow_negative_numbers = true)]
@@ -45,9 +54,10 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "LUFS", allow_negative_numbers = true,
           conflicts_with_all = ["gain", "normalize"])]
     pub loudness: Option<f64>,
-    /// Cut leading and trailing silence below DBFS (default -45), keeping 0.1 s.
-    #[arg(long, value_name = "DBFS", num_args = 0..=1, default_missing_value = "-45",
-          allow_negative_numbers = true)]
+    /// Cut leading and trailing silence below DBFS (default -45; a level is
+    /// given after `=`: --trim-silence=-50), keeping 0.1 s.
+    #[arg(long, value_name = "DBFS", num_args = 0..=1, require_equals = true,
+          default_missing_value = "-45")]
     pub trim_silence: Option<f64>,
     /// Keep DC and sub-audio rumble (by default a 60 Hz high-pass removes
     /// them before the level is set).
@@ -75,9 +85,21 @@ pub struct ConvertArgs {
     /// recording).
     #[arg(long)]
     pub accept_truncated: bool,
-    /// Replace existing outputs (never an input).
+    /// Replace existing outputs (never an input). With --skip-existing,
+    /// redo only the existing outputs it does not keep.
     #[arg(long)]
     pub force: bool,
+    /// Keep existing outputs that pass check at the rate asked for, and
+    /// report them as skipped: resumes an interrupted or extended folder
+    /// run. An existing output that does not pass is refused (redone with
+    /// --force).
+    #[arg(long)]
+    pub skip_existing: bool,
+    /// When inputs of one name (welcome.mp3, welcome.wav) would be written
+    /// to one output, convert the lossless one (WAV, FLAC, AIFF, CAF, .sln)
+    /// and skip the others, instead of refusing them all.
+    #[arg(long)]
+    pub prefer_lossless: bool,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -110,63 +132,209 @@ impl ConvertArgs {
                 ..DecodeOptions::default()
             },
             force: self.force,
+            skip_existing: self.skip_existing,
+            prefer_lossless: self.prefer_lossless,
             check: CheckOptions::default(),
         }
     }
 }
 
-/// Run `voxprep convert`.
+/// Run `voxprep convert`. Everything the request gets wrong (flags, the
+/// output's name, outputs that exist or clash) is found before any work and
+/// is a usage error (exit 2, stderr, no file rows).
 pub fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
-    // One input that is not a folder, and an output that is not a folder: file to file.
-    let single = args.inputs.len() == 1 && !args.inputs[0].is_dir() && !args.output.is_dir();
-    if single && std::fs::symlink_metadata(&args.inputs[0]).is_err() {
-        anyhow::bail!("convert: {}: no such file", args.inputs[0].display());
+    stray_values(&args)?;
+    let dashes = args.inputs.iter().filter(|p| stdin::is_dash(p)).count();
+    if dashes > 0 || stdin::is_dash(&args.output) {
+        return run_dash(args, dashes);
     }
-    if single {
-        run_single(&args)
-    } else {
-        run_folder(&args)
+    match destination(&args.inputs, &args.output)? {
+        Destination::File { input, output } => {
+            let format = OutputFormat::for_output(&output, args.to)?;
+            let opts = args.to_options(format);
+            opts.validate()?;
+            let planned = plan_file(&input, &output, &opts);
+            refuse(std::slice::from_ref(&planned), &opts)?;
+            let outcome = run_file(planned, &opts);
+            finish(vec![outcome], args.format)
+        }
+        Destination::Folder(outdir) => {
+            let opts = args.to_options(args.to.unwrap_or(OutputFormat::Wav));
+            opts.validate()?;
+            run_folder(&args, &outdir, &opts)
+        }
     }
 }
 
-fn run_single(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
-    let input = &args.inputs[0];
-    let format = match (args.to, OutputFormat::from_path(&args.output)) {
-        (Some(f), _) | (None, Some(f)) => f,
-        (None, None) => anyhow::bail!(
-            "convert: cannot tell the format from {} (use a .wav or .vox name, or --to)",
-            args.output.display()
-        ),
-    };
-    let opts = args.to_options(format);
-    let result = convert_file(input, &args.output, &opts);
-    let outcome = FolderOutcome {
-        input: input.clone(),
-        output: args.output.clone(),
-        result,
-    };
-    let usage = matches!(&outcome.result, Err(e) if matches!(e.kind(), Error::Usage(_)));
-    let failed = outcome.result.is_err();
-    render(std::slice::from_ref(&outcome), args.format)?;
-    Ok(ExitCode::from(if usage {
-        EXIT_USAGE
-    } else if failed {
-        EXIT_FAIL
-    } else {
-        EXIT_OK
-    }))
-}
-
-fn run_folder(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
-    if args.output.is_file() {
-        anyhow::bail!(
-            "convert: with several inputs or a folder, -o must be a folder ({} is a file)",
-            args.output.display()
-        );
+/// One file from standard input (`-`), to standard output (`-o -`), or
+/// both: the input is spooled to a private temporary file and reported as
+/// `-`; the output is written to a private temporary file (atomically, as
+/// always), then copied to stdout, and the report goes to stderr so that
+/// stdout holds only the audio. `-o -` writes WAV unless `--to vox`.
+fn run_dash(args: ConvertArgs, dashes: usize) -> anyhow::Result<ExitCode> {
+    if dashes > 1 || (dashes == 1 && args.inputs.len() > 1) {
+        anyhow::bail!("convert: `-` (standard input) converts alone, as the only input");
     }
-    let format = args.to.unwrap_or(OutputFormat::Wav);
+    let to_stdout = stdin::is_dash(&args.output);
+    let spooled = if dashes == 1 {
+        Some(stdin::spool()?)
+    } else {
+        None
+    };
+    let input = match (&spooled, args.inputs.as_slice()) {
+        (Some(s), _) => s.path.clone(),
+        (None, [one]) if !one.is_dir() => one.clone(),
+        _ => anyhow::bail!("convert: `-o -` (standard output) takes one input file"),
+    };
+    let scratch = to_stdout.then(stdin::scratch_dir).transpose()?;
+    let format = match (&scratch, args.to) {
+        (Some(_), to) => to.unwrap_or(OutputFormat::Wav),
+        (None, to) => OutputFormat::for_output(&args.output, to)?,
+    };
+    let output = match &scratch {
+        Some(dir) => dir.path.join(format!("stdout.{}", format.extension())),
+        None => args.output.clone(),
+    };
     let opts = args.to_options(format);
     opts.validate()?;
+    let planned = plan_file(&input, &output, &opts);
+    refuse(std::slice::from_ref(&planned), &opts)?;
+    let mut outcome = run_file(planned, &opts);
+    // The temporary files are `-` in the report.
+    let dash = PathBuf::from(stdin::DASH);
+    if spooled.is_some() {
+        rename(&mut outcome, &input, &dash);
+    }
+    if to_stdout {
+        rename(&mut outcome, &output, &dash);
+        if outcome.result.is_ok() {
+            let mut out = std::io::stdout().lock();
+            std::io::copy(&mut std::fs::File::open(&output)?, &mut out)
+                .and_then(|_| out.flush())
+                .context("cannot write the converted audio to standard output")?;
+        }
+        let failed = outcome.result.is_err();
+        let mut err = std::io::stderr().lock();
+        super::render::convert::write(
+            std::slice::from_ref(&outcome),
+            args.format,
+            &mut err,
+            &mut std::io::sink(),
+        )?;
+        if args.format == Format::Human
+            && let Err(e) = &outcome.result
+        {
+            writeln!(err, "voxprep: error: {}", error_words(e))?;
+        }
+        return Ok(ExitCode::from(if failed { EXIT_FAIL } else { EXIT_OK }));
+    }
+    finish(vec![outcome], args.format)
+}
+
+/// `from` called `to` throughout an outcome: its paths, its conversion's,
+/// its output check's and its error's.
+fn rename(o: &mut FolderOutcome, from: &std::path::Path, to: &std::path::Path) {
+    let swap = |p: &mut PathBuf| {
+        if p == from {
+            *p = to.to_path_buf();
+        }
+    };
+    swap(&mut o.input);
+    swap(&mut o.output);
+    match &mut o.result {
+        Ok(Done::Converted(c)) => {
+            swap(&mut c.input);
+            swap(&mut c.output);
+            swap(&mut c.check.path);
+        }
+        Ok(Done::Skipped(_)) => {}
+        Err(e) => {
+            let taken = std::mem::replace(e, Error::Malformed(String::new()));
+            *e = match taken {
+                Error::WithPath { path, source } if path == from => Error::WithPath {
+                    path: to.to_path_buf(),
+                    source,
+                },
+                Error::Io { path, source } if path == from => Error::Io {
+                    path: to.to_path_buf(),
+                    source,
+                },
+                other => other,
+            };
+        }
+    }
+}
+
+/// An input that does not exist and reads as a number is a value meant for
+/// `--normalize` or `--trim-silence` (whichever was given), which take
+/// theirs after `=`.
+fn stray_values(args: &ConvertArgs) -> anyhow::Result<()> {
+    let flags: Vec<&str> = [
+        (args.normalize.is_some(), "--normalize"),
+        (args.trim_silence.is_some(), "--trim-silence"),
+    ]
+    .into_iter()
+    .filter_map(|(given, flag)| given.then_some(flag))
+    .collect();
+    let Some(flag) = flags.first() else {
+        return Ok(());
+    };
+    for input in &args.inputs {
+        let text = input.to_string_lossy();
+        if text.trim().parse::<f64>().is_ok() && std::fs::symlink_metadata(input).is_err() {
+            anyhow::bail!(
+                "convert: there is no input `{text}`; a level for {} is written after `=` \
+                 ({flag}={text})",
+                flags.join(" or ")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Refuse the whole request, naming every file, when any is refused.
+fn refuse(plan: &[PlannedFile], opts: &ConvertOptions) -> anyhow::Result<()> {
+    let refused: Vec<String> = plan
+        .iter()
+        .filter_map(|p| p.refusal())
+        .map(|e| refusal_words(e, opts))
+        .collect();
+    // Inputs sharing an output share one refusal: say it once.
+    let mut lines = refused.clone();
+    lines.dedup();
+    match refused.as_slice() {
+        [] => Ok(()),
+        [one] => anyhow::bail!("{one}"),
+        many => anyhow::bail!(
+            "convert: {} files cannot be converted as asked; nothing was converted:\n  {}",
+            many.len(),
+            lines.join("\n  ")
+        ),
+    }
+}
+
+/// A refusal in the command line's words, with the flag that changes it
+/// (`--prefer-lossless` only when it would).
+fn refusal_words(e: &Error, opts: &ConvertOptions) -> String {
+    match e.usage() {
+        Some(Usage::OutputCollision {
+            preferred: Some(p), ..
+        }) if !opts.prefer_lossless => {
+            format!(
+                "{}; --prefer-lossless converts {} and skips the other(s)",
+                error_words(e),
+                p.display()
+            )
+        }
+        _ => error_words(e),
+    }
+}
+
+fn run_folder(
+    args: &ConvertArgs,
+    outdir: &std::path::Path,
+    opts: &ConvertOptions,
+) -> anyhow::Result<ExitCode> {
     let (inputs, walk_errors) = collect_inputs(&args.inputs);
     if inputs.is_empty() {
         if let Some((_, e)) = walk_errors.into_iter().next() {
@@ -174,23 +342,43 @@ fn run_folder(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
         }
         anyhow::bail!("convert: no audio files found under the inputs");
     }
-    std::fs::create_dir_all(&args.output)
-        .with_context(|| format!("cannot create the output folder {}", args.output.display()))?;
-    let bar = progress(inputs.len() as u64, "converting");
-    let outcomes = convert_tree(&inputs, &args.output, &opts, &|o: &FolderOutcome| {
+    let plan = plan_tree(&inputs, outdir, opts);
+    refuse(&plan, opts)?;
+    std::fs::create_dir_all(outdir)
+        .with_context(|| format!("cannot create the output folder {}", outdir.display()))?;
+    let bar = progress(plan.len() as u64, "converting");
+    let mut outcomes = run_plan(plan, outdir, opts, &|o: &FolderOutcome| {
         bar.set_message(o.input.display().to_string());
         bar.inc(1);
     });
     bar.finish_and_clear();
-    let mut outcomes = outcomes;
     outcomes.extend(walk_errors.into_iter().map(|(path, e)| FolderOutcome {
         input: path,
-        output: args.output.clone(),
+        output: outdir.to_path_buf(),
         result: Err(e),
     }));
-    render(&outcomes, args.format)?;
-    let failed = outcomes.iter().any(|o| o.result.is_err());
-    Ok(ExitCode::from(if failed { EXIT_FAIL } else { EXIT_OK }))
+    finish(outcomes, args.format)
+}
+
+/// Render the outcomes; exit 1 when a file failed. A usage error that
+/// appears only once the work is under way (an output made meanwhile by
+/// someone else) is still exit 2, and for one file not a row.
+fn finish(outcomes: Vec<FolderOutcome>, format: Format) -> anyhow::Result<ExitCode> {
+    let usage = |o: &FolderOutcome| matches!(&o.result, Err(e) if e.usage().is_some());
+    if let [one] = outcomes.as_slice()
+        && let Err(e) = &one.result
+        && usage(one)
+    {
+        anyhow::bail!("{}", error_words(e));
+    }
+    render(&outcomes, format)?;
+    Ok(ExitCode::from(if outcomes.iter().any(usage) {
+        EXIT_USAGE
+    } else if outcomes.iter().any(|o| o.result.is_err()) {
+        EXIT_FAIL
+    } else {
+        EXIT_OK
+    }))
 }
 
 /// The files under the inputs, through the shared folder walker
@@ -235,16 +423,7 @@ mod tests {
         assert_eq!(o.level, Level::NormalizePeak(-1.0));
         assert_eq!(o.trim.unwrap().threshold_dbfs, -45.0);
         assert_eq!(o.rate, 8000);
-        let a = parse(&[
-            "in.mp3",
-            "-o",
-            "o.wav",
-            "--normalize",
-            "-3",
-            "--rate",
-            "11025",
-        ])
-        .unwrap();
+        let a = parse(&["in.mp3", "-o", "o.wav", "--normalize=-3", "--rate", "11025"]).unwrap();
         assert_eq!(
             a.to_options(OutputFormat::Wav).level,
             Level::NormalizePeak(-3.0)
@@ -261,6 +440,55 @@ mod tests {
         .unwrap();
         assert_eq!(a.to_options(OutputFormat::Wav).level, Level::GainDb(-6.0));
         assert_eq!(a.vox_encoder, EncoderKind::Greedy);
+    }
+
+    /// An optional value comes after `=`: the flag alone never takes the
+    /// next argument, which stays an input.
+    #[test]
+    fn optional_values_never_take_the_next_argument() {
+        let a = parse(&["--normalize", "in.wav", "-o", "out.wav"]).unwrap();
+        assert_eq!(a.inputs, [PathBuf::from("in.wav")]);
+        assert_eq!(a.normalize, Some(-1.0));
+        let a = parse(&["--trim-silence", "in.wav", "-o", "out.wav"]).unwrap();
+        assert_eq!(a.inputs, [PathBuf::from("in.wav")]);
+        assert_eq!(a.trim_silence, Some(-45.0));
+        let a = parse(&["in.wav", "-o", "o.wav", "--trim-silence=-50"]).unwrap();
+        assert_eq!(a.trim_silence, Some(-50.0));
+        // A value without `=` is an input (which `run` explains).
+        let a = parse(&["in.wav", "-o", "o.wav", "--normalize", "-3"]).unwrap();
+        assert_eq!(a.inputs, [PathBuf::from("in.wav"), PathBuf::from("-3")]);
+        assert_eq!(a.normalize, Some(-1.0));
+        let e = stray_values(&a).unwrap_err().to_string();
+        assert!(
+            e.contains("no input `-3`; a level for --normalize is"),
+            "{e}"
+        );
+        assert!(e.contains("(--normalize=-3)"), "{e}");
+        let a = parse(&["in.wav", "-o", "o.wav", "--trim-silence", "40"]).unwrap();
+        let e = stray_values(&a).unwrap_err().to_string();
+        assert!(e.contains("(--trim-silence=40)"), "{e}");
+        // A file named like a number is an input like any other.
+        let a = parse(&["in.wav", "2024", "-o", "o/"]).unwrap();
+        assert!(stray_values(&a).is_ok());
+    }
+
+    #[test]
+    fn skip_existing_and_prefer_lossless_reach_the_options() {
+        let a = parse(&[
+            "d/",
+            "-o",
+            "o/",
+            "--skip-existing",
+            "--prefer-lossless",
+            "--force",
+        ])
+        .unwrap();
+        let o = a.to_options(OutputFormat::Wav);
+        assert!(o.skip_existing && o.prefer_lossless && o.force);
+        let o = parse(&["d/", "-o", "o/"])
+            .unwrap()
+            .to_options(OutputFormat::Wav);
+        assert!(!o.skip_existing && !o.prefer_lossless && !o.force);
     }
 
     #[test]

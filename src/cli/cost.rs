@@ -1,6 +1,6 @@
 //! `voxprep cost`: billing units and money for a set of recordings.
 
-use super::check::{exit_status, run_checks};
+use super::check::{ThresholdArgs, exit_status, run_checks};
 use super::format::Format;
 use anyhow::Context;
 use std::io::Write;
@@ -12,10 +12,7 @@ use voxprep::cost;
 
 /// Arguments of `voxprep cost`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "\
-Each call is billed per started 12 seconds. Exit status: 0 when every file conforms, 1 when \
-a file fails the check (its cost is still shown when its duration is known), 2 on a usage \
-error or when no file could be read at all.")]
+#[command(after_help = super::help::COST)]
 pub struct CostArgs {
     /// Recordings (files or folders, walked like `voxprep check`).
     #[arg(value_name = "PATH", required = true)]
@@ -32,6 +29,12 @@ pub struct CostArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// The rates of headerless files (as `check`).
+    #[command(flatten)]
+    pub rates: super::check::RateArgs,
+    /// Signal thresholds: the silence trimming would cut.
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
     /// Check this many files at a time (default: one per core).
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
@@ -39,25 +42,30 @@ pub struct CostArgs {
 
 /// Run `voxprep cost`.
 pub fn run(args: CostArgs) -> anyhow::Result<ExitCode> {
-    // Cost needs durations only: skip the signal analysis and the advice.
+    // Durations, and the edge silence of the files the provider plays as
+    // they are (what trimming would save); no loudness, no advice.
     let opts = CheckOptions {
-        analyse_signal: false,
+        thresholds: args.thresholds.into_thresholds(),
+        analyse_signal: true,
         measure_loudness: false,
         advise: false,
-        ..CheckOptions::default()
+        vox_rate: args.rates.vox_rate,
+        input_rate: args.rates.input_rate,
     };
     let checked = run_checks(args.paths, &opts, args.jobs)?;
+    let summary = checked.summary().context("cannot total the check")?;
     let cost = cost::cost_report(
         &checked.files,
         Fen(args.price_fen),
         args.recipients,
         args.plays,
-    );
+    )
+    .context("cannot price the recordings")?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     super::render::cost::write(&cost, args.format, &mut out)
         .and_then(|()| out.flush())
         .context("cannot write the report")?;
-    let (code, note) = exit_status(&checked, false);
+    let (code, note) = exit_status(&summary, false);
     if let Some(note) = note {
         eprintln!("voxprep: {note}");
     }
@@ -87,5 +95,21 @@ mod tests {
         assert!(cost(&["a.wav", "--price-fen", "-1"]).is_err());
         assert!(cost(&["a.wav", "--price-fen", "1", "--recipients", "0"]).is_err());
         assert!(cost(&["a.wav", "--price-fen", "1", "--format", "xml"]).is_err());
+        let a = cost(&[
+            "a.vox",
+            "--price-fen",
+            "1",
+            "--vox-rate",
+            "6000",
+            "--input-rate",
+            "16000",
+            "--trim-pad",
+            "0.2",
+            "--format",
+            "csv",
+        ])
+        .unwrap();
+        assert_eq!((a.rates.vox_rate, a.rates.input_rate), (6000, Some(16000)));
+        assert_eq!(a.thresholds.into_thresholds().trim_pad_s, 0.2);
     }
 }

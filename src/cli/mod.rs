@@ -9,11 +9,16 @@ mod convert;
 mod cost;
 mod credentials;
 mod format;
+mod generate;
+mod help;
 mod output;
+mod paint;
 mod receive;
 mod recipients;
 mod render;
 mod send;
+mod stdin;
+mod unsent;
 mod values;
 
 use clap::Parser;
@@ -50,6 +55,7 @@ pub fn words(err: &anyhow::Error) -> String {
 /// Parse the process arguments and run the chosen command.
 pub fn run() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
+    paint::init(args.color);
     match args.command {
         Command::Check(a) => check::run(a),
         Command::Cost(a) => cost::run(a),
@@ -57,5 +63,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Send(a) => send::run(a),
         Command::Balance(a) => balance::run(a),
         Command::Receive(a) => receive::run(a),
+        Command::Completions(a) => generate::completions(a),
+        Command::Man(a) => generate::man(a),
     }
 }

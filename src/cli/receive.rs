@@ -37,6 +37,7 @@ fn line_format() -> impl TypedValueParser<Value = Format> {
 
 /// Arguments of `voxprep receive`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = super::help::RECEIVE)]
 pub struct ReceiveArgs {
     /// Address and port to listen on. The default takes connections from this
     /// machine only (behind a reverse proxy); use 0.0.0.0:PORT to take them

@@ -1,9 +1,11 @@
 //! `voxprep send {file,code,tts}`: submit voice notices through `Recv_center`.
 //!
 //! Everything is validated before the first byte goes out (exit 2, nothing
-//! sent). Exit codes: 0 every request accepted, 1 the provider rejected at
-//! least one, 2 usage or validation error, 3 transport error (the message
-//! says whether the outcome is unknown or the request was never sent).
+//! sent), the `--unsent` file included. Exit codes: 0 every request
+//! accepted, 1 the provider rejected at least one (and, after a rejection
+//! for the whole account, the rest were not sent), 2 usage or validation
+//! error, 3 transport error (the message says whether the outcome is
+//! unknown or the request was never sent).
 
 use super::connection::{self, ConnArgs};
 use super::render;
@@ -13,11 +15,12 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use voxprep::check::{CheckOptions, FileReport};
-use voxprep::provider::{BatchReport, Content, ExtCode, SendStatus};
+use voxprep::provider::{BatchOutcome, BatchReport, Content, ExtCode, SendStatus};
 use voxprep::spec::Verdict;
 
 /// The forms of `voxprep send`.
 #[derive(Debug, clap::Subcommand)]
+#[command(after_help = super::help::SEND)]
 pub enum SendCommand {
     /// Play a filed recording: 【语音通知文件】APPID|模板ID|录音文件名.
     ///
@@ -34,6 +37,7 @@ pub enum SendCommand {
 
 /// Arguments of `voxprep send file`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = super::help::SEND_FILE)]
 pub struct SendFileArgs {
     /// App id (APPID) issued by the provider.
     #[arg(long, value_name = "APPID")]
@@ -55,6 +59,7 @@ pub struct SendFileArgs {
 
 /// Arguments of `voxprep send code`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = super::help::SEND_CODE)]
 pub struct SendCodeArgs {
     /// The verification code: 4 to 6 digits.
     #[arg(value_name = "DIGITS")]
@@ -66,6 +71,7 @@ pub struct SendCodeArgs {
 
 /// Arguments of `voxprep send tts`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = super::help::SEND_TTS)]
 pub struct SendTtsArgs {
     /// App id (APPID) issued by the provider.
     #[arg(long, value_name = "APPID")]
@@ -95,6 +101,16 @@ pub struct SendCommon {
     /// Extension code (ExtCode): the long outbound caller number to use.
     #[arg(long, value_name = "DIGITS")]
     pub ext_code: Option<String>,
+    /// Write the numbers not sent to FILE, one a line, ready for `--to
+    /// @FILE`: those of requests never attempted or refused for the whole
+    /// account (nobody in them was called). Written after every send, empty
+    /// when all went out, whole or not at all. An existing FILE is refused
+    /// before anything is sent, unless --force.
+    #[arg(long, value_name = "FILE")]
+    pub unsent: Option<PathBuf>,
+    /// Replace the --unsent FILE if it exists.
+    #[arg(long, requires = "unsent")]
+    pub force: bool,
     /// Connection options.
     #[command(flatten)]
     pub conn: ConnArgs,
@@ -148,6 +164,9 @@ pub fn run(cmd: SendCommand) -> anyhow::Result<ExitCode> {
             None,
         ),
     };
+    if let (Some(path), false) = (&common.unsent, common.conn.dry_run) {
+        super::unsent::check_target(path, common.force)?;
+    }
     let to = super::recipients::read(&common.to)?;
     let ext = common.ext_code.map(ExtCode::try_new).transpose()?;
     let conn = &common.conn;
@@ -178,23 +197,47 @@ pub fn run(cmd: SendCommand) -> anyhow::Result<ExitCode> {
     render::send::write_reports(&reports, units, conn.format, &mut out)
         .and_then(|()| out.flush())?;
     drop(out);
-    let code = exit_code(&reports);
+    let mut code = exit_code(&reports);
     let mut err = std::io::stderr().lock();
     match code {
         EXIT_TRANSPORT => render::send::write_transport_errors(&reports, &mut err)?,
-        EXIT_FAIL => writeln!(err, "voxprep: the provider rejected at least one request")?,
+        EXIT_FAIL => {
+            writeln!(err, "voxprep: the provider rejected at least one request")?;
+            render::send::write_account_stop(&reports, &mut err)?;
+        }
         _ => {}
+    }
+    if let Some(path) = &common.unsent {
+        let lines = render::send::unsent_lines(&reports);
+        match super::unsent::write(path, &lines, common.force) {
+            Ok(()) if !lines.is_empty() => writeln!(
+                err,
+                "voxprep: {} number(s) not sent written to {} (send them with --to @{0})",
+                lines.lines().count(),
+                path.display()
+            )?,
+            Ok(()) => {}
+            // The requests went out: their exit status stands, made at
+            // least 1 so that a script sees the file is missing.
+            Err(e) => {
+                writeln!(err, "voxprep: error: {e:#}")?;
+                code = code.max(EXIT_FAIL);
+            }
+        }
     }
     Ok(ExitCode::from(code))
 }
 
-/// 3 when a request failed in transport (its outcome unknown, or it and the
-/// rest never sent), else 1 when the provider rejected one, else 0.
+/// 3 when a request failed in transport (its outcome unknown, or it never
+/// left), else 1 when the provider rejected one (the requests it stopped
+/// included), else 0.
 fn exit_code(reports: &[BatchReport]) -> u8 {
-    let statuses = || reports.iter().map(BatchReport::status);
-    if statuses().any(|s| matches!(s, SendStatus::OutcomeUnknown | SendStatus::NotSent)) {
+    if reports
+        .iter()
+        .any(|r| matches!(r.outcome, BatchOutcome::Failed(_)))
+    {
         EXIT_TRANSPORT
-    } else if statuses().any(|s| s == SendStatus::Rejected) {
+    } else if reports.iter().any(|r| r.status() != SendStatus::Accepted) {
         EXIT_FAIL
     } else {
         EXIT_OK
@@ -208,7 +251,7 @@ mod tests {
     use super::*;
     use clap::Parser;
     use std::time::Duration;
-    use voxprep::provider::{BatchOutcome, Mobile, StatusCode, SubmitReply};
+    use voxprep::provider::{Mobile, StatusCode, StopCause, SubmitReply};
 
     #[test]
     fn parses_every_form() {
@@ -234,6 +277,9 @@ mod tests {
             "--no-check",
             "--ext-code",
             "99",
+            "--unsent",
+            "left.txt",
+            "--force",
         ])
         .unwrap();
         let Command::Send(SendCommand::File(f)) = a.command else {
@@ -242,6 +288,11 @@ mod tests {
         assert_eq!(f.common.to, ["13800138000", "@nums.txt"]);
         assert_eq!(f.common.conn.timeout, Duration::from_millis(1500));
         assert!(f.no_check && f.common.conn.dry_run && f.common.conn.format == Format::Json);
+        assert_eq!(
+            f.common.unsent.as_deref(),
+            Some(std::path::Path::new("left.txt"))
+        );
+        assert!(f.common.force);
 
         let a = Args::try_parse_from(["voxprep", "send", "code", "1234", "--to", "1"]).unwrap();
         let Command::Send(SendCommand::Code(c)) = a.command else {
@@ -302,6 +353,7 @@ mod tests {
                 "voxprep", "send", "code", "1234", "--to", "1", "--format", "xml",
             ],
             &["voxprep", "send", "file", "--app", "A", "--to", "1"],
+            &["voxprep", "send", "code", "1234", "--to", "1", "--force"],
         ] {
             assert!(Args::try_parse_from(args).is_err(), "{args:?}");
         }
@@ -321,9 +373,29 @@ mod tests {
         };
         assert_eq!(exit_code(&[replied(0), replied(0)]), EXIT_OK);
         assert_eq!(exit_code(&[replied(0), replied(-1010)]), EXIT_FAIL);
+        let never = BatchOutcome::Failed(voxprep::provider::ProviderError::NotSent {
+            call: voxprep::provider::Call::Submit,
+            endpoint: "http://h/Recv_center".into(),
+            reason: "could not connect".into(),
+        });
         assert_eq!(
-            exit_code(&[replied(-1010), report(BatchOutcome::NotAttempted)]),
+            exit_code(&[
+                replied(-1010),
+                report(never),
+                report(BatchOutcome::NotAttempted(StopCause::TransportFailure))
+            ]),
             EXIT_TRANSPORT
+        );
+        // Stopped by a rejection for the whole account: nothing failed in
+        // transport.
+        assert_eq!(
+            exit_code(&[
+                replied(-1011),
+                report(BatchOutcome::NotAttempted(StopCause::AccountRejected(
+                    StatusCode(-1011)
+                )))
+            ]),
+            EXIT_FAIL
         );
     }
 }

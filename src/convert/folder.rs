@@ -1,13 +1,15 @@
 //! Converting many files into a mirrored tree, in parallel.
 //!
 //! The files come from [`crate::batch`]'s walker (the same one `voxprep
-//! check` uses); this module maps each to its place under the output folder,
-//! refuses collisions and outputs that would land on an input, and runs the
-//! conversions on all cores. One bad file is one failed [`FolderOutcome`];
-//! the rest go on.
+//! check` uses). [`plan_tree`] maps each to its place under the output
+//! folder and decides, before any work, what becomes of outputs that exist,
+//! that two inputs would share, or that would land on an input;
+//! [`run_plan`] runs the conversions on all cores. One bad file is one
+//! failed [`FolderOutcome`]; the rest go on.
 
+use super::plan::{Action, PlannedFile, Skip, plan_file};
 use super::target::canonical_target;
-use super::{Conversion, ConvertOptions, convert_file};
+use super::{Conversion, ConvertOptions, Fidelity, convert_file};
 use crate::error::{Error, Result, Usage};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -24,30 +26,48 @@ pub struct TreeInput {
     pub path: PathBuf,
 }
 
-/// The result for one file of a folder conversion.
+/// What was done with a file that did not fail.
+#[derive(Debug)]
+pub enum Done {
+    /// It was converted.
+    Converted(Box<Conversion>),
+    /// It was left alone, and why.
+    Skipped(Skip),
+}
+
+/// The result for one file of a conversion.
 #[derive(Debug)]
 pub struct FolderOutcome {
     /// The input file.
     pub input: PathBuf,
     /// Where its output goes.
     pub output: PathBuf,
-    /// The conversion, or why it failed.
-    pub result: Result<Conversion>,
+    /// What was done, or why it failed.
+    pub result: Result<Done>,
 }
 
 impl FolderOutcome {
     /// Whether the file converted with nothing to report, converted with
-    /// warnings, or failed.
+    /// warnings, was skipped, or failed.
     pub fn status(&self) -> Status {
         match &self.result {
-            Ok(c) if c.warnings.is_empty() => Status::Converted,
-            Ok(_) => Status::Warn,
+            Ok(Done::Converted(c)) if c.warnings.is_empty() => Status::Converted,
+            Ok(Done::Converted(_)) => Status::Warn,
+            Ok(Done::Skipped(_)) => Status::Skipped,
             Err(_) => Status::Failed,
+        }
+    }
+
+    /// The conversion, when the file was converted.
+    pub fn conversion(&self) -> Option<&Conversion> {
+        match &self.result {
+            Ok(Done::Converted(c)) => Some(c),
+            _ => None,
         }
     }
 }
 
-/// How one conversion ended.
+/// How one file ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -55,16 +75,19 @@ pub enum Status {
     Converted,
     /// Converted, with warnings (see [`Conversion::warnings`]).
     Warn,
+    /// Not converted, and nothing wrong: see [`Skip`].
+    Skipped,
     /// Not converted; no output was left.
     Failed,
 }
 
 impl Status {
-    /// `converted`, `warn` or `failed`, as in JSON.
+    /// `converted`, `warn`, `skipped` or `failed`, as in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Converted => "converted",
             Status::Warn => "warn",
+            Status::Skipped => "skipped",
             Status::Failed => "failed",
         }
     }
@@ -79,11 +102,13 @@ pub struct Summary {
     pub converted: usize,
     /// Files converted with warnings.
     pub warnings: usize,
+    /// Files skipped (see [`Skip`]).
+    pub skipped: usize,
     /// Files that failed.
     pub failed: usize,
     /// Seconds of output written.
     pub output_seconds: f64,
-    /// Billing units per call of the outputs (one call of each).
+    /// Billing units per call of the outputs written (one call of each).
     pub billing_units: u64,
     /// Seconds that trimming silence removed.
     pub trim_saved_seconds: f64,
@@ -94,16 +119,15 @@ pub struct Summary {
 impl Summary {
     /// The totals of `outcomes`.
     pub fn of(outcomes: &[FolderOutcome]) -> Summary {
-        let ok: Vec<&Conversion> = outcomes
-            .iter()
-            .filter_map(|o| o.result.as_ref().ok())
-            .collect();
+        let ok: Vec<&Conversion> = outcomes.iter().filter_map(|o| o.conversion()).collect();
         let trims = || ok.iter().filter_map(|c| c.trimmed);
+        let count = |s: Status| outcomes.iter().filter(|o| o.status() == s).count();
         Summary {
             files: outcomes.len(),
             converted: ok.len(),
-            warnings: ok.iter().filter(|c| !c.warnings.is_empty()).count(),
-            failed: outcomes.len() - ok.len(),
+            warnings: count(Status::Warn),
+            skipped: count(Status::Skipped),
+            failed: count(Status::Failed),
             // `fold` from +0.0: an empty f64 `sum` is -0.0.
             output_seconds: ok.iter().map(|c| c.duration_s()).fold(0.0, |a, b| a + b),
             billing_units: ok.iter().filter_map(|c| c.billing_units).sum(),
@@ -144,15 +168,33 @@ pub(super) fn output_path(
     outdir.join(rel).with_extension(ext)
 }
 
-/// Convert every input into the tree under `outdir`. `done` is called after
-/// each file (for a progress bar), from any thread. Outcomes come back in
-/// the order of `inputs`.
+/// Convert every input into the tree under `outdir`: [`plan_tree`], then
+/// [`run_plan`], each refusal a failed file. `done` is called after each
+/// file (for a progress bar), from any thread. Outcomes come back in the
+/// order of `inputs`.
 pub fn convert_tree(
     inputs: &[TreeInput],
     outdir: &Path,
     opts: &ConvertOptions,
     done: &(dyn Fn(&FolderOutcome) + Sync),
 ) -> Vec<FolderOutcome> {
+    run_plan(plan_tree(inputs, outdir, opts), outdir, opts, done)
+}
+
+/// What converting `inputs` into the tree under `outdir` will do with each,
+/// in the order of `inputs`, before anything is written:
+///
+/// - inputs lying inside `outdir` nested in an input folder (a previous
+///   run's outputs) are left out;
+/// - inputs that would be written to one output ([`Usage::OutputCollision`],
+///   naming them all) are refused, or with `prefer_lossless` the most
+///   faithful ([`Fidelity`]) is converted and the others skipped;
+/// - an output that would land on another input is refused
+///   ([`Usage::OverwritesInput`]);
+/// - the rest as [`plan_file`] says (existing outputs: refused, replaced,
+///   or kept when they pass check). Existing outputs are checked in
+///   parallel.
+pub fn plan_tree(inputs: &[TreeInput], outdir: &Path, opts: &ConvertOptions) -> Vec<PlannedFile> {
     let several = {
         let mut roots: Vec<&PathBuf> = inputs.iter().map(|i| &i.root).collect();
         roots.sort();
@@ -182,58 +224,122 @@ pub fn convert_tree(
         .map(|i| (i.path.clone(), output_path(i, outdir, ext, several)))
         .collect();
 
+    let mut sharing: HashMap<&Path, Vec<&Path>> = HashMap::new();
+    for (inp, out) in &planned {
+        sharing
+            .entry(out.as_path())
+            .or_default()
+            .push(inp.as_path());
+    }
     let canon_inputs: HashMap<PathBuf, &Path> = planned
         .iter()
         .filter_map(|(i, _)| Some((fs::canonicalize(i).ok()?, i.as_path())))
         .collect();
-    // Two inputs to one output, or an output that is another input: fail those rows.
-    let mut first_for: HashMap<&Path, &Path> = HashMap::new();
-    let mut verdicts: Vec<Option<Error>> = Vec::with_capacity(planned.len());
-    for (inp, out) in &planned {
-        let clash = if let Some(other) = first_for.get(out.as_path()) {
-            Some(Error::from(Usage::OutputCollision {
-                first: other.to_path_buf(),
-                second: inp.clone(),
-                output: out.clone(),
-            }))
-        } else {
-            canonical_target(out)
-                .and_then(|c| canon_inputs.get(&c))
-                .filter(|v| **v != inp.as_path())
-                .map(|victim| {
-                    Error::from(Usage::OverwritesInput {
-                        output: out.clone(),
-                        input: victim.to_path_buf(),
-                    })
-                })
-        };
-        first_for.entry(out.as_path()).or_insert(inp.as_path());
-        verdicts.push(clash);
-    }
 
     planned
-        .into_par_iter()
-        .zip(verdicts.into_par_iter())
-        .map(|((input, output), clash)| {
-            let result = match clash {
-                Some(e) => Err(e),
-                None => prepare_dir(&output).and_then(|()| {
-                    let r = convert_file(&input, &output, opts);
-                    if r.is_err() {
-                        remove_empty_parents(&output, outdir);
+        .par_iter()
+        .map(|(input, output)| {
+            let shared = &sharing[output.as_path()];
+            let preferred = match shared.len() {
+                1 => None,
+                _ => Fidelity::best(shared.iter().copied()),
+            };
+            let refuse = |e: Usage| PlannedFile {
+                input: input.clone(),
+                output: output.clone(),
+                action: Action::Refuse(e.into()),
+            };
+            if shared.len() > 1 {
+                match preferred {
+                    Some(p) if opts.prefer_lossless && p != input.as_path() => {
+                        return PlannedFile {
+                            input: input.clone(),
+                            output: output.clone(),
+                            action: Action::Skip(Skip::LessFaithful {
+                                converted: p.to_path_buf(),
+                            }),
+                        };
                     }
-                    r
-                }),
-            };
-            let outcome = FolderOutcome {
-                result: result.map_err(|e| e.with_path(&input)),
-                input,
-                output,
-            };
+                    Some(_) if opts.prefer_lossless => {}
+                    _ => {
+                        return refuse(Usage::OutputCollision {
+                            inputs: shared.iter().map(|p| p.to_path_buf()).collect(),
+                            output: output.clone(),
+                            preferred: preferred.map(Path::to_path_buf),
+                        });
+                    }
+                }
+            }
+            let victim = canonical_target(output)
+                .and_then(|c| canon_inputs.get(&c))
+                .filter(|v| **v != input.as_path());
+            if let Some(victim) = victim {
+                return refuse(Usage::OverwritesInput {
+                    output: output.clone(),
+                    input: victim.to_path_buf(),
+                });
+            }
+            plan_file(input, output, opts)
+        })
+        .collect()
+}
+
+/// Carry out `plan` (from [`plan_tree`]) under `outdir` on all cores:
+/// convert (making the output's folders, and removing them again if the
+/// conversion fails), skip, or fail each file with its refusal. `done` is
+/// called after each file, from any thread. Outcomes come back in the order
+/// of `plan`.
+pub fn run_plan(
+    plan: Vec<PlannedFile>,
+    outdir: &Path,
+    opts: &ConvertOptions,
+    done: &(dyn Fn(&FolderOutcome) + Sync),
+) -> Vec<FolderOutcome> {
+    plan.into_par_iter()
+        .map(|p| {
+            let outcome = run_planned(p, opts, Some(outdir));
             done(&outcome);
             outcome
         })
         .collect()
+}
+
+/// Carry out one planned file (from [`plan_file`]): convert it, skip it,
+/// or fail with its refusal. No folder is made for the output.
+pub fn run_file(planned: PlannedFile, opts: &ConvertOptions) -> FolderOutcome {
+    run_planned(planned, opts, None)
+}
+
+/// [`run_file`]; with `outdir`, the output's folders below it are made
+/// first, and removed again if the conversion fails.
+fn run_planned(p: PlannedFile, opts: &ConvertOptions, outdir: Option<&Path>) -> FolderOutcome {
+    let PlannedFile {
+        input,
+        output,
+        action,
+    } = p;
+    let result = match action {
+        Action::Refuse(e) => Err(e),
+        Action::Skip(skip) => Ok(Done::Skipped(skip)),
+        Action::Convert => {
+            let made = match outdir {
+                Some(_) => prepare_dir(&output),
+                None => Ok(()),
+            };
+            made.and_then(|()| convert_file(&input, &output, opts))
+                .inspect_err(|_| {
+                    if let Some(outdir) = outdir {
+                        remove_empty_parents(&output, outdir);
+                    }
+                })
+                .map(|c| Done::Converted(Box::new(c)))
+        }
+    };
+    FolderOutcome {
+        result: result.map_err(|e| e.with_path(&input)),
+        input,
+        output,
+    }
 }
 
 fn prepare_dir(output: &Path) -> Result<()> {

@@ -21,6 +21,7 @@
 mod folder;
 mod highpass;
 mod mix;
+mod plan;
 mod resample;
 mod sink;
 mod target;
@@ -37,7 +38,10 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-pub use folder::{FolderOutcome, Status, Summary, TreeInput, convert_tree};
+pub use folder::{
+    Done, FolderOutcome, Status, Summary, TreeInput, convert_tree, plan_tree, run_file, run_plan,
+};
+pub use plan::{Action, Destination, Fidelity, PlannedFile, Skip, destination, plan_file};
 use target::check_output_path;
 pub use target::remove_temporary_files;
 
@@ -65,6 +69,43 @@ impl OutputFormat {
     pub fn from_path(p: &Path) -> Option<OutputFormat> {
         p.extension()?.to_str()?.parse().ok()
     }
+
+    /// The format to write to `output`: `asked`, or the one its name says.
+    ///
+    /// # Errors
+    /// [`Usage::FormatContradictsName`] when the name is that of another
+    /// audio format than `asked` (`x.wav` for VOX, `x.mp3`);
+    /// [`Usage::Setting`] ([`Setting::Format`]) when nothing is asked and
+    /// the name says neither WAV nor VOX.
+    pub fn for_output(output: &Path, asked: Option<OutputFormat>) -> Result<OutputFormat> {
+        match asked.or_else(|| OutputFormat::from_path(output)) {
+            Some(format) => match name_contradicts(output, format) {
+                Some(e) => Err(e.into()),
+                None => Ok(format),
+            },
+            None => Err(Usage::setting(
+                Setting::Format,
+                format!(
+                    "convert: cannot tell the format from {}: not a .wav or .vox name",
+                    output.display()
+                ),
+            )
+            .into()),
+        }
+    }
+}
+
+/// [`Usage::FormatContradictsName`] when `output`'s extension names an audio
+/// format other than `format` (what `voxprep check` would judge it by).
+pub(crate) fn name_contradicts(output: &Path, format: OutputFormat) -> Option<Usage> {
+    let ext = output.extension()?.to_str()?.to_ascii_lowercase();
+    (ext != format.extension() && crate::spec::is_audio_extension(&ext)).then(|| {
+        Usage::FormatContradictsName {
+            output: output.to_path_buf(),
+            named: ext,
+            writes: format.extension().to_string(),
+        }
+    })
 }
 
 impl FromStr for OutputFormat {
@@ -142,8 +183,18 @@ pub struct ConvertOptions {
     pub vox_encoder: EncoderKind,
     /// Decoding limits and the VOX input decoder.
     pub decode: DecodeOptions,
-    /// Replace an existing output (never an input).
+    /// Replace an existing output (never an input). With `skip_existing`,
+    /// only the existing outputs that are not kept are replaced.
     pub force: bool,
+    /// Keep an existing output that passes its check and has the rate
+    /// asked for, instead of converting again (the file is reported as
+    /// skipped); an existing output that does not is refused, or replaced
+    /// with `force`. What resumes an interrupted or extended folder run.
+    pub skip_existing: bool,
+    /// In a folder, when inputs of one name (`welcome.mp3`, `welcome.wav`)
+    /// would be written to one output, convert the most faithful one
+    /// ([`Fidelity`]) and skip the others, instead of refusing them all.
+    pub prefer_lossless: bool,
     /// How outputs are checked.
     pub check: CheckOptions,
 }
@@ -159,6 +210,8 @@ impl Default for ConvertOptions {
             vox_encoder: EncoderKind::default(),
             decode: DecodeOptions::default(),
             force: false,
+            skip_existing: false,
+            prefer_lossless: false,
             check: CheckOptions::default(),
         }
     }
@@ -320,13 +373,13 @@ impl Conversion {
 /// Convert `input` to `output` as `opts` says.
 ///
 /// # Errors
-/// [`Error::Usage`] when the output exists (without `force`) or is the
-/// input; decoding errors naming the file and codec; I/O errors on the output;
+/// [`Error::Usage`] when the output exists (without `force`), is the
+/// input, or is named as another format (`x.wav` for VOX); decoding errors naming the file and codec; I/O errors on the output;
 /// [`Error::Malformed`] when the output fails its check. On error no output
 /// and no temporary file are left behind.
 pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Result<Conversion> {
     opts.validate()?;
-    check_output_path(input, output, opts.force)?;
+    check_output_path(input, output, opts.format, opts.force)?;
     let rate = opts.output_rate();
     let open = || AudioReader::open_path(input, &opts.decode);
 

@@ -340,7 +340,7 @@ mod tests {
                 sink.write(&rest[..take]).unwrap();
                 rest = &rest[take..];
             }
-            let (stats, codec) = sink.finish().unwrap().expect("asked for the analysis");
+            let (stats, codec, _) = sink.finish().unwrap().expect("asked for the analysis");
             assert_eq!(fs::read(&path).unwrap(), vox::encode(&x, kind), "{kind}");
             // The analysis of the bytes as written is the check's of the file.
             let checked = crate::check::check_path(&path, &opts);

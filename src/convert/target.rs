@@ -2,6 +2,7 @@
 //! without `force`, always through a temporary file beside the target that
 //! is removed on every error path (and swept up after a killed run).
 
+use super::{OutputFormat, name_contradicts};
 use crate::error::{Error, Result, Usage};
 use std::fs::{self, OpenOptions};
 use std::io;
@@ -41,12 +42,21 @@ pub(crate) fn canonical_target(p: &Path) -> Option<PathBuf> {
     Some(fs::canonicalize(parent).ok()?.join(name))
 }
 
-/// Refuse an output that is the input (however spelled) or that exists
-/// (unless `force`), or that is a folder.
+/// Refuse an output that is the input (however spelled), that is named
+/// as another format than `format`, that exists (unless `force`), or that
+/// is a folder.
 ///
 /// # Errors
 /// [`Error::Usage`] naming the output.
-pub(crate) fn check_output_path(input: &Path, output: &Path, force: bool) -> Result<()> {
+pub(crate) fn check_output_path(
+    input: &Path,
+    output: &Path,
+    format: OutputFormat,
+    force: bool,
+) -> Result<()> {
+    if let Some(e) = name_contradicts(output, format) {
+        return Err(e.into());
+    }
     let is_input = same_file(input, output)
         || matches!((canonical_target(input), canonical_target(output)), (Some(a), Some(b)) if a == b);
     if is_input {
@@ -263,24 +273,24 @@ mod tests {
         let spelled = d.join(".").join("sub").join("..").join("a.wav");
         fs::create_dir_all(d.join("sub")).unwrap();
         assert!(matches!(
-            check_output_path(&a, &spelled, true),
+            check_output_path(&a, &spelled, OutputFormat::Wav, true),
             Err(Error::Usage(_))
         ));
         let link = d.join("b.wav");
         fs::hard_link(&a, &link).unwrap();
         assert!(matches!(
-            check_output_path(&a, &link, true),
+            check_output_path(&a, &link, OutputFormat::Wav, true),
             Err(Error::Usage(_))
         ));
         assert!(matches!(
-            check_output_path(&a, &d.join("c.wav"), false),
+            check_output_path(&a, &d.join("c.wav"), OutputFormat::Wav, false),
             Ok(())
         ));
         assert!(matches!(
-            check_output_path(&d.join("c.wav"), &a, false),
+            check_output_path(&d.join("c.wav"), &a, OutputFormat::Wav, false),
             Err(Error::Usage(_))
         ));
-        assert!(check_output_path(&d.join("c.wav"), &a, true).is_ok());
+        assert!(check_output_path(&d.join("c.wav"), &a, OutputFormat::Wav, true).is_ok());
         let _ = fs::remove_dir_all(&d);
     }
 

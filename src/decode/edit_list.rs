@@ -12,6 +12,11 @@
 //! payloads of `mvhd`, `mdhd`, `hdlr` and `elst`; everything else, `mdat`
 //! included, is seeked over. A malformed file gives `None` (decoding then
 //! goes on untrimmed), never an error.
+//!
+//! The same walk names the sound track's sample entry and track id
+//! ([`sound_sample_entry`]): symphonia 0.6 demuxes AMR in 3GPP (`samr`,
+//! `sawb`) but gives its track no codec parameters, so the router asks
+//! here what the track holds.
 
 use std::io::{Read, Seek, SeekFrom};
 
@@ -84,6 +89,57 @@ pub(super) fn sound_track_edit<R: Read + Seek>(r: &mut R) -> Option<Edit> {
             movie_timescale,
         };
         return (edit.media_start > 0 || edit.duration.is_some()).then_some(edit);
+    }
+    None
+}
+
+/// The first sound track's id (`tkhd`) and the type of its first sample
+/// entry (`stsd`: `mp4a`, `samr`, `sawb`...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct SoundEntry {
+    /// The track id, as symphonia's `Track::id` gives it.
+    pub track_id: u32,
+    /// The sample entry's box type.
+    pub kind: [u8; 4],
+}
+
+/// The first sound track's [`SoundEntry`], `None` when there is none or
+/// the file is malformed. Leaves the reader's position anywhere.
+pub(super) fn sound_sample_entry<R: Read + Seek>(r: &mut R) -> Option<SoundEntry> {
+    let end = r.seek(SeekFrom::End(0)).ok()?;
+    let mut budget = MAX_BOXES;
+    let moov = find(r, 0, end, b"moov", &mut budget)?;
+    let mut at = moov.0;
+    while let Some(trak) = find(r, at, moov.1, b"trak", &mut budget) {
+        at = trak.1;
+        let Some(mdia) = find(r, trak.0, trak.1, b"mdia", &mut budget) else {
+            continue;
+        };
+        let hdlr = find(r, mdia.0, mdia.1, b"hdlr", &mut budget)?;
+        if read_at::<12>(r, hdlr.0)?[8..12] != *b"soun" {
+            continue;
+        }
+        let tkhd = find(r, trak.0, trak.1, b"tkhd", &mut budget)?;
+        // Version and flags, two times (32 or 64 bits each), the id.
+        let head = read_at::<24>(r, tkhd.0)?;
+        let id = match head[0] {
+            0 => &head[12..16],
+            1 => &head[20..24],
+            _ => return None,
+        };
+        let minf = find(r, mdia.0, mdia.1, b"minf", &mut budget)?;
+        let stbl = find(r, minf.0, minf.1, b"stbl", &mut budget)?;
+        let stsd = find(r, stbl.0, stbl.1, b"stsd", &mut budget)?;
+        // Version and flags, the entry count, then the first entry's box
+        // header: its size and type.
+        if stsd.0.checked_add(16)? > stsd.1 {
+            return None;
+        }
+        let head = read_at::<16>(r, stsd.0)?;
+        return Some(SoundEntry {
+            track_id: u32::from_be_bytes(id.try_into().ok()?),
+            kind: head[12..16].try_into().ok()?,
+        });
     }
     None
 }
@@ -284,6 +340,51 @@ mod tests {
         let moov = lying.windows(4).position(|w| w == b"moov").unwrap() - 4;
         lying[moov..moov + 4].copy_from_slice(&u32::MAX.to_be_bytes());
         none(lying);
+    }
+
+    #[test]
+    fn the_sample_entry_of_the_sound_track() {
+        let mut hdlr = vec![0u8; 8];
+        hdlr.extend_from_slice(b"soun");
+        hdlr.resize(24, 0);
+        let mut stsd = vec![0, 0, 0, 0, 0, 0, 0, 1];
+        stsd.extend_from_slice(&mp4_box(b"samr", &[0; 28]));
+        // Version 0: the id after two 32-bit times.
+        let mut tkhd = vec![0u8; 84];
+        tkhd[12..16].copy_from_slice(&7u32.to_be_bytes());
+        let moov = mp4_box(
+            b"moov",
+            &mp4_box(
+                b"trak",
+                &[
+                    mp4_box(b"tkhd", &tkhd),
+                    mp4_box(
+                        b"mdia",
+                        &[
+                            mp4_box(b"hdlr", &hdlr),
+                            mp4_box(b"minf", &mp4_box(b"stbl", &mp4_box(b"stsd", &stsd))),
+                        ]
+                        .concat(),
+                    ),
+                ]
+                .concat(),
+            ),
+        );
+        let file = [mp4_box(b"ftyp", b"3gp4\0\0\0\0"), moov].concat();
+        assert_eq!(
+            sound_sample_entry(&mut Cursor::new(file.clone())),
+            Some(SoundEntry {
+                track_id: 7,
+                kind: *b"samr"
+            })
+        );
+        for cut in 0..file.len() {
+            let _ = sound_sample_entry(&mut Cursor::new(&file[..cut]));
+        }
+        assert_eq!(
+            sound_sample_entry(&mut Cursor::new(movie(b"soun", &[]))),
+            None
+        );
     }
 
     #[test]

@@ -1,10 +1,14 @@
 //! symphonia behind [`super::AudioReader`]: every container and codec it
 //! knows that no decoder of ours reads, with each call guarded so that a
 //! panic on hostile input is an error on that file. Its demuxers also carry
-//! Opus, which our [`super::opus`] decodes.
+//! Opus, which our [`super::opus`] decodes, and AMR in MP4/3GPP, which our
+//! [`super::amr`] decodes.
 
+#[cfg(feature = "amr")]
+use super::amr::AmrDecoder;
 use super::matroska::End;
 use super::opus::{self, BadPacket, OpusStream};
+use super::own::{AmrBand, Encoding};
 use super::{DecodeStats, SourceFacts, codec_name};
 use crate::error::{Error, Result};
 use std::io;
@@ -35,6 +39,13 @@ enum Decoder {
     Symphonia(Box<dyn AudioDecoder>),
     /// Ours, for Opus.
     Opus(Box<OpusStream>),
+    /// Ours, for AMR records (symphonia demuxes AMR in MP4 but gives its
+    /// track no codec parameters).
+    #[cfg(feature = "amr")]
+    Amr {
+        decoder: Box<AmrDecoder>,
+        pcm: Vec<i16>,
+    },
 }
 
 impl MediaStream {
@@ -47,28 +58,7 @@ impl MediaStream {
         source: Box<dyn MediaSource>,
         ext: Option<&str>,
     ) -> Result<(MediaStream, SourceFacts)> {
-        let mss = MediaSourceStream::new(source, Default::default());
-        let mut hint = Hint::new();
-        if let Some(ext) = ext {
-            hint.with_extension(ext);
-        }
-        let probed = guarded(|| {
-            symphonia::default::get_probe().probe(
-                &hint,
-                mss,
-                FormatOptions::default(),
-                MetadataOptions::default(),
-            )
-        })?;
-        let format = probed.map_err(|e| match e {
-            SymErr::IoError(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                Error::Malformed("decode: file too short to hold audio".into())
-            }
-            SymErr::Unsupported(_) => Error::Malformed(
-                "decode: not an audio file voxprep recognises (no container format matched)".into(),
-            ),
-            e => Error::Malformed(format!("decode: cannot read the container: {e}")),
-        })?;
+        let format = probe(source, ext)?;
         let container = format.format_info().short_name.to_string();
         let track = format
             .default_track(TrackType::Audio)
@@ -128,6 +118,71 @@ impl MediaStream {
             next_pts: None,
         };
         Ok((stream, facts))
+    }
+
+    /// Open the AMR track `track_id` of an MP4/3GPP file (the router found
+    /// its `samr` or `sawb` sample entry): symphonia demuxes it, our AMR
+    /// decoder reads the records in its samples (3GPP TS 26.244: the
+    /// storage format's records without the magic line, one or more a
+    /// sample).
+    ///
+    /// # Errors
+    /// As [`MediaStream::open`]; [`Error::Unsupported`] in a build without
+    /// the `amr` feature.
+    pub(super) fn open_amr(
+        source: Box<dyn MediaSource>,
+        band: AmrBand,
+        track_id: u32,
+    ) -> Result<(MediaStream, SourceFacts)> {
+        #[cfg(not(feature = "amr"))]
+        {
+            let _ = (source, track_id);
+            Err(Error::Unsupported(format!(
+                "decode: {} audio is not supported by this build of voxprep \
+                 (built without the `amr` feature)",
+                Encoding::Amr(band).name().to_ascii_uppercase()
+            )))
+        }
+        #[cfg(feature = "amr")]
+        {
+            let format = probe(source, Some("3gp"))?;
+            let container = format.format_info().short_name.to_string();
+            let track = format
+                .tracks()
+                .iter()
+                .find(|t| t.id == track_id)
+                .ok_or_else(|| Error::Malformed(format!("decode: {container}: no AMR track")))?;
+            let rate = band.rate();
+            let time_base = track.time_base.map(|tb| (tb.numer.get(), tb.denom.get()));
+            // The track's length in its time base, at the AMR rate.
+            let declared_frames = match (track.duration, time_base) {
+                (Some(d), Some((num, den))) => {
+                    let f = u128::from(d.get()) * u128::from(num) * u128::from(rate)
+                        / u128::from(den.max(1));
+                    u64::try_from(f).ok()
+                }
+                _ => None,
+            };
+            let facts = SourceFacts {
+                container,
+                codec: Encoding::Amr(band).name(),
+                sample_rate: rate,
+                channels: 1,
+                declared_frames,
+            };
+            let stream = MediaStream {
+                format,
+                decoder: Decoder::Amr {
+                    decoder: Box::new(AmrDecoder::new(band)),
+                    pcm: Vec::new(),
+                },
+                track: track_id,
+                first: false,
+                time_base,
+                next_pts: None,
+            };
+            Ok((stream, facts))
+        }
     }
 
     /// The track's number in its container.
@@ -221,6 +276,22 @@ impl MediaStream {
                     }
                     continue;
                 }
+                #[cfg(feature = "amr")]
+                Decoder::Amr { decoder, pcm } => {
+                    pcm.clear();
+                    let n = decoder.decode_records(&packet.data, pcm);
+                    stats.packets += n.good;
+                    if n.bad > 0 {
+                        stats.bad_packets += n.bad;
+                        stats.check_bad_share(max_bad_share)?;
+                    }
+                    if pcm.is_empty() {
+                        continue;
+                    }
+                    buf.clear();
+                    buf.extend(pcm.iter().map(|&s| f32::from(s) / 32_768.0));
+                    break 1;
+                }
             };
             match guarded(|| decoder.decode(&packet))? {
                 Ok(decoded) => {
@@ -284,6 +355,35 @@ fn opus_span(packet: &Packet, (num, den): (u32, u32)) -> (u64, i64) {
 fn ticks_to_frames(ticks: u64, (num, den): (u32, u32)) -> u64 {
     let frames = u128::from(ticks) * u128::from(num) * u128::from(opus::RATE) / u128::from(den);
     u64::try_from(frames).unwrap_or(u64::MAX)
+}
+
+/// Probe `source` with symphonia's formats.
+///
+/// # Errors
+/// [`Error::Malformed`] for a file no format matches or cannot read.
+fn probe(source: Box<dyn MediaSource>, ext: Option<&str>) -> Result<Box<dyn FormatReader>> {
+    let mss = MediaSourceStream::new(source, Default::default());
+    let mut hint = Hint::new();
+    if let Some(ext) = ext {
+        hint.with_extension(ext);
+    }
+    let probed = guarded(|| {
+        symphonia::default::get_probe().probe(
+            &hint,
+            mss,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
+    })?;
+    probed.map_err(|e| match e {
+        SymErr::IoError(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+            Error::Malformed("decode: file too short to hold audio".into())
+        }
+        SymErr::Unsupported(_) => Error::Malformed(
+            "decode: not an audio file voxprep recognises (no container format matched)".into(),
+        ),
+        e => Error::Malformed(format!("decode: cannot read the container: {e}")),
+    })
 }
 
 /// Run a call into symphonia, turning a panic on hostile input into an

@@ -1,7 +1,8 @@
 //! Decoding arbitrary input to PCM: symphonia 0.6 for every container and
 //! codec it knows, our own decoders for headerless `.vox`, telephony formats
-//! and WAV PCM, and opus-pure for the Opus that symphonia demuxes from Ogg and
-//! WebM but cannot decode.
+//! and WAV PCM, opus-pure for the Opus that symphonia demuxes from Ogg and
+//! WebM but cannot decode, and (with the `amr` feature) `rvoip-codec-core`
+//! for AMR-NB/WB, in `.amr` files and as symphonia demuxes it from 3GPP.
 //!
 //! [`AudioReader`] yields the audio packet by packet (interleaved `f32` in
 //! -1.0..1.0), so memory does not grow with the length of the input. It keeps
@@ -15,6 +16,7 @@
 //! with it, and [`probe`] (which `check` asks whether a conversion could fix
 //! a file) reads a file through it to the end, so the two cannot disagree.
 
+mod amr;
 mod edit_list;
 mod matroska;
 mod media;

@@ -1,8 +1,8 @@
 //! Our own decoders behind [`super::AudioReader`]: bytes read from the
 //! file in bounded pieces, cut at whole coding units (a sample frame, a GSM
-//! frame, a WAV49 block), and turned into `f32` samples with the same
-//! scaling symphonia uses (`i16 / 32768`, `u8 / 128 - 1`...), so a file
-//! reads the same whichever decoder reads it.
+//! frame, a WAV49 block, an AMR record), and turned into `f32` samples with
+//! the same scaling symphonia uses (`i16 / 32768`, `u8 / 128 - 1`...), so a
+//! file reads the same whichever decoder reads it.
 
 use crate::codec::g711;
 use crate::codec::g722::G722Decoder;
@@ -40,14 +40,31 @@ pub(super) enum Encoding {
     Wav49,
     /// G.722 at 64 kbit/s: a byte holds two samples.
     G722,
+    /// AMR in the `.amr` storage format, after the magic line: records of
+    /// a header byte and one frame's bits (see [`super::amr`]).
+    Amr(AmrBand),
+}
+
+/// The two AMR codecs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum AmrBand {
+    /// AMR-NB (3GPP TS 26.071), 8000 Hz.
+    Narrow,
+    /// AMR-WB (3GPP TS 26.171, ITU-T G.722.2), 16000 Hz.
+    Wide,
 }
 
 impl Encoding {
     /// Bytes of one sample of one channel (Vox: a byte holds two samples;
-    /// counted as one unit of one byte).
+    /// counted as one unit of one byte; AMR: the shortest record, each
+    /// record's length being its own).
     fn unit_bytes(self) -> usize {
         match self {
-            Encoding::Vox(_) | Encoding::MuLaw | Encoding::ALaw | Encoding::G722 => 1,
+            Encoding::Vox(_)
+            | Encoding::MuLaw
+            | Encoding::ALaw
+            | Encoding::G722
+            | Encoding::Amr(_) => 1,
             Encoding::Int { bytes, .. } | Encoding::Float { bytes, .. } => usize::from(bytes),
             Encoding::Gsm => gsm::FRAME_BYTES,
             Encoding::Wav49 => gsm::WAV49_BLOCK_BYTES,
@@ -69,6 +86,8 @@ impl Encoding {
             }
             Encoding::Gsm | Encoding::Wav49 => "gsm".into(),
             Encoding::G722 => "g722".into(),
+            Encoding::Amr(AmrBand::Narrow) => "amr-nb".into(),
+            Encoding::Amr(AmrBand::Wide) => "amr-wb".into(),
         }
     }
 }
@@ -86,6 +105,8 @@ pub(super) struct ByteStream {
     vox: Option<vox::Decoder>,
     gsm: Option<Box<GsmDecoder>>,
     g722: Option<Box<G722Decoder>>,
+    #[cfg(feature = "amr")]
+    amr: Option<super::amr::AmrDecoder>,
     bytes: Vec<u8>,
     /// Bytes of a unit split between two reads.
     carried: usize,
@@ -93,8 +114,13 @@ pub(super) struct ByteStream {
     /// Bytes of an incomplete last unit, dropped at the end.
     pub(super) dropped_tail: usize,
     /// Units that could not be decoded (a GSM frame without its signature),
-    /// given as silence of their length.
+    /// given as silence of their length, or that were concealed (an AMR
+    /// frame marked damaged or lost).
     pub(super) bad_units: u64,
+    /// Units decoded well: coding frames for the framed codecs (GSM, AMR),
+    /// pieces for the others; with [`ByteStream::bad_units`], the share
+    /// of bad ones.
+    pub(super) good_units: u64,
 }
 
 impl ByteStream {
@@ -118,11 +144,17 @@ impl ByteStream {
             gsm: matches!(encoding, Encoding::Gsm | Encoding::Wav49)
                 .then(|| Box::new(GsmDecoder::new())),
             g722: (encoding == Encoding::G722).then(|| Box::new(G722Decoder::new())),
+            #[cfg(feature = "amr")]
+            amr: match encoding {
+                Encoding::Amr(band) => Some(super::amr::AmrDecoder::new(band)),
+                _ => None,
+            },
             bytes: vec![0; PIECE],
             carried: 0,
             pcm: Vec::new(),
             dropped_tail: 0,
             bad_units: 0,
+            good_units: 0,
         }
     }
 
@@ -154,7 +186,10 @@ impl ByteStream {
                 self.carried = 0;
                 return Ok(0);
             }
-            let whole = have - have % unit;
+            let whole = match self.encoding {
+                Encoding::Amr(band) => super::amr::whole_records(band, &self.bytes[..have]),
+                _ => have - have % unit,
+            };
             if whole == 0 {
                 self.carried = have;
                 continue;
@@ -166,9 +201,22 @@ impl ByteStream {
         }
     }
 
+    /// At the end: whether the last unit was cut short, where that means
+    /// the file was cut (an AMR record: the storage format has no length
+    /// to tell, and a whole file ends on a whole record).
+    pub(super) fn ends_in_a_cut_unit(&self) -> bool {
+        self.dropped_tail > 0 && matches!(self.encoding, Encoding::Amr(_))
+    }
+
     fn convert(&mut self, len: usize, out: &mut Vec<f32>) {
         let b = &self.bytes[..len];
         let from_i16 = |s: i16| f32::from(s) / 32_768.0;
+        if !matches!(
+            self.encoding,
+            Encoding::Gsm | Encoding::Wav49 | Encoding::Amr(_)
+        ) {
+            self.good_units += 1;
+        }
         match self.encoding {
             Encoding::Vox(_) => {
                 self.pcm.clear();
@@ -188,6 +236,8 @@ impl ByteStream {
                         // A frame without its signature: as long in silence.
                         frame = [0; gsm::FRAME_SAMPLES];
                         self.bad_units += 1;
+                    } else {
+                        self.good_units += 1;
                     }
                     out.extend(frame.iter().map(|&s| from_i16(s)));
                 }
@@ -198,6 +248,7 @@ impl ByteStream {
                     if let (Some(dec), Ok(unit)) = (self.gsm.as_mut(), unit.try_into()) {
                         dec.decode_wav49_block(unit, &mut block);
                     }
+                    self.good_units += 1;
                     out.extend(block.iter().map(|&s| from_i16(s)));
                 }
             }
@@ -208,6 +259,19 @@ impl ByteStream {
                 }
                 out.extend(self.pcm.iter().map(|&s| from_i16(s)));
             }
+            #[cfg(feature = "amr")]
+            Encoding::Amr(_) => {
+                self.pcm.clear();
+                if let Some(dec) = self.amr.as_mut() {
+                    let n = dec.decode_records(b, &mut self.pcm);
+                    self.good_units += n.good;
+                    self.bad_units += n.bad;
+                }
+                out.extend(self.pcm.iter().map(|&s| from_i16(s)));
+            }
+            // Not routed here without the feature (see `route`).
+            #[cfg(not(feature = "amr"))]
+            Encoding::Amr(_) => {}
             Encoding::MuLaw => out.extend(b.iter().map(|&x| from_i16(g711::mulaw(x)))),
             Encoding::ALaw => out.extend(b.iter().map(|&x| from_i16(g711::alaw(x)))),
             Encoding::Int { bytes: 1, .. } => {

@@ -136,6 +136,11 @@ impl AudioReader {
                 let (stream, facts) = opened.map_err(|e| e.with_path(path))?;
                 AudioReader::new(facts, opts, Inner::Media(Box::new(stream)))
             }
+            Route::AmrInMp4 { band, track_id } => {
+                let (stream, facts) = MediaStream::open_amr(Box::new(file), band, track_id)
+                    .map_err(|e| e.with_path(path))?;
+                AudioReader::new(facts, opts, Inner::Media(Box::new(stream)))
+            }
         };
         // AAC in MP4 carries its priming and padding in an edit list
         // that symphonia does not apply (see `edit_list`).
@@ -266,17 +271,17 @@ impl AudioReader {
         match &mut self.inner {
             Inner::Own { stream, missing } => {
                 let n = stream.next(&mut self.buf)?;
+                self.stats.packets = stream.good_units;
                 if stream.bad_units > self.stats.bad_packets {
                     self.stats.bad_packets = stream.bad_units;
                     self.stats.check_bad_share(self.max_bad_share)?;
                 }
                 if n == 0 {
-                    if *missing > 0 {
+                    if *missing > 0 || stream.ends_in_a_cut_unit() {
                         self.stats.truncated = true;
                     }
                     return Ok(0);
                 }
-                self.stats.packets += 1;
                 Ok(usize::from(self.facts.channels))
             }
             Inner::Media(stream) => stream.next(

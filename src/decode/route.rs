@@ -4,6 +4,11 @@
 //! walker, [`crate::wav`]): one of our decoders, symphonia, or none, with a
 //! sentence naming what voxprep cannot read.
 //!
+//! `.amr` files are known by their magic line, whatever their name, and
+//! read by [`super::amr`] (with the `amr` feature); AMR in MP4/3GPP by the
+//! sample entry of the sound track, demuxed by symphonia and decoded by
+//! [`super::amr`].
+//!
 //! WAV holding PCM, float, A-law or mu-law is read by us, through the
 //! walker, so that every WAV the walker makes sense of converts: sizes that
 //! disagree with the file, placeholder sizes, 12- or 20-bit samples in
@@ -11,7 +16,7 @@
 //! container.
 
 use super::DecodeOptions;
-use super::own::Encoding;
+use super::own::{AmrBand, Encoding};
 use crate::error::{Error, Result, Setting, Usage};
 use crate::formats::{self, Headerless};
 use crate::sniff::{self, format_label};
@@ -31,6 +36,14 @@ pub(super) enum Route {
         /// The hint: none for a `.vox` that is really a container, whose
         /// extension says nothing about what it is.
         hint: Option<String>,
+    },
+    /// AMR in an MP4/3GPP track (`samr`, `sawb`): symphonia's demuxer, our
+    /// AMR decoder.
+    AmrInMp4 {
+        /// Which AMR.
+        band: AmrBand,
+        /// The track's id.
+        track_id: u32,
     },
 }
 
@@ -69,7 +82,18 @@ const SYMPHONIA_WAV_TAGS: [u16; 2] = [0x0002, 0x0011];
 
 /// [`crate::sniff::sniff`] ids of containers no decoder of ours reads.
 const UNREAD_CONTAINERS: [&str; 12] = [
-    "rf64", "bw64", "w64", "riff", "iff", "au", "wma", "amr", "amr-wb", "speex", "voc", "midi",
+    "rf64",
+    "bw64",
+    "w64",
+    "riff",
+    "iff",
+    "au",
+    "wma",
+    "amr-mc",
+    "amr-wb-mc",
+    "speex",
+    "voc",
+    "midi",
 ];
 
 /// Where to send `path`, whose open file is `file`; leaves `file` at its start.
@@ -113,11 +137,39 @@ pub(super) fn route<F: Read + Seek>(
                 },
             }
         }
+        Some(id @ ("amr" | "amr-wb")) => {
+            let band = if id == "amr" {
+                AmrBand::Narrow
+            } else {
+                AmrBand::Wide
+            };
+            Route::Own(amr_stream(band)?)
+        }
         Some(id @ ("rf64" | "bw64")) => {
             return Err(Error::Unsupported(format!(
                 "decode: {} is not supported; re-save it as plain WAV",
                 format_label(id)
             )));
+        }
+        Some("3gp" | "mp4" | "m4a" | "mov") => {
+            let entry = super::edit_list::sound_sample_entry(file);
+            let band = entry.and_then(|e| match &e.kind {
+                b"samr" => Some(AmrBand::Narrow),
+                b"sawb" => Some(AmrBand::Wide),
+                _ => None,
+            });
+            match (entry, band) {
+                (Some(entry), Some(band)) => {
+                    amr_feature(band)?;
+                    Route::AmrInMp4 {
+                        band,
+                        track_id: entry.track_id,
+                    }
+                }
+                _ => Route::Media {
+                    hint: ext.filter(|_| named.is_none()),
+                },
+            }
         }
         Some(id) if UNREAD_CONTAINERS.contains(&id) => {
             return Err(Error::Unsupported(format!(
@@ -151,6 +203,41 @@ pub(super) fn check_bounds(rate: u32, channels: u16) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// Refuse AMR in a build without the `amr` feature.
+fn amr_feature(band: AmrBand) -> Result<()> {
+    if cfg!(feature = "amr") {
+        return Ok(());
+    }
+    Err(Error::Unsupported(format!(
+        "decode: {} audio is not supported by this build of voxprep \
+         (built without the `amr` feature)",
+        Encoding::Amr(band).name().to_ascii_uppercase()
+    )))
+}
+
+/// An `.amr` storage file: the records after the magic line.
+///
+/// # Errors
+/// [`Error::Unsupported`] in a build without the `amr` feature.
+fn amr_stream(band: AmrBand) -> Result<OwnStream> {
+    amr_feature(band)?;
+    Ok(OwnStream {
+        container: if band == AmrBand::Narrow {
+            "amr"
+        } else {
+            "amr-wb"
+        },
+        encoding: Encoding::Amr(band),
+        rate: band.rate(),
+        channels: 1,
+        offset: band.magic().len() as u64,
+        len: None,
+        missing: 0,
+        // The storage format does not say how many frames it holds.
+        declared_frames: None,
+    })
 }
 
 /// A headerless file known by its name.

@@ -7,10 +7,11 @@
 //! connect.
 
 use super::REDACTED;
+use super::codes::RejectionScope;
 use super::content::{Content, ExtCode};
 use super::credentials::Credentials;
 use super::numbers::{self, Mobile, Recipients};
-use super::outcome::{BatchOutcome, BatchReport};
+use super::outcome::{BatchOutcome, BatchReport, StopCause};
 use super::reply::{self, AccountKind, BalanceReply, SubmitReply};
 use super::url::{self, BaseUrl};
 use super::{Call, ProviderError};
@@ -228,26 +229,36 @@ impl Client {
     }
 
     /// Send `content` to every number of `to`, 200 numbers a request, in
-    /// order. A rejected request does not stop the others (they carry other
-    /// numbers); a transport failure does: the remaining requests are
-    /// [`BatchOutcome::NotAttempted`] and may be sent later without risk.
+    /// order. A rejection about these numbers or this content does not stop
+    /// the others (they carry other numbers). Two things do, and the
+    /// remaining requests are [`BatchOutcome::NotAttempted`], never sent, so
+    /// they may be sent later without risk: a transport failure, and a
+    /// rejection that applies to the whole account (balance, account, IP
+    /// address, channel: [`StatusCode::rejection_scope`]).
+    ///
+    /// [`StatusCode::rejection_scope`]: super::StatusCode::rejection_scope
     pub fn send(
         &self,
         content: &Content,
         to: &Recipients,
         ext_code: Option<&ExtCode>,
     ) -> Vec<BatchReport> {
-        let mut stop = false;
+        let mut stop: Option<StopCause> = None;
         self.plan(content, to, ext_code)
             .into_iter()
             .map(|req| {
-                let outcome = if stop {
-                    BatchOutcome::NotAttempted
+                let outcome = if let Some(cause) = stop {
+                    BatchOutcome::NotAttempted(cause)
                 } else {
                     match self.submit(&req) {
-                        Ok(reply) => BatchOutcome::Replied(reply),
+                        Ok(reply) => {
+                            if let Some(RejectionScope::Account(_)) = reply.code.rejection_scope() {
+                                stop = Some(StopCause::AccountRejected(reply.code));
+                            }
+                            BatchOutcome::Replied(reply)
+                        }
                         Err(e) => {
-                            stop = true;
+                            stop = Some(StopCause::TransportFailure);
                             BatchOutcome::Failed(e)
                         }
                     }

@@ -88,6 +88,39 @@ const BALANCE_TABLE: &[(i64, Meaning)] = &[
     (-99, m("insufficient balance", "余额不足", true)),
 ];
 
+/// What a rejection is about, which decides whether the requests after it
+/// are worth sending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "scope", content = "reason")]
+#[non_exhaustive]
+pub enum RejectionScope {
+    /// The whole account: every later request would be refused the same
+    /// way until the account is put right, so none is sent.
+    Account(AccountProblem),
+    /// These numbers, this content or this request (and any code not in
+    /// the provider's table): later requests carry other numbers and may be
+    /// accepted.
+    Request,
+}
+
+/// Why a rejection applies to the whole account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AccountProblem {
+    /// -1011 余额不足 (insufficient balance); -1006 账户余额不足（配置条数0）
+    /// (insufficient balance, 0 messages configured).
+    Balance,
+    /// -1000 用户账号不存在 (does not exist), -1004 用户账号已注销
+    /// (cancelled), -1005 用户账号已禁用 (disabled).
+    Account,
+    /// -1003 IP不合法: requests from this address are refused.
+    IpNotAllowed,
+    /// -1018 找不到对应的通道（没有配置通道） (no channel configured); -1020
+    /// 通道关停 (channel shut down).
+    Channel,
+}
+
 fn lookup(table: &[(i64, Meaning)], code: i64) -> Option<Meaning> {
     table.iter().find(|(c, _)| *c == code).map(|(_, m)| *m)
 }
@@ -109,6 +142,24 @@ impl StatusCode {
     /// Every code of the table, in the document's order.
     pub fn all() -> impl Iterator<Item = StatusCode> {
         STATUS_TABLE.iter().map(|(c, _)| StatusCode(*c))
+    }
+
+    /// What a rejection with this code is about; `None` for `0`, which is
+    /// no rejection. The account-wide codes are those of balance (-1011,
+    /// -1006), account (-1000, -1004, -1005), address (-1003) and channel
+    /// (-1018, -1020), read in the provider's Chinese table; every other
+    /// code, known or not, is about the request.
+    pub fn rejection_scope(self) -> Option<RejectionScope> {
+        use AccountProblem as P;
+        let problem = match self.0 {
+            0 => return None,
+            -1011 | -1006 => P::Balance,
+            -1000 | -1004 | -1005 => P::Account,
+            -1003 => P::IpNotAllowed,
+            -1018 | -1020 => P::Channel,
+            _ => return Some(RejectionScope::Request),
+        };
+        Some(RejectionScope::Account(problem))
     }
 
     /// "-1007: too many messages in one batch (limit 200) / 一次批量…", or
@@ -198,6 +249,48 @@ mod tests {
                 0, -1000, -1003, -1004, -1005, -1006, -1007, -1008, -1014, -1099
             ]
         );
+    }
+
+    #[test]
+    fn account_wide_rejections() {
+        use AccountProblem as P;
+        let account: Vec<(i64, AccountProblem)> = StatusCode::all()
+            .filter_map(|c| match c.rejection_scope() {
+                Some(RejectionScope::Account(p)) => Some((c.0, p)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            account,
+            [
+                (-1000, P::Account),
+                (-1003, P::IpNotAllowed),
+                (-1004, P::Account),
+                (-1005, P::Account),
+                (-1006, P::Balance),
+                (-1011, P::Balance),
+                (-1018, P::Channel),
+                (-1020, P::Channel),
+            ]
+        );
+        // Their Chinese meanings say so: balance, account, IP, channel.
+        for (code, _) in &account {
+            let zh = StatusCode(*code).meaning().unwrap().zh;
+            assert!(
+                ["余额", "账号", "IP", "通道"]
+                    .iter()
+                    .any(|w| zh.contains(w)),
+                "{code}: {zh}"
+            );
+        }
+        assert_eq!(StatusCode::OK.rejection_scope(), None);
+        for code in [-1010, -1012, -1013, -1017, -1007, -4242] {
+            assert_eq!(
+                StatusCode(code).rejection_scope(),
+                Some(RejectionScope::Request),
+                "{code}"
+            );
+        }
     }
 
     #[test]

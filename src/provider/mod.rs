@@ -62,11 +62,11 @@ mod reply;
 mod url;
 
 pub use client::{Client, SubmitRequest, Timeouts};
-pub use codes::{BalanceCode, Meaning, StatusCode};
+pub use codes::{AccountProblem, BalanceCode, Meaning, RejectionScope, StatusCode};
 pub use content::{Content, ExtCode, Field, RecordingName, VerificationCode};
 pub use credentials::{Credentials, Password};
 pub use numbers::{MAX_PER_REQUEST, Mobile, Recipients};
-pub use outcome::{BatchOutcome, BatchReport, SendStatus};
+pub use outcome::{BatchOutcome, BatchReport, SendStatus, StopCause, unsent_numbers};
 pub use reply::{AccountKind, Balance, BalanceReply, SubmitReply};
 pub use url::{BaseUrl, BaseUrlError, BaseUrlProblem, DEFAULT_BASE_URL};
 

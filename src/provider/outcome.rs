@@ -3,6 +3,7 @@
 //! one word.
 
 use super::ProviderError;
+use super::codes::{RejectionScope, StatusCode};
 use super::numbers::Mobile;
 use super::reply::SubmitReply;
 use serde::Serialize;
@@ -51,8 +52,20 @@ pub enum BatchOutcome {
     Replied(SubmitReply),
     /// The request failed (never sent, or outcome unknown; see the error).
     Failed(ProviderError),
-    /// Not attempted, because an earlier request failed in transport.
-    NotAttempted,
+    /// Not attempted, because of what happened to an earlier request.
+    NotAttempted(StopCause),
+}
+
+/// Why the requests after one were not attempted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopCause {
+    /// An earlier request failed in transport (never sent, or its outcome
+    /// unknown).
+    TransportFailure,
+    /// The provider refused an earlier request with a code that applies to
+    /// the whole account ([`RejectionScope::Account`]): the rest would be
+    /// refused too.
+    AccountRejected(StatusCode),
 }
 
 impl BatchOutcome {
@@ -62,7 +75,7 @@ impl BatchOutcome {
             BatchOutcome::Replied(reply) if reply.accepted() => SendStatus::Accepted,
             BatchOutcome::Replied(_) => SendStatus::Rejected,
             BatchOutcome::Failed(e) if e.may_have_reached_provider() => SendStatus::OutcomeUnknown,
-            BatchOutcome::Failed(_) | BatchOutcome::NotAttempted => SendStatus::NotSent,
+            BatchOutcome::Failed(_) | BatchOutcome::NotAttempted(_) => SendStatus::NotSent,
         }
     }
 }
@@ -81,6 +94,42 @@ impl BatchReport {
     pub fn status(&self) -> SendStatus {
         self.outcome.status()
     }
+
+    /// The reply's code when the provider refused the request for the
+    /// whole account ([`RejectionScope::Account`]).
+    pub fn account_rejection(&self) -> Option<StatusCode> {
+        match &self.outcome {
+            BatchOutcome::Replied(reply)
+                if matches!(
+                    reply.code.rejection_scope(),
+                    Some(RejectionScope::Account(_))
+                ) =>
+            {
+                Some(reply.code)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether nobody in this request was called and it may be sent again
+    /// as it is: it never left ([`SendStatus::NotSent`]), or the provider
+    /// refused it for the whole account (once the account is put right, the
+    /// same request can go). Not for an outcome unknown (it may have been
+    /// acted on) nor for a rejection about these numbers or this content
+    /// (sending it again would be refused again).
+    pub fn unsent(&self) -> bool {
+        self.status() == SendStatus::NotSent || self.account_rejection().is_some()
+    }
+}
+
+/// The numbers of every [`BatchReport::unsent`] request, in order: what may
+/// be sent again.
+pub fn unsent_numbers(reports: &[BatchReport]) -> Vec<Mobile> {
+    reports
+        .iter()
+        .filter(|r| r.unsent())
+        .flat_map(|r| r.numbers.iter().cloned())
+        .collect()
 }
 
 #[cfg(test)]
@@ -120,11 +169,46 @@ mod tests {
             (BatchOutcome::Failed(unknown), SendStatus::OutcomeUnknown),
             (BatchOutcome::Failed(http), SendStatus::OutcomeUnknown),
             (BatchOutcome::Failed(never), SendStatus::NotSent),
-            (BatchOutcome::NotAttempted, SendStatus::NotSent),
+            (
+                BatchOutcome::NotAttempted(StopCause::TransportFailure),
+                SendStatus::NotSent,
+            ),
+            (
+                BatchOutcome::NotAttempted(StopCause::AccountRejected(StatusCode(-1011))),
+                SendStatus::NotSent,
+            ),
         ];
         for (outcome, want) in cases {
             assert_eq!(outcome.status(), want, "{outcome:?}");
         }
+    }
+
+    #[test]
+    fn unsent_numbers_are_those_nobody_was_called_on() {
+        let report = |n: &str, outcome| BatchReport {
+            numbers: vec![crate::provider::Mobile::parse(n).unwrap()],
+            outcome,
+        };
+        let unknown = ProviderError::OutcomeUnknown {
+            call: Call::Submit,
+            endpoint: "http://h/Recv_center".into(),
+            reason: "garbage".into(),
+        };
+        let reports = [
+            report("13800138000", replied(0)),
+            report("13800138001", replied(-1010)),
+            report("13800138002", replied(-1011)),
+            report("13800138003", BatchOutcome::Failed(unknown)),
+            report(
+                "13800138004",
+                BatchOutcome::NotAttempted(StopCause::TransportFailure),
+            ),
+        ];
+        let numbers = unsent_numbers(&reports);
+        let unsent: Vec<&str> = numbers.iter().map(|m| m.as_str()).collect();
+        assert_eq!(unsent, ["13800138002", "13800138004"]);
+        assert_eq!(reports[2].account_rejection(), Some(StatusCode(-1011)));
+        assert_eq!(reports[1].account_rejection(), None);
     }
 
     #[test]

@@ -119,6 +119,9 @@ codes! {
     VoxAtRails = "vox-at-rails", Warning, "a `.vox` whose decoder steps overshoot full scale by more than s/8 on more than 1% of the steps, or whose decoded samples sit at full scale in runs of 64 or more for more than 2% of the samples: probably mu-law, A-law or 8-bit PCM named `.vox`, or another rate";
     /// A `.vox` that plays differently on the decoder families.
     DecoderDisagreement = "decoder-disagreement", Warning, "a `.vox` whose exact (sox/libsndfile) and shift-add (Dialogic/FreeSWITCH) decodings drift more than 10% of full scale apart, or whose SNR between them is below 10 dB: it plays differently on the two decoder families";
+    /// A `.vox` whose voice is higher than the others in its folder, as a
+    /// 6000 Hz recording played at 8000 Hz is.
+    VoxRateSuspect = "vox-rate-suspect", Warning, "a `.vox` whose voice is higher in pitch than the median of the `.vox` files in its folder by at least half the rise of a recording made at 6000 Hz and played at 8000 Hz (a pitch 15.5% higher, score 0.144): it may have been recorded at 6000 Hz and would play 33% too fast and high; judged only in a folder of at least 5 `.vox` files with half a second of voiced speech or more, taken to be by one voice";
 }
 
 impl Code {
@@ -141,7 +144,7 @@ impl Code {
             LowLevel => Some(Remedy::ConvertWith(Adjustment::Normalize)),
             LeadingSilence | TrailingSilence => Some(Remedy::ConvertWith(Adjustment::TrimSilence)),
             Unreadable | NotAudio | EmptyFile | NoFmt | NoData | FmtMalformed | DataTruncated
-            | ZeroSamples | Silent | Clipping | FlatTops | VoxAtRails => None,
+            | ZeroSamples | Silent | Clipping | FlatTops | VoxAtRails | VoxRateSuspect => None,
         }
     }
 }

@@ -10,7 +10,9 @@
 //! - WAV: [`wav_problems`] from what [`crate::wav::inspect`] found;
 //!   [`conforms`] says whether there is no error.
 //! - VOX: [`vox_problems`] from the file's length and first bytes;
-//!   [`vox_stream_problems`] from the analysis of its decoded stream.
+//!   [`vox_stream_problems`] from the analysis of its decoded stream;
+//!   [`vox_rate_suspects`] from the voices of the `.vox` files checked
+//!   together ([`crate::voice`]).
 //! - Samples: [`signal_problems`] from [`crate::signal::SignalStats`].
 //! - Files of other kinds: [`audio_kind`], [`not_accepted`], [`not_audio`],
 //!   [`wrong_extension`], [`unreadable`].
@@ -33,8 +35,9 @@ pub use file::{
 };
 pub use signal::{MIN_DC_OFFSET_S, MIN_RAIL_SAMPLES, PILEUP_MIN_SCORE, signal_problems};
 pub use vox::{
-    DISAGREEMENT_SNR_LIMIT_DB, DRIFT_LIMIT, OVERSHOOT_SHARE_LIMIT, RAILS_SHARE_LIMIT, vox_problems,
-    vox_rate, vox_stream_problems,
+    DISAGREEMENT_SNR_LIMIT_DB, DRIFT_LIMIT, OVERSHOOT_SHARE_LIMIT, RAILS_SHARE_LIMIT,
+    SUSPECT_MIN_BATCH, SUSPECT_MIN_VOICED_FRAMES, SUSPECT_SCORE, VoxRateScore, vox_problems,
+    vox_rate, vox_rate_scores, vox_rate_suspects, vox_stream_problems,
 };
 pub use wav::{conforms, wav_problems};
 

@@ -3,6 +3,7 @@
 
 use super::{Code, Problem, with_article};
 use crate::sniff::{format_label, sniff};
+use crate::voice::VoiceFigures;
 use crate::vox::VoxAnalysis;
 
 /// `vox-at-rails` is reported when more than this share of the samples lies
@@ -114,6 +115,111 @@ pub fn vox_stream_problems(a: &VoxAnalysis) -> Vec<Problem> {
     out
 }
 
+/// `vox-rate-suspect` is reported for a file whose score reaches this: the
+/// natural logarithm of its median pitch over the batch's median pitch. A
+/// 6000 Hz recording played at 8000 Hz scores ln(4/3) = 0.288 against
+/// prompts by the same voice recorded at 8000 Hz; this is half of it (a
+/// pitch 15.5% above the batch's). The brightness is reported beside it but
+/// left out of the score: it spreads too widely from prompt to prompt
+/// (docs/vox-rate-notes.md).
+pub const SUSPECT_SCORE: f64 = 0.144;
+
+/// A file's figures count (towards the batch's medians, and for a verdict on
+/// it) only with at least this many voiced frames (10 ms apart): half a
+/// second of voiced speech.
+pub const SUSPECT_MIN_VOICED_FRAMES: u64 = 50;
+
+/// `vox-rate-suspect` is judged only in a batch of at least this many files
+/// whose figures count: with fewer, one odd file moves the medians.
+pub const SUSPECT_MIN_BATCH: usize = 5;
+
+/// How a file's voice compares with its batch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VoxRateScore {
+    /// The file's median pitch over the batch's median, Hz/Hz.
+    pub f0_ratio: f64,
+    /// The file's brightness over the batch's median.
+    pub brightness_ratio: f64,
+    /// The logarithm of the pitch ratio: what is held against
+    /// [`SUSPECT_SCORE`].
+    pub score: f64,
+}
+
+/// Whether a file's voice figures count for the batch judgement.
+fn counts(v: &VoiceFigures) -> Option<(f64, f64)> {
+    match (v.f0_hz, v.brightness_hz) {
+        (Some(f0), Some(c))
+            if v.voiced_frames >= SUSPECT_MIN_VOICED_FRAMES && f0 > 0.0 && c > 0.0 =>
+        {
+            Some((f0, c))
+        }
+        _ => None,
+    }
+}
+
+/// The median of `v` (the mean of the middle two for an even count).
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Each file's score against the batch (`None` for a file whose figures do
+/// not count, and for every file when fewer than [`SUSPECT_MIN_BATCH`]
+/// count). The batch is taken to be prompts by one voice (`check` makes one
+/// of each folder's `.vox` files).
+pub fn vox_rate_scores(batch: &[Option<VoiceFigures>]) -> Vec<Option<VoxRateScore>> {
+    let counted: Vec<Option<(f64, f64)>> =
+        batch.iter().map(|v| v.as_ref().and_then(counts)).collect();
+    let (f0s, cs): (Vec<f64>, Vec<f64>) = counted.iter().flatten().copied().unzip();
+    if f0s.len() < SUSPECT_MIN_BATCH {
+        return vec![None; batch.len()];
+    }
+    let (m_f0, m_c) = (median(f0s), median(cs));
+    counted
+        .iter()
+        .map(|c| {
+            c.map(|(f0, c)| {
+                let (f0_ratio, brightness_ratio) = (f0 / m_f0, c / m_c);
+                VoxRateScore {
+                    f0_ratio,
+                    brightness_ratio,
+                    score: f0_ratio.ln(),
+                }
+            })
+        })
+        .collect()
+}
+
+/// `vox-rate-suspect` for each file of a batch whose score reaches
+/// [`SUSPECT_SCORE`] ([`vox_rate_scores`]), in the batch's order.
+pub fn vox_rate_suspects(batch: &[Option<VoiceFigures>]) -> Vec<Option<Problem>> {
+    let scores = vox_rate_scores(batch);
+    let n = scores.iter().flatten().count();
+    scores
+        .into_iter()
+        .map(|s| {
+            let s = s.filter(|s| s.score >= SUSPECT_SCORE)?;
+            Some(Problem::new(
+                Code::VoxRateSuspect,
+                format!(
+                    "its voice is {:.0}% higher in pitch than the median of the {n} .vox \
+                     files in its folder ({:+.0}% in brightness), as a recording made at \
+                     6000 Hz and played at {} Hz would be (33% too fast and high): was it \
+                     recorded at 6000 Hz?",
+                    (s.f0_ratio - 1.0) * 100.0,
+                    (s.brightness_ratio - 1.0) * 100.0,
+                    super::VOX_RATE,
+                ),
+            ))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +254,64 @@ mod tests {
             .collect();
         let a = analyse_stream(&encode(&x, EncoderKind::Universal { paths: 4 }));
         assert!(vox_stream_problems(&a).is_empty(), "{a:?}");
+    }
+
+    fn voice(voiced_frames: u64, f0: f64, c: f64) -> Option<VoiceFigures> {
+        Some(VoiceFigures {
+            voiced_frames,
+            f0_hz: Some(f0),
+            brightness_hz: Some(c),
+        })
+    }
+
+    #[test]
+    fn the_one_fast_voice_of_a_batch_is_suspect() {
+        let mut batch: Vec<_> = (0..6)
+            .map(|i| voice(200, 120.0 + f64::from(i) * 3.0, 900.0 + f64::from(i) * 20.0))
+            .collect();
+        // The third file played 4/3 fast, a silent one, a short one.
+        batch[2] = voice(200, 126.0 * 4.0 / 3.0, 940.0 * 4.0 / 3.0);
+        batch.push(None);
+        batch.push(voice(49, 400.0, 3000.0));
+        let p = vox_rate_suspects(&batch);
+        let flagged: Vec<usize> = (0..p.len()).filter(|&i| p[i].is_some()).collect();
+        assert_eq!(flagged, [2]);
+        let p = p[2].as_ref().unwrap();
+        assert_eq!(p.code, Code::VoxRateSuspect);
+        assert!(p.message.contains("of the 6 .vox files"), "{}", p.message);
+        let s = vox_rate_scores(&batch)[2].unwrap();
+        // Against a median a little above its own voice's: under ln(4/3).
+        assert!(s.score > SUSPECT_SCORE && s.score < 0.3, "{s:?}");
+    }
+
+    #[test]
+    fn a_small_batch_or_an_even_one_is_not_judged() {
+        let mut batch: Vec<_> = (0..SUSPECT_MIN_BATCH - 1)
+            .map(|_| voice(200, 120.0, 900.0))
+            .collect();
+        batch.push(voice(200, 160.0, 1200.0));
+        batch.push(voice(20, 120.0, 900.0));
+        assert!(
+            vox_rate_scores(&batch)
+                .iter()
+                .take(SUSPECT_MIN_BATCH)
+                .all(Option::is_some)
+        );
+        batch.remove(0);
+        assert!(vox_rate_suspects(&batch).iter().all(Option::is_none));
+        let even: Vec<_> = (0..10).map(|_| voice(200, 150.0, 1000.0)).collect();
+        assert!(vox_rate_suspects(&even).iter().all(Option::is_none));
+        assert!(vox_rate_suspects(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_voice_just_under_the_score_is_not_suspect() {
+        let mut batch: Vec<_> = (0..8).map(|_| voice(200, 100.0, 1000.0)).collect();
+        let r = (SUSPECT_SCORE - 0.001).exp();
+        batch[0] = voice(200, 100.0 * r, 1500.0);
+        assert!(vox_rate_suspects(&batch)[0].is_none());
+        let r = (SUSPECT_SCORE + 0.001).exp();
+        batch[0] = voice(200, 100.0 * r, 800.0);
+        assert!(vox_rate_suspects(&batch)[0].is_some());
     }
 }

@@ -21,7 +21,7 @@ fn json_codes(file: &Value) -> Vec<&str> {
 
 /// The JSON document `voxprep check --format json` prints for `report`.
 fn document(report: &Report) -> Value {
-    json!({ "files": report.files, "summary": report.summary() })
+    json!({ "files": report.files, "summary": report.summary().unwrap() })
 }
 
 /// The exit status sums up the verdicts (0 pass or warn, 1 fail), and
@@ -330,4 +330,21 @@ fn fix_lines_and_no_fix() {
         document(&check_all(&[fixture("check/prompts")], &no_advice))
     );
     assert!(run.json()["files"][0]["fix"].is_null(), "{run}");
+}
+
+/// `vox-rate-suspect` in the human form, with the hint naming the flag.
+#[test]
+fn vox_rate_suspect_says_how_to_declare_the_rate() {
+    voxprep()
+        .args(["check", &fx("vox-rate/mixed")])
+        .run()
+        .code(0)
+        .stdout_has("warning vox-rate-suspect: its voice is ")
+        .stdout_has("hint: if it was recorded at 6000 Hz, say so:")
+        .stdout_has("--vox-rate 6000");
+    voxprep()
+        .args(["check", &fx("vox-rate/all-8000Hz")])
+        .run()
+        .code(0)
+        .stdout_lacks("vox-rate-suspect");
 }

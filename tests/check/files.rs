@@ -96,7 +96,7 @@ fn prompt_folder_skips_non_audio_and_fails_the_mp3() {
     let length = cfg!(feature = "decode").then_some((0.5, 1));
     assert_eq!(mp3.duration_s.zip(mp3.billing_units), length, "{mp3:#?}");
     assert_eq!(wav.verdict, Verdict::Pass);
-    let s = report.summary();
+    let s = report.summary().unwrap();
     assert_eq!((s.files, s.pass, s.fail), (2, 1, 1));
     assert_eq!(s.skipped, 1);
 }
@@ -136,7 +136,7 @@ fn unreadable_file_is_a_fail_row() {
         assert_eq!(row("locked.wav").verdict, Verdict::Pass);
     }
     assert_eq!(
-        report.summary().unreadable,
+        report.summary().unwrap().unreadable,
         if root_can_read { 1 } else { 2 }
     );
 }
@@ -181,6 +181,60 @@ fn figures_agree_with_sox() {
         compared += 1;
     }
     assert!(compared >= 9, "only {compared} WAV fixtures compared");
+}
+
+/// The `.vox` files of a run flagged `vox-rate-suspect`, by file name.
+fn suspects(report: &Report) -> Vec<String> {
+    report
+        .files
+        .iter()
+        .filter(|f| codes(f).contains(&"vox-rate-suspect"))
+        .map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Six prompts by one voice, the sixth recorded at 6000 Hz: it alone is
+/// suspect, and warns (the verdict is the problems' again).
+#[test]
+fn the_6000_hz_vox_of_a_folder_is_suspect() {
+    let report = check_all(&[fixture("vox-rate/mixed")], &CheckOptions::default());
+    assert_eq!(report.files.len(), 6);
+    assert_eq!(suspects(&report), ["prompt-6-6000Hz.vox"]);
+    let f = &report.files[5];
+    assert_eq!(f.verdict, Verdict::Warn, "{f:#?}");
+    let p = f.problems.last().unwrap();
+    assert_eq!(p.severity, Severity::Warning);
+    assert!(p.message.contains("6000 Hz"), "{}", p.message);
+    let voice = f.voice.expect("measured");
+    assert!(voice.voiced_frames >= voxprep::spec::SUSPECT_MIN_VOICED_FRAMES);
+}
+
+/// The same prompts all at 8000 Hz: none suspect. Each file alone is not
+/// judged (a batch of one), nor are files declared at another rate.
+#[test]
+fn a_folder_of_8000_hz_vox_has_no_suspect() {
+    let report = check_all(&[fixture("vox-rate/all-8000Hz")], &CheckOptions::default());
+    assert_eq!(report.files.len(), 6);
+    assert!(report.files.iter().all(|f| f.voice.is_some()));
+    assert_eq!(suspects(&report), Vec::<String>::new());
+    // Both folders in one run: each is judged on its own.
+    let both = check_all(
+        &[fixture("vox-rate/all-8000Hz"), fixture("vox-rate/mixed")],
+        &CheckOptions::default(),
+    );
+    assert_eq!(suspects(&both), ["prompt-6-6000Hz.vox"]);
+    let alone = check_all(
+        &[fixture("vox-rate/mixed/prompt-6-6000Hz.vox")],
+        &CheckOptions::default(),
+    );
+    assert_eq!(suspects(&alone), Vec::<String>::new());
+    let declared = CheckOptions {
+        vox_rate: 6000,
+        ..CheckOptions::default()
+    };
+    let report = check_all(&[fixture("vox-rate/mixed")], &declared);
+    assert!(report.files.iter().all(|f| f.voice.is_none()));
+    assert_eq!(suspects(&report), Vec::<String>::new());
 }
 
 /// No hostile fixture passes (a PCM WAV declaring 0 bits per sample once

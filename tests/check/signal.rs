@@ -182,7 +182,7 @@ fn loudness_is_measured_when_asked_and_summed_up() {
     assert!(lufs(1).unwrap() < lufs(0).unwrap() - 10.0);
     // Silence has no loudness.
     assert_eq!(lufs(3), None);
-    let spread = report.summary().loudness.expect("a spread");
+    let spread = report.summary().unwrap().loudness.expect("a spread");
     assert_eq!(spread.files, 3);
     assert_eq!(spread.min_lufs, lufs(1).unwrap());
     assert!(spread.outliers >= 1, "{spread:?}");
@@ -197,5 +197,5 @@ fn loudness_is_measured_when_asked_and_summed_up() {
             .loudness_lufs
             .is_none()
     );
-    assert!(report.summary().loudness.is_none());
+    assert!(report.summary().unwrap().loudness.is_none());
 }

@@ -12,13 +12,13 @@ use voxprep::decode::DecodeOptions;
 use voxprep::vox::{DecoderFlavor, EncoderKind};
 
 /// `voxprep convert INPUT -o OUT EXTRA...`.
-fn convert(input: &Path, out: &Path, extra: &[&str]) -> Voxprep {
+pub(super) fn convert(input: &Path, out: &Path, extra: &[&str]) -> Voxprep {
     let mut cmd = voxprep();
     cmd.arg("convert").arg(input).arg("-o").arg(out).args(extra);
     cmd
 }
 
-fn convert_json(input: &Path, out: &Path, extra: &[&str]) -> Value {
+pub(super) fn convert_json(input: &Path, out: &Path, extra: &[&str]) -> Value {
     let doc = convert(input, out, extra)
         .args(["--format", "json"])
         .run()
@@ -54,7 +54,7 @@ fn flags_reach_the_conversion() {
         (
             stereo.clone(),
             "wav",
-            vec!["--normalize", "-3"],
+            vec!["--normalize=-3"],
             with_level(Level::NormalizePeak(-3.0)),
         ),
         (
@@ -126,7 +126,7 @@ fn flags_reach_the_conversion() {
 
 /// Run a conversion expected to fail with `code` and `expect` on stderr,
 /// leaving the output's folder as it was.
-fn fails(input: &Path, out: &Path, extra: &[&str], code: i32, expect: &str) {
+pub(super) fn fails(input: &Path, out: &Path, extra: &[&str], code: i32, expect: &str) {
     let dir = out.parent().unwrap();
     let before = listing(dir);
     let run = convert(input, out, extra).run().code(code);
@@ -162,7 +162,7 @@ fn failures_exit_1_usage_errors_exit_2() {
         (
             conv("tone-8000Hz.vox"),
             &["--to", "vox", "--rate", "11025"][..],
-            "VOX is always 8000 Hz, not 11025 (check --rate)",
+            "out.wav is named .wav but would hold VOX; name it",
         ),
         (mp3.clone(), &["--loudness", "-70"], "out of range"),
     ] {
@@ -170,6 +170,14 @@ fn failures_exit_1_usage_errors_exit_2() {
     }
     let bare = dir.path().join("out").join("bare");
     fails(&mp3, &bare, &[], 2, "cannot tell the format");
+    let vox_out = dir.path().join("out").join("out.vox");
+    fails(
+        &conv("tone-8000Hz.vox"),
+        &vox_out,
+        &["--rate", "11025"],
+        2,
+        "VOX is always 8000 Hz, not 11025 (check --rate)",
+    );
     // An output that is the input, spelled another way, even with --force.
     let own = dir.path().join("own");
     fs::create_dir(&own).unwrap();
@@ -183,27 +191,6 @@ fn failures_exit_1_usage_errors_exit_2() {
         .code(1)
         .stderr_has("cannot create the output");
     assert_eq!(listing(&u.ro), Vec::<String>::new());
-}
-
-#[test]
-fn existing_output_needs_force() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = kept_output(dir.path());
-    let input = conv("tone-s16-8000Hz-mono.wav");
-    fails(&input, &out, &[], 2, "exists; use --force");
-    assert_eq!(fs::read(&out).unwrap(), b"keep me");
-    convert(&input, &out, &["--force"]).run().success();
-    assert_replaced(&out);
-}
-
-#[test]
-fn output_without_extension_follows_to() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("prompt");
-    convert(&conv("tone-44100Hz-stereo.mp3"), &out, &["--to", "vox"])
-        .run()
-        .success();
-    assert_eq!(fs::metadata(&out).unwrap().len(), 2000);
 }
 
 /// The human report: a line per file, its warnings, what trimming saved.
@@ -333,7 +320,12 @@ fn folder_runs_exit_1_when_a_file_fails() {
             .contains("MP3 audio in WAV")
     );
     assert_eq!(tree(out.path()), SOURCE_TREE_AS_VOX);
-    convert(s, out.path(), &["--to", "vox"]).run().code(1);
+    // Run again: the outputs exist. Refused before any work, like one file.
+    convert(s, out.path(), &["--to", "vox"])
+        .run()
+        .code(2)
+        .stderr_has("3 files cannot be converted as asked; nothing was converted")
+        .stderr_has("exists; use --force to replace it, or --skip-existing");
     convert(
         &s.join("a"),
         &out.path().join("a"),
@@ -344,27 +336,28 @@ fn folder_runs_exit_1_when_a_file_fails() {
     .stdout_has("2 converted");
 }
 
+/// Outputs on inputs and outputs two inputs share are refused before any
+/// work, all of them named, as a usage error: nothing converted, no rows.
 #[test]
-fn folder_outputs_on_inputs_are_errors_in_the_report() {
+fn folder_outputs_on_inputs_are_refused_before_work() {
     let src = clashing_folder();
     let s = src.path();
     let before = clashing_inputs(s);
-    let v = convert(s, s, &["--force", "--format", "json"])
+    let run = convert(s, s, &["--force", "--format", "json"])
         .run()
-        .code(1)
-        .json();
-    let errors: Vec<&str> = v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|f| f["error"].as_str())
-        .collect();
-    let all = errors.join("\n");
-    assert!(all.contains("is the input file"), "{all}");
-    assert!(all.contains("would overwrite the input"), "{all}");
-    assert!(all.contains("would both be written"), "{all}");
+        .code(2)
+        .stderr_has("5 files cannot be converted as asked; nothing was converted")
+        .stderr_has("a.wav is the input file")
+        .stderr_has(&format!(
+            "{} and {} would both be written to {}; --prefer-lossless converts {}",
+            s.join("c.flac").display(),
+            s.join("c.ogg").display(),
+            s.join("c.wav").display(),
+            s.join("c.flac").display(),
+        ));
+    assert!(run.stdout().is_empty(), "{run}");
     assert_eq!(before, clashing_inputs(s));
-    assert_no_temporary_files(s);
+    assert_eq!(listing(s), ["a.wav", "b.mp3", "b.wav", "c.flac", "c.ogg"]);
 }
 
 /// A folder of prompts long enough for the greedy encoder and the split
@@ -517,9 +510,11 @@ fn a_hostile_folder_finishes_with_a_report_within_512_mib() {
         }
     }
 
-    let out = dir.path().join("out");
+    // `out/`: a folder to make. noise.flac and noise.mp3 share an output;
+    // the lossless one is converted.
+    let out = dir.path().join("out/");
     let run = crate::common::voxprep_within(LIMIT)
-        .args(["convert", "--format", "json", "-o"])
+        .args(["convert", "--format", "json", "--prefer-lossless", "-o"])
         .arg(&out)
         .arg(&input)
         .run()
@@ -536,6 +531,9 @@ fn a_hostile_folder_finishes_with_a_report_within_512_mib() {
                 "{f}"
             );
             assert!(Path::new(f["output"].as_str().unwrap()).is_file(), "{f}");
+        } else if name == "noise.mp3" {
+            assert_eq!(f["status"], "skipped", "{f}");
+            assert_eq!(f["reason"], "less-faithful", "{f}");
         } else if f["status"] == "failed" {
             let error = f["error"].as_str().unwrap();
             assert!(error.contains(&*name), "the error names the file: {error}");

@@ -1,8 +1,8 @@
 //! The files telephony users have (fixtures/telephony, gsm, g722, odd-wav,
-//! opus): each decodes to the samples its reference decoder gives (sox,
-//! ffmpeg or libopus, golden files beside it; exact, since every format but
-//! Opus decodes to integers a float holds exactly, and Opus within the LSBs
-//! its case states), converts to a WAV and a VOX that pass check with the
+//! opus, amr): each decodes to the samples its reference decoder gives (sox,
+//! ffmpeg, libopus or opencore-amr, golden files beside it; exact, since
+//! every format but Opus decodes to integers a float holds exactly, and Opus
+//! within the LSBs its case states), converts to a WAV and a VOX that pass check with the
 //! input's duration, and is checked with that duration.
 
 use super::*;
@@ -39,6 +39,35 @@ const OPUS: [(&str, u32); 5] = [
     ("hybrid-48000Hz.webm", 1),
     ("celt-stereo-48000Hz.opus", 1),
 ];
+
+/// The AMR fixtures (fixtures/amr) that are whole and undamaged, each with
+/// opencore's decoding; the 3GPP files hold the frames of the 12.2 and
+/// 23.85 kbit/s ones.
+#[cfg(feature = "amr")]
+fn amr_cases() -> Vec<Case> {
+    let mut v = Vec::new();
+    for stem in ["12k2", "4k75", "all-modes", "dtx-7k4"] {
+        v.push(case(
+            &format!("amr/speech-espeak-8000Hz-{stem}.amr"),
+            &format!("amr/speech-espeak-8000Hz-{stem}.opencore-decoded.wav"),
+        ));
+    }
+    for stem in ["23k85", "12k65", "all-modes", "dtx-12k65"] {
+        v.push(case(
+            &format!("amr/speech-espeak-16000Hz-{stem}.amr"),
+            &format!("amr/speech-espeak-16000Hz-{stem}.opencore-decoded.wav"),
+        ));
+    }
+    v.push(case(
+        "amr/speech-espeak-8000Hz-12k2.3gp",
+        "amr/speech-espeak-8000Hz-12k2.opencore-decoded.wav",
+    ));
+    v.push(case(
+        "amr/speech-espeak-16000Hz-23k85.3gp",
+        "amr/speech-espeak-16000Hz-23k85.opencore-decoded.wav",
+    ));
+    v
+}
 
 fn cases() -> Vec<Case> {
     let mut v = vec![
@@ -124,6 +153,8 @@ fn cases() -> Vec<Case> {
             )
         });
     }
+    #[cfg(feature = "amr")]
+    v.extend(amr_cases());
     v
 }
 
@@ -493,4 +524,144 @@ fn a_damaged_ogg_page_is_reported_as_lost_audio() {
             .any(|w| w.contains("damaged") && w.contains("lost")),
         "{warnings:?}"
     );
+}
+
+/// Read `path` to its end with `opts`: the samples and the reader.
+#[cfg(feature = "amr")]
+fn read_all(path: &Path, opts: &DecodeOptions) -> voxprep::Result<(Vec<f32>, AudioReader)> {
+    let mut reader = AudioReader::open_path(path, opts)?;
+    let mut samples = Vec::new();
+    while let Some(chunk) = reader.next_chunk()? {
+        samples.extend_from_slice(chunk.samples);
+    }
+    Ok((samples, reader))
+}
+
+/// AMR files are what check calls a format the provider does not take,
+/// with their length, and what convert makes good.
+#[cfg(feature = "amr")]
+#[test]
+fn amr_is_checked_as_audio_convert_can_fix() {
+    for case in amr_cases() {
+        let report = check_path(&case.input, &CheckOptions::default());
+        let name = case.name();
+        assert_eq!(report.verdict, Verdict::Fail, "{name}: {report:#?}");
+        assert!(
+            matches!(report.fix, Some(Fix::Convert { .. })),
+            "{name}: {report:#?}"
+        );
+        assert!(report.duration_s.is_some_and(|d| d > 3.0), "{name}");
+    }
+}
+
+/// Frames marked damaged (Q bit clear) or lost (NO_DATA in speech for NB,
+/// SPEECH_LOST for WB), 20 of 176 (fixtures/amr/damage.py), are counted
+/// as corrupt: past the default 5% the file is refused with the count;
+/// allowed, it decodes with a warning, as opencore decodes it (a damaged
+/// frame from its bits; NB exactly; WB exactly up to its first SPEECH_LOST
+/// frame, whose concealment differs from opencore's: 13 dB SNR against
+/// it over the file, docs/inputs.md).
+#[cfg(feature = "amr")]
+#[test]
+fn damaged_amr_frames_are_counted_and_decoded_as_opencore_does() {
+    for rate in [8000, 16000] {
+        let c = case(
+            &format!("amr/speech-espeak-{rate}Hz-damaged.amr"),
+            &format!("amr/speech-espeak-{rate}Hz-damaged.opencore-decoded.wav"),
+        );
+        let name = c.name();
+        let err = read_all(&c.input, &DecodeOptions::default())
+            .err()
+            .unwrap_or_else(|| panic!("{name}: read past 11% corrupt frames"));
+        assert!(
+            err.to_string().contains("20 of 176 packets are corrupt"),
+            "{name}: {err}"
+        );
+
+        let lenient = DecodeOptions {
+            max_bad_packet_share: 0.2,
+            ..DecodeOptions::default()
+        };
+        let (ours, reader) = read_all(&c.input, &lenient).unwrap();
+        assert_eq!(reader.stats().bad_packets, 20, "{name}");
+        assert_eq!(reader.stats().packets, 156, "{name}");
+        assert_eq!(
+            reader.warnings(),
+            ["20 of 176 packets were corrupt and skipped"],
+            "{name}"
+        );
+        let theirs = reference(&c.reference).samples;
+        assert_eq!(ours.len(), theirs.len(), "{name}");
+        if rate == 8000 {
+            assert!(ours == theirs, "{name}: differs from opencore");
+        } else {
+            // Frame 25 is the first SPEECH_LOST: 320 samples a frame.
+            let exact = 25 * 320;
+            assert!(
+                ours[..exact] == theirs[..exact],
+                "{name}: differs from opencore before the lost frame"
+            );
+            let signal: f64 = theirs.iter().map(|&x| f64::from(x).powi(2)).sum();
+            let error: f64 = ours
+                .iter()
+                .zip(&theirs)
+                .map(|(&a, &b)| f64::from(a - b).powi(2))
+                .sum();
+            let snr = 10.0 * (signal / error).log10();
+            assert!(snr > 12.0, "{name}: {snr:.1} dB against opencore");
+        }
+    }
+}
+
+/// An AMR file cut short: mid-frame, it is truncated (refused unless
+/// accepted, then read to its last whole frame with a warning); anywhere,
+/// in the storage format or in 3GPP, a result or an error, never a panic.
+#[cfg(feature = "amr")]
+#[test]
+fn truncated_amr_is_refused_or_read_never_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let nb = fixture("amr/speech-espeak-8000Hz-12k2.amr");
+    let bytes = fs::read(&nb).unwrap();
+    // 12.2 kbit/s: 32-byte records after the 6-byte magic line; cut the
+    // 100th record in the middle.
+    assert_eq!((bytes.len() - 6) % 32, 0);
+    let cut = dir.path().join("cut.amr");
+    fs::write(&cut, &bytes[..6 + 99 * 32 + 10]).unwrap();
+    let err = read_all(&cut, &DecodeOptions::default()).unwrap_err();
+    assert!(
+        matches!(err.kind(), voxprep::Error::Truncated { .. }),
+        "{err}"
+    );
+    let accept = DecodeOptions {
+        accept_truncated: true,
+        ..DecodeOptions::default()
+    };
+    let (ours, reader) = read_all(&cut, &accept).unwrap();
+    assert_eq!(ours.len(), 99 * 160);
+    let theirs = reference(&fixture(
+        "amr/speech-espeak-8000Hz-12k2.opencore-decoded.wav",
+    ))
+    .samples;
+    assert!(ours[..] == theirs[..ours.len()]);
+    assert!(
+        reader.warnings().join(" ").contains("ends early"),
+        "{:?}",
+        reader.warnings()
+    );
+
+    for name in [
+        "speech-espeak-8000Hz-all-modes.amr",
+        "speech-espeak-16000Hz-dtx-12k65.amr",
+        "speech-espeak-8000Hz-12k2.3gp",
+    ] {
+        let bytes = fs::read(fixture(&format!("amr/{name}"))).unwrap();
+        let path = dir.path().join(name);
+        for len in (0..bytes.len()).step_by(89) {
+            fs::write(&path, &bytes[..len]).unwrap();
+            match read_all(&path, &accept) {
+                Ok((samples, _)) => assert!(samples.len() <= 200 * 320, "{name} at {len}"),
+                Err(e) => assert!(!e.to_string().is_empty()),
+            }
+        }
+    }
 }

@@ -216,3 +216,32 @@ fn a_level_change_on_a_clipped_input_says_it_is_clipped() {
     );
     assert!(c.warnings.is_empty(), "{:#?}", c.warnings);
 }
+
+/// Digital silence stays digital silence through downmix, resampling, the
+/// high-pass and a gain: dither is spent only where rounding is needed.
+#[test]
+fn digital_silence_gets_no_dither() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("silent-44100Hz-stereo.wav");
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: 44100,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(&input, spec).unwrap();
+    for _ in 0..44100 * 2 {
+        w.write_sample(0i16).unwrap();
+    }
+    w.finalize().unwrap();
+    for (name, level) in [
+        ("plain.wav", Level::Unchanged),
+        ("gain.wav", Level::GainDb(6.0)),
+    ] {
+        let out = dir.path().join(name);
+        converted(&input, &out, &with_level(level));
+        let (_, samples) = wav_samples(&out);
+        assert_eq!(samples.len(), 8000, "{name}");
+        assert!(samples.iter().all(|&s| s == 0), "{name}: dithered silence");
+    }
+}

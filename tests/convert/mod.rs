@@ -14,6 +14,8 @@ mod folders;
 mod formats;
 mod inputs;
 mod level;
+#[cfg(feature = "cli")]
+mod requests;
 
 use crate::common::fixture;
 use std::fs;
@@ -61,7 +63,7 @@ fn tree(dir: &Path) -> Vec<String> {
     v
 }
 
-fn wav_samples(p: &Path) -> (hound::WavSpec, Vec<i16>) {
+pub(crate) fn wav_samples(p: &Path) -> (hound::WavSpec, Vec<i16>) {
     let mut r = hound::WavReader::open(p).unwrap();
     let spec = r.spec();
     (spec, r.samples::<i16>().map(|s| s.unwrap()).collect())
@@ -309,8 +311,8 @@ fn source_tree() -> TempDir {
 const SOURCE_TREE_AS_VOX: [&str; 5] = ["a", "a/b", "a/b/two.vox", "a/one.vox", "three.vox"];
 
 /// A folder whose outputs, converted in place to WAV, would land on
-/// inputs: `a.wav` on itself, `b.mp3` on `b.wav`, and `c.ogg` and `c.flac`
-/// on the same `c.wav`.
+/// inputs: `a.wav` on itself, `b.mp3` and `b.wav` on the same `b.wav` (an
+/// input), and `c.ogg` and `c.flac` on the same `c.wav`.
 fn clashing_folder() -> TempDir {
     let src = tempfile::tempdir().unwrap();
     let s = src.path();

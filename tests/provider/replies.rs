@@ -5,6 +5,21 @@
 
 use super::*;
 use std::time::{Duration, Instant};
+use voxprep::provider::{StopCause, unsent_numbers};
+
+/// The account-wide rejections: balance (-1011, -1006), account (-1000,
+/// -1004, -1005), IP address (-1003) and channel (-1018, -1020).
+const ACCOUNT_WIDE: [&str; 8] = [
+    "-1011", "-1006", "-1000", "-1004", "-1005", "-1003", "-1018", "-1020",
+];
+
+/// The numbers of `reports` that may be sent again, as strings.
+fn unsent(reports: &[BatchReport]) -> Vec<String> {
+    unsent_numbers(reports)
+        .iter()
+        .map(|m| m.as_str().to_string())
+        .collect()
+}
 
 #[test]
 fn each_rejection_is_a_reply_with_its_meaning() {
@@ -60,6 +75,83 @@ fn a_rejected_batch_does_not_stop_the_others() {
         ]
     );
     assert_eq!(fake.received().len(), 3);
+}
+
+/// A rejection that applies to the whole account stops the send: the
+/// provider sees one request, the other two are `not_sent`, and all 450
+/// numbers may be sent again once the account is put right (nobody was
+/// called).
+#[test]
+fn an_account_wide_rejection_stops_the_remaining_requests() {
+    for code in ACCOUNT_WIDE {
+        let fake = FakeProvider::always(Reply::code(code));
+        let reports = send_code(&client(&fake.base_url), &numbers(450).join(","));
+        assert_eq!(fake.settled().len(), 1, "{code}: exactly one request");
+        assert_eq!(
+            statuses(&reports),
+            [
+                SendStatus::Rejected,
+                SendStatus::NotSent,
+                SendStatus::NotSent
+            ],
+            "{code}"
+        );
+        let want = StopCause::AccountRejected(StatusCode(code.parse().unwrap()));
+        for r in &reports[1..] {
+            assert!(
+                matches!(r.outcome, BatchOutcome::NotAttempted(c) if c == want),
+                "{code}: {:?}",
+                r.outcome
+            );
+        }
+        assert_eq!(unsent(&reports), numbers(450), "{code}");
+    }
+}
+
+/// A rejection about this content (-1013 filtered words) or these numbers
+/// (-1012 blacklisted) does not stop the send, and those numbers are not
+/// ones to send again.
+#[test]
+fn a_rejection_about_numbers_or_content_does_not_stop() {
+    for code in ["-1013", "-1012"] {
+        let fake = FakeProvider::start(move |i, _| Reply::code(if i == 0 { code } else { "0" }));
+        let reports = send_code(&client(&fake.base_url), &numbers(450).join(","));
+        assert_eq!(fake.settled().len(), 3, "{code}");
+        assert_eq!(
+            statuses(&reports),
+            [
+                SendStatus::Rejected,
+                SendStatus::Accepted,
+                SendStatus::Accepted
+            ]
+        );
+        assert!(unsent(&reports).is_empty());
+    }
+}
+
+/// A garbage reply to request 2 of 3: request 2's outcome is unknown (not
+/// to be sent again blindly), request 3 is not sent and its 50 numbers are
+/// the ones to send again.
+#[test]
+fn a_garbage_reply_to_request_2_leaves_the_last_50_numbers_unsent() {
+    let fake = FakeProvider::start(|i, _| {
+        if i == 1 {
+            Reply::Ok("<html>gateway busy</html>".into())
+        } else {
+            Reply::code("0")
+        }
+    });
+    let reports = send_code(&client(&fake.base_url), &numbers(450).join(","));
+    assert_eq!(fake.settled().len(), 2);
+    assert_eq!(
+        statuses(&reports),
+        [
+            SendStatus::Accepted,
+            SendStatus::OutcomeUnknown,
+            SendStatus::NotSent
+        ]
+    );
+    assert_eq!(unsent(&reports), numbers(450)[400..]);
 }
 
 /// Send code 1234 to one number through `fake`, expecting an unknown
@@ -147,7 +239,10 @@ fn a_reply_that_never_comes_is_sent_once_and_outcome_unknown() {
     let e = failure(&reports[0]);
     assert!(matches!(e, ProviderError::OutcomeUnknown { .. }), "{e:?}");
     assert!(e.to_string().contains(CHECK_BEFORE_RESENDING), "{e}");
-    assert!(matches!(reports[1].outcome, BatchOutcome::NotAttempted));
+    assert!(matches!(
+        reports[1].outcome,
+        BatchOutcome::NotAttempted(StopCause::TransportFailure)
+    ));
 }
 
 #[test]

@@ -9,13 +9,18 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use voxprep::check::{FileReport, Fix};
 use voxprep::report::{LOUDNESS_SPREAD_LU, Report, Summary};
-use voxprep::spec::Adjustment;
+use voxprep::spec::{Adjustment, Code};
 
-/// Write `report` as `format` asks.
-pub fn write(report: &Report, format: Format, w: &mut impl Write) -> io::Result<()> {
+/// Write `report`, whose totals are `summary`, as `format` asks.
+pub fn write(
+    report: &Report,
+    summary: &Summary,
+    format: Format,
+    w: &mut impl Write,
+) -> io::Result<()> {
     match format {
-        Format::Human => human(report, w),
-        Format::Json => json(report, w),
+        Format::Human => human(report, summary, w),
+        Format::Json => json(report, summary, w),
         Format::Csv => csv(report, w),
     }
 }
@@ -34,8 +39,8 @@ fn write_file_named(f: &FileReport, outputs: &mut Outputs, w: &mut impl Write) -
     };
     writeln!(
         w,
-        "{:<4}  {:>10}  {:>9}  {loudness}{}",
-        f.verdict.as_str().to_uppercase(),
+        "{}  {:>10}  {:>9}  {loudness}{}",
+        crate::cli::paint::verdict(&format!("{:<4}", f.verdict.as_str().to_uppercase())),
         secs(f.duration_s),
         units(f.billing_units),
         f.path.display()
@@ -44,12 +49,11 @@ fn write_file_named(f: &FileReport, outputs: &mut Outputs, w: &mut impl Write) -
 }
 
 /// A file's lines each ([`write_file`]), then a summary.
-fn human(report: &Report, w: &mut impl Write) -> io::Result<()> {
+fn human(report: &Report, s: &Summary, w: &mut impl Write) -> io::Result<()> {
     let mut outputs = Outputs::default();
     for f in &report.files {
         write_file_named(f, &mut outputs, w)?;
     }
-    let s = report.summary();
     writeln!(w)?;
     write!(
         w,
@@ -76,6 +80,21 @@ fn human(report: &Report, w: &mut impl Write) -> io::Result<()> {
         )?;
     }
     writeln!(w)?;
+    if s.trim_saving_units > 0 {
+        write!(
+            w,
+            "trimming the silence (voxprep convert --trim-silence) would save {} billing unit(s) per call",
+            s.trim_saving_units
+        )?;
+        if s.files_without_trim_saving > 0 {
+            write!(
+                w,
+                " (not counting {} file(s) whose samples were not analysed)",
+                s.files_without_trim_saving
+            )?;
+        }
+        writeln!(w)?;
+    }
     if let Some(l) = s.loudness {
         write!(
             w,
@@ -98,7 +117,15 @@ fn human(report: &Report, w: &mut impl Write) -> io::Result<()> {
 /// One file's problems, indented, then what would fix it.
 fn write_problems(f: &FileReport, outputs: &mut Outputs, w: &mut impl Write) -> io::Result<()> {
     for p in &f.problems {
-        writeln!(w, "      {} {}: {}", p.severity.as_str(), p.code, p.message)?;
+        let severity = crate::cli::paint::verdict(p.severity.as_str());
+        writeln!(w, "      {severity} {}: {}", p.code, p.message)?;
+    }
+    if f.problems.iter().any(|p| p.code == Code::VoxRateSuspect) {
+        writeln!(
+            w,
+            "      hint: if it was recorded at 6000 Hz, say so: voxprep check and voxprep \
+             convert --vox-rate 6000"
+        )?;
     }
     if let Some(fix) = fix_words(f, outputs) {
         writeln!(w, "      {fix}")?;
@@ -116,6 +143,12 @@ impl Outputs {
     /// that is the input itself (any case), an existing file, or a name
     /// already suggested; then `NAME.converted.wav`, `NAME.converted-2.wav`...
     fn claim(&mut self, input: &Path) -> PathBuf {
+        // Standard input converts to `stdin.wav` (`voxprep convert - -o stdin.wav`).
+        let input = if input == Path::new("-") {
+            Path::new("stdin")
+        } else {
+            input
+        };
         let is_wav = input
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("wav"));
@@ -208,17 +241,17 @@ fn shell_word(p: &Path) -> String {
 }
 
 /// One JSON document `{"files":[...],"summary":{...}}`, newline-terminated.
-fn json(report: &Report, w: &mut impl Write) -> io::Result<()> {
+fn json(report: &Report, summary: &Summary, w: &mut impl Write) -> io::Result<()> {
     #[derive(Serialize)]
     struct Doc<'a> {
         files: &'a [FileReport],
-        summary: Summary,
+        summary: &'a Summary,
     }
     serde_json::to_writer_pretty(
         &mut *w,
         &Doc {
             files: &report.files,
-            summary: report.summary(),
+            summary,
         },
     )?;
     writeln!(w)
@@ -337,7 +370,9 @@ mod tests {
 
     fn render(format: Format) -> String {
         let mut out = Vec::new();
-        write(&sample(), format, &mut out).unwrap();
+        let report = sample();
+        let summary = report.summary().unwrap();
+        write(&report, &summary, format, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 

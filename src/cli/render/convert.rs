@@ -6,7 +6,7 @@ use super::cell;
 use serde::Serialize;
 use std::io::{self, Write};
 use std::path::Path;
-use voxprep::convert::{Conversion, FolderOutcome, Status, Summary};
+use voxprep::convert::{Conversion, Done, FolderOutcome, Skip, Status, Summary};
 
 /// Write `outcomes` as `format` asks. With one file in human form, a
 /// failure's error goes to `err` (the row says FAILED); with several, under
@@ -27,7 +27,16 @@ pub fn write(
 fn human(outcomes: &[FolderOutcome], out: &mut impl Write, err: &mut impl Write) -> io::Result<()> {
     for o in outcomes {
         match &o.result {
-            Ok(c) => {
+            Ok(Done::Skipped(skip)) => {
+                writeln!(
+                    out,
+                    "skipped    {} -> {}  {}",
+                    o.input.display(),
+                    o.output.display(),
+                    skip_words(skip)
+                )?;
+            }
+            Ok(Done::Converted(c)) => {
                 writeln!(out, "{}", human_row(o.status(), c))?;
                 for w in &c.warnings {
                     writeln!(out, "    warning: {w}")?;
@@ -59,7 +68,8 @@ fn human(outcomes: &[FolderOutcome], out: &mut impl Write, err: &mut impl Write)
             Err(e) => {
                 writeln!(
                     out,
-                    "FAILED     {} -> {}",
+                    "{}     {} -> {}",
+                    crate::cli::paint::verdict("FAILED"),
                     o.input.display(),
                     o.output.display()
                 )?;
@@ -81,22 +91,48 @@ fn human(outcomes: &[FolderOutcome], out: &mut impl Write, err: &mut impl Write)
         } else {
             String::new()
         };
+        let skipped = match s.skipped {
+            0 => String::new(),
+            n => format!(", {n} skipped"),
+        };
         writeln!(
             out,
-            "\n{} files: {} converted ({} with warnings), {} failed; {:.1} s of output, {} billing units per call{trimmed}",
+            "\n{} files: {} converted ({} with warnings){skipped}, {} failed; {:.1} s of output, {} billing units per call{trimmed}",
             s.files, s.converted, s.warnings, s.failed, s.output_seconds, s.billing_units,
         )?;
     }
     Ok(())
 }
 
+/// Why a file was skipped, for a person.
+fn skip_words(skip: &Skip) -> String {
+    match skip {
+        Skip::OutputPasses { check } => format!(
+            "output exists and passes check ({}, {})",
+            super::secs(check.duration_s),
+            super::units(check.billing_units)
+        ),
+        Skip::LessFaithful { converted } => {
+            format!("{} (lossless) is converted instead", converted.display())
+        }
+    }
+}
+
+/// Why a file was skipped, as a CSV cell (the JSON `reason`).
+fn skip_reason(skip: &Skip) -> &'static str {
+    match skip {
+        Skip::OutputPasses { .. } => "output-passes",
+        Skip::LessFaithful { .. } => "less-faithful",
+    }
+}
+
 fn human_row(status: Status, c: &Conversion) -> String {
     let status = match status {
-        Status::Warn => "warn     ",
-        _ => "converted",
+        Status::Warn => crate::cli::paint::paint("warn     ", crate::cli::paint::Tone::Warn),
+        _ => crate::cli::paint::paint("converted", crate::cli::paint::Tone::Good),
     };
     format!(
-        "{status}  {} -> {}  {} {} Hz {}ch {:.3} s -> {} {} Hz {:.3} s, {} unit(s)",
+        "{status}  {} -> {}  {} {} Hz {}ch {:.3} s -> {} {} Hz {}, {} unit(s)",
         c.input.display(),
         c.output.display(),
         c.source.codec,
@@ -105,7 +141,7 @@ fn human_row(status: Status, c: &Conversion) -> String {
         c.input_duration_s(),
         c.format.extension(),
         c.rate,
-        c.duration_s(),
+        super::secs(Some(c.duration_s())),
         c.billing_units.unwrap_or(0)
     )
 }
@@ -121,6 +157,13 @@ enum JsonRow<'a> {
         #[serde(flatten)]
         conversion: &'a Conversion,
     },
+    Skipped {
+        status: Status,
+        input: &'a Path,
+        output: &'a Path,
+        #[serde(flatten)]
+        skip: &'a Skip,
+    },
     Failed {
         status: Status,
         input: &'a Path,
@@ -132,10 +175,16 @@ enum JsonRow<'a> {
 impl<'a> JsonRow<'a> {
     fn of(o: &'a FolderOutcome) -> JsonRow<'a> {
         match &o.result {
-            Ok(c) => JsonRow::Done {
+            Ok(Done::Converted(c)) => JsonRow::Done {
                 status: o.status(),
                 duration_s: c.duration_s(),
                 conversion: c,
+            },
+            Ok(Done::Skipped(skip)) => JsonRow::Skipped {
+                status: Status::Skipped,
+                input: &o.input,
+                output: &o.output,
+                skip,
             },
             Err(e) => JsonRow::Failed {
                 status: Status::Failed,
@@ -183,6 +232,7 @@ pub const CSV_HEADER: &[&str] = &[
     "trim_saved_units",
     "warnings",
     "error",
+    "skip_reason",
 ];
 
 /// RFC 4180 CSV: a header, then a row per file; `warnings` are ` | `-separated.
@@ -195,7 +245,7 @@ fn csv(outcomes: &[FolderOutcome], out: &mut impl Write) -> io::Result<()> {
             o.status().as_str().to_string(),
         ];
         match &o.result {
-            Ok(c) => row.extend([
+            Ok(Done::Converted(c)) => row.extend([
                 c.source.container.clone(),
                 c.source.codec.clone(),
                 c.source.sample_rate.to_string(),
@@ -212,10 +262,16 @@ fn csv(outcomes: &[FolderOutcome], out: &mut impl Write) -> io::Result<()> {
                 cell(c.trimmed.map(|t| t.billing_units)),
                 c.warnings.join(" | "),
                 String::new(),
+                String::new(),
             ]),
-            Err(e) => {
+            Ok(Done::Skipped(skip)) => {
                 row.extend(std::iter::repeat_n(String::new(), CSV_HEADER.len() - 4));
+                row.push(skip_reason(skip).to_string());
+            }
+            Err(e) => {
+                row.extend(std::iter::repeat_n(String::new(), CSV_HEADER.len() - 5));
                 row.push(super::error_words(e));
+                row.push(String::new());
             }
         }
         csv_row(out, row)?;

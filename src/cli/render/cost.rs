@@ -25,7 +25,7 @@ fn money(fen: Option<u64>, yuan: &Option<String>) -> String {
     }
 }
 
-/// A table: a line per file, then the total.
+/// A table: a line per file, then the total and what trimming would save.
 fn human(c: &CostReport, w: &mut impl Write) -> io::Result<()> {
     writeln!(
         w,
@@ -37,30 +37,32 @@ fn human(c: &CostReport, w: &mut impl Write) -> io::Result<()> {
     )?;
     writeln!(
         w,
-        "{:<4}  {:>10}  {:>9}  {:>22}  {:>26}  file",
-        "", "duration", "units", "per call", "all calls"
+        "{:<4}  {:>10}  {:>9}  {:>22}  {:>26}  {:>10}  file",
+        "", "duration", "units", "per call", "all calls", "trim saves"
     )?;
     for l in &c.files {
         writeln!(
             w,
-            "{:<4}  {:>10}  {:>9}  {:>22}  {:>26}  {}",
-            l.verdict.as_str().to_uppercase(),
+            "{}  {:>10}  {:>9}  {:>22}  {:>26}  {:>10}  {}",
+            crate::cli::paint::verdict(&format!("{:<4}", l.verdict.as_str().to_uppercase())),
             secs(l.duration_s),
             units(l.billing_units),
             money(l.per_call_fen, &l.per_call_yuan),
             money(l.all_calls_fen, &l.all_calls_yuan),
+            units(l.trim_saving_units),
             l.path
         )?;
     }
     let t = &c.total;
     writeln!(
         w,
-        "{:<4}  {:>10}  {:>9}  {:>22}  {:>26}  {} file(s)",
+        "{:<4}  {:>10}  {:>9}  {:>22}  {:>26}  {:>10}  {} file(s)",
         "",
         format!("{:.3} s", t.duration_s),
         units(Some(t.billing_units)),
-        money(t.per_call_fen, &t.per_call_yuan),
-        money(t.all_calls_fen, &t.all_calls_yuan),
+        Fen(t.per_call_fen).to_string(),
+        Fen(t.all_calls_fen).to_string(),
+        units(Some(t.trim_saving_units)),
         c.files.len()
     )?;
     if t.files_without_cost > 0 {
@@ -70,7 +72,21 @@ fn human(c: &CostReport, w: &mut impl Write) -> io::Result<()> {
             t.files_without_cost
         )?;
     }
-    Ok(())
+    write!(
+        w,
+        "trimming the silence (voxprep convert --trim-silence) would save {} billing unit(s) \
+         per call of each file, {} over all calls",
+        t.trim_saving_units,
+        Fen(t.trim_saving_fen)
+    )?;
+    if t.files_without_trim_saving > 0 {
+        write!(
+            w,
+            " (not counting {} file(s) whose samples were not analysed)",
+            t.files_without_trim_saving
+        )?;
+    }
+    writeln!(w)
 }
 
 /// The CSV columns, in order: one row per file, then a `TOTAL` row.
@@ -84,10 +100,14 @@ pub const CSV_HEADER: &[&str] = &[
     "all_calls_fen",
     "all_calls_yuan",
     "codes",
+    "trim_saving_units",
+    "trim_saving_fen",
+    "trim_saving_yuan",
 ];
 
 /// RFC 4180 CSV: a header, a row per file, then a row whose path is
-/// `TOTAL` (verdict and codes empty). Unknown amounts are empty cells.
+/// `TOTAL` (verdict and codes empty). Unknown amounts are empty cells. New
+/// columns go at the end, so readers by position keep working.
 fn csv(c: &CostReport, w: &mut impl Write) -> io::Result<()> {
     csv_row(w, CSV_HEADER)?;
     for l in &c.files {
@@ -107,6 +127,9 @@ fn csv(c: &CostReport, w: &mut impl Write) -> io::Result<()> {
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join(";"),
+                cell(l.trim_saving_units),
+                cell(l.trim_saving_fen),
+                cell(l.trim_saving_yuan.as_ref()),
             ],
         )?;
     }
@@ -118,11 +141,14 @@ fn csv(c: &CostReport, w: &mut impl Write) -> io::Result<()> {
             String::new(),
             format!("{:.3}", t.duration_s),
             t.billing_units.to_string(),
-            cell(t.per_call_fen),
-            cell(t.per_call_yuan.as_ref()),
-            cell(t.all_calls_fen),
-            cell(t.all_calls_yuan.as_ref()),
+            t.per_call_fen.to_string(),
+            t.per_call_yuan.clone(),
+            t.all_calls_fen.to_string(),
+            t.all_calls_yuan.clone(),
             String::new(),
+            t.trim_saving_units.to_string(),
+            t.trim_saving_fen.to_string(),
+            t.trim_saving_yuan.clone(),
         ],
     )
 }
@@ -140,7 +166,7 @@ mod tests {
         ok.billing_units = Some(2);
         let mut mp3 = FileReport::new("c/x.mp3");
         mp3.verdict = Verdict::Fail;
-        voxprep::cost::cost_report(&[ok, mp3], Fen(15), 1000, 2)
+        voxprep::cost::cost_report(&[ok, mp3], Fen(15), 1000, 2).unwrap()
     }
 
     #[test]
@@ -151,6 +177,10 @@ mod tests {
         assert!(text.contains("60000 fen (¥600.00)"), "{text}");
         assert!(text.contains("2000 call(s) per recording"), "{text}");
         assert!(text.contains("(1 file(s) of unknown duration"), "{text}");
+        assert!(
+            text.contains("would save 0 billing unit(s) per call of each file, 0 fen (¥0.00) over all calls (not counting 2 file(s)"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -160,8 +190,8 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(lines[0], CSV_HEADER.join(","));
-        assert_eq!(lines[1], "a/ok.wav,pass,12.500,2,30,0.30,60000,600.00,");
-        assert_eq!(lines[2], "c/x.mp3,fail,,,,,,,");
-        assert_eq!(lines[3], "TOTAL,,12.500,2,30,0.30,60000,600.00,");
+        assert_eq!(lines[1], "a/ok.wav,pass,12.500,2,30,0.30,60000,600.00,,,,");
+        assert_eq!(lines[2], "c/x.mp3,fail,,,,,,,,,,");
+        assert_eq!(lines[3], "TOTAL,,12.500,2,30,0.30,60000,600.00,,0,0,0.00");
     }
 }

@@ -30,15 +30,46 @@ pub fn error_words(e: &voxprep::Error) -> String {
         return format!("{e}; --accept-truncated converts what is there");
     }
     match e.usage() {
-        Some(Usage::OutputExists(_)) => format!("{e}; use --force to replace it"),
+        Some(Usage::OutputExists(_)) => format!(
+            "{e}; use --force to replace it, or --skip-existing to keep it if it passes check"
+        ),
+        Some(Usage::ExistingOutputUnfit { .. }) => format!("{e}; use --force to redo it"),
+        Some(Usage::FormatContradictsName { output, writes, .. }) => format!(
+            "{e}; name it {} or leave out --to",
+            output.with_extension(writes).display()
+        ),
+        Some(Usage::OutputNotAFolder(out)) => match out.extension() {
+            // `-o ok.wav` names a file: never made a folder.
+            Some(_) => format!(
+                "{e}; give one input file for -o {}, or -o an existing folder or a path \
+                 ending in / (-o ready/)",
+                out.display()
+            ),
+            None => format!(
+                "{e}; give -o an existing folder, or end it with / (-o {}/) to have it made",
+                out.display()
+            ),
+        },
         Some(Usage::Setting { setting, .. }) => format!("{e} (check {})", flag(setting)),
         _ => e.to_string(),
     }
 }
 
-/// `12.345 s`, or `-` when unknown.
+/// `12.345 s`, or `-` when unknown. A duration finer than the
+/// millisecond (only ever one just past a billing boundary, see
+/// `billing::duration_secs`) is shown to the microsecond: `12.000125 s`.
 pub fn secs(d: Option<f64>) -> String {
-    d.map_or_else(|| "-".to_string(), |d| format!("{d:.3} s"))
+    d.map_or_else(|| "-".to_string(), |d| format!("{} s", secs_figure(d)))
+}
+
+/// The figure of [`secs`], without the unit (CSV cells, columns).
+pub fn secs_figure(d: f64) -> String {
+    let ms = d * 1000.0;
+    if (ms - ms.round()).abs() > 1e-6 {
+        format!("{d:.6}")
+    } else {
+        format!("{d:.3}")
+    }
 }
 
 /// `1 unit`, `3 units`, or `- units` when unknown.
@@ -58,6 +89,18 @@ pub fn cell<T: ToString>(v: Option<T>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_duration_past_a_billing_boundary_shows_it() {
+        use voxprep::billing::{Frames, duration_secs};
+        assert_eq!(secs(Some(duration_secs(Frames(96_000), 8000))), "12.000 s");
+        assert_eq!(
+            secs(Some(duration_secs(Frames(96_001), 8000))),
+            "12.000125 s"
+        );
+        assert_eq!(secs(Some(duration_secs(Frames(28_110), 8000))), "3.513 s");
+        assert_eq!(secs(None), "-");
+    }
     use std::path::PathBuf;
     use voxprep::{Error, Usage};
 
@@ -66,7 +109,8 @@ mod tests {
         let e = Error::from(Usage::OutputExists(PathBuf::from("o.wav"))).with_path("i.mp3");
         assert_eq!(
             error_words(&e),
-            "i.mp3: convert: output o.wav exists; use --force to replace it"
+            "i.mp3: convert: output o.wav exists; use --force to replace it, or --skip-existing \
+             to keep it if it passes check"
         );
         let opts = voxprep::convert::ConvertOptions {
             format: voxprep::convert::OutputFormat::Vox,

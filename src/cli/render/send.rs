@@ -7,7 +7,10 @@ use super::cell;
 use serde::Serialize;
 use std::io::{self, Write};
 use voxprep::check::FileReport;
-use voxprep::provider::{BatchOutcome, BatchReport, Content, Mobile, SendStatus, SubmitRequest};
+use voxprep::provider::{
+    BatchOutcome, BatchReport, Content, Mobile, SendStatus, StopCause, SubmitRequest,
+    unsent_numbers,
+};
 
 /// `send file`'s check of its local recording, in `voxprep check`'s words,
 /// and what playing it to `numbers` numbers costs.
@@ -35,6 +38,48 @@ fn numbers_cell(numbers: &[Mobile]) -> String {
         .map(Mobile::as_str)
         .collect::<Vec<_>>()
         .join(";")
+}
+
+/// Numbers as one comma-separated line: what `--to` takes.
+fn numbers_list(numbers: &[Mobile]) -> String {
+    numbers
+        .iter()
+        .map(Mobile::as_str)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The numbers of `reports` that may be sent again
+/// ([`BatchReport::unsent`]), one a line: what `--unsent FILE` holds and
+/// `--to @FILE` reads.
+pub fn unsent_lines(reports: &[BatchReport]) -> String {
+    unsent_numbers(reports)
+        .iter()
+        .map(|m| format!("{}\n", m.as_str()))
+        .collect()
+}
+
+/// For stderr after the provider refused a request for the whole account:
+/// which code, and how many requests were therefore not sent.
+pub fn write_account_stop(reports: &[BatchReport], w: &mut impl Write) -> io::Result<()> {
+    let Some(code) = reports.iter().find_map(BatchReport::account_rejection) else {
+        return Ok(());
+    };
+    let stopped = reports
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.outcome,
+                BatchOutcome::NotAttempted(StopCause::AccountRejected(_))
+            )
+        })
+        .count();
+    writeln!(
+        w,
+        "voxprep: the provider refused a request for the whole account ({}); \
+         the {stopped} remaining request(s) were not sent",
+        code.describe()
+    )
 }
 
 /// The CSV columns of a dry run, in order.
@@ -145,10 +190,19 @@ impl<'a> Row<'a> {
                 )
             }
             BatchOutcome::Failed(e) => (None, None, e.to_string()),
-            BatchOutcome::NotAttempted => (
+            BatchOutcome::NotAttempted(StopCause::TransportFailure) => (
                 None,
                 None,
                 "not attempted after an earlier request failed; safe to send later".to_string(),
+            ),
+            BatchOutcome::NotAttempted(StopCause::AccountRejected(code)) => (
+                None,
+                None,
+                format!(
+                    "not attempted after an earlier request was refused for the whole account \
+                     ({}); safe to send once that is put right",
+                    code.describe()
+                ),
             ),
         };
         Row {
@@ -163,14 +217,18 @@ impl<'a> Row<'a> {
 
     /// What a human line says after `request i/n (k numbers): `.
     fn human(&self) -> String {
+        use crate::cli::paint::{Tone, paint};
         match self.status {
             SendStatus::Accepted => format!(
-                "accepted, smsid {}",
+                "{}, smsid {}",
+                paint("accepted", Tone::Good),
                 self.smsid.unwrap_or("(none in the reply)")
             ),
-            SendStatus::Rejected => format!("REJECTED {}", self.message),
-            SendStatus::OutcomeUnknown => format!("OUTCOME UNKNOWN: {}", self.message),
-            SendStatus::NotSent => format!("NOT SENT: {}", self.message),
+            SendStatus::Rejected => format!("{} {}", paint("REJECTED", Tone::Bad), self.message),
+            SendStatus::OutcomeUnknown => {
+                format!("{}: {}", paint("OUTCOME UNKNOWN", Tone::Bad), self.message)
+            }
+            SendStatus::NotSent => format!("{}: {}", paint("NOT SENT", Tone::Warn), self.message),
         }
     }
 }
@@ -205,17 +263,42 @@ pub fn write_reports(
                     .map(|r| r.numbers.len())
                     .sum()
             };
-            writeln!(w, "accepted: {} of {} number(s)", count(true), count(false))
+            writeln!(w, "accepted: {} of {} number(s)", count(true), count(false))?;
+            let unsent = unsent_numbers(reports);
+            if !unsent.is_empty() {
+                writeln!(
+                    w,
+                    "not sent: {} number(s); nobody was called, safe to send again:\n{}",
+                    unsent.len(),
+                    numbers_list(&unsent)
+                )?;
+            }
+            let unknown: Vec<Mobile> = reports
+                .iter()
+                .filter(|r| r.status() == SendStatus::OutcomeUnknown)
+                .flat_map(|r| r.numbers.iter().cloned())
+                .collect();
+            if !unknown.is_empty() {
+                writeln!(
+                    w,
+                    "outcome unknown: {} number(s); check the status reports before sending them again:\n{}",
+                    unknown.len(),
+                    numbers_list(&unknown)
+                )?;
+            }
+            Ok(())
         }
         Format::Json => {
             #[derive(Serialize)]
             struct Doc<'a> {
                 billing_units_per_call: Option<u64>,
                 requests: &'a [Row<'a>],
+                unsent: Vec<Mobile>,
             }
             let doc = Doc {
                 billing_units_per_call: units,
                 requests: &rows,
+                unsent: unsent_numbers(reports),
             };
             serde_json::to_writer(&mut *w, &doc)?;
             writeln!(w)
@@ -286,7 +369,10 @@ mod tests {
             ("13800138000,13900139000", replied(0, Some("E725"))),
             ("13700137000", replied(-1010, None)),
             ("13600136000", failed),
-            ("13500135000", BatchOutcome::NotAttempted),
+            (
+                "13500135000",
+                BatchOutcome::NotAttempted(StopCause::TransportFailure),
+            ),
         ]
         .into_iter()
         .map(|(list, outcome)| BatchReport {
@@ -314,6 +400,14 @@ mod tests {
         assert!(lines[2].starts_with("request 3/4 (1 numbers): OUTCOME UNKNOWN: provider: "));
         assert!(lines[3].starts_with("request 4/4 (1 numbers): NOT SENT: not attempted"));
         assert_eq!(lines[4], "accepted: 2 of 5 number(s)");
+        assert_eq!(
+            lines[5],
+            "not sent: 1 number(s); nobody was called, safe to send again:"
+        );
+        assert_eq!(lines[6], "13500135000");
+        assert!(lines[7].starts_with("outcome unknown: 1 number(s); check the status reports"));
+        assert_eq!(lines[8], "13600136000");
+        assert_eq!(unsent_lines(&reports()), "13500135000\n");
     }
 
     #[test]
@@ -343,6 +437,7 @@ mod tests {
         );
         assert_eq!(r[2]["code"], serde_json::Value::Null);
         assert_eq!(r[3]["accepted"], false);
+        assert_eq!(v["unsent"], serde_json::json!(["13500135000"]));
     }
 
     #[test]

@@ -134,6 +134,127 @@ fn a_reply_that_never_comes_is_sent_once_and_outcome_unknown() {
     assert!(message.contains("outcome unknown"), "{message}");
 }
 
+/// A garbage reply to request 2 of 3: exit 3; the human output lists the
+/// 50 numbers of request 3, never sent, and the 200 of request 2, whose
+/// outcome is unknown; `--unsent FILE` holds the 50, one a line, and
+/// `--to @FILE` sends exactly them.
+#[test]
+fn a_garbage_reply_to_request_2_lists_the_unsent_numbers() {
+    let fake = FakeProvider::start(|i, _| {
+        if i == 1 {
+            Reply::Ok("<html>gateway busy</html>".into())
+        } else {
+            Reply::code("0")
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("unsent.txt");
+    let list = numbers(450).join(",");
+    let unsent = &numbers(450)[400..];
+    let r = run(
+        Some(&fake.base_url),
+        &[
+            "send",
+            "code",
+            "1234",
+            "--to",
+            &list,
+            "--unsent",
+            file.to_str().unwrap(),
+        ],
+    )
+    .code(3)
+    .stdout_has("request 3/3 (50 numbers): NOT SENT: ")
+    .stdout_has(&format!(
+        "not sent: 50 number(s); nobody was called, safe to send again:\n{}\n",
+        unsent.join(",")
+    ))
+    .stdout_has(&format!(
+        "outcome unknown: 200 number(s); check the status reports before sending them again:\n{}\n",
+        numbers(400)[200..].join(",")
+    ))
+    .stderr_has("50 number(s) not sent written to");
+    assert_eq!(fake.settled().len(), 2, "request 3 never left");
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(written, format!("{}\n", unsent.join("\n")), "{r}");
+
+    // Ready for --to @FILE: the 50, and only them, go out.
+    let again = FakeProvider::always(Reply::code("0"));
+    let to = format!("@{}", file.display());
+    run(
+        Some(&again.base_url),
+        &["send", "code", "1234", "--to", &to],
+    )
+    .success();
+    let received = again.settled();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].numbers(), unsent);
+}
+
+/// -1011 (insufficient balance) on request 1 of 3: the fake sees exactly
+/// one request; the other two are `not_sent`, the exit status is 1 (a
+/// rejection, not a transport error), stderr says why, and all 450 numbers
+/// are the ones to send again (nobody was called).
+#[test]
+fn insufficient_balance_on_request_1_stops_the_rest() {
+    let fake = FakeProvider::always(Reply::code("-1011"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("unsent.txt");
+    let list = numbers(450).join(",");
+    let base = ["send", "code", "1234", "--to", &list];
+    let r = run(Some(&fake.base_url), &base)
+        .code(1)
+        .stdout_has("request 1/3 (200 numbers): REJECTED -1011: insufficient balance (余额不足)")
+        .stdout_has("request 2/3 (200 numbers): NOT SENT: not attempted after an earlier request was refused for the whole account (-1011: ")
+        .stdout_has(&format!("not sent: 450 number(s); nobody was called, safe to send again:\n{list}\n"))
+        .stderr_has("refused a request for the whole account (-1011: insufficient balance");
+    assert!(
+        r.stderr()
+            .contains("the 2 remaining request(s) were not sent"),
+        "{r}"
+    );
+    assert_eq!(fake.settled().len(), 1, "exactly one request");
+
+    let mut args = base.to_vec();
+    args.extend(["--format", "json", "--unsent", file.to_str().unwrap()]);
+    let doc = run(Some(&fake.base_url), &args).code(1).json();
+    let statuses: Vec<&Value> = doc["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| &q["status"])
+        .collect();
+    assert_eq!(statuses, ["rejected", "not_sent", "not_sent"]);
+    assert_eq!(doc["unsent"].as_array().unwrap().len(), 450);
+    assert_eq!(fake.settled().len(), 2, "again exactly one request");
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(written.lines().collect::<Vec<_>>(), numbers(450));
+}
+
+/// An existing `--unsent` file is refused before anything is sent (exit
+/// 2) unless `--force`; with it, the file is replaced, empty when
+/// everything went out.
+#[test]
+fn an_existing_unsent_file_is_refused_before_sending() {
+    let fake = FakeProvider::always(Reply::code("0"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("unsent.txt");
+    std::fs::write(&file, "13900139000\n").unwrap();
+    let path = file.to_str().unwrap();
+    send_code_run(&fake.base_url, &["--unsent", path])
+        .code(2)
+        .stderr_has("exists; use --force");
+    assert_eq!(fake.settled().len(), 0, "nothing sent");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "13900139000\n");
+    send_code_run(&fake.base_url, &["--unsent", path, "--force"]).success();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary left"
+    );
+}
+
 #[test]
 fn connection_refused_is_exit_3_never_sent_and_retried_only_when_asked() {
     let base = nobody_listening();
