@@ -1,5 +1,7 @@
-//! Content analysis of decoded 16-bit mono samples: level, silence, clipping,
-//! leading/trailing silence and DC offset. Pure: no I/O.
+//! Content analysis of decoded 16-bit mono samples: level, silence, clipping
+//! (full-scale runs, samples at the rails, and the pile-up near the peak that
+//! clipping leaves after resampling: [`clipped`]), leading/trailing silence
+//! and DC offset. Pure: no I/O.
 //!
 //! The analysis is streaming: create a [`SignalAnalyser`], [`feed`] it chunks
 //! of samples as they are decoded (WAV data, decoded VOX...), then [`finish`]
@@ -9,8 +11,11 @@
 //! [`feed`]: SignalAnalyser::feed
 //! [`finish`]: SignalAnalyser::finish
 
+mod clipped;
+
 use crate::billing::{self, Frames, RoundingRule};
 use crate::loudness::Meter;
+use clipped::Pileup;
 use serde::Serialize;
 
 /// Full scale of a 16-bit sample, the 0 dBFS reference.
@@ -87,6 +92,16 @@ pub struct SignalStats {
     pub clipped_samples: u64,
     /// Length of the longest run of full-scale samples (any length).
     pub longest_clip_run: u64,
+    /// Samples at the rails in runs of 1 or 2, as clipping leaves them once
+    /// resampled or dithered: full scale, or the largest magnitude a
+    /// decoded mu-law (32124) or A-law (32256) sample has.
+    pub rail_samples: u64,
+    /// How far samples pile up just below the peak, as clipping leaves them
+    /// once resampled or turned down (a z-score, rounded to 0.01; clean
+    /// speech stays below about 5, 0 when nothing rises). Tone-like blocks
+    /// are left out. `None` when the peak is below -12 dBFS or the signal
+    /// has fewer than 64 distinct magnitudes from 0.48 of the peak up.
+    pub peak_pileup: Option<f64>,
     /// When the peak is below full scale and at least
     /// [`FLAT_TOP_MIN_DBFS`]: runs of at least `clip_run` consecutive samples
     /// held at exactly the peak magnitude (flat tops: clipped, then turned
@@ -166,6 +181,11 @@ pub struct SignalAnalyser {
     sum_sq: f64,
     /// Runs of full-scale samples.
     clip: Runs,
+    /// Samples at the rails ([`clipped::at_rail`]), and their runs.
+    rails: u64,
+    rail_runs: Runs,
+    /// The amplitude distribution near the peak.
+    pileup: Pileup,
     /// Runs at the running peak magnitude (only the final peak's count).
     top: Runs,
     first_loud: Option<u64>,
@@ -188,6 +208,9 @@ impl SignalAnalyser {
             sum: 0,
             sum_sq: 0.0,
             clip: Runs::default(),
+            rails: 0,
+            rail_runs: Runs::default(),
+            pileup: Pileup::new(),
             top: Runs::default(),
             first_loud: None,
             last_loud: None,
@@ -242,6 +265,16 @@ impl SignalAnalyser {
         } else if self.clip.run > 0 && !block.is_empty() {
             self.clip.end(self.clip_run);
         }
+        if peak >= clipped::LOWEST_RAIL {
+            for s in block {
+                let rail = clipped::at_rail(s.value().unsigned_abs());
+                self.rails += u64::from(rail);
+                self.rail_runs.push(rail, clipped::LONG_RAIL_RUN);
+            }
+        } else if self.rail_runs.run > 0 && !block.is_empty() {
+            self.rail_runs.end(clipped::LONG_RAIL_RUN);
+        }
+        self.pileup.feed(block);
         if peak >= self.silence_level {
             let level = self.silence_level;
             let loud = |s: &S| s.value().unsigned_abs() >= level;
@@ -292,6 +325,7 @@ impl SignalAnalyser {
     pub fn finish(mut self) -> SignalStats {
         self.clip.end(self.clip_run);
         self.top.end(self.clip_run);
+        self.rail_runs.end(clipped::LONG_RAIL_RUN);
         if self.peak >= CLIP_LEVEL || self.peak < self.flat_top_level {
             self.top = Runs::default();
         }
@@ -330,6 +364,8 @@ impl SignalAnalyser {
             clipped_runs: self.clip.runs,
             clipped_samples: self.clip.samples,
             longest_clip_run: self.clip.longest,
+            rail_samples: self.rails - self.rail_runs.samples,
+            peak_pileup: self.pileup.finish().map(round2),
             flat_top_runs: self.top.runs,
             flat_top_samples: self.top.samples,
             longest_flat_top: self.top.longest,
@@ -477,6 +513,60 @@ pub(crate) mod tests {
             .map(|i| {
                 let x = amplitude * (2.0 * std::f64::consts::PI * freq * i as f64 / 8000.0).sin();
                 (x * 32767.0).round() as i16
+            })
+            .collect()
+    }
+
+    /// Noise with a speech-like (Laplacian) amplitude distribution, from a
+    /// fixed-seed generator, scaled to `peak`.
+    pub(crate) fn laplacian(n: usize, peak: f64) -> Vec<i16> {
+        let mut rng = 0x2545_F491_4F6C_DD1Du64;
+        let mut uniform = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let raw: Vec<f64> = (0..n)
+            .map(|_| {
+                let u = uniform().max(1e-12);
+                let sign = if uniform() < 0.5 { -1.0 } else { 1.0 };
+                sign * -u.ln()
+            })
+            .collect();
+        let max = raw.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        raw.iter()
+            .map(|v| (v / max * peak).round() as i16)
+            .collect()
+    }
+
+    /// `x` times `gain`, clipped at full scale as a 16-bit writer clips,
+    /// then halved in rate by a windowed-sinc low-pass (as resampling after
+    /// the clipping does), times `after`, clipped again.
+    pub(crate) fn clip_then_resample(x: &[i16], gain: f64, after: f64) -> Vec<i16> {
+        let clipped: Vec<f64> = x
+            .iter()
+            .map(|&v| (f64::from(v) * gain).clamp(-32768.0, 32767.0))
+            .collect();
+        // 31 taps, cut-off at a quarter of the input rate, Hann window.
+        let taps: Vec<f64> = (-15i32..=15)
+            .map(|k| {
+                let t = f64::from(k);
+                let sinc = if k == 0 {
+                    0.5
+                } else {
+                    (std::f64::consts::PI * t * 0.5).sin() / (std::f64::consts::PI * t)
+                };
+                sinc * (0.5 + 0.5 * (std::f64::consts::PI * t / 16.0).cos())
+            })
+            .collect();
+        let sum: f64 = taps.iter().sum();
+        clipped
+            .windows(taps.len())
+            .step_by(2)
+            .map(|w| {
+                let y: f64 = w.iter().zip(&taps).map(|(a, b)| a * b).sum::<f64>() / sum;
+                (y * after).round().clamp(-32768.0, 32767.0) as i16
             })
             .collect()
     }

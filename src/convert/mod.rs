@@ -31,7 +31,8 @@ use crate::check::{CheckOptions, FileReport};
 use crate::decode::{AudioReader, DecodeOptions, SourceFacts};
 use crate::error::{Error, Result, Setting, Usage};
 use crate::loudness;
-use crate::spec::Verdict;
+use crate::signal::{SignalAnalyser, SignalStats, Thresholds};
+use crate::spec::{Code, Verdict};
 use crate::vox::{DecoderFlavor, EncoderKind};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -455,7 +456,10 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
         Some(_) => Some(loudness::Meter::new(rate)?),
         None => None,
     };
-    stream(&mut reader, rate, opts.remove_dc, |mono| {
+    // A level change cannot undo clipping: say so when the input, as
+    // decoded, is clipped by the check's own rule.
+    let mut scan = (opts.level != Level::Unchanged).then(|| InputScan::new(&opts.check.thresholds));
+    stream(&mut reader, rate, opts.remove_dc, scan.as_mut(), |mono| {
         let len = mono.len() as u64;
         let lo = start.clamp(pos, pos + len) - pos;
         let hi = end.clamp(pos, pos + len) - pos;
@@ -475,6 +479,11 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
     .map_err(|e| e.with_path(input))?;
     let analysed = sink.finish().map_err(|e| e.with_path(tmp.path()))?;
     warnings.extend(reader.warnings());
+    if let Some(clipped) = scan.and_then(|s| s.clipping()) {
+        warnings.push(format!(
+            "input is clipped: {clipped}; changing the level does not undo clipping"
+        ));
+    }
     if quant.clipped > 0 {
         warnings.push(format!(
             "{} samples clipped and limited at full scale (peak {:+.1} dBFS before limiting)",
@@ -578,7 +587,7 @@ fn analyse(
     let mut first = None;
     let mut last = None;
     let mut pos = 0u64;
-    stream(reader, rate, opts.remove_dc, |x| {
+    stream(reader, rate, opts.remove_dc, None, |x| {
         peak = peak.max(mix::peak(x));
         if let Some(m) = meter.as_mut() {
             m.add(x)?;
@@ -608,9 +617,53 @@ fn analyse(
     })
 }
 
+/// The input as decoded and downmixed, before resampling and any filter or
+/// gain, analysed the way `check` analyses a file.
+struct InputScan {
+    thresholds: Thresholds,
+    /// Made at the first packet, when the input's rate is known.
+    analyser: Option<SignalAnalyser>,
+    samples: Vec<i16>,
+}
+
+impl InputScan {
+    fn new(thresholds: &Thresholds) -> InputScan {
+        InputScan {
+            thresholds: thresholds.clone(),
+            analyser: None,
+            samples: Vec::new(),
+        }
+    }
+
+    /// The next decoded mono samples (full scale 1.0) at `rate` Hz.
+    fn feed(&mut self, rate: u32, mono: &[f32]) {
+        let t = &self.thresholds;
+        let a = self
+            .analyser
+            .get_or_insert_with(|| SignalAnalyser::new(rate, t));
+        self.samples.clear();
+        // 16-bit PCM decodes to s / 32768: this gives its samples back.
+        self.samples.extend(
+            mono.iter()
+                .map(|&v| (v * 32768.0).round().clamp(-32768.0, 32767.0) as i16),
+        );
+        a.feed(&self.samples);
+    }
+
+    /// The `clipping` sentence of the check, if the input is clipped.
+    fn clipping(self) -> Option<String> {
+        let stats: SignalStats = self.analyser?.finish();
+        crate::spec::signal_problems(&stats, &self.thresholds)
+            .into_iter()
+            .find(|p| p.code == Code::Clipping)
+            .map(|p| p.message)
+    }
+}
+
 /// Decode, downmix and resample `reader` to `rate`, high-pass it when
-/// `remove_dc`, and hand the mono blocks to `f`. Both passes of a
-/// conversion see the same samples: the level is measured on what is written.
+/// `remove_dc`, and hand the mono blocks to `f`; the decoded mono samples go
+/// to `scan` first, when given. Both passes of a conversion see the same
+/// samples: the level is measured on what is written.
 ///
 /// Decoding runs on this thread; downmixing, resampling and `f` (quantising,
 /// encoding, writing) on a second one, fed through a bounded channel, so the
@@ -620,11 +673,12 @@ fn stream(
     reader: &mut AudioReader,
     rate: u32,
     remove_dc: bool,
+    scan: Option<&mut InputScan>,
     f: impl FnMut(&[f32]) -> Result<()> + Send,
 ) -> Result<()> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Packet>(PIPELINE_DEPTH);
     std::thread::scope(|scope| {
-        let worker = scope.spawn(move || consume(rx, rate, remove_dc, f));
+        let worker = scope.spawn(move || consume(rx, rate, remove_dc, scan, f));
         let produced = produce(reader, &tx);
         drop(tx); // ends the worker's loop
         let consumed = worker.join().unwrap_or_else(|_| {
@@ -671,6 +725,7 @@ fn consume(
     rx: std::sync::mpsc::Receiver<Packet>,
     rate: u32,
     remove_dc: bool,
+    mut scan: Option<&mut InputScan>,
     f: impl FnMut(&[f32]) -> Result<()>,
 ) -> Result<()> {
     let mut high_pass = remove_dc.then(|| highpass::HighPass::new(rate));
@@ -688,6 +743,9 @@ fn consume(
     for packet in rx {
         mono.clear();
         mix::downmix(&packet.samples, packet.channels, &mut mono);
+        if let Some(s) = scan.as_deref_mut() {
+            s.feed(packet.rate, &mono);
+        }
         if !started {
             started = true;
             if packet.rate != rate {

@@ -102,8 +102,9 @@ codes! {
     WrongExtension = "wrong-extension", Error, "a RIFF/WAVE file whose name does not end in `.wav`";
     /// Nothing louder than the silence threshold anywhere.
     Silent = "silent", Warning, "no sample reaches the silence threshold (-50 dBFS by default): digital silence or near-silence; says the peak";
-    /// Runs of full-scale samples.
-    Clipping = "clipping", Warning, "runs of at least 3 (by default) consecutive full-scale samples (+32767, -32767, -32768); says how many runs, samples, and the longest run";
+    /// The recording is clipped: full-scale runs, samples at the rails, or
+    /// samples piled up just below the peak.
+    Clipping = "clipping", Warning, "the recording is clipped: a run of at least 3 (by default) consecutive full-scale samples (+32767, -32767, -32768), or at least 3 samples at the rails in runs of 1 or 2 (full scale, or the largest value decoded mu-law or A-law has: clipped, then resampled or dithered), or samples piled up just below the peak (pile-up score at least 6.5: clipped, then resampled or turned down); says which, with its figures";
     /// Runs of samples held at a peak below full scale.
     FlatTops = "flat-tops", Warning, "the peak is below full scale but at least -12 dBFS, and runs of at least 3 (by default) consecutive samples sit at exactly the peak magnitude: clipped and then turned down, or limited hard";
     /// The peak is below the low-level threshold.

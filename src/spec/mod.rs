@@ -34,7 +34,7 @@ pub(crate) use file::empty_file;
 pub use file::{
     AudioKind, audio_kind, is_audio_extension, not_accepted, not_audio, unreadable, wrong_extension,
 };
-pub use signal::{MIN_DC_OFFSET_S, signal_problems};
+pub use signal::{MIN_DC_OFFSET_S, MIN_RAIL_SAMPLES, PILEUP_MIN_SCORE, signal_problems};
 pub use vox::{
     DISAGREEMENT_SNR_LIMIT_DB, DRIFT_LIMIT, MIN_STATE_ERRORS, RAILS_SHARE_LIMIT,
     STATE_ERROR_SHARE_LIMIT, SUSPECT_MIN_BATCH, SUSPECT_MIN_VOICED_FRAMES, SUSPECT_SCORE,

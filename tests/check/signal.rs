@@ -41,6 +41,45 @@ fn clipping_figures() {
     assert!(signal.longest_clip_run >= 3);
 }
 
+/// Issue 17: clipped speech resampled by sox (`sox prompt.wav -r 8000 -b
+/// 16 out.wav gain N`) keeps no run of 3 full-scale samples; it is found
+/// from the samples at the rails, and turned down from the pile-up below
+/// its peak. A clean prompt near full scale is not clipping.
+#[test]
+fn clipping_that_survived_resampling() {
+    for (rel, rails) in [
+        (
+            "check/clipped-gain15-resampled-8000hz.wav",
+            "487 samples at the rails in runs of 1 or 2",
+        ),
+        (
+            "check/clipped-gain25-resampled-8000hz.wav",
+            "1513 samples at the rails in runs of 1 or 2",
+        ),
+    ] {
+        let f = check(rel);
+        assert_eq!(codes(&f), ["clipping"], "{rel}: {f:#?}");
+        let signal = f.signal.as_ref().unwrap();
+        assert_eq!(signal.clipped_runs, 0, "{rel}");
+        assert!(f.problems[0].message.starts_with(rails), "{rel}: {f:#?}");
+        assert!(signal.peak_pileup.unwrap() > voxprep::spec::PILEUP_MIN_SCORE);
+    }
+    let f = check("check/clipped-gain15-turned-down-8000hz.wav");
+    assert_eq!(codes(&f), ["clipping"], "{f:#?}");
+    let signal = f.signal.as_ref().unwrap();
+    assert_eq!(signal.rail_samples, 0);
+    assert!(f.problems[0].message.contains("pile up"), "{f:#?}");
+    for clean in [
+        "check/pass-8000hz-prompt.wav",
+        "vox/speech-espeak-8000Hz.wav",
+    ] {
+        let f = check(clean);
+        assert_eq!(codes(&f), Vec::<&str>::new(), "{clean}: {f:#?}");
+        let z = f.signal.as_ref().unwrap().peak_pileup.unwrap();
+        assert!(z < 5.0, "{clean}: {z}");
+    }
+}
+
 /// sox `stats` is the oracle for flat tops: its "Pk count" (samples at the
 /// peak level) equals our samples in flat tops where every peak sample lies
 /// in a run of 3 or more, and a clean prompt has none.

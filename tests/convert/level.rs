@@ -177,6 +177,46 @@ fn dc_is_removed_before_the_gain_unless_kept() {
     assert!(has_dc_warning(&c), "{:#?}", c.check.problems);
 }
 
+/// Issue 17: `convert --loudness -18` on a clipped prompt says that the
+/// input is clipped (turning it down does not undo clipping), and so does
+/// a gain or peak normalising; leaving the level alone leaves the warning
+/// to the output's check.
+#[test]
+fn a_level_change_on_a_clipped_input_says_it_is_clipped() {
+    let input = fixture("check/clipped-gain25-resampled-8000hz.wav");
+    for level in [
+        Level::NormalizeLoudness(-18.0),
+        Level::NormalizePeak(-1.0),
+        Level::GainDb(-6.0),
+    ] {
+        let (_dir, _out, c) = converted_afresh(&input, &with_level(level));
+        let said: Vec<&String> = c
+            .warnings
+            .iter()
+            .filter(|w| {
+                w.starts_with("input is clipped: 1513 samples at the rails in runs of 1 or 2")
+            })
+            .collect();
+        assert_eq!(said.len(), 1, "{level:?}: {:#?}", c.warnings);
+        assert!(said[0].ends_with("changing the level does not undo clipping"));
+    }
+    let (_dir, _out, c) = converted_afresh(&input, &ConvertOptions::default());
+    assert!(
+        c.warnings
+            .iter()
+            .all(|w| !w.starts_with("input is clipped")),
+        "{:#?}",
+        c.warnings
+    );
+    assert!(c.check.problems.iter().any(|p| p.code == "clipping"));
+    // A clean prompt turned down: no such warning.
+    let (_dir, _out, c) = converted_afresh(
+        &fixture("vox/speech-espeak-8000Hz.wav"),
+        &with_level(Level::GainDb(-6.0)),
+    );
+    assert!(c.warnings.is_empty(), "{:#?}", c.warnings);
+}
+
 /// Digital silence stays digital silence through downmix, resampling, the
 /// high-pass and a gain: dither is spent only where rounding is needed.
 #[test]
