@@ -53,7 +53,6 @@
 pub mod batch;
 pub mod billing;
 pub mod check;
-#[cfg(feature = "decode")]
 mod codec;
 #[cfg(feature = "convert")]
 pub mod convert;
