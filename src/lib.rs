@@ -59,6 +59,7 @@ pub mod convert;
 pub mod cost;
 #[cfg(feature = "decode")]
 pub mod decode;
+mod dot;
 pub mod error;
 mod files;
 pub mod formats;
@@ -72,5 +73,8 @@ pub mod spec;
 pub mod voice;
 pub mod vox;
 pub mod wav;
+
+#[cfg(test)]
+mod test_fixtures;
 
 pub use error::{Error, Result, Setting, Usage};

@@ -28,6 +28,7 @@
 //!   fricatives, as a spectral centroid does, for a fraction of the cost;
 //!   it spreads too widely from prompt to prompt to decide on.
 
+use crate::dot::dot;
 use serde::Serialize;
 
 /// A frame is voiced when its normalised cross-correlation peaks above this.
@@ -481,25 +482,6 @@ fn block_sums(x: &[f32], prev: f32) -> (f64, f64, f64) {
     }
     let total = |lanes: [f32; LANES]| lanes.iter().map(|&v| f64::from(v)).sum::<f64>();
     (s + total(sum), q + total(squares), d + total(diffs))
-}
-
-/// The dot product of two slices of equal length, in lanes that vectorise.
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    const LANES: usize = 8;
-    let mut acc = [0f32; LANES];
-    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let tail: f32 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in ca.zip(cb) {
-        for i in 0..LANES {
-            acc[i] += x[i] * y[i];
-        }
-    }
-    acc.iter().sum::<f32>() + tail
 }
 
 fn round2(x: f64) -> f64 {

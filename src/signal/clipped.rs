@@ -17,6 +17,7 @@
 //! closely (beeps, two-tones and dial tones pile up near their peak too).
 
 use super::Sample;
+use crate::dot::dot;
 
 /// Samples judged together by the tone guard.
 const TONE_BLOCK: usize = 256;
@@ -271,26 +272,6 @@ fn is_tone(x: &[i16]) -> bool {
     }
     let residual = energy - (0..ORDER).map(|i| a[i] * r[0][i + 1]).sum::<f64>();
     residual * TONE_GAIN <= energy
-}
-
-/// The dot product of two slices of one length, in lanes the compiler can
-/// keep in vector registers.
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    const LANES: usize = 8;
-    let mut acc = [0.0f64; LANES];
-    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let tail: f64 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in ca.zip(cb) {
-        for i in 0..LANES {
-            acc[i] += x[i] * y[i];
-        }
-    }
-    acc.iter().sum::<f64>() + tail
 }
 
 #[cfg(test)]

@@ -365,33 +365,14 @@ pub(crate) mod libsndfile_vector {
 /// was made).
 #[cfg(test)]
 pub(crate) mod fixtures {
-    use std::path::PathBuf;
-
-    fn path(name: &str) -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/vox")
-            .join(name)
-    }
-
     /// The samples of a 16-bit mono 8000 Hz WAV.
     pub(crate) fn wav(name: &str) -> Vec<i16> {
-        let path = path(name);
-        let reader = hound::WavReader::open(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-        let spec = reader.spec();
-        assert_eq!(
-            (spec.channels, spec.bits_per_sample, spec.sample_rate),
-            (1, 16, 8000)
-        );
-        reader
-            .into_samples::<i16>()
-            .map(|s| s.expect("sample"))
-            .collect()
+        crate::test_fixtures::wav("vox", name, 8000)
     }
 
     /// The bytes of a file.
     pub(crate) fn bytes(name: &str) -> Vec<u8> {
-        let path = path(name);
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+        crate::test_fixtures::bytes("vox", name)
     }
 }
 

@@ -207,33 +207,13 @@ mod tests {
 #[cfg(test)]
 mod golden {
     use super::{G722_RATE, G722Decoder, G722Mode};
-    use std::path::PathBuf;
-
-    fn path(name: &str) -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/g722")
-            .join(name)
-    }
 
     fn bytes(name: &str) -> Vec<u8> {
-        let path = path(name);
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+        crate::test_fixtures::bytes("g722", name)
     }
 
-    /// The samples of a 16-bit mono 16 kHz WAV.
     fn wav(name: &str) -> Vec<i16> {
-        let path = path(name);
-        let reader = hound::WavReader::open(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-        let spec = reader.spec();
-        assert_eq!(
-            (spec.channels, spec.bits_per_sample, spec.sample_rate),
-            (1, 16, G722_RATE),
-            "{path:?}"
-        );
-        reader
-            .into_samples::<i16>()
-            .map(|s| s.expect("sample"))
-            .collect()
+        crate::test_fixtures::wav("g722", name, G722_RATE)
     }
 
     /// Decode `<clip>.g722` in `mode` and compare with ffmpeg's `golden`.

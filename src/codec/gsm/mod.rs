@@ -217,35 +217,16 @@ mod tests {
 #[cfg(test)]
 mod golden {
     use super::*;
-    use std::path::PathBuf;
 
     /// Speech and a full-scale sweep, encoded by sox (libgsm).
     const CLIPS: [&str; 2] = ["speech-espeak-8000Hz", "sweep-100-3800Hz-0dBFS-8000Hz"];
 
-    fn path(name: &str) -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/gsm")
-            .join(name)
-    }
-
     fn bytes(name: &str) -> Vec<u8> {
-        let path = path(name);
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+        crate::test_fixtures::bytes("gsm", name)
     }
 
-    /// The samples of a 16-bit mono 8000 Hz WAV.
     fn wav(name: &str) -> Vec<i16> {
-        let path = path(name);
-        let reader = hound::WavReader::open(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-        let spec = reader.spec();
-        assert_eq!(
-            (spec.channels, spec.bits_per_sample, spec.sample_rate),
-            (1, 16, 8000)
-        );
-        reader
-            .into_samples::<i16>()
-            .map(|s| s.expect("sample"))
-            .collect()
+        crate::test_fixtures::wav("gsm", name, 8000)
     }
 
     /// The data chunk of a WAV49 file, after checking its fmt chunk says GSM

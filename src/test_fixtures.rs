@@ -1,0 +1,33 @@
+//! Reading the files under `fixtures/` in unit tests (fixtures/README.md
+//! says how each was made): the codecs' golden vectors.
+
+use std::path::PathBuf;
+
+fn path(folder: &str, name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(folder)
+        .join(name)
+}
+
+/// The bytes of `fixtures/FOLDER/NAME`.
+pub(crate) fn bytes(folder: &str, name: &str) -> Vec<u8> {
+    let path = path(folder, name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+}
+
+/// The samples of `fixtures/FOLDER/NAME`, a 16-bit mono WAV at `rate` Hz.
+pub(crate) fn wav(folder: &str, name: &str, rate: u32) -> Vec<i16> {
+    let path = path(folder, name);
+    let reader = hound::WavReader::open(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let spec = reader.spec();
+    assert_eq!(
+        (spec.channels, spec.bits_per_sample, spec.sample_rate),
+        (1, 16, rate),
+        "{path:?}"
+    );
+    reader
+        .into_samples::<i16>()
+        .map(|s| s.expect("sample"))
+        .collect()
+}
