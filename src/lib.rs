@@ -64,6 +64,8 @@ pub mod error;
 mod files;
 pub mod formats;
 mod loudness;
+#[allow(dead_code)] // used by template and filing, landing next
+mod text;
 #[cfg(feature = "provider")]
 pub mod provider;
 pub mod report;
