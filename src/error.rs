@@ -130,6 +130,21 @@ pub enum Usage {
         /// The input it would replace.
         input: PathBuf,
     },
+    /// Outputs of a run exist; replacing them must be asked for (`force`).
+    #[error("{} exist{}: {}", if .0.len() == 1 { "an output" } else { "outputs" }, if .0.len() == 1 { "s" } else { "" }, list(.0))]
+    OutputsExist(Vec<PathBuf>),
+    /// The output folder is, or is inside, an input folder: a later run
+    /// would take the outputs for inputs.
+    #[error("the output folder {} is inside the input folder {}", output.display(), input.display())]
+    OutputInsideInput {
+        /// The output folder.
+        output: PathBuf,
+        /// The input folder.
+        input: PathBuf,
+    },
+    /// Nothing to work on was found under the inputs.
+    #[error("{0}")]
+    NoInputs(String),
     /// A setting's value cannot be used (out of range, unknown, or at odds
     /// with another setting).
     #[error("{message}")]

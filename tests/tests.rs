@@ -20,6 +20,8 @@ mod cli;
 #[cfg(feature = "convert")]
 mod convert;
 mod cost;
+#[cfg(feature = "cli")]
+mod filing;
 #[cfg(feature = "provider")]
 mod provider;
 #[cfg(feature = "cli")]

@@ -27,6 +27,10 @@ pub enum Command {
     Cost(super::cost::CostArgs),
     /// Convert any audio file into a conforming WAV or VOX.
     Convert(super::convert::ConvertArgs),
+    /// Make the filing package: recordings made conforming, paired with
+    /// their texts, and a manifest (CSV and Excel) of names, texts,
+    /// durations, billing units and hashes.
+    Package(super::package::PackageArgs),
     /// Submit a voice notice to the provider.
     #[command(subcommand)]
     Send(super::send::SendCommand),

@@ -40,6 +40,32 @@ pub struct ConvertArgs {
     /// Output sample rate for WAV (VOX is always 8000).
     #[arg(long, default_value_t = 8000, value_parser = values::rate)]
     pub rate: u32,
+    /// Level, trimming, DC, the VOX encoder and how inputs are decoded.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+    /// Replace existing outputs (never an input). With --skip-existing,
+    /// redo only the existing outputs it does not keep.
+    #[arg(long)]
+    pub force: bool,
+    /// Keep existing outputs that pass check at the rate asked for, and
+    /// report them as skipped: resumes an interrupted or extended folder
+    /// run. An existing output that does not pass is refused (redone with
+    /// --force).
+    #[arg(long)]
+    pub skip_existing: bool,
+    /// When inputs of one name (welcome.mp3, welcome.wav) would be written
+    /// to one output, convert the lossless one (WAV, FLAC, AIFF, CAF, .sln)
+    /// and skip the others, instead of refusing them all.
+    #[arg(long)]
+    pub prefer_lossless: bool,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// The flags of the conversion pipeline that `convert` and `package` share.
+#[derive(Debug, clap::Args)]
+pub struct PipelineArgs {
     /// Scale the peak to DBFS (default -1; a level is given after `=`:
     /// --normalize=-3).
     #[arg(long, value_name = "DBFS", num_args = 0..=1, require_equals = true,
@@ -85,29 +111,12 @@ pub struct ConvertArgs {
     /// recording).
     #[arg(long)]
     pub accept_truncated: bool,
-    /// Replace existing outputs (never an input). With --skip-existing,
-    /// redo only the existing outputs it does not keep.
-    #[arg(long)]
-    pub force: bool,
-    /// Keep existing outputs that pass check at the rate asked for, and
-    /// report them as skipped: resumes an interrupted or extended folder
-    /// run. An existing output that does not pass is refused (redone with
-    /// --force).
-    #[arg(long)]
-    pub skip_existing: bool,
-    /// When inputs of one name (welcome.mp3, welcome.wav) would be written
-    /// to one output, convert the lossless one (WAV, FLAC, AIFF, CAF, .sln)
-    /// and skip the others, instead of refusing them all.
-    #[arg(long)]
-    pub prefer_lossless: bool,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
 }
 
-impl ConvertArgs {
-    /// The library options these flags ask for (no I/O).
-    pub fn to_options(&self, format: OutputFormat) -> ConvertOptions {
+impl PipelineArgs {
+    /// The library options these flags ask for (no I/O), with `force` and
+    /// the defaults for the rest.
+    pub fn to_options(&self, format: OutputFormat, rate: u32, force: bool) -> ConvertOptions {
         let level = match (self.normalize, self.gain, self.loudness) {
             (_, _, Some(l)) => Level::NormalizeLoudness(l),
             (Some(t), _, None) => Level::NormalizePeak(t),
@@ -116,7 +125,7 @@ impl ConvertArgs {
         };
         ConvertOptions {
             format,
-            rate: self.rate,
+            rate,
             level,
             trim: self.trim_silence.map(|t| TrimSilence {
                 threshold_dbfs: t,
@@ -131,10 +140,21 @@ impl ConvertArgs {
                 accept_truncated: self.accept_truncated,
                 ..DecodeOptions::default()
             },
-            force: self.force,
+            force,
+            skip_existing: false,
+            prefer_lossless: false,
+            check: CheckOptions::default(),
+        }
+    }
+}
+
+impl ConvertArgs {
+    /// The library options these flags ask for (no I/O).
+    pub fn to_options(&self, format: OutputFormat) -> ConvertOptions {
+        ConvertOptions {
             skip_existing: self.skip_existing,
             prefer_lossless: self.prefer_lossless,
-            check: CheckOptions::default(),
+            ..self.pipeline.to_options(format, self.rate, self.force)
         }
     }
 }
@@ -269,9 +289,20 @@ fn rename(o: &mut FolderOutcome, from: &std::path::Path, to: &std::path::Path) {
 /// `--normalize` or `--trim-silence` (whichever was given), which take
 /// theirs after `=`.
 fn stray_values(args: &ConvertArgs) -> anyhow::Result<()> {
+    stray_level_values(&args.pipeline, &args.inputs, "convert")
+}
+
+/// An input that does not exist and reads as a number is a value meant for
+/// `--normalize` or `--trim-silence` (whichever was given): `command`
+/// explains it.
+pub fn stray_level_values(
+    pipeline: &PipelineArgs,
+    inputs: &[PathBuf],
+    command: &str,
+) -> anyhow::Result<()> {
     let flags: Vec<&str> = [
-        (args.normalize.is_some(), "--normalize"),
-        (args.trim_silence.is_some(), "--trim-silence"),
+        (pipeline.normalize.is_some(), "--normalize"),
+        (pipeline.trim_silence.is_some(), "--trim-silence"),
     ]
     .into_iter()
     .filter_map(|(given, flag)| given.then_some(flag))
@@ -279,11 +310,11 @@ fn stray_values(args: &ConvertArgs) -> anyhow::Result<()> {
     let Some(flag) = flags.first() else {
         return Ok(());
     };
-    for input in &args.inputs {
+    for input in inputs {
         let text = input.to_string_lossy();
         if text.trim().parse::<f64>().is_ok() && std::fs::symlink_metadata(input).is_err() {
             anyhow::bail!(
-                "convert: there is no input `{text}`; a level for {} is written after `=` \
+                "{command}: there is no input `{text}`; a level for {} is written after `=` \
                  ({flag}={text})",
                 flags.join(" or ")
             );
@@ -439,7 +470,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(a.to_options(OutputFormat::Wav).level, Level::GainDb(-6.0));
-        assert_eq!(a.vox_encoder, EncoderKind::Greedy);
+        assert_eq!(a.pipeline.vox_encoder, EncoderKind::Greedy);
     }
 
     /// An optional value comes after `=`: the flag alone never takes the
@@ -448,16 +479,16 @@ mod tests {
     fn optional_values_never_take_the_next_argument() {
         let a = parse(&["--normalize", "in.wav", "-o", "out.wav"]).unwrap();
         assert_eq!(a.inputs, [PathBuf::from("in.wav")]);
-        assert_eq!(a.normalize, Some(-1.0));
+        assert_eq!(a.pipeline.normalize, Some(-1.0));
         let a = parse(&["--trim-silence", "in.wav", "-o", "out.wav"]).unwrap();
         assert_eq!(a.inputs, [PathBuf::from("in.wav")]);
-        assert_eq!(a.trim_silence, Some(-45.0));
+        assert_eq!(a.pipeline.trim_silence, Some(-45.0));
         let a = parse(&["in.wav", "-o", "o.wav", "--trim-silence=-50"]).unwrap();
-        assert_eq!(a.trim_silence, Some(-50.0));
+        assert_eq!(a.pipeline.trim_silence, Some(-50.0));
         // A value without `=` is an input (which `run` explains).
         let a = parse(&["in.wav", "-o", "o.wav", "--normalize", "-3"]).unwrap();
         assert_eq!(a.inputs, [PathBuf::from("in.wav"), PathBuf::from("-3")]);
-        assert_eq!(a.normalize, Some(-1.0));
+        assert_eq!(a.pipeline.normalize, Some(-1.0));
         let e = stray_values(&a).unwrap_err().to_string();
         assert!(
             e.contains("no input `-3`; a level for --normalize is"),

@@ -52,6 +52,22 @@ Exit status, the same for one file and a folder: 0 when every file is converted 
 1 when a file fails, 2 on a usage error (bad flags, an output that exists or that two inputs \
 share, ...), found before any work: nothing is converted.";
 
+pub const PACKAGE: &str = "\
+EXAMPLES:
+  voxprep package prompts/ -o filing/                   # texts in prompts/*.txt beside each
+  voxprep package prompts/ -o filing/ --texts texts.xlsx
+  voxprep package studio/ -o filing/ --to vox --loudness -18
+  voxprep package prompts/ -o filing/ --names any       # allow names such as 欢迎.wav
+  voxprep package prompts/ -o filing/ --texts filing/manifest.csv --force  # texts edited in the manifest
+
+The package folder gets every recording (conforming ones copied byte for byte, the others \
+converted), manifest.csv (UTF-8 with a byte-order mark, for Excel) and manifest.xlsx: file name, \
+text, duration, billing units per call, format, size, SHA-256. Exit status: 0 when every \
+recording is in with its text (warnings allowed), 1 when something is missing or wrong (a \
+recording without a text, a text without a recording, a name the notice cannot carry, a \
+recording that cannot be made conforming), 2 on a usage error (bad flags, files that exist in the \
+package folder, an unreadable table), found before anything is written.";
+
 pub const SEND: &str = concat!(
     "\
 EXAMPLES:

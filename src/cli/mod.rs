@@ -12,6 +12,7 @@ mod format;
 mod generate;
 mod help;
 mod output;
+mod package;
 mod paint;
 mod receive;
 mod recipients;
@@ -60,6 +61,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Check(a) => check::run(a),
         Command::Cost(a) => cost::run(a),
         Command::Convert(a) => convert::run(a),
+        Command::Package(a) => package::run(a),
         Command::Send(a) => send::run(a),
         Command::Balance(a) => balance::run(a),
         Command::Receive(a) => receive::run(a),

@@ -6,6 +6,7 @@ pub mod balance;
 pub mod check;
 pub mod convert;
 pub mod cost;
+pub mod package;
 pub mod receive;
 pub mod send;
 
@@ -33,6 +34,9 @@ pub fn error_words(e: &voxprep::Error) -> String {
         Some(Usage::OutputExists(_)) => format!(
             "{e}; use --force to replace it, or --skip-existing to keep it if it passes check"
         ),
+        Some(Usage::OutputsExist(_)) => {
+            format!("{e}; use --force to replace them (nothing was written)")
+        }
         Some(Usage::ExistingOutputUnfit { .. }) => format!("{e}; use --force to redo it"),
         Some(Usage::FormatContradictsName { output, writes, .. }) => format!(
             "{e}; name it {} or leave out --to",
@@ -79,6 +83,21 @@ pub fn units(u: Option<u64>) -> String {
         Some(n) => format!("{n} units"),
         None => "- units".to_string(),
     }
+}
+
+/// A name or text from a file, safe on a terminal: control characters
+/// (escape sequences, carriage returns, line breaks) shown escaped, as Rust
+/// writes them (`\u{1b}`, `\n`).
+pub fn shown(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_debug().to_string(),
+            false => c.to_string(),
+        })
+        .collect()
 }
 
 /// An optional value as a CSV cell: empty when unknown.
