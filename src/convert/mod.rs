@@ -44,6 +44,7 @@ pub use folder::{
 pub use plan::{Action, Destination, Fidelity, PlannedFile, Skip, destination, plan_file};
 use target::check_output_path;
 pub use target::remove_temporary_files;
+#[cfg(feature = "filing")]
 pub(crate) use target::{TempFile, canonical_target, same_file};
 
 /// The container written.
