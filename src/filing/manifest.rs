@@ -247,7 +247,10 @@ mod tests {
         assert!(lines[0].starts_with("文件名 (file name),录音文字 (text),"));
         assert!(lines[1].starts_with("a.wav,\"您好, \"\"欢迎\"\"\",3.25,1,WAV"));
         assert!(lines[2].starts_with("b.wav,,12.000125,2,"));
-        assert_eq!(lines[3], "合计 (total): 2 recordings,,15.250125,3,,52046,,");
+        assert_eq!(
+            lines[3],
+            "合计 (total): 2 recordings,,15.250125,3,,244090,,"
+        );
     }
 
     #[test]

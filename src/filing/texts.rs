@@ -35,9 +35,13 @@ impl TextEncoding {
     }
 }
 
-/// The longest text file or table read, in bytes: a recording's text is a
-/// few hundred characters; a table of thousands of them a few megabytes.
-pub const MAX_TEXT_BYTES: u64 = 64 * 1024 * 1024;
+/// The largest text file read beside a recording, in bytes: a recording's
+/// text is a few hundred characters.
+pub const MAX_TEXT_BYTES: u64 = 1024 * 1024;
+
+/// The largest table of texts read, in bytes: thousands of texts take a few
+/// megabytes.
+pub const MAX_TABLE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Decode the bytes of a text file. `None` when they are neither UTF-8,
 /// UTF-16 with a BOM, nor GB18030.
@@ -75,22 +79,31 @@ pub fn tidy(text: &str) -> String {
         .to_string()
 }
 
-/// Read a whole file, refusing one larger than [`MAX_TEXT_BYTES`].
-fn read_bounded(path: &Path) -> Result<Vec<u8>> {
+/// Read a whole file, refusing one larger than `limit` bytes.
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut bytes = Vec::new();
-    file.take(MAX_TEXT_BYTES + 1)
+    file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
-    if bytes.len() as u64 > MAX_TEXT_BYTES {
-        return Err(Error::Limit(format!(
-            "{}: larger than {} MiB; a text or a table of texts is far smaller",
-            path.display(),
-            MAX_TEXT_BYTES >> 20
-        )));
+    if bytes.len() as u64 > limit {
+        return Err(too_large(path, limit));
     }
     Ok(bytes)
+}
+
+fn too_large(path: &Path, limit: u64) -> Error {
+    Error::Limit(format!(
+        "{}: larger than {} MiB; no text{} is that large",
+        path.display(),
+        limit >> 20,
+        if limit == MAX_TABLE_BYTES {
+            " table"
+        } else {
+            " of a recording"
+        }
+    ))
 }
 
 /// Read a text file beside a recording, tidied.
@@ -99,7 +112,7 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>> {
 /// I/O errors; [`Error::Malformed`] when the bytes are no text encoding
 /// voxprep reads; [`Error::Limit`] past [`MAX_TEXT_BYTES`].
 pub fn read_text_file(path: &Path) -> Result<(String, TextEncoding)> {
-    let bytes = read_bounded(path)?;
+    let bytes = read_bounded(path, MAX_TEXT_BYTES)?;
     let (text, enc) = decode(&bytes).ok_or_else(|| not_text(path))?;
     Ok((tidy(&text), enc))
 }
@@ -213,7 +226,7 @@ pub fn read_table(path: &Path) -> Result<Table> {
 
 /// The cells of a delimited text file.
 fn delimited(path: &Path, delimiter: u8) -> Result<(Vec<Vec<String>>, TextEncoding)> {
-    let bytes = read_bounded(path)?;
+    let bytes = read_bounded(path, MAX_TABLE_BYTES)?;
     let (text, enc) = decode(&bytes).ok_or_else(|| not_text(path))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -235,12 +248,8 @@ fn delimited(path: &Path, delimiter: u8) -> Result<(Vec<Vec<String>>, TextEncodi
 fn spreadsheet(path: &Path) -> Result<Vec<Vec<String>>> {
     use calamine::{Data, Reader};
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.len() > MAX_TEXT_BYTES {
-        return Err(Error::Limit(format!(
-            "{}: larger than {} MiB; a table of texts is far smaller",
-            path.display(),
-            MAX_TEXT_BYTES >> 20
-        )));
+    if meta.len() > MAX_TABLE_BYTES {
+        return Err(too_large(path, MAX_TABLE_BYTES));
     }
     let bad = |e: &dyn std::fmt::Display| {
         Error::Malformed(format!(
