@@ -351,6 +351,7 @@ fn the_command_writes_a_manifest_that_check_and_excel_agree_with() {
         .stdout_has("no-text")
         .stdout_has("no-recording")
         .stdout_has("bad-name")
+        .stdout_has("contains '|'")
         .stdout_has("not ready to file");
     drop(run);
 
@@ -421,6 +422,32 @@ fn the_command_writes_a_manifest_that_check_and_excel_agree_with() {
         .json();
     assert_eq!(json["manifest"].as_array().unwrap().len(), 6);
     assert_eq!(json["totals"]["recordings"], 6);
+}
+
+#[test]
+fn the_command_names_its_flag_for_a_name_only_the_relaxed_policy_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("in");
+    fs::create_dir(&src).unwrap();
+    fs::copy(fixture("filing/prompts/goodbye.wav"), src.join("再见.wav")).unwrap();
+    fs::write(src.join("再见.txt"), "Thank you for calling. Goodbye.").unwrap();
+    voxprep()
+        .arg("package")
+        .arg(&src)
+        .arg("-o")
+        .arg(dir.path().join("o1"))
+        .run()
+        .code(1)
+        .stdout_has("bad-name")
+        .stdout_has("--names any accepts it");
+    voxprep()
+        .arg("package")
+        .arg(&src)
+        .arg("-o")
+        .arg(dir.path().join("o2"))
+        .args(["--names", "any"])
+        .run()
+        .success();
 }
 
 #[test]

@@ -87,7 +87,7 @@ pub fn name_problem(name: &str, policy: NamePolicy) -> Option<String> {
 
 fn portable_problem(name: &str) -> Option<String> {
     let relax = "the provider's document does not say which names it takes; \
-                 --names any accepts it";
+                 the name policy \"any\" accepts it";
     if let Some(c) = name
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
@@ -148,7 +148,7 @@ mod tests {
             "a+b.wav",
         ] {
             let why = name_problem(bad, Portable).unwrap();
-            assert!(why.contains("--names any"), "{bad}: {why}");
+            assert!(why.contains("policy \"any\""), "{bad}: {why}");
         }
         let long = format!("{}.wav", "a".repeat(61));
         assert_eq!(long.len(), 65);

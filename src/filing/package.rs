@@ -90,6 +90,22 @@ pub enum FilingCode {
 }
 
 impl FilingCode {
+    /// Every code, errors first.
+    pub const ALL: [FilingCode; 12] = [
+        FilingCode::NoText,
+        FilingCode::NoRecording,
+        FilingCode::BadName,
+        FilingCode::NameClash,
+        FilingCode::RecordingFails,
+        FilingCode::Unreadable,
+        FilingCode::UnreadableText,
+        FilingCode::DuplicateText,
+        FilingCode::TextMismatch,
+        FilingCode::TextConflict,
+        FilingCode::TextEncoding,
+        FilingCode::RecordingWarns,
+    ];
+
     /// The code as written in reports, e.g. `no-text`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -98,7 +114,7 @@ impl FilingCode {
             FilingCode::BadName => "bad-name",
             FilingCode::NameClash => "name-clash",
             FilingCode::RecordingFails => "recording-fails",
-            FilingCode::Unreadable => "unreadable",
+            FilingCode::Unreadable => "unreadable-input",
             FilingCode::UnreadableText => "unreadable-text",
             FilingCode::DuplicateText => "duplicate-text",
             FilingCode::TextConflict => "text-conflict",
@@ -914,4 +930,33 @@ fn manifest_row(r: &Recording) -> Option<ManifestRow> {
         sha256: f.sha256.clone(),
         note: notes.join("; "),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's table of findings is [`FilingCode::ALL`], in order,
+    /// with each code's severity.
+    #[test]
+    fn readme_table_is_the_code_enum() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("| finding | severity | meaning |")
+            .expect("README has the table of findings");
+        let rows: Vec<(String, String)> = readme[start..]
+            .lines()
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| {
+                let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+                (cells[0].trim_matches('`').to_string(), cells[1].to_string())
+            })
+            .collect();
+        let want: Vec<(String, String)> = FilingCode::ALL
+            .iter()
+            .map(|c| (c.as_str().to_string(), c.severity().as_str().to_string()))
+            .collect();
+        assert_eq!(rows, want);
+    }
 }

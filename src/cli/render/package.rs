@@ -59,13 +59,15 @@ fn human(p: &Package, w: &mut impl Write) -> io::Result<()> {
     if !findings.is_empty() {
         writeln!(w)?;
         for f in &findings {
+            // The library names its option; the command line names its flag.
+            let message = f.message.replace("the name policy \"any\"", "--names any");
             writeln!(
                 w,
                 "{} {:<16} {}: {}",
                 verdict(&format!("{:<7}", f.severity.as_str())),
                 f.code.as_str(),
                 shown(&f.subject),
-                shown(&f.message)
+                shown(&message)
             )?;
         }
     }
