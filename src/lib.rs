@@ -62,16 +62,16 @@ pub mod decode;
 mod dot;
 pub mod error;
 mod files;
+pub mod filing;
 pub mod formats;
 mod loudness;
-#[allow(dead_code)] // used by template and filing, landing next
-mod text;
 #[cfg(feature = "provider")]
 pub mod provider;
 pub mod report;
 pub mod signal;
 pub mod sniff;
 pub mod spec;
+mod text;
 pub mod voice;
 pub mod vox;
 pub mod wav;
