@@ -161,7 +161,7 @@ pub const ENGLISH_WORDS_PER_S: RateRange = RateRange { min: 1.0, max: 4.5 };
 /// The default range of CJK characters per voiced second: Mandarin read
 /// speech runs at about 4 to 5.5 syllables a second (Pellegrino, Coupé and
 /// Marsico 2011, "A cross-language perspective on speech information rate",
-/// *Language* 87(3): 5.18 syllables/s read, pauses removed; Chinese radio
+/// *Language* 87(3): about 5.2 syllables/s read, pauses removed; Chinese radio
 /// and television news: 250 to 350 characters a minute), with the margins
 /// the English range has around its typical rate (`docs/speech-rate.md`).
 pub const CJK_CHARS_PER_S: RateRange = RateRange { min: 1.5, max: 8.0 };
