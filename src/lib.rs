@@ -38,6 +38,9 @@
 //! - [`formats`]: the headerless formats (G.711, signed linear, GSM, G.722,
 //!   VOX) voxprep knows by their file names.
 //! - [`billing`]: frames, durations, billing units and money (pure).
+//! - [`filing`]: the filing package (recordings, texts, manifest; feature
+//!   `filing`), with its pure parts: names the notice can carry, and
+//!   whether a text fits its recording's duration.
 //! - [`vox`]: the Dialogic ADPCM codec (pure).
 //! - `decode` (feature `decode`): any audio file to PCM through symphonia.
 //! - `convert` (feature `convert`): the conversion pipeline.
@@ -71,7 +74,6 @@ pub mod report;
 pub mod signal;
 pub mod sniff;
 pub mod spec;
-#[allow(dead_code)] // used by template and filing, landing next
 mod text;
 pub mod voice;
 pub mod vox;

@@ -99,6 +99,7 @@ fn a_mixed_folder_becomes_a_package_with_its_gaps_reported() {
         (FilingCode::BadName, "bad|name.wav"),
         (FilingCode::NoText, "thanks.flac"),
         (FilingCode::NoRecording, "orphan.txt"),
+        (FilingCode::TextMismatch, "hello.wav"),
     ] {
         assert!(
             found.contains(&(want.0, want.1.to_string())),
@@ -110,6 +111,27 @@ fn a_mixed_folder_becomes_a_package_with_its_gaps_reported() {
         .filter(|f| f.severity == voxprep::spec::Severity::Error)
         .collect();
     assert_eq!(errors.len(), 3, "{errors:#?}");
+    // The one text far too long for its recording, and no other.
+    let mismatched: Vec<&str> = p
+        .recordings
+        .iter()
+        .filter(|r| {
+            r.findings
+                .iter()
+                .any(|f| f.code == FilingCode::TextMismatch)
+        })
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(mismatched, ["hello.wav"]);
+    let hello = p.recordings.iter().find(|r| r.name == "hello.wav").unwrap();
+    let judged = hello.speech.as_ref().unwrap();
+    assert!(judged.rate > 4.5, "{judged:?}");
+    let welcome = p
+        .recordings
+        .iter()
+        .find(|r| r.name == "welcome.wav")
+        .unwrap();
+    assert!((1.0..=4.5).contains(&welcome.speech.as_ref().unwrap().rate));
     assert!(!p.is_complete());
 
     // Texts: beside, from the table by full name and by stem.

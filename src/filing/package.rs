@@ -240,7 +240,7 @@ pub struct Recording {
     /// The check of the filed file (of the input when none was written).
     pub check: FileReport,
     /// The text against the duration, when both are known.
-    pub speech: Option<super::rate::SpeechRate>,
+    pub speech: Option<super::rate::RateJudgement>,
     /// What was found about this recording.
     pub findings: Vec<Finding>,
 }
@@ -821,16 +821,20 @@ fn write(w: Work, outdir: &Path, force: bool) -> Recording {
         ));
     }
     rec.check = check;
-    if let (Some(text), Some(signal)) = (&rec.text, &rec.check.signal) {
-        let voiced = rec.check.duration_s.unwrap_or(0.0)
-            - signal.leading_silence_s
-            - signal.trailing_silence_s;
-        let rate = super::rate::speech_rate(text, voiced.max(0.0));
-        if let Some(doubt) = rate.as_ref().and_then(super::rate::SpeechRate::doubt) {
+    if let (Some(text), Some(voiced)) = (&rec.text, super::rate::voiced_seconds(&rec.check)) {
+        let judged = super::rate::judge(
+            super::rate::count(text),
+            voiced,
+            &super::rate::Limits::default(),
+        );
+        if let Some(warning) = judged
+            .as_ref()
+            .and_then(super::rate::RateJudgement::warning)
+        {
             rec.findings
-                .push(Finding::new(FilingCode::TextMismatch, subject, doubt));
+                .push(Finding::new(FilingCode::TextMismatch, subject, warning));
         }
-        rec.speech = rate;
+        rec.speech = judged;
     }
     rec
 }
