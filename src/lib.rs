@@ -38,6 +38,9 @@
 //! - [`formats`]: the headerless formats (G.711, signed linear, GSM, G.722,
 //!   VOX) voxprep knows by their file names.
 //! - [`billing`]: frames, durations, billing units and money (pure).
+//! - [`template`]: TTS templates: the provider's rules for the filed text
+//!   and its one variable, and an estimate of how long it takes to read
+//!   and what a call of it costs (pure).
 //! - [`vox`]: the Dialogic ADPCM codec (pure).
 //! - `decode` (feature `decode`): any audio file to PCM through symphonia.
 //! - `convert` (feature `convert`): the conversion pipeline.
@@ -64,7 +67,6 @@ pub mod error;
 mod files;
 pub mod formats;
 mod loudness;
-#[allow(dead_code)] // used by template and filing, landing next
 mod text;
 #[cfg(feature = "provider")]
 pub mod provider;
@@ -72,6 +74,7 @@ pub mod report;
 pub mod signal;
 pub mod sniff;
 pub mod spec;
+pub mod template;
 pub mod voice;
 pub mod vox;
 pub mod wav;
