@@ -18,6 +18,7 @@ mod recipients;
 mod render;
 mod send;
 mod stdin;
+mod template;
 mod unsent;
 mod values;
 
@@ -61,6 +62,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Cost(a) => cost::run(a),
         Command::Convert(a) => convert::run(a),
         Command::Send(a) => send::run(a),
+        Command::Template(a) => template::run(a),
         Command::Balance(a) => balance::run(a),
         Command::Receive(a) => receive::run(a),
         Command::Completions(a) => generate::completions(a),
