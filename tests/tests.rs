@@ -24,5 +24,7 @@ mod cost;
 mod provider;
 #[cfg(feature = "cli")]
 mod receive;
+#[cfg(feature = "cli")]
+mod template;
 mod vox;
 mod wav;
