@@ -67,7 +67,6 @@ pub mod error;
 mod files;
 pub mod formats;
 mod loudness;
-mod text;
 #[cfg(feature = "provider")]
 pub mod provider;
 pub mod report;
@@ -75,6 +74,7 @@ pub mod signal;
 pub mod sniff;
 pub mod spec;
 pub mod template;
+mod text;
 pub mod voice;
 pub mod vox;
 pub mod wav;

@@ -41,7 +41,10 @@ fn a_rule_broken_exits_1_warnings_exit_0() {
         .code(1)
         .json();
     assert_eq!(doc["templates"][0]["verdict"], "fail");
-    assert_eq!(doc["templates"][0]["problems"][0]["code"], "variable-in-middle");
+    assert_eq!(
+        doc["templates"][0]["problems"][0]["code"],
+        "variable-in-middle"
+    );
     assert_eq!(doc["templates"][0]["problems"][0]["severity"], "error");
     // Without --param-max: a warning, and the estimate leaves it out.
     assert_eq!(doc["templates"][1]["verdict"], "warn");

@@ -1,8 +1,8 @@
 //! `voxprep cost`: billing units and money for a set of recordings and TTS
 //! templates.
 
-use super::check::{ThresholdArgs, exit_status, run_checks};
 use super::EXIT_OK;
+use super::check::{ThresholdArgs, exit_status, run_checks};
 use super::format::Format;
 use anyhow::Context;
 use std::io::Write;

@@ -143,10 +143,15 @@ pub fn load(args: &[String]) -> anyhow::Result<Vec<Source>> {
 }
 
 fn read_file(path: &Path) -> anyhow::Result<String> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("cannot read templates from {}", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| anyhow::anyhow!("{}: not UTF-8 (at byte {})", path.display(), e.utf8_error().valid_up_to()))?;
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read templates from {}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not UTF-8 (at byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
     Ok(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
 }
 

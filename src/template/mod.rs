@@ -225,7 +225,11 @@ fn brace_name(n: &str) -> bool {
 fn hash_name(n: &str) -> bool {
     (1..=16).contains(&n.chars().count())
         && n.chars().all(|c| {
-            c == '_' || matches!(class(c), CharClass::Cjk | CharClass::Letter | CharClass::Digit)
+            c == '_'
+                || matches!(
+                    class(c),
+                    CharClass::Cjk | CharClass::Letter | CharClass::Digit
+                )
         })
 }
 

@@ -376,7 +376,11 @@ mod tests {
         assert_eq!(r.syllables, 9);
         assert_eq!((r.short_pauses, r.long_pauses), (1, 1), "{r:?}");
         let r = read("您好！！……请取件。。");
-        assert_eq!((r.short_pauses, r.long_pauses), (0, 1), "a run is one pause");
+        assert_eq!(
+            (r.short_pauses, r.long_pauses),
+            (0, 1),
+            "a run is one pause"
+        );
         let r = read("，您好");
         assert_eq!((r.short_pauses, r.long_pauses), (0, 0), "nothing before it");
         assert_eq!(read("【通知】您好").syllables, 4);
@@ -422,7 +426,10 @@ mod tests {
         assert_eq!((e.billing_units, e.units_if_faster), (2, 1));
         // Nothing to read still bills one unit.
         let e = estimate(Reading::default(), &opts);
-        assert_eq!((e.seconds, e.billing_units, e.near_boundary), (0.0, 1, false));
+        assert_eq!(
+            (e.seconds, e.billing_units, e.near_boundary),
+            (0.0, 1, false)
+        );
         // The rate is clamped.
         let e = estimate(
             Reading {

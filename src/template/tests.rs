@@ -90,7 +90,14 @@ fn separators_control_characters_and_empty_text() {
 
 #[test]
 fn broken_braces_fail() {
-    for text in ["${name，您好", "{name，您好", "您好}", "{}您好", "{ name }您好", "${}您好"] {
+    for text in [
+        "${name，您好",
+        "{name，您好",
+        "您好}",
+        "{}您好",
+        "{ name }您好",
+        "${}您好",
+    ] {
         let r = check(text, &TemplateOptions::default());
         assert!(
             codes(&r).contains(&Code::BrokenVariable),
@@ -117,7 +124,9 @@ fn the_param_value_is_checked() {
 #[test]
 fn the_variable_is_read_as_its_longest_value() {
     let without = check("${name}您好", &with(None)).estimate.unwrap();
-    let with_name = check("${name}您好", &with(Some("张三丰"))).estimate.unwrap();
+    let with_name = check("${name}您好", &with(Some("张三丰")))
+        .estimate
+        .unwrap();
     assert_eq!(without.reading.syllables, 2);
     assert_eq!(with_name.reading.syllables, 5);
 }
@@ -169,6 +178,9 @@ fn near_a_boundary_warns() {
     assert!(e.near_boundary, "{e:?}");
     assert_eq!(codes(&r), [Code::NearUnitBoundary]);
     let m = &r.problems[0].message;
-    assert!(m.contains("12 s boundary") && m.contains("2 unit(s) instead of 1"), "{m}");
+    assert!(
+        m.contains("12 s boundary") && m.contains("2 unit(s) instead of 1"),
+        "{m}"
+    );
     assert_eq!(r.verdict, Verdict::Warn);
 }

@@ -76,7 +76,11 @@ fn human(c: &CostReport, w: &mut impl Write) -> io::Result<()> {
     let count = if c.templates.is_empty() {
         format!("{} file(s)", c.files.len())
     } else {
-        format!("{} file(s), {} template(s)", c.files.len(), c.templates.len())
+        format!(
+            "{} file(s), {} template(s)",
+            c.files.len(),
+            c.templates.len()
+        )
     };
     writeln!(
         w,

@@ -83,7 +83,11 @@ fn hint(code: Code) -> Option<&'static str> {
 
 fn human(reports: &[TemplateReport], w: &mut impl Write) -> io::Result<()> {
     for r in reports {
-        let source = r.source.as_deref().map(|s| format!("{s}  ")).unwrap_or_default();
+        let source = r
+            .source
+            .as_deref()
+            .map(|s| format!("{s}  "))
+            .unwrap_or_default();
         writeln!(
             w,
             "{}  {source}{}",
@@ -103,12 +107,7 @@ fn human(reports: &[TemplateReport], w: &mut impl Write) -> io::Result<()> {
                 (None, Some(var)) => format!("; {} left out", var.written),
                 _ => String::new(),
             };
-            writeln!(
-                w,
-                "      {}{filled}: {}",
-                estimate_words(e),
-                units_words(e)
-            )?;
+            writeln!(w, "      {}{filled}: {}", estimate_words(e), units_words(e))?;
         }
     }
     let s = Summary::of(reports);
@@ -200,10 +199,16 @@ mod tests {
         write(&reports(), Format::Human, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("PASS  t.txt:1  ${name}，您好"), "{text}");
-        assert!(text.contains("${name} read as \"张三丰\": 1 unit per call"), "{text}");
+        assert!(
+            text.contains("${name} read as \"张三丰\": 1 unit per call"),
+            "{text}"
+        );
         assert!(text.contains("error variable-in-middle"), "{text}");
         assert!(text.contains("(give it with --param-max VALUE)"), "{text}");
-        assert!(text.contains("2 template(s): 1 pass, 0 warn, 1 fail"), "{text}");
+        assert!(
+            text.contains("2 template(s): 1 pass, 0 warn, 1 fail"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -213,7 +218,10 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(lines[0], CSV_HEADER.join(","));
-        assert!(lines[1].starts_with("t.txt:1,${name}，您好，您的快递已到。,notice,pass,${name},"), "{text}");
+        assert!(
+            lines[1].starts_with("t.txt:1,${name}，您好，您的快递已到。,notice,pass,${name},"),
+            "{text}"
+        );
         assert!(
             lines[2].ends_with(",variable-in-middle;variable-not-estimated"),
             "{text}"
