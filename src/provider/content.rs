@@ -11,7 +11,7 @@
 //! validated when built, so a `Content` always renders to a valid text.
 
 use super::ProviderError;
-use crate::template::{FieldFault, field_fault, is_verification_code};
+use crate::text::{FieldFault, field_fault, is_verification_code};
 use serde::Serialize;
 use std::fmt;
 

@@ -40,44 +40,11 @@ pub use reading::{
 
 use crate::spec::{Severity, Verdict};
 use crate::text::{CharClass, class};
+pub use crate::text::{FieldFault, VERIFICATION_CODE_DIGITS, field_fault, is_verification_code};
 use serde::Serialize;
-use std::ops::RangeInclusive;
-
-/// How many digits a voice verification code (`【语音验证码】1234`) has.
-pub const VERIFICATION_CODE_DIGITS: RangeInclusive<usize> = 4..=6;
 
 /// The longest variable name recognised, in characters.
 pub const MAX_NAME_CHARS: usize = 32;
-
-/// Whether `s` is a voice verification code: 4 to 6 ASCII digits.
-pub fn is_verification_code(s: &str) -> bool {
-    VERIFICATION_CODE_DIGITS.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// What makes a value unfit for one `|`-separated field of a request's
-/// `Content` (app id, template id, the variable's value).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldFault {
-    /// Empty or white space.
-    Empty,
-    /// Holds `|`, the separator of the fields.
-    Separator,
-    /// Holds a control character.
-    Control,
-}
-
-/// The first [`FieldFault`] of `value`, if any.
-pub fn field_fault(value: &str) -> Option<FieldFault> {
-    if value.trim().is_empty() {
-        Some(FieldFault::Empty)
-    } else if value.contains('|') {
-        Some(FieldFault::Separator)
-    } else if value.chars().any(char::is_control) {
-        Some(FieldFault::Control)
-    } else {
-        None
-    }
-}
 
 /// Which form of `Content` the text is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
