@@ -49,6 +49,17 @@ pub fn billing_units(frames: Frames, rate: u32, rule: RoundingRule) -> Option<Bi
     }
 }
 
+/// Billing units for a duration of `ms` (an estimate: a TTS text has no
+/// frames). `None` for zero.
+pub fn units_of_millis(ms: Millis, rule: RoundingRule) -> Option<BillingUnits> {
+    if ms.0 == 0 {
+        return None;
+    }
+    match rule {
+        RoundingRule::StartedPeriod => Some(BillingUnits(ms.0.div_ceil(UNIT_SECONDS * 1000))),
+    }
+}
+
 /// Duration of `frames` at `rate` Hz, in whole milliseconds (rounded down,
 /// saturating). A zero rate gives zero.
 pub fn duration_ms(frames: Frames, rate: u32) -> Millis {
@@ -228,6 +239,14 @@ mod tests {
             billing_units(vox_frames(48_001), 8000, R),
             Some(BillingUnits(2))
         );
+    }
+
+    #[test]
+    fn units_of_milliseconds() {
+        assert_eq!(units_of_millis(Millis(0), R), None);
+        assert_eq!(units_of_millis(Millis(1), R), Some(BillingUnits(1)));
+        assert_eq!(units_of_millis(Millis(12_000), R), Some(BillingUnits(1)));
+        assert_eq!(units_of_millis(Millis(12_001), R), Some(BillingUnits(2)));
     }
 
     #[test]

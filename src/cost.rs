@@ -1,11 +1,12 @@
-//! What a set of checked recordings costs: billing units per call and money
-//! for a number of recipients and plays, and what trimming their silence
-//! would save. Integer fen, checked arithmetic: a figure too large for 64
+//! What a set of checked recordings (and TTS templates, priced by their
+//! estimated duration) costs: billing units per call and money for a number
+//! of recipients and plays, and what trimming their silence would save. Integer fen, checked arithmetic: a figure too large for 64
 //! bits is an [`Overflow`] error, never a wrapped or missing number. Pure.
 
 use crate::billing::{self, BillingUnits, Fen, Overflow};
 use crate::check::FileReport;
 use crate::spec::{Adjustment, Code, Remedy, Verdict};
+use crate::template::{self, TemplateReport};
 use serde::Serialize;
 
 /// What a set of recordings costs.
@@ -21,7 +22,9 @@ pub struct CostReport {
     pub calls: u64,
     /// One line per file.
     pub files: Vec<CostLine>,
-    /// Totals over the files whose cost is known.
+    /// One line per TTS template, priced by its estimated duration.
+    pub templates: Vec<TemplateCostLine>,
+    /// Totals over the files whose cost is known, and the templates.
     pub total: CostTotal,
 }
 
@@ -55,13 +58,45 @@ pub struct CostLine {
     pub codes: Vec<Code>,
 }
 
+/// The cost of one TTS template, from the estimate of how long it takes to
+/// read ([`template::Estimate`]). Money is `None` for an empty text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TemplateCostLine {
+    /// Where it came from (`templates.txt:3`), if from a file.
+    pub source: Option<String>,
+    /// The text.
+    pub text: String,
+    /// Its check verdict (a failing template would be refused by the
+    /// provider).
+    pub verdict: Verdict,
+    /// Estimated duration in seconds.
+    pub estimated_s: Option<f64>,
+    /// Estimated billing units per call.
+    pub billing_units: Option<u64>,
+    /// Whether the estimate is near a 12-second boundary (one unit more or
+    /// fewer is possible).
+    pub near_boundary: bool,
+    /// Cost of one call, in fen.
+    pub per_call_fen: Option<u64>,
+    /// Cost of one call, in yuan.
+    pub per_call_yuan: Option<String>,
+    /// Cost of all calls, in fen.
+    pub all_calls_fen: Option<u64>,
+    /// Cost of all calls, in yuan.
+    pub all_calls_yuan: Option<String>,
+    /// Problem codes from the template check (errors and warnings).
+    pub codes: Vec<template::Code>,
+}
+
 /// Totals of a [`CostReport`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CostTotal {
-    /// Sum of the known durations, in seconds.
+    /// Sum of the known durations, in seconds (templates: estimated).
     pub duration_s: f64,
-    /// Sum of the known billing units per call.
+    /// Sum of the known billing units per call (templates: estimated).
     pub billing_units: u64,
+    /// The part of `billing_units` that is estimated: the templates' units.
+    pub template_units: u64,
     /// One call of each file, in fen.
     pub per_call_fen: u64,
     /// One call of each file, in yuan.
@@ -130,6 +165,22 @@ pub fn cost_report(
     recipients: u64,
     plays: u64,
 ) -> Result<CostReport, Overflow> {
+    campaign_report(files, &[], price, recipients, plays)
+}
+
+/// Price the checked `files` and `templates` together: `recipients x
+/// plays` calls of each. A template's units are those of its estimate.
+///
+/// # Errors
+/// [`Overflow`] when a figure (calls, units or money, of a line or of the
+/// total) does not fit in 64 bits.
+pub fn campaign_report(
+    files: &[FileReport],
+    templates: &[TemplateReport],
+    price: Fen,
+    recipients: u64,
+    plays: u64,
+) -> Result<CostReport, Overflow> {
     let calls = billing::calls(recipients, plays)?;
     let mut lines = Vec::with_capacity(files.len());
     let mut total_ms = 0u64;
@@ -163,6 +214,33 @@ pub fn cost_report(
             codes: f.problems.iter().map(|p| p.code).collect(),
         });
     }
+    let mut template_lines = Vec::with_capacity(templates.len());
+    let mut template_units = Vec::new();
+    for t in templates {
+        let e = t.estimate.as_ref();
+        let units = e.map(|e| BillingUnits(e.billing_units));
+        let per_call = units.map(|u| billing::cost(u, price, 1)).transpose()?;
+        let all = units.map(|u| billing::cost(u, price, calls)).transpose()?;
+        if let Some(e) = e {
+            total_ms = total_ms.saturating_add((e.seconds * 1000.0).round() as u64);
+            template_units.push(BillingUnits(e.billing_units));
+        }
+        template_lines.push(TemplateCostLine {
+            source: t.source.clone(),
+            text: t.text.clone(),
+            verdict: t.verdict,
+            estimated_s: e.map(|e| e.seconds),
+            billing_units: units.map(|u| u.0),
+            near_boundary: e.is_some_and(|e| e.near_boundary),
+            per_call_fen: per_call.map(|c| c.0),
+            per_call_yuan: per_call.map(Fen::yuan),
+            all_calls_fen: all.map(|c| c.0),
+            all_calls_yuan: all.map(Fen::yuan),
+            codes: t.problems.iter().map(|p| p.code).collect(),
+        });
+    }
+    let template_units = billing::total_units(template_units)?;
+    known.push(template_units);
     let units = billing::total_units(known)?;
     let per_call = billing::cost(units, price, 1)?;
     let all = billing::cost(units, price, calls)?;
@@ -174,9 +252,11 @@ pub fn cost_report(
         plays,
         calls,
         files: lines,
+        templates: template_lines,
         total: CostTotal {
             duration_s: total_ms as f64 / 1000.0,
             billing_units: units.0,
+            template_units: template_units.0,
             per_call_fen: per_call.0,
             per_call_yuan: per_call.yuan(),
             all_calls_fen: all.0,
@@ -235,6 +315,40 @@ pub(crate) mod tests {
         assert_eq!(c.total.all_calls_fen, 90_000);
         assert_eq!(c.total.all_calls_yuan, "900.00");
         assert_eq!(c.total.files_without_cost, 1);
+    }
+
+    #[test]
+    fn templates_are_priced_by_their_estimate() {
+        use crate::template::{TemplateOptions, check};
+        let files = vec![row("a/ok.wav", Verdict::Pass, Some(12.5), Some(2))];
+        let opts = TemplateOptions {
+            param_max: Some("张三丰".into()),
+            ..TemplateOptions::default()
+        };
+        let templates = vec![
+            check("${name}，您好，您的快递已到。", &opts).with_source("t.txt:1"),
+            check("尊敬的${name}，您好。", &opts),
+            check("", &opts),
+        ];
+        let c = campaign_report(&files, &templates, Fen(10), 100, 1).unwrap();
+        let t = &c.templates[0];
+        assert_eq!(t.source.as_deref(), Some("t.txt:1"));
+        assert_eq!((t.verdict, t.billing_units), (Verdict::Pass, Some(1)));
+        assert_eq!((t.per_call_fen, t.all_calls_fen), (Some(10), Some(1000)));
+        assert_eq!(c.templates[1].verdict, Verdict::Fail);
+        assert_eq!(c.templates[1].codes, ["variable-in-middle"]);
+        assert_eq!(c.templates[2].billing_units, None);
+        // 2 units of the file, 1 of each readable template.
+        assert_eq!((c.total.billing_units, c.total.template_units), (4, 2));
+        assert_eq!(c.total.all_calls_fen, 4000);
+        let estimated = templates[0].estimate.as_ref().unwrap().seconds
+            + templates[1].estimate.as_ref().unwrap().seconds;
+        assert!((c.total.duration_s - 12.5 - estimated).abs() < 1e-9);
+        // Without templates: the report of the files alone.
+        assert_eq!(
+            campaign_report(&files, &[], Fen(10), 100, 1),
+            cost_report(&files, Fen(10), 100, 1)
+        );
     }
 
     #[test]

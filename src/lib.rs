@@ -41,6 +41,9 @@
 //! - [`filing`]: the filing package (recordings, texts, manifest; feature
 //!   `filing`), with its pure parts: names the notice can carry, and
 //!   whether a text fits its recording's duration.
+//! - [`template`]: TTS templates: the provider's rules for the filed text
+//!   and its one variable, and an estimate of how long it takes to read
+//!   and what a call of it costs (pure).
 //! - [`vox`]: the Dialogic ADPCM codec (pure).
 //! - `decode` (feature `decode`): any audio file to PCM through symphonia.
 //! - `convert` (feature `convert`): the conversion pipeline.
@@ -74,6 +77,7 @@ pub mod report;
 pub mod signal;
 pub mod sniff;
 pub mod spec;
+pub mod template;
 mod text;
 pub mod voice;
 pub mod vox;

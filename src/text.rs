@@ -3,6 +3,8 @@
 //! the TTS template estimate ([`crate::template`]) and the filing package's
 //! check of a recording's text against its duration ([`crate::filing`]).
 
+use std::ops::RangeInclusive;
+
 /// The class of one character, as a reader would treat it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CharClass {
@@ -58,6 +60,42 @@ pub(crate) fn is_punct(c: char) -> bool {
             | '\u{30FB}'
             | '\u{00A1}' | '\u{00BF}' | '\u{00AB}' | '\u{00BB}'
         )
+}
+
+// The rules of a request's fields, here (a leaf module) so that both
+// `template` and `provider::content` use them without an import cycle.
+
+/// How many digits a voice verification code (`【语音验证码】1234`) has.
+pub const VERIFICATION_CODE_DIGITS: RangeInclusive<usize> = 4..=6;
+
+/// Whether `s` is a voice verification code: 4 to 6 ASCII digits.
+pub fn is_verification_code(s: &str) -> bool {
+    VERIFICATION_CODE_DIGITS.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// What makes a value unfit for one `|`-separated field of a request's
+/// `Content` (app id, template id, the variable's value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldFault {
+    /// Empty or white space.
+    Empty,
+    /// Holds `|`, the separator of the fields.
+    Separator,
+    /// Holds a control character.
+    Control,
+}
+
+/// The first [`FieldFault`] of `value`, if any.
+pub fn field_fault(value: &str) -> Option<FieldFault> {
+    if value.trim().is_empty() {
+        Some(FieldFault::Empty)
+    } else if value.contains('|') {
+        Some(FieldFault::Separator)
+    } else if value.chars().any(char::is_control) {
+        Some(FieldFault::Control)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]

@@ -26,5 +26,7 @@ mod filing;
 mod provider;
 #[cfg(feature = "cli")]
 mod receive;
+#[cfg(feature = "cli")]
+mod template;
 mod vox;
 mod wav;

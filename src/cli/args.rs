@@ -1,7 +1,7 @@
 //! The top-level argument parser and the value parsers several commands
 //! share. Each subcommand's flags live beside its `run` function
-//! (`check.rs`, `cost.rs`, `convert.rs`, `send.rs`, `balance.rs`,
-//! `receive.rs`; `connection.rs` for what `send` and `balance` share).
+//! (`check.rs`, `cost.rs`, `template.rs`, `convert.rs`, `send.rs`,
+//! `balance.rs`, `receive.rs`; `connection.rs` for what `send` and `balance` share).
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +25,9 @@ pub enum Command {
     Check(super::check::CheckArgs),
     /// Billing units and money for a set of recordings and recipients.
     Cost(super::cost::CostArgs),
+    /// Check TTS template texts and estimate what a call of each costs.
+    #[command(subcommand)]
+    Template(super::template::TemplateCommand),
     /// Convert any audio file into a conforming WAV or VOX.
     Convert(super::convert::ConvertArgs),
     /// Make the filing package: recordings made conforming, paired with

@@ -28,13 +28,32 @@ EXAMPLES:
   voxprep cost prompts/ --price-fen 12 --recipients 5000 --plays 2
   voxprep cost welcome.mp3 --price-fen 12      # priced at the length its conversion will have
   voxprep cost prompts/ --price-fen 12 --format json
+  voxprep cost prompts/ --template @templates.txt --param-max 张三丰 --price-fen 10 --recipients 5000
+  voxprep cost --template '${name}，您好，您的快递已到。' --param-max 张三丰 --price-fen 10
 
 Each call is billed per started 12 seconds. A file in another format (MP3, FLAC, Opus, GSM...) \
 costs what its conversion will: its length is read as `voxprep convert` reads it. The last line \
-says what trimming the silence would save. Exit status: 0 when every file conforms, 1 when a file \
-fails the check (its cost is still shown when its duration is known), 2 on a usage error, when \
+says what trimming the silence would save. A TTS template (--template TEXT or @FILE, as \
+`voxprep template check` reads them) is priced by its estimated duration, marked ~. Exit status: 0 when every file and template conforms, 1 when a \
+file fails the check or a template breaks a rule (its cost is still shown when its duration is known), 2 on a usage error, when \
 no file could be read at all, or when a figure is too large to count (more than 2^64-1 units, \
 calls or fen).";
+
+pub const TEMPLATE_CHECK: &str = "\
+EXAMPLES:
+  voxprep template check '${name}，您好，您的快递已到，请及时取件。' --param-max 张三丰
+  voxprep template check @templates.txt --param-max 张三丰 --format json
+  voxprep template check '您的账单已出，请按1号键查询' --form keypress
+  voxprep template check 042817 --form code     # a verification code: 4 to 6 digits
+  voxprep template check @templates.txt --tts-rate 4 --format csv
+
+A template may hold one variable, written ${name}, {name}, {1} or {{name}} (#name# with \
+--hash-variables), at the very start or the very end of the text. @FILE reads a UTF-8 file, \
+one template per non-empty line (a byte-order mark is ignored); a text starting with @ is \
+always a file. The duration is an estimate: syllables at --tts-rate (default 4.5 a second) \
+plus pauses at punctuation, with the variable read as --param-max; each call is billed per \
+started 12 seconds, at least one unit. Exit status: 0 when no template fails (warnings \
+allowed), 1 when one breaks a rule, 2 on a usage error or a file that cannot be read.";
 
 pub const CONVERT: &str = "\
 EXAMPLES:

@@ -19,6 +19,7 @@ mod recipients;
 mod render;
 mod send;
 mod stdin;
+mod template;
 mod unsent;
 mod values;
 
@@ -63,6 +64,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Convert(a) => convert::run(a),
         Command::Package(a) => package::run(a),
         Command::Send(a) => send::run(a),
+        Command::Template(a) => template::run(a),
         Command::Balance(a) => balance::run(a),
         Command::Receive(a) => receive::run(a),
         Command::Completions(a) => generate::completions(a),

@@ -11,6 +11,7 @@
 //! validated when built, so a `Content` always renders to a valid text.
 
 use super::ProviderError;
+use crate::text::{FieldFault, field_fault, is_verification_code};
 use serde::Serialize;
 use std::fmt;
 
@@ -27,20 +28,13 @@ impl Field {
     /// [`ProviderError::Invalid`] naming the field and the problem.
     pub fn try_new(what: &str, value: impl Into<String>) -> Result<Field, ProviderError> {
         let value = value.into();
-        if value.trim().is_empty() {
-            return Err(invalid(what, &value, "is empty"));
-        }
-        if value.contains('|') {
-            return Err(invalid(
-                what,
-                &value,
-                "contains '|', which separates the fields of Content",
-            ));
-        }
-        if value.chars().any(char::is_control) {
-            return Err(invalid(what, &value, "contains a control character"));
-        }
-        Ok(Field(value))
+        let why = match field_fault(&value) {
+            None => return Ok(Field(value)),
+            Some(FieldFault::Empty) => "is empty",
+            Some(FieldFault::Separator) => "contains '|', which separates the fields of Content",
+            Some(FieldFault::Control) => "contains a control character",
+        };
+        Err(invalid(what, &value, why))
     }
 
     /// Like [`Field::try_new`], also refusing leading or trailing white space
@@ -75,8 +69,7 @@ impl VerificationCode {
     /// [`ProviderError::Invalid`] when `digits` is not 4 to 6 ASCII digits.
     pub fn try_new(digits: impl Into<String>) -> Result<VerificationCode, ProviderError> {
         let digits = digits.into();
-        let ok = (4..=6).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
-        if !ok {
+        if !is_verification_code(&digits) {
             return Err(invalid(
                 "verification code",
                 &digits,

@@ -1,4 +1,6 @@
-//! `voxprep cost`: a table, JSON, or CSV.
+//! `voxprep cost`: a table, JSON, or CSV. Templates come after the
+//! recordings, their estimated figures marked `~` (human) or `template`
+//! (CSV's `kind`).
 
 use super::super::format::{Format, csv_row};
 use super::{cell, secs, units};
@@ -53,18 +55,70 @@ fn human(c: &CostReport, w: &mut impl Write) -> io::Result<()> {
             l.path
         )?;
     }
+    for l in &c.templates {
+        let name = match &l.source {
+            Some(s) => format!("tts {s}: {}", l.text),
+            None => format!("tts: {}", l.text),
+        };
+        writeln!(
+            w,
+            "{}  {:>10}  {:>9}  {:>22}  {:>26}  {:>10}  {name}",
+            crate::cli::paint::verdict(&format!("{:<4}", l.verdict.as_str().to_uppercase())),
+            l.estimated_s
+                .map_or_else(|| "-".to_string(), |s| format!("~{s:.1} s")),
+            units(l.billing_units),
+            money(l.per_call_fen, &l.per_call_yuan),
+            money(l.all_calls_fen, &l.all_calls_yuan),
+            "-",
+        )?;
+    }
     let t = &c.total;
+    let count = if c.templates.is_empty() {
+        format!("{} file(s)", c.files.len())
+    } else {
+        format!(
+            "{} file(s), {} template(s)",
+            c.files.len(),
+            c.templates.len()
+        )
+    };
     writeln!(
         w,
-        "{:<4}  {:>10}  {:>9}  {:>22}  {:>26}  {:>10}  {} file(s)",
+        "{:<4}  {:>10}  {:>9}  {:>22}  {:>26}  {:>10}  {count}",
         "",
         format!("{:.3} s", t.duration_s),
         units(Some(t.billing_units)),
         Fen(t.per_call_fen).to_string(),
         Fen(t.all_calls_fen).to_string(),
         units(Some(t.trim_saving_units)),
-        c.files.len()
     )?;
+    if !c.templates.is_empty() {
+        let near = c.templates.iter().filter(|l| l.near_boundary).count();
+        write!(
+            w,
+            "(~: estimated; {} of the {} unit(s) are the templates', read at a set TTS rate",
+            t.template_units, t.billing_units
+        )?;
+        if near > 0 {
+            write!(
+                w,
+                "; {near} template(s) near a 12 s boundary may bill a unit more or fewer"
+            )?;
+        }
+        writeln!(w, ")")?;
+        let failing = c
+            .templates
+            .iter()
+            .filter(|l| l.verdict == voxprep::spec::Verdict::Fail)
+            .count();
+        if failing > 0 {
+            writeln!(
+                w,
+                "({failing} template(s) break a rule of the provider: voxprep template check \
+                 says which)"
+            )?;
+        }
+    }
     if t.files_without_cost > 0 {
         writeln!(
             w,
@@ -103,11 +157,16 @@ pub const CSV_HEADER: &[&str] = &[
     "trim_saving_units",
     "trim_saving_fen",
     "trim_saving_yuan",
+    "kind",
+    "text",
+    "near_boundary",
 ];
 
-/// RFC 4180 CSV: a header, a row per file, then a row whose path is
-/// `TOTAL` (verdict and codes empty). Unknown amounts are empty cells. New
-/// columns go at the end, so readers by position keep working.
+/// RFC 4180 CSV: a header, a row per file, a row per template (`kind`
+/// `template`, `path` its source, `text` its text, `duration_s` its
+/// estimate), then a row whose path is `TOTAL` (verdict and codes empty).
+/// Unknown amounts are empty cells. New columns go at the end, so readers
+/// by position keep working.
 fn csv(c: &CostReport, w: &mut impl Write) -> io::Result<()> {
     csv_row(w, CSV_HEADER)?;
     for l in &c.files {
@@ -130,6 +189,35 @@ fn csv(c: &CostReport, w: &mut impl Write) -> io::Result<()> {
                 cell(l.trim_saving_units),
                 cell(l.trim_saving_fen),
                 cell(l.trim_saving_yuan.as_ref()),
+                "recording".to_string(),
+                String::new(),
+                String::new(),
+            ],
+        )?;
+    }
+    for l in &c.templates {
+        csv_row(
+            w,
+            [
+                l.source.clone().unwrap_or_default(),
+                l.verdict.as_str().to_string(),
+                cell(l.estimated_s.map(|d| format!("{d:.3}"))),
+                cell(l.billing_units),
+                cell(l.per_call_fen),
+                cell(l.per_call_yuan.as_ref()),
+                cell(l.all_calls_fen),
+                cell(l.all_calls_yuan.as_ref()),
+                l.codes
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                String::new(),
+                String::new(),
+                String::new(),
+                "template".to_string(),
+                l.text.clone(),
+                l.near_boundary.to_string(),
             ],
         )?;
     }
@@ -149,6 +237,9 @@ fn csv(c: &CostReport, w: &mut impl Write) -> io::Result<()> {
             t.trim_saving_units.to_string(),
             t.trim_saving_fen.to_string(),
             t.trim_saving_yuan.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
         ],
     )
 }
@@ -190,8 +281,48 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(lines[0], CSV_HEADER.join(","));
-        assert_eq!(lines[1], "a/ok.wav,pass,12.500,2,30,0.30,60000,600.00,,,,");
-        assert_eq!(lines[2], "c/x.mp3,fail,,,,,,,,,,");
-        assert_eq!(lines[3], "TOTAL,,12.500,2,30,0.30,60000,600.00,,0,0,0.00");
+        assert_eq!(
+            lines[1],
+            "a/ok.wav,pass,12.500,2,30,0.30,60000,600.00,,,,,recording,,"
+        );
+        assert_eq!(lines[2], "c/x.mp3,fail,,,,,,,,,,,recording,,");
+        assert_eq!(
+            lines[3],
+            "TOTAL,,12.500,2,30,0.30,60000,600.00,,0,0,0.00,,,"
+        );
+    }
+
+    fn with_a_template() -> CostReport {
+        use voxprep::template::{TemplateOptions, check};
+        let mut ok = FileReport::new("a/ok.wav");
+        ok.verdict = Verdict::Pass;
+        ok.duration_s = Some(12.5);
+        ok.billing_units = Some(2);
+        let opts = TemplateOptions {
+            param_max: Some("张三丰".into()),
+            ..TemplateOptions::default()
+        };
+        let t = check("${name}，您好，您的快递已到。", &opts).with_source("t.txt:1");
+        voxprep::cost::campaign_report(&[ok], &[t], Fen(10), 100, 1).unwrap()
+    }
+
+    #[test]
+    fn templates_are_lines_and_in_the_total() {
+        let mut out = Vec::new();
+        write(&with_a_template(), Format::Human, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("tts t.txt:1: ${name}，您好"), "{text}");
+        assert!(text.contains("1 file(s), 1 template(s)"), "{text}");
+        assert!(text.contains("(~: estimated; 1 of the 3 unit(s)"), "{text}");
+        let mut out = Vec::new();
+        write(&with_a_template(), Format::Csv, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert!(
+            lines[2].starts_with("t.txt:1,pass,")
+                && lines[2].ends_with(",,,,template,${name}，您好，您的快递已到。,false"),
+            "{text}"
+        );
+        assert!(lines[3].starts_with("TOTAL,,"), "{text}");
     }
 }
