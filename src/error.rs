@@ -81,6 +81,15 @@ pub enum Usage {
     /// The output is the input, however spelled.
     #[error("convert: output {} is the input file; refusing to overwrite an input", .0.display())]
     OutputIsInput(PathBuf),
+    /// The output exists and is not a regular file (a device, a named pipe,
+    /// a socket): voxprep writes only regular files, with `force` or without.
+    #[error("output {} is {kind}; voxprep writes only regular files", output.display())]
+    OutputNotAFile {
+        /// The output, as given.
+        output: PathBuf,
+        /// What it is (`a character device`, `a named pipe (FIFO)`...).
+        kind: &'static str,
+    },
     /// The output is a folder.
     #[error("convert: output {} is a folder; give a file name", .0.display())]
     OutputIsFolder(PathBuf),

@@ -507,3 +507,30 @@ fn the_command_exits_0_when_ready_and_2_when_it_would_overwrite() {
         .run()
         .code(2);
 }
+
+/// A FIFO (or device) where a recording or the manifest would go is refused
+/// with `force` too, before anything is written.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_package_folder_is_refused_even_with_force() {
+    let (dir, prompts, table) = workspace();
+    let out = dir.path().join("filing");
+    fs::create_dir(&out).unwrap();
+    let fifo = out.join("manifest.csv");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut force = with_table(&table);
+    force.convert.force = true;
+    let e = build_package(std::slice::from_ref(&prompts), &out, &force, &|_| {}).unwrap_err();
+    assert!(
+        matches!(e.usage(), Some(voxprep::Usage::OutputNotAFile { output, .. }) if *output == fifo),
+        "{e}"
+    );
+    let listed: Vec<_> = fs::read_dir(&out).unwrap().collect();
+    assert_eq!(listed.len(), 1, "nothing written beside the FIFO");
+}

@@ -45,7 +45,9 @@ pub use plan::{Action, Destination, Fidelity, PlannedFile, Skip, destination, pl
 use target::check_output_path;
 pub use target::remove_temporary_files;
 #[cfg(feature = "filing")]
-pub(crate) use target::{TempFile, canonical_target, same_file};
+pub(crate) use target::{
+    TempFile, canonical_target, on_output, resolve_output, same_file, writable_target,
+};
 
 /// The container written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -381,7 +383,9 @@ impl Conversion {
 /// and no temporary file are left behind.
 pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Result<Conversion> {
     opts.validate()?;
-    check_output_path(input, output, opts.format, opts.force)?;
+    // Where the bytes really go (the file a link points to); errors and
+    // reports name `output`, as the caller spelled it.
+    let target = check_output_path(input, output, opts.format, opts.force)?;
     let rate = opts.output_rate();
     let open = || AudioReader::open_path(input, &opts.decode);
 
@@ -436,7 +440,8 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
     }
 
     let mut reader = open()?;
-    let tmp = target::TempFile::create_beside(output, opts.format.extension())?;
+    let tmp = target::TempFile::create_beside(&target, opts.format.extension())?;
+    let own = |e: Error| target::on_output(e, tmp.path(), output);
     if tmp.swept > 0 {
         warnings.push(format!(
             "removed {} temporary file(s) that a killed voxprep left beside the output",
@@ -446,7 +451,8 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
     // The check of a VOX output analyses its bytes while they are written.
     let analyse = (opts.format == OutputFormat::Vox && opts.check.analyse_signal)
         .then(|| crate::check::VoxStream::new(&opts.check));
-    let mut sink = sink::Sink::create(tmp.path(), opts.format, rate, opts.vox_encoder, analyse)?;
+    let mut sink = sink::Sink::create(tmp.path(), opts.format, rate, opts.vox_encoder, analyse)
+        .map_err(own)?;
     let mut quant = mix::Quantiser::new(gain);
     let mut block = Vec::new();
     let mut pos = 0u64;
@@ -474,12 +480,13 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
                 m.add_i16(&block)?;
             }
             written += block.len() as u64;
-            sink.write(&block).map_err(|e| e.with_path(tmp.path()))?;
+            sink.write(&block)
+                .map_err(|e| own(e.with_path(tmp.path())))?;
         }
         Ok(())
     })
     .map_err(|e| e.with_path(input))?;
-    let analysed = sink.finish().map_err(|e| e.with_path(tmp.path()))?;
+    let analysed = sink.finish().map_err(|e| own(e.with_path(tmp.path())))?;
     warnings.extend(reader.warnings());
     if let Some(clipped) = scan.and_then(|s| s.clipping()) {
         warnings.push(format!(
@@ -529,7 +536,8 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
     for p in &check.problems {
         warnings.push(format!("check: {}: {}", p.code, p.message));
     }
-    tmp.persist(output, opts.force)?;
+    tmp.persist(&target, opts.force)
+        .map_err(|e| target::on_output(e, &target, output))?;
 
     let trimmed = window.map(|(s, e)| {
         let kept = e.min(total_out) - s;

@@ -177,7 +177,7 @@ impl PlannedFile {
 pub fn plan_file(input: &Path, output: &Path, opts: &ConvertOptions) -> PlannedFile {
     let action = match check_output_path(input, output, opts.format, true) {
         Err(e) => Action::Refuse(e),
-        Ok(()) => existing_output(output, opts),
+        Ok(_) => existing_output(output, opts),
     };
     PlannedFile {
         input: input.to_path_buf(),

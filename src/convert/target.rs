@@ -42,9 +42,97 @@ pub(crate) fn canonical_target(p: &Path) -> Option<PathBuf> {
     Some(fs::canonicalize(parent).ok()?.join(name))
 }
 
-/// Refuse an output that is the input (however spelled), that is named
-/// as another format than `format`, that exists (unless `force`), or that
-/// is a folder.
+/// How many symbolic links [`resolve_output`] follows before it calls it a
+/// loop (Linux's own limit).
+const MAX_LINKS: usize = 40;
+
+/// Where writing `output` really writes: `output` itself, or, when it is a
+/// symbolic link, the file the chain of links ends at (which may not exist
+/// yet). The temporary file goes beside that file and is renamed onto it,
+/// so the link stays a link and its target gets the new contents.
+///
+/// # Errors
+/// [`Error::Io`] naming `output` for a loop of links or an unreadable link.
+pub(crate) fn resolve_output(output: &Path) -> Result<PathBuf> {
+    let mut p = output.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = fs::read_link(&p).map_err(|e| Error::io(output, e))?;
+                p = match p.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(Error::io(
+        output,
+        io::Error::other(format!("more than {MAX_LINKS} symbolic links: a loop")),
+    ))
+}
+
+/// What a path that is not a regular file is, in words, or `None` for a
+/// regular file (or nothing there).
+fn not_a_file(meta: &fs::Metadata) -> Option<&'static str> {
+    let t = meta.file_type();
+    if t.is_file() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_char_device() {
+            return Some("a character device");
+        }
+        if t.is_block_device() {
+            return Some("a block device");
+        }
+        if t.is_fifo() {
+            return Some("a named pipe (FIFO)");
+        }
+        if t.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some(if t.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    })
+}
+
+/// Whether `output` may be written (with `force` or without), and where:
+/// the path [`resolve_output`] gives. What is there already must be a
+/// regular file, replaced only with `force`; a folder, a device, a FIFO or
+/// a socket is refused either way (renaming over a device node would
+/// replace the node itself). Errors name `output` as the caller spelled it.
+///
+/// # Errors
+/// [`Usage::OutputIsFolder`], [`Usage::OutputNotAFile`],
+/// [`Usage::OutputExists`]; [`Error::Io`] for a loop of links.
+pub(crate) fn writable_target(output: &Path, force: bool) -> Result<PathBuf> {
+    let target = resolve_output(output)?;
+    match fs::symlink_metadata(&target) {
+        Ok(m) if m.is_dir() => Err(Usage::OutputIsFolder(output.to_path_buf()).into()),
+        Ok(m) => match not_a_file(&m) {
+            Some(kind) => Err(Usage::OutputNotAFile {
+                output: output.to_path_buf(),
+                kind,
+            }
+            .into()),
+            None if !force => Err(Usage::OutputExists(output.to_path_buf()).into()),
+            None => Ok(target),
+        },
+        Err(_) => Ok(target),
+    }
+}
+
+/// Refuse an output that is the input (however spelled, through links
+/// too), that is named as another format than `format`, that exists
+/// (unless `force`), or that is not a regular file ([`writable_target`]).
+/// Returns where the output will really be written.
 ///
 /// # Errors
 /// [`Error::Usage`] naming the output.
@@ -53,19 +141,43 @@ pub(crate) fn check_output_path(
     output: &Path,
     format: OutputFormat,
     force: bool,
-) -> Result<()> {
+) -> Result<PathBuf> {
     if let Some(e) = name_contradicts(output, format) {
         return Err(e.into());
     }
-    let is_input = same_file(input, output)
-        || matches!((canonical_target(input), canonical_target(output)), (Some(a), Some(b)) if a == b);
+    let target = resolve_output(output)?;
+    let is_input = same_file(input, &target)
+        || matches!((canonical_target(input), canonical_target(&target)), (Some(a), Some(b)) if a == b);
     if is_input {
         return Err(Usage::OutputIsInput(output.to_path_buf()).into());
     }
-    match fs::symlink_metadata(output) {
-        Ok(m) if m.is_dir() => Err(Usage::OutputIsFolder(output.to_path_buf()).into()),
-        Ok(_) if !force => Err(Usage::OutputExists(output.to_path_buf()).into()),
-        _ => Ok(()),
+    writable_target(output, force)
+}
+
+/// `e` with the temporary file `tmp` it names replaced by the output the
+/// user asked for: a full disk is reported on `out.wav`, not on
+/// `.out.wav.1234-0.tmp.wav`.
+pub(crate) fn on_output(e: Error, tmp: &Path, output: &Path) -> Error {
+    match e {
+        Error::Io { path, source } if path == tmp => Error::Io {
+            path: output.to_path_buf(),
+            source,
+        },
+        Error::WithPath { path, source } if path == tmp => Error::WithPath {
+            path: output.to_path_buf(),
+            source,
+        },
+        Error::Usage(Usage::OutputExists(path)) if path == tmp => {
+            Usage::OutputExists(output.to_path_buf()).into()
+        }
+        Error::Usage(Usage::OutputNotAFile { output: path, kind }) if path == tmp => {
+            Usage::OutputNotAFile {
+                output: output.to_path_buf(),
+                kind,
+            }
+            .into()
+        }
+        other => other,
     }
 }
 
@@ -220,6 +332,17 @@ impl TempFile {
     /// Move the file to `target`. Without `force`, fails if `target` appeared
     /// meanwhile (hard link + unlink, so no window where it is clobbered).
     pub(crate) fn persist(mut self, target: &Path, force: bool) -> Result<()> {
+        // Something that is not a regular file may have appeared since the
+        // request was checked: never rename over it.
+        if let Ok(m) = fs::symlink_metadata(target)
+            && let Some(kind) = not_a_file(&m)
+        {
+            return Err(Usage::OutputNotAFile {
+                output: target.to_path_buf(),
+                kind,
+            }
+            .into());
+        }
         if force {
             fs::rename(&self.path, target).map_err(|e| Error::io(target, e))?;
         } else {
@@ -256,6 +379,8 @@ impl Drop for TempFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(unix)]
+    use std::os::unix::fs::FileTypeExt;
 
     fn tmpdir(name: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("voxprep-out-{name}-{}", std::process::id()));
@@ -282,16 +407,145 @@ mod tests {
             check_output_path(&a, &link, OutputFormat::Wav, true),
             Err(Error::Usage(_))
         ));
-        assert!(matches!(
-            check_output_path(&a, &d.join("c.wav"), OutputFormat::Wav, false),
-            Ok(())
-        ));
+        assert!(check_output_path(&a, &d.join("c.wav"), OutputFormat::Wav, false).is_ok());
         assert!(matches!(
             check_output_path(&d.join("c.wav"), &a, OutputFormat::Wav, false),
             Err(Error::Usage(_))
         ));
         assert!(check_output_path(&d.join("c.wav"), &a, OutputFormat::Wav, true).is_ok());
         let _ = fs::remove_dir_all(&d);
+    }
+
+    /// A symbolic link to the input is the input too.
+    #[cfg(unix)]
+    #[test]
+    fn refuses_a_link_to_the_input() {
+        let d = tmpdir("link-input");
+        let a = d.join("a.wav");
+        fs::write(&a, b"x").unwrap();
+        let link = d.join("link.wav");
+        std::os::unix::fs::symlink("a.wav", &link).unwrap();
+        let e = check_output_path(&a, &link, OutputFormat::Wav, true).unwrap_err();
+        assert!(
+            matches!(e.usage(), Some(Usage::OutputIsInput(p)) if *p == link),
+            "{e}"
+        );
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    /// Devices, FIFOs, sockets and folders are refused with `force` or
+    /// without, directly and through a link, and the error names the path
+    /// as given.
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_replaced() {
+        let d = tmpdir("special");
+        let fifo = d.join("fifo.wav");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let sock = d.join("sock.wav");
+        let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        let dir = d.join("dir.wav");
+        fs::create_dir(&dir).unwrap();
+        let mut special = vec![(fifo.clone(), "a named pipe (FIFO)"), (sock, "a socket")];
+        // A character device like /dev/full (1, 7) needs root to make.
+        let dev = d.join("full.wav");
+        let root = std::process::Command::new("mknod")
+            .arg(&dev)
+            .args(["c", "1", "7"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if root {
+            special.push((dev, "a character device"));
+        } else {
+            eprintln!("SKIPPING the device case: mknod needs root");
+        }
+        let link = d.join("link.wav");
+        std::os::unix::fs::symlink(&fifo, &link).unwrap();
+        special.push((link, "a named pipe (FIFO)"));
+        for (path, kind) in &special {
+            for force in [false, true] {
+                let e = writable_target(path, force).unwrap_err();
+                assert!(
+                    matches!(e.usage(), Some(Usage::OutputNotAFile { output, kind: k }) if output == path && k == kind),
+                    "{}: {e}",
+                    path.display()
+                );
+            }
+        }
+        for force in [false, true] {
+            let e = writable_target(&dir, force).unwrap_err();
+            assert!(matches!(e.usage(), Some(Usage::OutputIsFolder(_))), "{e}");
+        }
+        // The last moment: a FIFO that appears after the check is not
+        // renamed over either.
+        let tmp = TempFile::create_beside(&fifo, "wav").unwrap();
+        let e = tmp.persist(&fifo, true).unwrap_err();
+        assert!(
+            matches!(e.usage(), Some(Usage::OutputNotAFile { .. })),
+            "{e}"
+        );
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    /// A link is followed to the file it names: that file is what exists
+    /// (or not) and what is replaced, and the link stays a link.
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_to_their_file() {
+        use std::os::unix::fs::symlink;
+        let d = tmpdir("links");
+        let real = d.join("real.wav");
+        fs::write(&real, b"old").unwrap();
+        let link = d.join("link.wav");
+        symlink("real.wav", &link).unwrap();
+        let e = writable_target(&link, false).unwrap_err();
+        assert!(
+            matches!(e.usage(), Some(Usage::OutputExists(p)) if *p == link),
+            "{e}"
+        );
+        assert_eq!(writable_target(&link, true).unwrap(), d.join("real.wav"));
+        let tmp = TempFile::create_beside(&real, "wav").unwrap();
+        fs::write(tmp.path(), b"new").unwrap();
+        tmp.persist(&real, true).unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read(&link).unwrap(), b"new");
+        // Dangling: the file it would name is written.
+        let dangling = d.join("dangling.wav");
+        symlink("made.wav", &dangling).unwrap();
+        assert_eq!(
+            writable_target(&dangling, false).unwrap(),
+            d.join("made.wav")
+        );
+        // A loop is an error naming the output.
+        symlink("loop-b.wav", d.join("loop-a.wav")).unwrap();
+        symlink("loop-a.wav", d.join("loop-b.wav")).unwrap();
+        let e = writable_target(&d.join("loop-a.wav"), true).unwrap_err();
+        assert!(
+            e.to_string().contains("loop-a.wav") && e.to_string().contains("loop"),
+            "{e}"
+        );
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn errors_on_the_temporary_file_name_the_output() {
+        let tmp = Path::new("/x/.out.wav.1-0.tmp.wav");
+        let out = Path::new("/x/out.wav");
+        let e = on_output(
+            Error::io(tmp, io::Error::from(io::ErrorKind::StorageFull)),
+            tmp,
+            out,
+        );
+        assert!(matches!(&e, Error::Io { path, .. } if path == out), "{e:?}");
+        let other = on_output(Error::io("/y", io::Error::other("x")), tmp, out);
+        assert!(matches!(&other, Error::Io { path, .. } if path == Path::new("/y")));
     }
 
     #[test]

@@ -22,7 +22,10 @@ use super::names::{NamePolicy, name_problem};
 use super::texts::{self, Table, TextEncoding};
 use crate::batch;
 use crate::check::{CheckOptions, FileReport, Fix, check_path};
-use crate::convert::{ConvertOptions, Level, OutputFormat, TempFile, convert_file, same_file};
+use crate::convert::{
+    ConvertOptions, Level, OutputFormat, TempFile, convert_file, on_output, resolve_output,
+    same_file, writable_target,
+};
 use crate::error::{Error, Result, Usage};
 use crate::spec::{Severity, Verdict};
 use rayon::prelude::*;
@@ -734,23 +737,24 @@ fn file_name(p: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Refuse, naming every one, outputs that exist (without `force`) and
-/// outputs that are their input.
+/// Refuse, naming every one, outputs that exist (without `force`); refuse
+/// outright an output that is its input or is not a regular file.
 fn refuse_existing(work: &[Work], outdir: &Path, force: bool) -> Result<()> {
     let mut exist = Vec::new();
-    for w in work.iter().filter(|w| w.rec.action != Action::Left) {
-        let target = outdir.join(&w.rec.name);
-        if same_file(&w.rec.input, &target) {
+    let names = work
+        .iter()
+        .filter(|w| w.rec.action != Action::Left)
+        .map(|w| (Some(&w.rec.input), w.rec.name.as_str()))
+        .chain([(None, MANIFEST_CSV), (None, MANIFEST_XLSX)]);
+    for (input, name) in names {
+        let target = outdir.join(name);
+        if input.is_some_and(|i| same_file(i, &target)) {
             return Err(Usage::OutputIsInput(target).into());
         }
-        if !force && fs::symlink_metadata(&target).is_ok() {
-            exist.push(target);
-        }
-    }
-    for name in [MANIFEST_CSV, MANIFEST_XLSX] {
-        let target = outdir.join(name);
-        if !force && fs::symlink_metadata(&target).is_ok() {
-            exist.push(target);
+        match writable_target(&target, force) {
+            Ok(_) => {}
+            Err(Error::Usage(Usage::OutputExists(p))) => exist.push(p),
+            Err(e) => return Err(e),
         }
     }
     exist.sort();
@@ -850,33 +854,32 @@ fn format_label(check: &FileReport) -> String {
 
 /// Copy `input` to `target` through a temporary file.
 fn copy(input: &Path, target: &Path, force: bool) -> Result<()> {
-    let ext = target
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("tmp")
-        .to_string();
-    let tmp = TempFile::create_beside(target, &ext)?;
     let mut from = fs::File::open(input).map_err(|e| Error::io(input, e))?;
-    let mut to = fs::File::create(tmp.path()).map_err(|e| Error::io(target, e))?;
-    std::io::copy(&mut from, &mut to).map_err(|e| Error::io(target, e))?;
-    to.sync_all().map_err(|e| Error::io(target, e))?;
-    tmp.persist(target, force)
+    write_through(target, force, |to| std::io::copy(&mut from, to).map(drop))
 }
 
 /// Write `bytes` to `target` through a temporary file.
 fn write_atomically(target: &Path, bytes: &[u8], force: bool) -> Result<()> {
     use std::io::Write;
-    let ext = target
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("tmp")
-        .to_string();
-    let tmp = TempFile::create_beside(target, &ext)?;
-    let mut f = fs::File::create(tmp.path()).map_err(|e| Error::io(target, e))?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
+    write_through(target, force, |to| to.write_all(bytes))
+}
+
+/// Fill a temporary file beside where `target` really is (the file a link
+/// points to), sync it, and move it into place; errors name `target`.
+fn write_through(
+    target: &Path,
+    force: bool,
+    fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
+) -> Result<()> {
+    let real = resolve_output(target)?;
+    let ext = target.extension().and_then(|e| e.to_str()).unwrap_or("tmp");
+    let tmp = TempFile::create_beside(&real, ext)?;
+    let mut to = fs::File::create(tmp.path()).map_err(|e| Error::io(target, e))?;
+    fill(&mut to)
+        .and_then(|()| to.sync_all())
         .map_err(|e| Error::io(target, e))?;
-    tmp.persist(target, force)
+    tmp.persist(&real, force)
+        .map_err(|e| on_output(e, &real, target))
 }
 
 /// Size and SHA-256 of a file.

@@ -545,3 +545,98 @@ fn a_hostile_folder_finishes_with_a_report_within_512_mib() {
     );
     assert_no_temporary_files(&out);
 }
+
+/// The attack run's finding: `convert in.wav -o /dev/full --force` as root
+/// replaced the device node with a WAV file. A device (made here with
+/// mknod, as root) or a FIFO is refused with --force too, exit 2, and stays
+/// what it was.
+#[cfg(unix)]
+#[test]
+fn a_device_or_fifo_output_is_refused_even_with_force() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.wav");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let dev = dir.path().join("full.wav");
+    let root = Command::new("mknod")
+        .arg(&dev)
+        .args(["c", "1", "7"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let mut cases = vec![(fifo, "a named pipe (FIFO)")];
+    if root {
+        cases.push((dev, "a character device"));
+    } else {
+        eprintln!("SKIPPING the device node case: mknod needs root");
+    }
+    for (out, kind) in cases {
+        convert(
+            &conv("tone-s16-8000Hz-mono.wav"),
+            &out,
+            &["--to", "wav", "--force"],
+        )
+        .run()
+        .code(2)
+        .stderr_has(&format!("{} is {kind}", out.display()));
+        let t = fs::symlink_metadata(&out).unwrap().file_type();
+        assert!(
+            t.is_fifo() || t.is_char_device(),
+            "{} was replaced",
+            out.display()
+        );
+    }
+    assert_no_temporary_files(dir.path());
+}
+
+/// A full disk is reported on the output the user named, not on the hidden
+/// temporary file, and leaves nothing behind. Run in a private mount
+/// namespace with a 64 KiB tmpfs (root only; skipped loudly otherwise).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_names_the_output_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("ten-seconds.wav");
+    write_wav(&input, (0..80_000).map(|i| ((i % 80) as i16 - 40) * 300));
+    let small = dir.path().join("small");
+    fs::create_dir(&small).unwrap();
+    let script = r#"mount -t tmpfs -o size=64k tmpfs "$1" || exit 77
+"$2" convert "$3" -o "$1/out.wav"; rc=$?
+echo "--- left:"; ls -A "$1"; exit $rc"#;
+    let out = Command::new("unshare")
+        .args(["-m", "sh", "-c", script, "sh"])
+        .arg(&small)
+        .arg(env!("CARGO_BIN_EXE_voxprep"))
+        .arg(&input)
+        .output();
+    let out = match out {
+        Ok(o) if o.status.code().is_some_and(|c| c != 77 && c < 100) => o,
+        other => {
+            eprintln!(
+                "SKIPPING: cannot mount a tmpfs in a private namespace (needs root and unshare): {:?}",
+                other.map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+            );
+            return;
+        }
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains(&format!("{}/out.wav", small.display())),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(".out.wav."),
+        "names the temporary file: {stderr}"
+    );
+    assert!(stderr.to_lowercase().contains("no space"), "{stderr}");
+    // `ls -A` of the small disk, after the run: empty.
+    let left = stdout.split("--- left:").nth(1).unwrap_or_default();
+    assert!(left.trim().is_empty(), "left behind: {left}");
+}
