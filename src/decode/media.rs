@@ -48,6 +48,44 @@ enum Decoder {
     },
 }
 
+/// The most frames one packet may declare: a decoder makes room for a
+/// whole packet before it reads a byte, so a header's figure is an
+/// allocation. 2^20 frames is 22 s at 48 kHz; real packets are at most
+/// 65535 frames (FLAC), 4096 (ALAC), 1152 (MP3).
+pub(crate) const MAX_FRAMES_PER_PACKET: u64 = 1 << 20;
+
+/// The most samples (frames times channels) one packet may declare: 2^22,
+/// 32 MiB as f64.
+pub(crate) const MAX_SAMPLES_PER_PACKET: u64 = 1 << 22;
+
+/// Refuse a track whose header declares packets so long that the decoder
+/// would reserve hundreds of megabytes before reading a byte (a CAF `desc`
+/// with 2^28 frames per packet asked symphonia's PCM decoder for 512 MiB
+/// and aborted the process under a 512 MiB limit).
+///
+/// # Errors
+/// [`Error::Limit`] naming the figure.
+fn bound_packets(
+    params: &symphonia::core::codecs::audio::AudioCodecParameters,
+    container: &str,
+    codec: &str,
+) -> Result<()> {
+    let frames = params
+        .max_frames_per_packet
+        .unwrap_or(0)
+        .max(params.frames_per_block.unwrap_or(0));
+    let channels = params.channels.as_ref().map_or(1, |c| c.count().max(1)) as u64;
+    let samples = frames.saturating_mul(channels);
+    if frames > MAX_FRAMES_PER_PACKET || samples > MAX_SAMPLES_PER_PACKET {
+        return Err(Error::Limit(format!(
+            "decode: {codec} in {container}: the header declares packets of {frames} frames \
+             ({channels} channel(s)), more than the {MAX_FRAMES_PER_PACKET} voxprep reads: \
+             the header is damaged"
+        )));
+    }
+    Ok(())
+}
+
 impl MediaStream {
     /// Open any container symphonia reads. `ext` is a lower-case extension hint.
     ///
@@ -89,6 +127,7 @@ impl MediaStream {
             (sample_rate, channels) = (opus::RATE, usize::from(head.channels));
             Decoder::Opus(Box::new(OpusStream::new(head)?))
         } else {
+            bound_packets(&params, &container, &codec)?;
             let made = guarded(|| {
                 symphonia::default::get_codecs()
                     .make_audio_decoder(&params, &AudioDecoderOptions::default())

@@ -443,7 +443,7 @@ fn interrupted_conversion_removes_its_temporary_file() {
 
 /// The hostile fixtures (absurd rates, channel counts and chunk sizes,
 /// noise and empty files under audio names) in one folder with good files,
-/// 45 in all, under a 512 MiB address-space limit: check reports on every
+/// 47 in all, under a 512 MiB address-space limit: check reports on every
 /// file, convert converts the good ones and names each failure; neither
 /// run aborts or stops at the first bad file.
 #[test]
