@@ -534,3 +534,33 @@ fn a_fifo_in_the_package_folder_is_refused_even_with_force() {
     let listed: Vec<_> = fs::read_dir(&out).unwrap().collect();
     assert_eq!(listed.len(), 1, "nothing written beside the FIFO");
 }
+
+/// A conforming WAV whose only fault is its layout (a 17-byte fmt chunk,
+/// which sox cannot read) is rewritten, not copied: the canonical header,
+/// the same samples.
+#[test]
+fn a_wav_with_an_unusual_fmt_chunk_is_rewritten_with_the_same_samples() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("in");
+    fs::create_dir(&src).unwrap();
+    let input = src.join("odd.wav");
+    fs::copy(fixture("wav/warn-fmt-17-bytes.wav"), &input).unwrap();
+    fs::write(src.join("odd.txt"), "A tone.").unwrap();
+    let p = package(
+        std::slice::from_ref(&src),
+        &dir.path().join("o"),
+        &PackageOptions::default(),
+    );
+    let r = &p.recordings[0];
+    assert_eq!(r.action, Action::Converted);
+    let out = fs::read(dir.path().join("o/odd.wav")).unwrap();
+    let data = fs::read(&input).unwrap();
+    assert_eq!(&out[12..20], b"fmt \x10\0\0\0");
+    assert_eq!(&out[44..], &data[data.len() - 1600..]);
+    assert!(
+        r.check
+            .problems
+            .iter()
+            .all(|p| p.code != voxprep::spec::Code::FmtUnusualSize)
+    );
+}

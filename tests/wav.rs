@@ -135,6 +135,12 @@ const CASES: &[Case] = &[
         Some(800),
     ),
     case("warn-stray-bytes.wav", &["stray-bytes"], Some(800)),
+    case("warn-fmt-17-bytes.wav", &["fmt-unusual-size"], Some(800)),
+    case(
+        "warn-fmt-20-bytes-cbsize-0.wav",
+        &["fmt-unusual-size"],
+        Some(800),
+    ),
 ];
 
 fn inspect_fixture(name: &str) -> WavFacts {

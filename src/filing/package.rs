@@ -27,7 +27,7 @@ use crate::convert::{
     same_file, writable_target,
 };
 use crate::error::{Error, Result, Usage};
-use crate::spec::{Severity, Verdict};
+use crate::spec::{Code, Severity, Verdict};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -455,9 +455,22 @@ fn plan(input: &Path, check: FileReport, opts: &PackageOptions) -> Work {
         findings: Vec::new(),
     };
     let mut convert = None;
-    if let (true, false, true, true, Some(fmt)) =
-        (conforming, processing, format_kept, rate_kept, native)
-    {
+    // A conforming WAV whose only fault is its layout (an unusual fmt chunk,
+    // stray or trailing bytes) is rewritten with the same samples.
+    let layout_only = native == Some(OutputFormat::Wav)
+        && rec
+            .check
+            .problems
+            .iter()
+            .any(|p| LAYOUT_CODES.contains(&p.code));
+    if let (true, false, true, true, false, Some(fmt)) = (
+        conforming,
+        processing,
+        format_kept,
+        rate_kept,
+        layout_only,
+        native,
+    ) {
         // Copied: the name is kept, unless it does not say the format.
         let ext_ok = input
             .extension()
@@ -496,9 +509,13 @@ fn plan(input: &Path, check: FileReport, opts: &PackageOptions) -> Work {
         };
         rec.name = format!("{stem}.{}", format.extension());
         rec.action = Action::Converted;
+        // Only the layout is at fault, and nothing else was asked for: the
+        // samples go through untouched (no high-pass).
+        let untouched = conforming && !processing && format_kept && rate_kept && layout_only;
         convert = Some(ConvertOptions {
             format,
             rate,
+            remove_dc: opts.convert.remove_dc && !untouched,
             ..opts.convert.clone()
         });
     }
@@ -519,6 +536,15 @@ fn plan(input: &Path, check: FileReport, opts: &PackageOptions) -> Work {
     }
     Work { rec, convert }
 }
+
+/// Warnings about a WAV's layout alone, which rewriting the file cures
+/// without touching a sample.
+const LAYOUT_CODES: [Code; 4] = [
+    Code::FmtUnusualSize,
+    Code::TrailingBytes,
+    Code::StrayBytes,
+    Code::MissingPadByte,
+];
 
 /// Why a recording that needs converting cannot be, or `None`.
 fn cannot_convert(check: &FileReport) -> Option<String> {

@@ -68,6 +68,9 @@ codes! {
     StrayBytes = "stray-bytes", Warning, "bytes inside the RIFF that are not a chunk";
     /// An odd-sized chunk without its pad byte.
     MissingPadByte = "missing-pad-byte", Warning, "an odd-sized chunk without its pad byte";
+    /// A plain-PCM `fmt ` chunk of another size than 16 bytes (18 with
+    /// cbSize 0 excepted), which some players mis-read.
+    FmtUnusualSize = "fmt-unusual-size", Warning, "a PCM `fmt ` chunk of another size than 16 bytes (or 18 with cbSize 0): odd sizes (17, 19...) stop sox 14.4 and Asterisk's WAV reader, which skip no pad byte and then find no data chunk; a cbSize that disagrees with the size, or extra bytes, puts Asterisk's seek and position (which assume a 44-byte header) off; convert writes the canonical 16-byte chunk";
     /// More chunks than the walker records; the walk stopped.
     TooManyChunks = "too-many-chunks", Warning, "more than 4096 chunks; the walk stopped";
     /// A format tag other than 1 (PCM).
@@ -139,10 +142,12 @@ impl Code {
         use Code::*;
         match self {
             WrongExtension | NotWav | FmtAfterData | DuplicateChunk | SizePlaceholder
-            | RiffSizeMismatch | TrailingBytes | StrayBytes | MissingPadByte | TooManyChunks
-            | NotPcm | Extensible | NotMono | Not16Bit | BadSampleRate | BlockAlignMismatch
-            | ByteRateMismatch | DataNotWholeFrames | VoxIsContainer | NotAccepted
-            | ChunkTruncated | DecoderDisagreement | VoxRate | DcOffset => Some(Remedy::Convert),
+            | RiffSizeMismatch | TrailingBytes | StrayBytes | MissingPadByte | FmtUnusualSize
+            | TooManyChunks | NotPcm | Extensible | NotMono | Not16Bit | BadSampleRate
+            | BlockAlignMismatch | ByteRateMismatch | DataNotWholeFrames | VoxIsContainer
+            | NotAccepted | ChunkTruncated | DecoderDisagreement | VoxRate | DcOffset => {
+                Some(Remedy::Convert)
+            }
             LowLevel => Some(Remedy::ConvertWith(Adjustment::Normalize)),
             LeadingSilence | TrailingSilence => Some(Remedy::ConvertWith(Adjustment::TrimSilence)),
             Unreadable | NotAudio | EmptyFile | NoFmt | NoData | FmtMalformed | DataTruncated

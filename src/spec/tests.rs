@@ -585,7 +585,55 @@ fn huge_fmt_size_is_not_allocated() {
         .build();
     let f = facts(&b);
     assert_eq!(f.fmt.as_ref().map(|f| f.sample_rate), Some(8000));
-    assert_eq!(codes(&b), ["chunk-truncated", "no-data"]);
+    assert_eq!(
+        codes(&b),
+        ["chunk-truncated", "no-data", "fmt-unusual-size"]
+    );
+}
+
+/// The sizes a PCM fmt chunk is written in, and what sox, ffmpeg and
+/// libsndfile make of them (measured: `fmt_size_rule`).
+#[test]
+fn unusual_fmt_sizes_warn() {
+    let cases: [(u32, Option<u16>, Option<&str>); 9] = [
+        (16, None, None),
+        (18, Some(0), None),
+        (17, None, Some("odd size")),
+        (19, Some(0), Some("odd size")),
+        (18, Some(2), Some("cbSize says 2 extra bytes (20 in all)")),
+        (20, Some(0), Some("cbSize says 0")),
+        (20, Some(2), Some("4 extra bytes")),
+        (40, Some(22), Some("24 extra bytes")),
+        (40, Some(100), Some("cbSize says 100")),
+    ];
+    for (size, cb, want) in cases {
+        let mut body = fmt_body(1, 1, 8000, 16);
+        if let Some(cb) = cb {
+            body.extend_from_slice(&cb.to_le_bytes());
+        }
+        body.resize(size as usize, 0);
+        let b = WavBuilder::new()
+            .chunk(b"fmt ", &body)
+            .chunk(b"data", &sample_bytes(8))
+            .build();
+        let problems = wav_problems(&facts(&b));
+        let got: Vec<&Problem> = problems
+            .iter()
+            .filter(|p| p.code == Code::FmtUnusualSize)
+            .collect();
+        match want {
+            None => assert!(got.is_empty(), "{size}/{cb:?}: {got:?}"),
+            Some(words) => {
+                assert_eq!(got.len(), 1, "{size}/{cb:?}: {problems:?}");
+                assert!(
+                    got[0].message.contains(words),
+                    "{size}/{cb:?}: {}",
+                    got[0].message
+                );
+                assert_eq!(got[0].severity, Severity::Warning);
+            }
+        }
+    }
 }
 
 #[test]

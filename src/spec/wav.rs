@@ -215,10 +215,47 @@ fn fmt_problems(fmt: &Fmt) -> Vec<Problem> {
         rate_rule(fmt),
         block_align_rule(fmt),
         byte_rate_rule(fmt),
+        fmt_size_rule(fmt),
     ]
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// A plain-PCM `fmt ` chunk should be the 16 bytes of PCMWAVEFORMAT (or
+/// the 18 of a WAVEFORMATEX with cbSize 0, which every reader measured
+/// takes). Measured on 8 kHz mono PCM with sox 14.4.2, ffmpeg 5.1 and
+/// libsndfile 1.2: all read sizes 16, 18, 20, 24 and 40 whatever cbSize
+/// says; sox cannot read 17 or 19 ("Could not find data chunk"). Asterisk's
+/// `format_wav.c` skips `size - 16` bytes after the fields, without the pad
+/// byte of an odd size, and its seek and tell count from byte 44.
+fn fmt_size_rule(fmt: &Fmt) -> Option<Problem> {
+    if fmt.format_tag != WAVE_FORMAT_PCM {
+        return None;
+    }
+    let size = fmt.chunk_size;
+    let why = match (size, fmt.cb_size) {
+        (16, _) | (18, Some(0)) => return None,
+        (s, _) if s % 2 == 1 => format!(
+            "the fmt chunk is {s} bytes, an odd size: sox 14.4 and Asterisk's WAV reader skip it \
+             without its pad byte and then find no data chunk (\"Could not find data chunk\")"
+        ),
+        (s, Some(cb)) if u32::from(cb) + 18 != s => format!(
+            "the fmt chunk is {s} bytes but its cbSize says {cb} extra bytes ({} in all): \
+             readers that trust one or the other disagree on where the chunk ends",
+            u32::from(cb) + 18
+        ),
+        (s, _) => format!(
+            "the fmt chunk is {s} bytes ({} extra bytes on plain PCM): Asterisk seeks and \
+             counts positions from byte 44, so they are off by {} bytes",
+            s - 16,
+            s - 16
+        ),
+    };
+    Some(Problem::new(
+        Code::FmtUnusualSize,
+        format!("{why}; the canonical PCM fmt chunk is 16 bytes"),
+    ))
 }
 
 fn format_tag_rule(fmt: &Fmt) -> Option<Problem> {

@@ -665,3 +665,61 @@ fn truncated_amr_is_refused_or_read_never_a_panic() {
         }
     }
 }
+
+/// A `fmt ` chunk of unusual size (17 bytes and its pad byte; 20 bytes
+/// whose cbSize says 0) warns `fmt-unusual-size`, and convert cures it: the
+/// canonical 44-byte header with the same samples. sox 14.4 cannot read the
+/// 17-byte one at all, which is why it warns.
+#[test]
+fn unusual_fmt_sizes_convert_to_the_canonical_chunk() {
+    for name in ["warn-fmt-17-bytes.wav", "warn-fmt-20-bytes-cbsize-0.wav"] {
+        let input = fixture(&format!("wav/{name}"));
+        let before = check_path(&input, &CheckOptions::default());
+        assert!(
+            before
+                .problems
+                .iter()
+                .any(|p| p.code == voxprep::spec::Code::FmtUnusualSize),
+            "{name}: {:?}",
+            before.problems
+        );
+        assert!(
+            matches!(before.fix, Some(Fix::Convert { .. })),
+            "{name}: {:?}",
+            before.fix
+        );
+        let (_dir, out, c) = converted_afresh(&input, &keep_dc(ConvertOptions::default()));
+        assert_eq!(
+            c.check.verdict,
+            Verdict::Pass,
+            "{name}: {:?}",
+            c.check.problems
+        );
+        let bytes = fs::read(&out).unwrap();
+        assert_eq!(
+            &bytes[12..20],
+            b"fmt \x10\0\0\0",
+            "{name}: a 16-byte fmt chunk"
+        );
+        assert_eq!(&bytes[36..40], b"data");
+        // The data chunk (800 samples) is the last chunk of the input.
+        let data = fs::read(&input).unwrap();
+        assert_eq!(
+            &bytes[44..],
+            &data[data.len() - 1600..],
+            "{name}: the same samples"
+        );
+    }
+    if crate::common::have_tool("sox") {
+        let out = std::process::Command::new("sox")
+            .arg(fixture("wav/warn-fmt-17-bytes.wav"))
+            .args(["-n", "stat"])
+            .output()
+            .unwrap();
+        assert!(
+            !out.status.success(),
+            "sox reads a 17-byte fmt chunk now: update the warning"
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("Could not find data chunk"));
+    }
+}
