@@ -60,6 +60,7 @@ pub mod batch;
 pub mod billing;
 pub mod check;
 mod codec;
+mod codes;
 #[cfg(feature = "convert")]
 pub mod convert;
 pub mod cost;

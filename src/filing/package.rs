@@ -60,89 +60,35 @@ pub struct PackageOptions {
     pub names: NamePolicy,
 }
 
-/// A stable code for what a package finds, beside the check's own codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum FilingCode {
+crate::codes::problem_codes! {
+    /// A stable code for what a package finds, beside the check's own codes
+    /// (which the check of each recording reports).
+    pub enum FilingCode;
     /// A recording has no text, or an empty one.
-    NoText,
+    NoText = "no-text", Error, "a recording has no text, or an empty one (it is still in the package; its text cell is empty)";
     /// A text (a `.txt` file, a row of the table) names no recording.
-    NoRecording,
+    NoRecording = "no-recording", Error, "a `.txt` or a table row names no recording";
     /// A recording's name cannot be used in the notice.
-    BadName,
+    BadName = "bad-name", Error, "the name cannot be used in `【语音通知文件】APPID\\|模板ID\\|录音文件名` (see below); not written";
     /// Two recordings would be filed under one name.
-    NameClash,
+    NameClash = "name-clash", Error, "two recordings would be filed under one name, compared without case (`Bye.wav`, `bye.mp3`); neither is written";
     /// A recording cannot be made conforming (unreadable, conversion failed).
-    RecordingFails,
+    RecordingFails = "recording-fails", Error, "the recording cannot be read or converted; not written";
     /// An input path cannot be walked.
-    Unreadable,
+    Unreadable = "unreadable-input", Error, "an input path cannot be read (missing, no permission)";
     /// A text file cannot be read.
-    UnreadableText,
+    UnreadableText = "unreadable-text", Error, "a text file cannot be read (I/O error, not text, larger than 1 MiB)";
     /// The table names a recording twice, with different texts.
-    DuplicateText,
+    DuplicateText = "duplicate-text", Error, "the table gives one name two different texts";
+    /// The text's speech rate is implausible for the recording's duration.
+    TextMismatch = "text-mismatch", Warning, "the text's speech rate does not fit the recording's duration: it may belong to another recording";
     /// The table and the `.txt` beside a recording give different texts;
     /// the table's is used.
-    TextConflict,
-    /// The text's speech rate is implausible for the recording's duration.
-    TextMismatch,
+    TextConflict = "text-conflict", Warning, "the table and the `.txt` disagree; the table's text is used";
     /// A text was not UTF-8 and was read as GB18030 or UTF-16.
-    TextEncoding,
+    TextEncoding = "text-encoding", Warning, "a text was read as GB18030 or UTF-16";
     /// The filed file conforms, with warnings (clipping, silence...).
-    RecordingWarns,
-}
-
-impl FilingCode {
-    /// Every code, errors first.
-    pub const ALL: [FilingCode; 12] = [
-        FilingCode::NoText,
-        FilingCode::NoRecording,
-        FilingCode::BadName,
-        FilingCode::NameClash,
-        FilingCode::RecordingFails,
-        FilingCode::Unreadable,
-        FilingCode::UnreadableText,
-        FilingCode::DuplicateText,
-        FilingCode::TextMismatch,
-        FilingCode::TextConflict,
-        FilingCode::TextEncoding,
-        FilingCode::RecordingWarns,
-    ];
-
-    /// The code as written in reports, e.g. `no-text`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FilingCode::NoText => "no-text",
-            FilingCode::NoRecording => "no-recording",
-            FilingCode::BadName => "bad-name",
-            FilingCode::NameClash => "name-clash",
-            FilingCode::RecordingFails => "recording-fails",
-            FilingCode::Unreadable => "unreadable-input",
-            FilingCode::UnreadableText => "unreadable-text",
-            FilingCode::DuplicateText => "duplicate-text",
-            FilingCode::TextConflict => "text-conflict",
-            FilingCode::TextMismatch => "text-mismatch",
-            FilingCode::TextEncoding => "text-encoding",
-            FilingCode::RecordingWarns => "recording-warns",
-        }
-    }
-
-    /// Errors make the package incomplete; warnings ask for a look.
-    pub fn severity(self) -> Severity {
-        match self {
-            FilingCode::TextConflict
-            | FilingCode::TextMismatch
-            | FilingCode::TextEncoding
-            | FilingCode::RecordingWarns => Severity::Warning,
-            _ => Severity::Error,
-        }
-    }
-}
-
-impl std::fmt::Display for FilingCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+    RecordingWarns = "recording-warns", Warning, "the filed file conforms but check warns (clipping, silence, ...)";
 }
 
 /// One thing a package found.
@@ -977,19 +923,25 @@ mod tests {
         let start = readme
             .find("| finding | severity | meaning |")
             .expect("README has the table of findings");
-        let rows: Vec<(String, String)> = readme[start..]
+        let rows: Vec<[String; 3]> = readme[start..]
             .lines()
             .skip(2)
             .take_while(|l| l.starts_with('|'))
             .map(|l| {
                 let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
-                (cells[0].trim_matches('`').to_string(), cells[1].to_string())
+                [cells[0].trim_matches('`'), cells[1], cells[2]].map(str::to_string)
             })
             .collect();
-        let want: Vec<(String, String)> = FilingCode::ALL
+        let want: Vec<[String; 3]> = FilingCode::ALL
             .iter()
-            .map(|c| (c.as_str().to_string(), c.severity().as_str().to_string()))
+            .map(|c| [c.as_str(), c.severity().as_str(), c.meaning()].map(str::to_string))
             .collect();
         assert_eq!(rows, want);
+        crate::codes::assert_vocabulary(
+            FilingCode::ALL,
+            FilingCode::as_str,
+            FilingCode::meaning,
+            FilingCode::parse,
+        );
     }
 }

@@ -1,45 +1,12 @@
 //! The problem vocabulary: every code `check` can report, with its severity
 //! and what it means. Nothing else in the crate defines a code.
 
-use super::Severity;
-use serde::{Serialize, Serializer};
-use std::fmt;
+use serde::Serialize;
 
-/// Declares [`Code`] and its table from one list, so that a code's string,
-/// severity and meaning cannot drift apart.
-macro_rules! codes {
-    ($( $(#[$doc:meta])* $variant:ident = $text:literal, $severity:ident, $meaning:literal; )*) => {
-        /// A stable problem code. Serialised as its kebab-case string
-        /// (`not-pcm`), which never changes once released.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        #[non_exhaustive]
-        pub enum Code {
-            $( $(#[$doc])* $variant, )*
-        }
-
-        impl Code {
-            /// Every code, in the order of the README's table.
-            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
-
-            /// The kebab-case string (`not-pcm`).
-            pub const fn as_str(self) -> &'static str {
-                match self { $( Code::$variant => $text, )* }
-            }
-
-            /// Whether the problem fails the file or only warns.
-            pub const fn severity(self) -> Severity {
-                match self { $( Code::$variant => Severity::$severity, )* }
-            }
-
-            /// What the code means, in one line.
-            pub const fn meaning(self) -> &'static str {
-                match self { $( Code::$variant => $meaning, )* }
-            }
-        }
-    };
-}
-
-codes! {
+crate::codes::problem_codes! {
+    /// A stable problem code of a recording. Serialised as its kebab-case
+    /// string (`not-pcm`), which never changes once released.
+    pub enum Code;
     /// The file is 0 bytes.
     EmptyFile = "empty-file", Error, "the file is 0 bytes";
     /// A `.wav` that is not RIFF/WAVE.
@@ -130,11 +97,6 @@ codes! {
 }
 
 impl Code {
-    /// The code whose string is `s`, if any.
-    pub fn parse(s: &str) -> Option<Code> {
-        Code::ALL.iter().copied().find(|c| c.as_str() == s)
-    }
-
     /// What converting the file does about this problem: `None` when
     /// converting cannot cure it (the source itself is broken, silent,
     /// distorted or not audio at all).
@@ -176,42 +138,12 @@ pub enum Adjustment {
     TrimSilence,
 }
 
-impl fmt::Display for Code {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Code {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl PartialEq<&str> for Code {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn strings_are_unique_kebab_case() {
-        let mut seen = std::collections::HashSet::new();
-        for c in Code::ALL {
-            let s = c.as_str();
-            assert!(seen.insert(s), "{s} twice");
-            assert!(
-                s.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
-                "{s}"
-            );
-            assert_eq!(Code::parse(s), Some(*c));
-            assert!(!c.meaning().is_empty());
-        }
-        assert_eq!(Code::parse("nope"), None);
+        crate::codes::assert_vocabulary(Code::ALL, Code::as_str, Code::meaning, Code::parse);
     }
 }

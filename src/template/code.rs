@@ -2,45 +2,10 @@
 //! can report, with its severity and what it means. Nothing else in the
 //! crate spells a template code.
 
-use crate::spec::Severity;
-use serde::{Serialize, Serializer};
-use std::fmt;
-
-/// Declares [`Code`] and its table from one list, so that a code's string,
-/// severity and meaning cannot drift apart.
-macro_rules! codes {
-    ($( $(#[$doc:meta])* $variant:ident = $text:literal, $severity:ident, $meaning:literal; )*) => {
-        /// A stable template problem code. Serialised as its kebab-case
-        /// string (`variable-in-middle`), which never changes once released.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        #[non_exhaustive]
-        pub enum Code {
-            $( $(#[$doc])* $variant, )*
-        }
-
-        impl Code {
-            /// Every code, in the order of the table in docs/templates.md.
-            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
-
-            /// The kebab-case string (`variable-in-middle`).
-            pub const fn as_str(self) -> &'static str {
-                match self { $( Code::$variant => $text, )* }
-            }
-
-            /// Whether the problem fails the template or only warns.
-            pub const fn severity(self) -> Severity {
-                match self { $( Code::$variant => Severity::$severity, )* }
-            }
-
-            /// What the code means, in one line.
-            pub const fn meaning(self) -> &'static str {
-                match self { $( Code::$variant => $meaning, )* }
-            }
-        }
-    };
-}
-
-codes! {
+crate::codes::problem_codes! {
+    /// A stable template problem code. Serialised as its kebab-case
+    /// string (`variable-in-middle`), which never changes once released.
+    pub enum Code;
     /// Nothing to read: the text is empty or white space.
     EmptyTemplate = "empty-template", Error, "the text is empty or only white space";
     /// A control character (line break, tab...) in the text.
@@ -71,44 +36,16 @@ codes! {
     NotVerificationCode = "not-verification-code", Error, "a verification code must be 4 to 6 digits (0-9)";
 }
 
-impl fmt::Display for Code {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Code {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl PartialEq<&str> for Code {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn codes_are_unique_kebab_case() {
-        let mut seen = std::collections::BTreeSet::new();
-        for c in Code::ALL {
-            assert!(seen.insert(c.as_str()), "{c} twice");
-            assert!(
-                c.as_str()
-                    .chars()
-                    .all(|ch| ch.is_ascii_lowercase() || ch == '-'),
-                "{c}"
-            );
-            assert!(!c.meaning().is_empty());
-        }
+        crate::codes::assert_vocabulary(Code::ALL, Code::as_str, Code::meaning, Code::parse);
         // None collides with a recording's code.
         for c in crate::spec::Code::ALL {
-            assert!(!seen.contains(c.as_str()), "{c} is also a spec code");
+            assert!(Code::parse(c.as_str()).is_none(), "{c} is also a spec code");
         }
     }
 }
