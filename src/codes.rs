@@ -10,7 +10,8 @@
 //! [`template::Code`]: crate::template::Code
 //! [`filing::FilingCode`]: crate::filing::FilingCode
 
-/// Declares a code enum and its table from one list:
+/// Declares a code enum and its table from one list (the caller has
+/// `Severity`, the spec's, in scope):
 ///
 /// ```text
 /// problem_codes! {
@@ -44,8 +45,8 @@ macro_rules! problem_codes {
             }
 
             /// Whether the problem fails what it is about or only warns.
-            pub const fn severity(self) -> $crate::spec::Severity {
-                match self { $( $name::$variant => $crate::spec::Severity::$severity, )* }
+            pub const fn severity(self) -> Severity {
+                match self { $( $name::$variant => Severity::$severity, )* }
             }
 
             /// What the code means, in one line.

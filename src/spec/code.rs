@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use super::Severity;
+
 crate::codes::problem_codes! {
     /// A stable problem code of a recording. Serialised as its kebab-case
     /// string (`not-pcm`), which never changes once released.

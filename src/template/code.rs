@@ -2,6 +2,8 @@
 //! can report, with its severity and what it means. Nothing else in the
 //! crate spells a template code.
 
+use crate::spec::Severity;
+
 crate::codes::problem_codes! {
     /// A stable template problem code. Serialised as its kebab-case
     /// string (`variable-in-middle`), which never changes once released.
