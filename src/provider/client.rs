@@ -390,7 +390,7 @@ impl Client {
                     .get("location")
                     .and_then(|v| v.to_str().ok())
             {
-                let loc = self.credentials.redact(loc.split('?').next().unwrap_or(""));
+                let loc = reply::quote(loc.split('?').next().unwrap_or(""), &self.credentials);
                 excerpt = format!("redirect to {loc} (not followed) {excerpt}");
             }
             return Err(Err(ProviderError::Http {
@@ -427,7 +427,7 @@ impl Client {
             E::BadUri(_) | E::Http(_) | E::InvalidProxyUrl | E::RequireHttpsOnly(_) => {
                 Failure::NotConnected(format!(
                     "bad request URL: {}",
-                    self.credentials.redact(&e.to_string())
+                    reply::quote(&e.to_string(), &self.credentials)
                 ))
             }
             _ => Failure::Unknown(self.describe_after_connect(e)),
@@ -442,7 +442,7 @@ impl Client {
             ),
             e => format!(
                 "failed after connecting: {}",
-                self.credentials.redact(&e.to_string())
+                reply::quote(&e.to_string(), &self.credentials)
             ),
         }
     }
