@@ -32,10 +32,20 @@ impl fmt::Display for Password {
 
 /// The account (`CpName`) and its password (`CpPassword`), both issued by the
 /// provider. For a sub-account, the sub-account's name and password.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `Debug` shows the name and `***`.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     name: String,
     password: Password,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("name", &self.name)
+            .field("password", &format_args!("{REDACTED}"))
+            .finish()
+    }
 }
 
 impl Credentials {

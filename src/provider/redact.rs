@@ -32,8 +32,8 @@ const DEPTH: usize = 2;
 const SECRET_KEYS: [&[u8]; 1] = [b"cppassword"];
 
 /// One byte of a decoded view and the range of the original text it came
-/// from.
-#[derive(Clone, Copy, Debug)]
+/// from. No `Debug`: a view may spell the secret.
+#[derive(Clone, Copy)]
 struct Unit {
     byte: u8,
     /// A `+` that form decoding reads as a space: it matches both.

@@ -101,8 +101,13 @@ pub(crate) fn parse_submit(
         Some(_) => None,
     }
     .ok_or_else(|| problem("reply's \"code\" is not an integer"))?;
+    // Printed as it came: quoted like any other text from outside, so an
+    // id echoing the password, or control characters, never reach a
+    // terminal (a real one is 32 hex digits).
     let smsid = match obj.get("smsid") {
-        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
+            Some(quote(s.trim(), credentials))
+        }
         Some(serde_json::Value::Number(n)) => Some(n.to_string()),
         _ => None,
     };
@@ -265,6 +270,13 @@ mod tests {
         }
         let r = parse_submit(br#"{"code":0,"smsid":12345}"#, &creds()).unwrap();
         assert_eq!(r.smsid.as_deref(), Some("12345"));
+    }
+
+    #[test]
+    fn an_smsid_is_quoted_like_any_text_from_outside() {
+        let body = r#"{"code":"0","smsid":"id:aHVudGVyMg==\u001b[2J"}"#;
+        let r = parse_submit(body.as_bytes(), &creds()).unwrap();
+        assert_eq!(r.smsid.as_deref(), Some("id:***\\u{1b}[2J"));
     }
 
     #[test]
