@@ -218,7 +218,7 @@ impl Client {
     /// [`ProviderError::Http`] or [`ProviderError::UnexpectedBody`]. A
     /// rejection is an `Ok` reply with a non-zero code.
     pub fn submit(&self, request: &SubmitRequest) -> Result<SubmitReply, ProviderError> {
-        let endpoint = self.base.join("Recv_center");
+        let endpoint = self.endpoint("Recv_center");
         let body = self.fetch(Call::Submit, &endpoint, &request.url)?;
         reply::parse_submit(&body, &self.credentials).map_err(|p| ProviderError::UnexpectedBody {
             call: Call::Submit,
@@ -286,14 +286,21 @@ impl Client {
         )
     }
 
-    /// `url` with the value of `CpPassword` replaced by a literal `***`. The
-    /// key appears once: in values, `=` is percent-encoded.
+    /// `url` with the value of `CpPassword` replaced by a literal `***`
+    /// (the key appears once: in values, `=` is percent-encoded), and the
+    /// password wherever else it shows (in the content, say).
     fn redact_url(&self, url: &str) -> String {
         let secret = format!(
             "CpPassword={}",
             url::encode(self.credentials.password().expose())
         );
-        url.replacen(&secret, &format!("CpPassword={REDACTED}"), 1)
+        let url = url.replacen(&secret, &format!("CpPassword={REDACTED}"), 1);
+        self.credentials.redact(&url)
+    }
+
+    /// The URL of `endpoint` as errors quote it.
+    fn endpoint(&self, endpoint: &str) -> String {
+        self.credentials.redact(&self.base.join(endpoint))
     }
 
     /// Query the balance; `kind` says how to read the number. The provider
@@ -302,7 +309,7 @@ impl Client {
     /// # Errors
     /// As [`Client::submit`]; a refusal is an `Ok` [`BalanceReply::Refused`].
     pub fn balance(&self, kind: AccountKind) -> Result<BalanceReply, ProviderError> {
-        let endpoint = self.base.join("QueryBlance");
+        let endpoint = self.endpoint("QueryBlance");
         let url = self.balance_url();
         let body = self.fetch(Call::Balance, &endpoint, &url)?;
         reply::parse_balance(&body, kind, &self.credentials).map_err(|p| {
@@ -390,7 +397,7 @@ impl Client {
                     .get("location")
                     .and_then(|v| v.to_str().ok())
             {
-                let loc = self.credentials.redact(loc.split('?').next().unwrap_or(""));
+                let loc = reply::quote(loc.split('?').next().unwrap_or(""), &self.credentials);
                 excerpt = format!("redirect to {loc} (not followed) {excerpt}");
             }
             return Err(Err(ProviderError::Http {
@@ -427,7 +434,7 @@ impl Client {
             E::BadUri(_) | E::Http(_) | E::InvalidProxyUrl | E::RequireHttpsOnly(_) => {
                 Failure::NotConnected(format!(
                     "bad request URL: {}",
-                    self.credentials.redact(&e.to_string())
+                    reply::quote(&e.to_string(), &self.credentials)
                 ))
             }
             _ => Failure::Unknown(self.describe_after_connect(e)),
@@ -442,7 +449,7 @@ impl Client {
             ),
             e => format!(
                 "failed after connecting: {}",
-                self.credentials.redact(&e.to_string())
+                reply::quote(&e.to_string(), &self.credentials)
             ),
         }
     }
@@ -501,6 +508,11 @@ mod tests {
             c.balance_redacted_url(),
             "http://127.0.0.1:9/QueryBlance?CpName=acme&CpPassword=***"
         );
+        // The password elsewhere in the URL (here a TTS parameter) too.
+        let content = Content::notice("A", "T", Some("pa ss&word".into()), false).unwrap();
+        let to = Recipients::parse_list("13800138000").unwrap();
+        let url = c.plan(&content, &to, None)[0].redacted_url().to_string();
+        assert!(url.ends_with("%7CT%7C***"), "{url}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! readable form except into the request URL: `Debug`, `Display` and every
 //! rendering for people show `***`.
 
+use super::redact::Redactor;
 use super::{ProviderError, REDACTED};
 use std::fmt;
 
@@ -31,10 +32,20 @@ impl fmt::Display for Password {
 
 /// The account (`CpName`) and its password (`CpPassword`), both issued by the
 /// provider. For a sub-account, the sub-account's name and password.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `Debug` shows the name and `***`.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     name: String,
     password: Password,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("name", &self.name)
+            .field("password", &format_args!("{REDACTED}"))
+            .finish()
+    }
 }
 
 impl Credentials {
@@ -84,16 +95,19 @@ impl Credentials {
         &self.password
     }
 
-    /// Replace every occurrence of the password in `text` (raw and
-    /// percent-encoded, as it would appear in a URL) with `***`.
+    /// `text` with the password replaced by `***` in every form a reply or
+    /// an error message may echo it in: raw, percent- and form-encoded (any
+    /// case, double-encoded too), as HTML character references, as JSON
+    /// escapes, in base64 (a run decoding to text that holds it is replaced
+    /// whole, which covers `name:password`), and compositions of two of
+    /// these; the value of any `CpPassword` parameter is replaced too.
+    ///
+    /// A password shorter than 4 characters would match everywhere once
+    /// decoded: only its raw and percent-encoded forms between word
+    /// boundaries are replaced then, and provider bodies are not quoted at
+    /// all (docs/secrets.md).
     pub fn redact(&self, text: &str) -> String {
-        let raw = self.password.expose();
-        let encoded = super::url::encode(raw);
-        let mut out = text.replace(raw, REDACTED);
-        if encoded != raw {
-            out = out.replace(&encoded, REDACTED);
-        }
-        out
+        Redactor::new(self.password.expose()).redact(text)
     }
 }
 

@@ -13,7 +13,9 @@
 //!   failure to connect is retried, and only when asked
 //!   ([`Client::with_connect_retries`]);
 //! - the password prints as `***` in `Debug`, in errors and in
-//!   [`SubmitRequest::redacted_url`].
+//!   [`SubmitRequest::redacted_url`]; a provider body, a header value or a
+//!   transport error is quoted only as a short excerpt with every encoding
+//!   of the password removed ([`Credentials::redact`], docs/secrets.md).
 //!
 //! Where the English rendering (provider-api.md) and the Chinese original
 //! (provider-api.zh.txt) differ, the original wins:
@@ -58,6 +60,7 @@ mod numbers;
 mod outcome;
 pub mod push;
 pub mod receiver;
+mod redact;
 mod reply;
 mod url;
 

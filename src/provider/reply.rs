@@ -7,9 +7,9 @@
 //! Balance (`QueryBlance`): a bare number, `>= 0` the balance in fen (or the
 //! messages left, for a sub-account), negative a refusal code.
 
-use super::REDACTED;
 use super::codes::{BalanceCode, StatusCode};
 use super::credentials::Credentials;
+use super::redact::{MIN_CHARS, Redactor};
 use crate::billing::Fen;
 use serde::Serialize;
 
@@ -101,8 +101,13 @@ pub(crate) fn parse_submit(
         Some(_) => None,
     }
     .ok_or_else(|| problem("reply's \"code\" is not an integer"))?;
+    // Printed as it came: quoted like any other text from outside, so an
+    // id echoing the password, or control characters, never reach a
+    // terminal (a real one is 32 hex digits).
     let smsid = match obj.get("smsid") {
-        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
+            Some(quote(s.trim(), credentials))
+        }
         Some(serde_json::Value::Number(n)) => Some(n.to_string()),
         _ => None,
     };
@@ -163,15 +168,36 @@ fn parse_int(s: &str) -> Option<i64> {
     Some(if neg { -v } else { v })
 }
 
-/// The start of `body` for an error message: lossy UTF-8, white space runs
-/// collapsed, control characters escaped, at most 120
-/// characters, the password and any `CpPassword=` value replaced by `***`.
+/// The start of `body` for an error message: lossy UTF-8, every encoding
+/// of the password and the value of any `CpPassword` parameter replaced by
+/// `***` (docs/secrets.md), then [`sanitize`]d. With a password too short
+/// to find reliably ([`Redactor::quotable`]) the body is not quoted at all,
+/// only measured.
 pub(crate) fn excerpt(body: &[u8], credentials: &Credentials) -> String {
-    // Look a little past the cut so a password straddling it is still found.
-    let head = &body[..body.len().min(EXCERPT_CHARS * 4 + 256)];
-    let text = String::from_utf8_lossy(head);
-    let text = credentials.redact(&text);
-    let text = redact_password_params(&text);
+    let redactor = Redactor::new(credentials.password().expose());
+    if !redactor.quotable() {
+        return format!(
+            "[{} bytes, not quoted: the password is shorter than {MIN_CHARS} characters]",
+            body.len()
+        );
+    }
+    // The whole body (at most 64 KiB): an encoding of the password that
+    // straddles the cut is still found.
+    let text = String::from_utf8_lossy(body);
+    sanitize(&redactor.redact(&text))
+}
+
+/// Text from outside that is not a body (a header value, a transport error
+/// message) for an error message: the password redacted, then [`sanitize`]d.
+pub(crate) fn quote(text: &str, credentials: &Credentials) -> String {
+    sanitize(&credentials.redact(text))
+}
+
+/// `text` made safe to print and short: white space runs collapsed to one
+/// space, control characters and the invisible ones that reorder or hide
+/// text (bidirectional overrides, zero-width) escaped as `\u{..}`, at most
+/// [`EXCERPT_CHARS`] characters, then `…` when cut.
+pub(crate) fn sanitize(text: &str) -> String {
     let mut out = String::new();
     let mut last_space = false;
     let mut count = 0;
@@ -181,7 +207,7 @@ pub(crate) fn excerpt(body: &[u8], credentials: &Credentials) -> String {
             truncated = true;
             break;
         }
-        if c.is_whitespace() {
+        if c.is_whitespace() && !invisible(c) {
             if !last_space {
                 out.push(' ');
                 count += 1;
@@ -190,8 +216,8 @@ pub(crate) fn excerpt(body: &[u8], credentials: &Credentials) -> String {
             continue;
         }
         last_space = false;
-        if c.is_control() {
-            let escaped: String = c.escape_default().collect();
+        if c.is_control() || invisible(c) {
+            let escaped = format!("\\u{{{:x}}}", c as u32);
             count += escaped.chars().count();
             out.push_str(&escaped);
         } else {
@@ -200,32 +226,15 @@ pub(crate) fn excerpt(body: &[u8], credentials: &Credentials) -> String {
         }
     }
     let out = out.trim().to_string();
-    if truncated || head.len() < body.len() {
-        format!("{out}…")
-    } else {
-        out
-    }
+    if truncated { format!("{out}…") } else { out }
 }
 
-/// Replace the value of every `CpPassword=` (any case) by `***`: a server
-/// echoing the request URL must not print a password we do not know about
-/// (a previous one, say).
-fn redact_password_params(text: &str) -> String {
-    const KEY: &str = "cppassword=";
-    let lower = text.to_ascii_lowercase();
-    let mut out = String::with_capacity(text.len());
-    let mut pos = 0;
-    while let Some(i) = lower[pos..].find(KEY) {
-        let start = pos + i + KEY.len();
-        out.push_str(&text[pos..start]);
-        out.push_str(REDACTED);
-        let end = text[start..]
-            .find(|c: char| c == '&' || c == '"' || c == '\'' || c == '<' || c.is_whitespace())
-            .map_or(text.len(), |j| start + j);
-        pos = end;
-    }
-    out.push_str(&text[pos..]);
-    out
+/// Format characters that change how a terminal shows the text around
+/// them without showing themselves.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
+        | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }
 
 #[cfg(test)]
@@ -261,6 +270,13 @@ mod tests {
         }
         let r = parse_submit(br#"{"code":0,"smsid":12345}"#, &creds()).unwrap();
         assert_eq!(r.smsid.as_deref(), Some("12345"));
+    }
+
+    #[test]
+    fn an_smsid_is_quoted_like_any_text_from_outside() {
+        let body = r#"{"code":"0","smsid":"id:aHVudGVyMg==\u001b[2J"}"#;
+        let r = parse_submit(body.as_bytes(), &creds()).unwrap();
+        assert_eq!(r.smsid.as_deref(), Some("id:***\\u{1b}[2J"));
     }
 
     #[test]

@@ -10,14 +10,16 @@
 //!
 //! The password shows nowhere a person looks: the library's errors and
 //! `Debug` output are searched for it, and every run of the binary goes
-//! through `cli::run_env()`, which asserts that it is in neither stdout nor
-//! stderr, raw or percent-encoded.
+//! through `cli::run_env()`, which asserts that no decoding of stdout or
+//! stderr recovers it (`secrets`: the encodings and decodings, and a
+//! property test of the redaction).
 
 mod balance;
 #[cfg(feature = "cli")]
 mod cli;
 mod replies;
 mod requests;
+mod secrets;
 
 use crate::common::fixture;
 use crate::fake_provider::{FakeProvider, Received, Reply};

@@ -1,9 +1,11 @@
 //! `voxprep send` (`send`) and `voxprep balance` (`balance`)
-//! themselves, through the binary; here, what both commands share: where
-//! the credentials and the base URL come from, and the runner that checks
-//! every run for the password.
+//! themselves, through the binary, and the password echoed back in every
+//! encoding (`secrets`); here, what both commands share: where the
+//! credentials and the base URL come from, and the runner that checks every
+//! run for the password in any decodable form.
 
 mod balance;
+mod secrets;
 mod send;
 
 use super::*;
@@ -43,7 +45,13 @@ fn run_env(base: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> Run {
     let run = cmd.run();
     // The streams only: a command line may carry it on purpose.
     for stream in [&run.stdout, &run.stderr] {
-        assert_no_password(&String::from_utf8_lossy(stream));
+        let text = String::from_utf8_lossy(stream);
+        assert_no_password(&text);
+        for (_, value) in env.iter().filter(|(k, _)| *k == "QXT_CP_PASSWORD") {
+            if value.chars().count() >= 4 {
+                super::secrets::assert_undecodable(&text, value);
+            }
+        }
     }
     run
 }
