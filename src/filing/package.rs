@@ -757,8 +757,23 @@ fn write(w: Work, outdir: &Path, force: bool) -> Recording {
         }
         _ => return rec,
     };
-    let (check, warnings) = match written {
-        Ok(w) => w,
+    let hashed = written.and_then(|(check, warnings)| {
+        let (size_bytes, sha256) = hash(&target)?;
+        let filed = Filed {
+            path: target.clone(),
+            size_bytes,
+            sha256,
+            duration_s: check.duration_s.unwrap_or(0.0),
+            billing_units: check.billing_units.unwrap_or(0),
+            format: format_label(&check),
+        };
+        Ok((check, warnings, filed))
+    });
+    let (check, warnings) = match hashed {
+        Ok((check, warnings, filed)) => {
+            rec.filed = Some(filed);
+            (check, warnings)
+        }
         Err(e) => {
             rec.findings.push(Finding::new(
                 FilingCode::RecordingFails,
@@ -769,26 +784,6 @@ fn write(w: Work, outdir: &Path, force: bool) -> Recording {
             return rec;
         }
     };
-    let filed = hash(&target).map(|(size_bytes, sha256)| Filed {
-        path: target.clone(),
-        size_bytes,
-        sha256,
-        duration_s: check.duration_s.unwrap_or(0.0),
-        billing_units: check.billing_units.unwrap_or(0),
-        format: format_label(&check),
-    });
-    match filed {
-        Ok(f) => rec.filed = Some(f),
-        Err(e) => {
-            rec.findings.push(Finding::new(
-                FilingCode::RecordingFails,
-                subject,
-                e.to_string(),
-            ));
-            rec.action = Action::Left;
-            return rec;
-        }
-    }
     for warning in warnings {
         rec.findings.push(Finding::new(
             FilingCode::RecordingWarns,
