@@ -52,8 +52,8 @@ mod schema;
 
 pub use pushes::{INBOUND_REPEAT_WINDOW, PushStore, Stored};
 pub use report::{
-    Billing, Filter, NumberState, NumberStatus, Report, RequestSummary, Totals, Unmatched,
-    retryable,
+    Billing, Filter, NumberState, NumberStatus, Report, RequestSummary, SendSummary, Totals,
+    Unmatched, retryable,
 };
 
 use crate::billing::BillingUnits;
