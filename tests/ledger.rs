@@ -3,7 +3,7 @@
 //! report that joins them; and `voxprep status` through the binary on a
 //! ledger filled here.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use voxprep::billing::{BillingUnits, Fen};
@@ -340,6 +340,7 @@ fn sqlite_with_user_version(version: u32) -> Vec<u8> {
 mod cli {
     use super::*;
     use crate::common::voxprep;
+    use std::path::PathBuf;
 
     fn ledger_path() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
@@ -406,7 +407,7 @@ mod cli {
             .stdout_has("no outcome recorded")
             .stdout_has("pending for more than 1m: 2 number(s)")
             .stdout_has("1 status report(s) match no recorded number")
-            .stdout_has("billed: at most 4 unit(s) for 2 delivered (answered) call(s)")
+            .stdout_has("billed: at most 4 unit(s) for 2 delivered (answered) call(s)");
     }
 
     #[test]

@@ -81,7 +81,10 @@ impl Since {
     /// The moment, given the time now.
     pub fn resolve(self, now: SystemTime) -> SystemTime {
         match self {
-            Since::Ago(d) => now.checked_sub(d).unwrap_or(UNIX_EPOCH),
+            Since::Ago(d) => now
+                .checked_sub(d)
+                .filter(|t| *t >= UNIX_EPOCH)
+                .unwrap_or(UNIX_EPOCH),
             Since::At(t) => t,
         }
     }
