@@ -49,6 +49,9 @@
 //! - `convert` (feature `convert`): the conversion pipeline.
 //! - `provider` (feature `provider`; `tls` for https): the provider's HTTP
 //!   API and the receiver of its pushes.
+//! - `ledger` (feature `ledger`): one SQLite file joining what was sent to
+//!   the provider's status pushes: delivered, failed, pending, unknown,
+//!   and what it cost.
 //!
 //! With `default-features = false` only the core is built (check, the VOX
 //! codec, billing, signal analysis): no symphonia, rubato, HTTP or TLS.
@@ -71,6 +74,8 @@ pub mod error;
 mod files;
 pub mod filing;
 pub mod formats;
+#[cfg(feature = "ledger")]
+pub mod ledger;
 mod loudness;
 #[cfg(feature = "provider")]
 pub mod provider;

@@ -22,6 +22,8 @@ mod convert;
 mod cost;
 #[cfg(feature = "cli")]
 mod filing;
+#[cfg(feature = "ledger")]
+mod ledger;
 #[cfg(feature = "provider")]
 mod provider;
 #[cfg(feature = "cli")]

@@ -1,7 +1,7 @@
 //! The top-level argument parser and the value parsers several commands
 //! share. Each subcommand's flags live beside its `run` function
 //! (`check.rs`, `cost.rs`, `template.rs`, `convert.rs`, `send.rs`,
-//! `balance.rs`, `receive.rs`; `connection.rs` for what `send` and `balance` share).
+//! `balance.rs`, `receive.rs`, `status.rs`; `connection.rs` for what `send` and `balance` share).
 
 use clap::{Parser, Subcommand};
 
@@ -42,6 +42,9 @@ pub enum Command {
     /// Serve the provider's pushes (status reports, inbound messages and key
     /// presses) and write each as a line.
     Receive(super::receive::ReceiveArgs),
+    /// What became of the sends recorded in the ledger: delivered, failed
+    /// and why, pending, unknown; what it cost; what to send again.
+    Status(super::status::StatusArgs),
     /// Write a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(super::generate::CompletionsArgs),
     /// Write the manual page.

@@ -142,6 +142,24 @@ EXAMPLES:
   voxprep receive --format json --out pushes.jsonl      # behind a reverse proxy
   voxprep receive --listen 0.0.0.0:8080 --allow 203.0.113.10,203.0.113.11 --format json";
 
+pub const STATUS: &str = "\
+EXAMPLES:
+  voxprep status                                   # every send in the default ledger
+  voxprep status --since 24h --price-fen 12        # the last day, with its cost
+  voxprep status --smsid E7254F86ED07C231CDC7657D0F9BC420 --format json
+  voxprep status --pending-older-than 2h --format csv > stuck.csv
+  voxprep status --since 2026-12-01 --resendable again.txt   # then send ... --to @again.txt
+
+ENVIRONMENT:
+  VOXPREP_LEDGER   the ledger file (as --ledger); default $XDG_DATA_HOME/voxprep/ledger.sqlite,
+                   or ~/.local/share/voxprep/ledger.sqlite
+
+A number is delivered on a status report 0 (for a call: answered), failed on another final \
+report, pending while accepted without one (9995 is not final), unknown when its request's \
+outcome is (it may have been called). Only delivered calls are billed: the figure is an upper \
+bound, a whole recording per answered call. Exit status: 0 when the ledger was read, 2 on a \
+usage error or a ledger that cannot be read (missing, not a ledger, written by a newer voxprep).";
+
 pub const COMPLETIONS: &str = "EXAMPLES:
   voxprep completions bash > ~/.local/share/bash-completion/completions/voxprep
   voxprep completions zsh > ~/.zfunc/_voxprep

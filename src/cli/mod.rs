@@ -4,6 +4,7 @@
 mod args;
 mod balance;
 mod check;
+mod clock;
 mod connection;
 mod convert;
 mod cost;
@@ -18,6 +19,7 @@ mod receive;
 mod recipients;
 mod render;
 mod send;
+mod status;
 mod stdin;
 mod template;
 mod unsent;
@@ -67,6 +69,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Template(a) => template::run(a),
         Command::Balance(a) => balance::run(a),
         Command::Receive(a) => receive::run(a),
+        Command::Status(a) => status::run(a),
         Command::Completions(a) => generate::completions(a),
         Command::Man(a) => generate::man(a),
     }

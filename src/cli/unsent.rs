@@ -9,12 +9,18 @@ use std::path::{Path, PathBuf};
 /// Refuse `path` before anything is sent: a folder, or an existing file
 /// without `force`.
 pub fn check_target(path: &Path, force: bool) -> anyhow::Result<()> {
+    check_target_as("--unsent", path, force, "nothing sent")
+}
+
+/// [`check_target`] for the file of another flag (`--resendable`), saying
+/// `nothing` of what was not done.
+pub fn check_target_as(flag: &str, path: &Path, force: bool, nothing: &str) -> anyhow::Result<()> {
     if path.is_dir() {
-        bail!("--unsent {}: is a folder; give a file name", path.display());
+        bail!("{flag} {}: is a folder; give a file name", path.display());
     }
     if !force && fs::symlink_metadata(path).is_ok() {
         bail!(
-            "--unsent {}: the file exists; use --force to replace it (nothing sent)",
+            "{flag} {}: the file exists; use --force to replace it ({nothing})",
             path.display()
         );
     }
@@ -25,6 +31,11 @@ pub fn check_target(path: &Path, force: bool) -> anyhow::Result<()> {
 /// to disk, then moved into place. Without `force` the move fails if `path`
 /// appeared meanwhile (a hard link, which never replaces a file).
 pub fn write(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
+    write_as("--unsent", path, text, force)
+}
+
+/// [`write`] for the file of another flag (`--resendable`).
+pub fn write_as(flag: &str, path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -33,17 +44,13 @@ pub fn write(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = create_temporary(dir, &name).with_context(|| {
-        format!(
-            "--unsent {}: cannot create a file beside it",
-            path.display()
-        )
-    })?;
+    let tmp = create_temporary(dir, &name)
+        .with_context(|| format!("{flag} {}: cannot create a file beside it", path.display()))?;
     let result = fill(&tmp, text).and_then(|()| persist(&tmp, path, force));
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    result.with_context(|| format!("--unsent {}: cannot write the file", path.display()))
+    result.with_context(|| format!("{flag} {}: cannot write the file", path.display()))
 }
 
 fn create_temporary(dir: &Path, name: &str) -> io::Result<PathBuf> {
@@ -72,12 +79,12 @@ fn persist(tmp: &Path, target: &Path, force: bool) -> io::Result<()> {
         Ok(()) => fs::remove_file(tmp),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(io::Error::new(
             e.kind(),
-            "the file appeared while sending; not replaced (use --force)",
+            "the file appeared meanwhile; not replaced (use --force)",
         )),
         // File systems without hard links: check, then rename.
         Err(_) if target.exists() => Err(io::Error::new(
             io::ErrorKind::AlreadyExists,
-            "the file appeared while sending; not replaced (use --force)",
+            "the file appeared meanwhile; not replaced (use --force)",
         )),
         Err(_) => fs::rename(tmp, target),
     }

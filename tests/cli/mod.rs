@@ -116,6 +116,7 @@ fn every_help_has_examples_and_the_credentials_variables() {
         "send tts",
         "balance",
         "receive",
+        "status",
         "completions",
         "man",
     ] {

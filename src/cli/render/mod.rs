@@ -9,6 +9,7 @@ pub mod cost;
 pub mod package;
 pub mod receive;
 pub mod send;
+pub mod status;
 pub mod template;
 
 /// A library error in the command line's words: its message, and for a
