@@ -12,6 +12,7 @@ mod credentials;
 mod format;
 mod generate;
 mod help;
+mod journal;
 mod output;
 mod package;
 mod paint;

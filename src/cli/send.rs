@@ -111,6 +111,16 @@ pub struct SendCommon {
     /// Replace the --unsent FILE if it exists.
     #[arg(long, requires = "unsent")]
     pub force: bool,
+    /// The ledger every request is recorded in, before it goes out and
+    /// with its outcome after (see `voxprep status`). Default:
+    /// $XDG_DATA_HOME/voxprep/ledger.sqlite, or
+    /// ~/.local/share/voxprep/ledger.sqlite.
+    #[arg(long, value_name = "PATH", env = "VOXPREP_LEDGER")]
+    pub ledger: Option<PathBuf>,
+    /// Record nothing, whatever --ledger or VOXPREP_LEDGER say (`voxprep
+    /// status` will not know of this send).
+    #[arg(long)]
+    pub no_ledger: bool,
     /// Connection options.
     #[command(flatten)]
     pub conn: ConnArgs,
@@ -193,12 +203,29 @@ pub fn run(cmd: SendCommand) -> anyhow::Result<ExitCode> {
             .and_then(|()| out.flush())?;
         return Ok(ExitCode::from(EXIT_OK));
     }
-    let reports = client.send(&content, &to, ext.as_ref());
+    let mut journal = super::journal::open(
+        common.ledger.as_ref(),
+        common.no_ledger,
+        &content,
+        ext.as_ref(),
+        units,
+    )?;
+    let (reports, ledger_error) = client.send_with(&content, &to, ext.as_ref(), |step| {
+        journal.as_mut().map_or(Ok(()), |j| j.step(step))
+    });
     render::send::write_reports(&reports, units, conn.format, &mut out)
         .and_then(|()| out.flush())?;
     drop(out);
     let mut code = exit_code(&reports);
     let mut err = std::io::stderr().lock();
+    if let Some(e) = ledger_error {
+        writeln!(
+            err,
+            "voxprep: error: the ledger could not record the send ({e:#}); the requests \
+             after it were not sent"
+        )?;
+        code = code.max(EXIT_FAIL);
+    }
     match code {
         EXIT_TRANSPORT => render::send::write_transport_errors(&reports, &mut err)?,
         EXIT_FAIL => {

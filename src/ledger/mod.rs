@@ -284,6 +284,9 @@ impl Outcome {
                          the whole account ({})",
                         code.describe()
                     ),
+                    crate::provider::StopCause::NotRecorded => {
+                        "not attempted: the ledger could not record it".to_string()
+                    }
                 },
             },
         }

@@ -94,6 +94,15 @@ impl fmt::Debug for SubmitRequest {
     }
 }
 
+/// What [`Client::send_with`] tells its journal about one request.
+#[derive(Debug)]
+pub enum Step<'a> {
+    /// The request is about to go out to these numbers.
+    Before(&'a [Mobile]),
+    /// The request went out (or failed to): its report.
+    After(&'a BatchReport),
+}
+
 /// A client for one account.
 pub struct Client {
     base: BaseUrl,
@@ -243,10 +252,37 @@ impl Client {
         to: &Recipients,
         ext_code: Option<&ExtCode>,
     ) -> Vec<BatchReport> {
+        self.send_with(content, to, ext_code, |_| {
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .0
+    }
+
+    /// [`Client::send`], telling `journal` about each request just before
+    /// it goes out ([`Step::Before`]) and just after ([`Step::After`]), so
+    /// that a record of it (the ledger) exists before the provider can act
+    /// on it. When the journal fails, nothing more is sent: the rest is
+    /// [`StopCause::NotRecorded`], and the first failure is returned beside
+    /// the reports.
+    pub fn send_with<E>(
+        &self,
+        content: &Content,
+        to: &Recipients,
+        ext_code: Option<&ExtCode>,
+        mut journal: impl FnMut(Step<'_>) -> Result<(), E>,
+    ) -> (Vec<BatchReport>, Option<E>) {
         let mut stop: Option<StopCause> = None;
-        self.plan(content, to, ext_code)
+        let mut failure: Option<E> = None;
+        let reports = self
+            .plan(content, to, ext_code)
             .into_iter()
             .map(|req| {
+                if stop.is_none()
+                    && let Err(e) = journal(Step::Before(&req.numbers))
+                {
+                    failure.get_or_insert(e);
+                    stop = Some(StopCause::NotRecorded);
+                }
                 let outcome = if let Some(cause) = stop {
                     BatchOutcome::NotAttempted(cause)
                 } else {
@@ -263,12 +299,20 @@ impl Client {
                         }
                     }
                 };
-                BatchReport {
+                let report = BatchReport {
                     numbers: req.numbers,
                     outcome,
+                };
+                if !matches!(report.outcome, BatchOutcome::NotAttempted(_))
+                    && let Err(e) = journal(Step::After(&report))
+                {
+                    failure.get_or_insert(e);
+                    stop = Some(StopCause::NotRecorded);
                 }
+                report
             })
-            .collect()
+            .collect();
+        (reports, failure)
     }
 
     /// The `QueryBlance` URL with the password replaced by `***`.

@@ -64,7 +64,7 @@ mod redact;
 mod reply;
 mod url;
 
-pub use client::{Client, SubmitRequest, Timeouts};
+pub use client::{Client, Step, SubmitRequest, Timeouts};
 pub use codes::{AccountProblem, BalanceCode, Meaning, RejectionScope, StatusCode};
 pub use content::{Content, ExtCode, Field, RecordingName, VerificationCode};
 pub use credentials::{Credentials, Password};

@@ -66,6 +66,10 @@ pub enum StopCause {
     /// the whole account ([`RejectionScope::Account`]): the rest would be
     /// refused too.
     AccountRejected(StatusCode),
+    /// The caller's record of the send (the ledger) could not be written,
+    /// so no further request went out: a request that is not on record
+    /// could not be told apart from one never made.
+    NotRecorded,
 }
 
 impl BatchOutcome {

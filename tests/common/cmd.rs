@@ -17,10 +17,20 @@ pub const VOXPREP: &str = env!("CARGO_BIN_EXE_voxprep");
 /// never a pace.
 const PATIENCE: Duration = Duration::from_secs(120);
 
+/// A ledger file of this test process's own, under the temporary folder:
+/// `send` records into a ledger by default, and a test must never write
+/// into the ledger in the real home folder. A test that looks at the
+/// ledger sets `VOXPREP_LEDGER` (or `--ledger`) itself.
+fn scratch_ledger() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("voxprep-test-ledger-{}.sqlite", std::process::id()))
+}
+
 /// `voxprep` with no arguments yet.
 pub fn voxprep() -> Voxprep {
+    let mut cmd = Command::new(VOXPREP);
+    cmd.env("VOXPREP_LEDGER", scratch_ledger());
     Voxprep {
-        cmd: Command::new(VOXPREP),
+        cmd,
         stdin: None,
         timeout: PATIENCE,
     }
@@ -32,6 +42,7 @@ pub fn voxprep() -> Voxprep {
 pub fn voxprep_within(bytes: u64) -> Voxprep {
     let mut cmd = Command::new("prlimit");
     cmd.arg(format!("--as={bytes}")).arg("--").arg(VOXPREP);
+    cmd.env("VOXPREP_LEDGER", scratch_ledger());
     Voxprep {
         cmd,
         stdin: None,

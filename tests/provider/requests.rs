@@ -172,3 +172,52 @@ fn client_debug_and_errors_never_show_the_password() {
     assert_no_password(&seen);
     assert_eq!(fake.settled().len(), 3);
 }
+
+/// `send_with` tells its journal about each request before it goes out and
+/// after; when the journal fails, nothing more goes out and the rest is
+/// `NotRecorded`.
+#[test]
+fn the_journal_hears_of_each_request_first_and_a_failing_one_stops_the_send() {
+    use voxprep::provider::{BatchOutcome, Step, StopCause};
+    let fake = FakeProvider::always(Reply::code("0"));
+    let client = client(&fake.base_url);
+    let content = Content::file("A", "T", "x.vox").unwrap();
+    let to = Recipients::parse_list(&numbers(450).join(",")).unwrap();
+    let mut heard = Vec::new();
+    let (reports, failure) = client.send_with(&content, &to, None, |step| {
+        match step {
+            Step::Before(numbers) => {
+                heard.push(format!(
+                    "before {} ({} sent so far)",
+                    numbers.len(),
+                    fake.settled().len()
+                ));
+                if heard.len() == 5 {
+                    return Err("disk full");
+                }
+            }
+            Step::After(r) => heard.push(format!("after {}", r.numbers.len())),
+        }
+        Ok(())
+    });
+    assert_eq!(
+        heard,
+        [
+            "before 200 (0 sent so far)",
+            "after 200",
+            "before 200 (1 sent so far)",
+            "after 200",
+            "before 50 (2 sent so far)",
+        ]
+    );
+    assert_eq!(failure, Some("disk full"));
+    assert_eq!(
+        fake.settled().len(),
+        2,
+        "the unrecorded request never went out"
+    );
+    assert!(matches!(
+        reports[2].outcome,
+        BatchOutcome::NotAttempted(StopCause::NotRecorded)
+    ));
+}

@@ -204,6 +204,12 @@ impl<'a> Row<'a> {
                     code.describe()
                 ),
             ),
+            BatchOutcome::NotAttempted(StopCause::NotRecorded) => (
+                None,
+                None,
+                "not attempted: the ledger could not record it first; safe to send later"
+                    .to_string(),
+            ),
         };
         Row {
             numbers: &report.numbers,

@@ -8,6 +8,7 @@
 
 use super::*;
 use serde_json::Value;
+use std::fs;
 use std::path::Path;
 
 /// The human lines: the documented acceptance (exit 0), the documented
@@ -543,4 +544,107 @@ fn a_vox_that_is_not_adpcm_is_not_sent() {
             .stderr_has("nothing sent");
         assert!(fake.settled().is_empty(), "{fixture} was sent");
     }
+}
+
+/// Every request of a send is in the ledger with its outcome: accepted
+/// (pending until a report comes), refused, and unknown after a reply that
+/// never came; `voxprep status` reads them back. `--no-ledger` records
+/// nothing, and a ledger that cannot be opened stops the send before a
+/// byte goes out.
+#[test]
+fn sends_are_recorded_in_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let ledger_arg = ledger.to_str().unwrap();
+    // 201 numbers: two requests, the first accepted, the second refused.
+    let numbers: Vec<String> = (0..201).map(|i| format!("1380013{i:04}")).collect();
+    let list = dir.path().join("numbers.txt");
+    fs::write(&list, numbers.join("\n")).unwrap();
+    let to = format!("@{}", list.display());
+    let fake = FakeProvider::start(|i, _| match i {
+        0 => Reply::code("0"),
+        _ => Reply::code("-1012"),
+    });
+    run(
+        Some(&fake.base_url),
+        &["send", "code", "1234", "--to", &to, "--ledger", ledger_arg],
+    )
+    .code(1);
+    let status = voxprep()
+        .args(["status", "--format", "json", "--ledger", ledger_arg])
+        .run()
+        .success()
+        .json();
+    assert_eq!(status["totals"]["pending"], 200, "{status:#}");
+    assert_eq!(status["totals"]["rejected"], 1, "{status:#}");
+    let doc = fs::read(&ledger).unwrap();
+    assert!(
+        !doc.windows(4).any(|w| w == b"1234"),
+        "the verification code is stored masked"
+    );
+
+    // A request whose reply never comes: its outcome is unknown.
+    let silent = FakeProvider::always(Reply::Never);
+    run(
+        Some(&silent.base_url),
+        &[
+            "send",
+            "code",
+            "5678",
+            "--to",
+            "13900139000",
+            "--timeout",
+            "0.5",
+            "--ledger",
+            ledger_arg,
+        ],
+    )
+    .code(3);
+    let status = voxprep()
+        .args(["status", "--format", "json", "--ledger", ledger_arg])
+        .run()
+        .success()
+        .json();
+    assert_eq!(status["totals"]["unknown"], 1, "{status:#}");
+
+    // --no-ledger: nothing recorded.
+    let ok = FakeProvider::always(Reply::code("0"));
+    run(
+        Some(&ok.base_url),
+        &[
+            "send",
+            "code",
+            "1234",
+            "--to",
+            "13700137000",
+            "--no-ledger",
+            "--ledger",
+            ledger_arg,
+        ],
+    )
+    .success();
+    let status = voxprep()
+        .args(["status", "--format", "json", "--ledger", ledger_arg])
+        .run()
+        .success()
+        .json();
+    assert_eq!(status["totals"]["pending"], 200, "{status:#}");
+
+    // A ledger that cannot be opened: nothing is sent.
+    let before = ok.received().len();
+    run(
+        Some(&ok.base_url),
+        &[
+            "send",
+            "code",
+            "1234",
+            "--to",
+            "13700137000",
+            "--ledger",
+            "/proc/nope/ledger.sqlite",
+        ],
+    )
+    .code(2)
+    .stderr_has("nothing sent");
+    assert_eq!(ok.received().len(), before);
 }
