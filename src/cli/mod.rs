@@ -12,7 +12,7 @@ mod credentials;
 mod format;
 mod generate;
 mod help;
-mod journal;
+mod send_record;
 mod output;
 mod package;
 mod paint;

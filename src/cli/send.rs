@@ -203,7 +203,7 @@ pub fn run(cmd: SendCommand) -> anyhow::Result<ExitCode> {
             .and_then(|()| out.flush())?;
         return Ok(ExitCode::from(EXIT_OK));
     }
-    let mut journal = super::journal::open(
+    let mut journal = super::send_record::open(
         common.ledger.as_ref(),
         common.no_ledger,
         &content,
