@@ -234,7 +234,10 @@ mod tests {
         // Each text's two lines stay together.
         let lines: Vec<&str> = text.lines().collect();
         for pair in lines.chunks(2) {
-            assert!(pair[0].starts_with('t') && pair[1].starts_with("second"), "{pair:?}");
+            assert!(
+                pair[0].starts_with('t') && pair[1].starts_with("second"),
+                "{pair:?}"
+            );
         }
     }
 
