@@ -29,9 +29,9 @@ pub(super) type Handler = dyn Fn(Event) -> io::Result<()> + Send + Sync;
 
 /// Connections accepted beyond [`ReceiverOptions::max_connections`] only to
 /// be answered 503 once their request is read.
-const BUSY_SLOTS: usize = 8;
+const BUSY_SLOTS: usize = 64;
 /// The time a connection answered 503 has to send its request.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
+const BUSY_TIMEOUT: Duration = Duration::from_secs(1);
 /// After a body larger than the limit, how much more is read (and dropped)
 /// so that the client sees the 413 rather than a reset, and for how long.
 const LINGER_BYTES: usize = 256 * 1024;
