@@ -42,10 +42,11 @@ pub fn interrupt() -> bool {
     if INTERRUPTED.swap(true, Ordering::SeqCst) {
         return false;
     }
+    // Stop first: a full stderr pipe may block the message.
+    stop.stop();
     say(format_args!(
         "stopping: finishing the pushes in progress (signal again to stop at once)"
     ));
-    stop.stop();
     true
 }
 
