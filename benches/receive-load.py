@@ -307,6 +307,8 @@ def flood_allowed(args, rx):
 
 
 def main():
+    # `| head` ends the report quietly.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--jsonl", help="the JSON Lines output to count")
     p.add_argument("--sqlite", help="an SQLite database to count instead")
