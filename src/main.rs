@@ -9,6 +9,9 @@ fn main() -> ExitCode {
     // Ctrl-C, `kill` or `timeout` would otherwise leave the hidden temporary
     // files of conversions in progress beside their outputs.
     let _ = ctrlc::set_handler(|| {
+        if cli::stop_gently() {
+            return;
+        }
         let removed = voxprep::convert::remove_temporary_files();
         let mut stderr = std::io::stderr();
         let _ = match removed {

@@ -9,8 +9,9 @@ use crate::common::{PATIENCE, have_tool, voxprep};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
 
 /// A running `voxprep receive` with its stdout and stderr lines; killed
 /// when dropped, so that a failing test leaves no receiver behind.
@@ -43,12 +44,7 @@ impl Server {
         let stdout = lines(child.stdout.take().unwrap());
         let stderr = lines(child.stderr.take().unwrap());
         let banner = stderr.recv_timeout(PATIENCE).unwrap();
-        let addr = banner
-            .split("listening on http://")
-            .nth(1)
-            .and_then(|rest| rest.split('/').next())
-            .unwrap_or_else(|| panic!("no address in {banner:?}"))
-            .to_string();
+        let addr = banner_addr(&banner);
         Server {
             child,
             addr,
@@ -59,12 +55,7 @@ impl Server {
 
     /// Send one raw request; the whole answer.
     fn send(&self, raw: &[u8]) -> String {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        s.set_read_timeout(Some(PATIENCE)).unwrap();
-        s.write_all(raw).unwrap();
-        let mut answer = String::new();
-        s.read_to_string(&mut answer).unwrap();
-        answer
+        send_to(&self.addr, raw)
     }
 
     fn next_stdout(&self) -> String {
@@ -99,6 +90,27 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Send one raw request to `addr`; the whole answer ("" when the
+/// connection was closed or reset unanswered).
+fn send_to(addr: &str, raw: &[u8]) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(PATIENCE)).unwrap();
+    let _ = s.write_all(raw);
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    String::from_utf8(answer).unwrap()
+}
+
+/// The address in the banner `voxprep receive: listening on http://ADDR/ ...`.
+fn banner_addr(banner: &str) -> String {
+    banner
+        .split("listening on http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {banner:?}"))
+        .to_string()
 }
 
 fn post(path: &str, body: &str) -> Vec<u8> {
@@ -237,12 +249,13 @@ fn out_appends_human_lines_and_the_allow_list_is_enforced() {
     );
     server.stop();
 
+    // Outside the allow list: closed unread, no answer; said on stderr.
     let server = Server::start(&["--out", log_arg, "--allow", "192.0.2.1,192.0.2.2"]);
     let answer = server.send(&get("/?args=K1,13800138000,0;"));
-    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+    assert_eq!(answer, "");
     let said = server.next_stderr();
     assert!(
-        said.contains("127.0.0.1 is not in the allow list"),
+        said.contains("dropped: 127.0.0.1 is not in the allow list"),
         "{said}"
     );
     server.stop();
@@ -278,4 +291,305 @@ fn csv_is_refused_before_listening() {
         .stderr_has("invalid value 'csv' for '--format <FORMAT>'")
         .stderr_has("[possible values: human, json]")
         .stderr_lacks("listening");
+}
+
+/// Issue 18: with stderr a broken pipe (a dead log collector), each refused
+/// request killed its connection's thread before its slot was freed; after
+/// 32 of them every request got 503.
+#[test]
+fn r18_a_broken_stderr_does_not_wedge_the_server() {
+    let mut child = voxprep()
+        .args(["receive", "--listen", "127.0.0.1:0", "--format", "json"])
+        .spawn();
+    let stdout = lines(child.stdout.take().unwrap());
+    // Read the banner, then close our end: from here on every write to
+    // stderr fails with EPIPE.
+    let mut stderr = child.stderr.take().unwrap();
+    let mut banner = Vec::new();
+    let mut byte = [0u8; 1];
+    while stderr.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
+        banner.push(byte[0]);
+    }
+    drop(stderr);
+    let addr = banner_addr(&String::from_utf8(banner).unwrap());
+    for _ in 0..40 {
+        let answer = send_to(&addr, &get("/?nothing=here"));
+        assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    }
+    let answer = send_to(&addr, &get("/?args=K1,13800138000,0;"));
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let line: Value = serde_json::from_str(&stdout.recv_timeout(PATIENCE).unwrap()).unwrap();
+    assert_eq!(line["key"], "K1");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Issue 18: key, userMoblie and cpMoblie reached the human lines raw, so a
+/// push could forge a line or write terminal escapes into the log.
+#[test]
+fn r18_pushed_text_cannot_forge_lines_or_write_escapes() {
+    let forge = "INJ%0A2026-01-01T00:00:00Z%20status%20E725%2013900000000%20delivered";
+    let status = format!("/?args={forge},139%1B[2J,0;");
+    let inbound = "/?userMoblie=1%0A2&content=%1B[2J&cpMoblie=%1B]0;x%07";
+    let server = Server::start(&[]);
+    assert!(server.send(&get(&status)).starts_with("HTTP/1.1 200"));
+    assert!(server.send(&get(inbound)).starts_with("HTTP/1.1 200"));
+    let line = server.next_stdout();
+    assert!(
+        line.ends_with(
+            " status INJ\\n2026-01-01T00:00:00Z status E725 13900000000 delivered \
+             139\\u{1b}[2J delivered"
+        ),
+        "{line}"
+    );
+    let line = server.next_stdout();
+    assert!(
+        line.ends_with(r#" inbound 1\n2 -> \u{1b}]0;x\u{7}: "\u{1b}[2J""#),
+        "{line}"
+    );
+    // Nothing else came out: the forged line is part of the first.
+    assert!(
+        server
+            .stdout
+            .recv_timeout(Duration::from_millis(200))
+            .is_err()
+    );
+    drop(server);
+
+    let server = Server::start(&["--format", "json"]);
+    assert!(server.send(&get(&status)).starts_with("HTTP/1.1 200"));
+    assert!(server.send(&get(inbound)).starts_with("HTTP/1.1 200"));
+    let first: Value = serde_json::from_str(&server.next_stdout()).unwrap();
+    assert_eq!(
+        first["key"],
+        "INJ\n2026-01-01T00:00:00Z status E725 13900000000 delivered"
+    );
+    assert_eq!(first["phone"], "139\u{1b}[2J");
+    let second = server.next_stdout();
+    assert!(!second.chars().any(char::is_control), "{second:?}");
+    let second: Value = serde_json::from_str(&second).unwrap();
+    assert_eq!(second["user_mobile"], "1\n2");
+    assert_eq!(second["cp_mobile"], "\u{1b}]0;x\u{7}");
+    assert!(
+        server
+            .stdout
+            .recv_timeout(Duration::from_millis(200))
+            .is_err()
+    );
+}
+
+/// A connection to `addr` from 127.0.0.2 (a loopback address on Linux).
+#[cfg(target_os = "linux")]
+fn connect_from_127_0_0_2(addr: &str) -> TcpStream {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+        let s = socket.connect(addr.parse().unwrap()).await.unwrap();
+        let s = s.into_std().unwrap();
+        s.set_nonblocking(false).unwrap();
+        s
+    })
+}
+
+/// Issue 18: clients outside --allow could hold all 32 connection slots,
+/// since the list was checked after the request head was read.
+#[test]
+#[cfg(target_os = "linux")]
+fn r18_idle_clients_outside_allow_do_not_lock_out_the_provider() {
+    let server = Server::start(&["--allow", "127.0.0.1", "--format", "json"]);
+    let idle: Vec<TcpStream> = (0..64)
+        .map(|_| connect_from_127_0_0_2(&server.addr))
+        .collect();
+    let started = Instant::now();
+    let answer = server.send(&get("/?args=K1,13800138000,0;"));
+    let took = started.elapsed();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    let line: Value = serde_json::from_str(&server.next_stdout()).unwrap();
+    assert_eq!(line["key"], "K1");
+    drop(idle);
+}
+
+/// Issue 18: a full disk left a partial line, and after a restart the next
+/// push was glued to it. Found at start-up: cut back and said.
+#[test]
+fn r18_a_partial_last_line_is_cut_off_at_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("pushes.log");
+    std::fs::write(
+        &log,
+        "2026-01-01T00:00:00Z status K0 1 delivered\n2026-01-01T00:0",
+    )
+    .unwrap();
+    let mut child = voxprep()
+        .args(["receive", "--listen", "127.0.0.1:0", "--out"])
+        .arg(&log)
+        .spawn();
+    let stderr = lines(child.stderr.take().unwrap());
+    let said = stderr.recv_timeout(PATIENCE).unwrap();
+    assert!(
+        said.contains("ended in a partial line (15 bytes, never acknowledged)")
+            && said.contains("cut back to its last whole line (43 bytes)"),
+        "{said}"
+    );
+    let addr = banner_addr(&stderr.recv_timeout(PATIENCE).unwrap());
+    assert!(send_to(&addr, &get("/?args=K1,13800138000,0;")).starts_with("HTTP/1.1 200"));
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[1].ends_with(" status K1 13800138000 delivered"),
+        "{text}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Issue 18, the write error itself: a file size limit (`ulimit -f`, with
+/// SIGXFSZ ignored) makes a write stop part-way, as a full disk does. The
+/// push gets 500, the file is cut back to its last whole line, every push
+/// answered 200 is in it, and the command exits 2.
+#[test]
+#[cfg(target_os = "linux")]
+fn r18_a_failed_write_leaves_no_partial_line() {
+    if !have_tool("sh") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("pushes.log");
+    // 1 block of 512 bytes.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 1; exec \"$0\" receive --listen 127.0.0.1:0 --out '{}'",
+        log.display()
+    );
+    let mut child = Command::new("sh")
+        .args(["-c", &script, env!("CARGO_BIN_EXE_voxprep")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = lines(child.stderr.take().unwrap());
+    let addr = banner_addr(&stderr.recv_timeout(PATIENCE).unwrap());
+    let mut answered = Vec::new();
+    let mut failed = false;
+    for i in 0..100 {
+        let answer = send_to(&addr, &get(&format!("/?args=KEY{i:03},13800138000,0;")));
+        if answer.starts_with("HTTP/1.1 500") {
+            failed = true;
+            break;
+        }
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        answered.push(format!("KEY{i:03}"));
+    }
+    assert!(failed, "no write failed");
+    assert_eq!(child.wait().unwrap().code(), Some(2));
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.ends_with('\n'), "{text:?}");
+    assert!(text.len() <= 512);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), answered.len(), "{text}");
+    for (line, key) in lines.iter().zip(&answered) {
+        assert!(
+            line.contains(&format!(" status {key} 13800138000 delivered")),
+            "{line}"
+        );
+    }
+}
+
+/// The whole loop of issue 18: `send` records its requests in a ledger,
+/// the provider (a fake here) accepts some and never answers one, the
+/// provider's status pushes reach `receive --ledger`, and `status` joins
+/// them: delivered, failed with its meaning, pending, unknown; a push sent
+/// twice counts once.
+#[test]
+fn sends_and_their_reports_meet_in_the_ledger() {
+    use crate::fake_provider::{FakeProvider, Reply};
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let ledger_arg = ledger.to_str().unwrap();
+    let creds = [("QXT_CP_NAME", "acme"), ("QXT_CP_PASSWORD", "s3cret-pass")];
+    let send = |base: &str, to: &str, extra: &[&str]| {
+        let mut cmd = voxprep();
+        for (k, v) in creds {
+            cmd.env(k, v);
+        }
+        cmd.args(["send", "tts", "--app", "A", "--template", "T7", "--to", to])
+            .args(["--ledger", ledger_arg, "--base-url", base])
+            .args(extra)
+            .run()
+    };
+    let provider = FakeProvider::always(Reply::code("0"));
+    send(
+        &provider.base_url,
+        "13800000001,13800000002,13800000003",
+        &[],
+    )
+    .success();
+    let silent = FakeProvider::always(Reply::Never);
+    send(&silent.base_url, "13900000009", &["--timeout", "0.5"]).code(3);
+
+    let server = Server::start(&["--format", "json", "--ledger", ledger_arg]);
+    assert!(
+        server
+            .next_stderr()
+            .contains("storing pushes in the ledger")
+    );
+    let smsid = "E7254F86ED07C231CDC7657D0F9BC420";
+    let body = format!("args={smsid},13800000001,0;{smsid},13800000002,9994;");
+    for _ in 0..2 {
+        let answer = server.send(&post("/status", &body));
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        server.next_stdout();
+        server.next_stdout();
+    }
+    assert_eq!(server.stop(), Some(130));
+
+    let status = voxprep()
+        .args(["status", "--format", "json", "--ledger", ledger_arg])
+        .run()
+        .success()
+        .json();
+    let totals = &status["totals"];
+    assert_eq!(
+        (
+            &totals["delivered"],
+            &totals["failed"],
+            &totals["pending"],
+            &totals["unknown"]
+        ),
+        (
+            &Value::from(1),
+            &Value::from(1),
+            &Value::from(1),
+            &Value::from(1)
+        ),
+        "{status:#}"
+    );
+    let state = |phone: &str| {
+        status["numbers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["phone"] == phone)
+            .map(|n| n["state"].as_str().unwrap().to_string())
+    };
+    assert_eq!(state("13800000001").as_deref(), Some("delivered"));
+    assert_eq!(state("13800000002").as_deref(), Some("failed"));
+    assert_eq!(state("13800000003").as_deref(), Some("pending"));
+    assert_eq!(state("13900000009").as_deref(), Some("unknown"));
+    // Stored once, though pushed twice.
+    let rows = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from status_reports').fetchone()[0])",
+            ledger_arg,
+        ])
+        .output();
+    if let Ok(out) = rows {
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "2");
+    }
 }

@@ -12,7 +12,7 @@ mod credentials;
 mod format;
 mod generate;
 mod help;
-mod send_record;
+mod journal;
 mod output;
 mod package;
 mod paint;
@@ -20,6 +20,7 @@ mod receive;
 mod recipients;
 mod render;
 mod send;
+mod send_record;
 mod status;
 mod stdin;
 mod template;
@@ -42,6 +43,13 @@ pub const EXIT_TRANSPORT: u8 = 3;
 /// Stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP: 128 + SIGINT, as shells
 /// report Ctrl-C.
 pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Called on SIGINT, SIGTERM or SIGHUP: true when a running command stops
+/// gently on its own (`receive` finishes the pushes in progress), false
+/// when the process should exit at once.
+pub fn stop_gently() -> bool {
+    receive::interrupt()
+}
 
 /// An error for stderr, once: a library error in the command line's words
 /// (its message already holds its causes); anything else with its chain.

@@ -1,27 +1,60 @@
 //! `voxprep receive`: serve the provider's pushes (status reports and inbound
 //! messages or key presses) and write each one as a line.
 //!
-//! Runs until Ctrl-C or SIGTERM (exit 130). A line is written and flushed
-//! before the provider gets its 200, so a push that was answered is on disk;
-//! when the output cannot be written, the provider gets 500 (it pushes again)
-//! and the command stops with the error.
+//! Runs until Ctrl-C or SIGTERM, then finishes the pushes in progress and
+//! exits 130. A push's lines are written, and with `--out FILE` synced to
+//! the disk, before the provider gets its 200; when they cannot be written,
+//! the provider gets 500 (it pushes again) and the command stops with the
+//! error. Diagnostics on stderr never stop it: a closed or full stderr (a
+//! dead log collector) loses them, not pushes.
 
 use super::format::Format;
-use super::render::receive::{self as lines, Line};
+use super::journal::Journal;
+use super::render::receive::{self as lines, Line, escaped};
 use super::values::parse_secs;
 use anyhow::{Context, bail};
 use clap::ValueEnum;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use voxprep::provider::receiver::{Event, Receiver, ReceiverOptions};
+use voxprep::provider::receiver::{Event, Receiver, ReceiverOptions, StopHandle};
 
 /// What a bare GET (a browser, a health check) is answered.
 const READY: &str = "voxprep receive: ready for status reports and inbound pushes";
+
+/// The running receiver, for the signal handler.
+static RUNNING: OnceLock<StopHandle> = OnceLock::new();
+/// A signal asked it to stop.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// On the first SIGINT/SIGTERM while serving: stop accepting, let the
+/// pushes in progress finish, and say so; true. A second signal, or one
+/// before the receiver runs: false (exit at once).
+pub fn interrupt() -> bool {
+    let Some(stop) = RUNNING.get() else {
+        return false;
+    };
+    if INTERRUPTED.swap(true, Ordering::SeqCst) {
+        return false;
+    }
+    // Stop first: a full stderr pipe may block the message.
+    stop.stop();
+    say(format_args!(
+        "stopping: finishing the pushes in progress (signal again to stop at once)"
+    ));
+    true
+}
+
+/// A diagnostic on stderr. Never fails: a closed or broken stderr must not
+/// take the receiver down with it (`eprintln!` panics on EPIPE).
+fn say(what: std::fmt::Arguments) {
+    let _ = writeln!(io::stderr().lock(), "voxprep receive: {what}");
+}
 
 /// `--format`: the shared formats but `csv` (a stream of pushes of two
 /// kinds has no one header row to go under).
@@ -45,12 +78,13 @@ pub struct ReceiveArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: String,
     /// Only serve these client addresses (comma-separated or repeated): the
-    /// provider's. Pushes carry no credentials, so this is the only check.
+    /// provider's; others are closed unread. Pushes carry no credentials,
+    /// so this is the only check.
     #[arg(long, value_name = "IP", value_delimiter = ',')]
     pub allow: Vec<IpAddr>,
-    /// Append the lines to this file instead of writing them to stdout (a
-    /// new file is created readable by its owner only: it holds phone
-    /// numbers).
+    /// Append the lines to this file instead of writing them to stdout, each
+    /// synced to the disk before the push is answered (a new file is
+    /// created readable by its owner only: it holds phone numbers).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// How each status or message is written: a line for people, or a JSON
@@ -60,9 +94,45 @@ pub struct ReceiveArgs {
     /// The body of the answer to an accepted push.
     #[arg(long, value_name = "TEXT", default_value = "ok")]
     pub reply: String,
-    /// Seconds a client may take to send its request.
+    /// Seconds a client may take to send its request, from its connection.
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_secs)]
     pub timeout: Duration,
+    /// Also store every push in the ledger `voxprep send` records into,
+    /// committed to the disk before the push is answered, each status
+    /// once (so that `voxprep status` joins it to its send). Without a
+    /// PATH: VOXPREP_LEDGER, else the default ledger
+    /// (~/.local/share/voxprep/ledger.sqlite). The lines are written as
+    /// well.
+    #[arg(long, value_name = "PATH", num_args = 0..=1)]
+    pub ledger: Option<Option<PathBuf>>,
+}
+
+/// The ledger `--ledger` names: its value, else `VOXPREP_LEDGER`, else the
+/// default one.
+fn ledger_path(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    given
+        .or_else(|| std::env::var_os("VOXPREP_LEDGER").map(PathBuf::from))
+        .or_else(voxprep::ledger::default_path)
+        .ok_or_else(|| anyhow::anyhow!("no ledger path: give --ledger PATH or set VOXPREP_LEDGER"))
+}
+
+/// Where the lines go.
+enum Sink {
+    Stdout(Mutex<io::Stdout>),
+    File(Journal),
+}
+
+impl Sink {
+    fn write(&self, text: &str) -> io::Result<()> {
+        match self {
+            Sink::Stdout(out) => {
+                let mut out = out.lock().unwrap_or_else(|p| p.into_inner());
+                out.write_all(text.as_bytes())?;
+                out.flush()
+            }
+            Sink::File(journal) => journal.append(text.as_bytes()),
+        }
+    }
 }
 
 /// Run `voxprep receive`.
@@ -82,47 +152,75 @@ pub fn run(args: ReceiveArgs) -> anyhow::Result<ExitCode> {
     };
     let receiver = Receiver::bind(args.listen.as_str(), options)
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let (mut out, name): (Box<dyn Write + Send>, String) = match &args.out {
+    let (sink, name) = match &args.out {
         Some(path) => {
-            let mut open = OpenOptions::new();
-            open.create(true).append(true);
-            // The lines hold phone numbers and messages: a new file is the
-            // owner's alone (an existing one keeps its permissions).
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
-            let file = open
-                .open(path)
+            let (journal, repaired) = Journal::open(path)
                 .with_context(|| format!("cannot open {} for appending", path.display()))?;
-            (Box::new(file), path.display().to_string())
+            if let Some(r) = repaired {
+                say(format_args!(
+                    "{} ended in a partial line ({} bytes, never acknowledged): cut back to \
+                     its last whole line ({} bytes)",
+                    path.display(),
+                    r.dropped,
+                    r.kept
+                ));
+            }
+            (Sink::File(journal), path.display().to_string())
         }
-        None => (Box::new(io::stdout()), "stdout".into()),
+        None => (Sink::Stdout(Mutex::new(io::stdout())), "stdout".into()),
+    };
+    let store = match args.ledger {
+        Some(given) => {
+            let path = ledger_path(given)?;
+            let store = voxprep::ledger::PushStore::open(&path)
+                .with_context(|| format!("cannot open the ledger {}", path.display()))?;
+            Some((store, path))
+        }
+        None => None,
     };
     let addr = receiver.local_addr()?;
-    eprintln!(
-        "voxprep receive: listening on http://{addr}/ (status reports and inbound pushes, \
-         any path); writing to {name}; stop with Ctrl-C"
-    );
+    say(format_args!(
+        "listening on http://{addr}/ (status reports and inbound pushes, any path); \
+         writing to {name}; stop with Ctrl-C"
+    ));
+    let store = store.map(|(store, path)| {
+        say(format_args!(
+            "storing pushes in the ledger {}",
+            path.display()
+        ));
+        store
+    });
+    let _ = RUNNING.set(receiver.stop_handle());
     receiver
-        .serve(|event| match event {
+        .serve(move |event| match event {
             Event::Push { from, push } => {
-                let at = timestamp(SystemTime::now());
-                let text = text_of(&lines::lines(push, from.ip(), &at));
-                out.write_all(text.as_bytes())?;
-                out.flush()
+                let now = SystemTime::now();
+                // The ledger first: a line that then fails to be written
+                // gets the provider 500, and its push again, stored once.
+                if let Some(store) = &store {
+                    store.store(&push, now)?;
+                }
+                let at = timestamp(now);
+                sink.write(&text_of(&lines::lines(&push, from.ip(), &at)))
             }
             Event::Refused {
                 from,
                 status,
                 reason,
             } => {
+                let reason = escaped(&reason);
                 match status {
-                    0 => eprintln!("voxprep receive: {from}: dropped: {reason}"),
-                    s => eprintln!("voxprep receive: {from}: answered {s}: {reason}"),
+                    0 => say(format_args!("{from}: dropped: {reason}")),
+                    s => say(format_args!("{from}: answered {s}: {reason}")),
                 }
                 Ok(())
             }
         })
         .with_context(|| format!("writing pushes to {name}"))?;
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        say(format_args!("stopped"));
+        return Ok(ExitCode::from(super::EXIT_INTERRUPTED));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -82,7 +82,10 @@ pub fn lines<'a>(push: &'a Push, from: IpAddr, at: &'a str) -> Vec<Line<'a>> {
 
 /// For people: `AT status KEY PHONE delivered|CODE: meaning` and
 /// `AT inbound USER -> CP: "content"` (quoted and escaped: it is the
-/// sender's text).
+/// sender's text). The key and the numbers come from the client too: their
+/// control characters (and backslashes) are escaped as Rust escapes them,
+/// `\n`, `\u{1b}`, so that a push can neither forge a line nor reach the
+/// terminal that shows the log.
 pub fn human(lines: &[Line]) -> String {
     let mut text = String::new();
     for line in lines {
@@ -92,26 +95,60 @@ pub fn human(lines: &[Line]) -> String {
                 writeln!(
                     text,
                     "{} status {} {} {what}",
-                    s.received_at, s.key, s.phone
+                    s.received_at,
+                    escaped(s.key),
+                    escaped(s.phone)
                 )
             }
             Line::Inbound(m) => writeln!(
                 text,
                 "{} inbound {} -> {}: {:?}",
-                m.received_at, m.user_mobile, m.cp_mobile, m.content
+                m.received_at,
+                escaped(m.user_mobile),
+                escaped(m.cp_mobile),
+                m.content
             ),
         };
     }
     text
 }
 
-/// JSON Lines: one object per line.
+/// `s` with what `{:?}` would escape escaped, quotes aside (the field is not
+/// quoted): control characters, backslashes, and the invisible characters
+/// Rust's `escape_debug` escapes.
+pub fn escaped(s: &str) -> std::borrow::Cow<'_, str> {
+    let plain = |c: char| c == '"' || c == '\'' || c.escape_debug().len() == 1;
+    if s.chars().all(plain) {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c == '"' || c == '\'' {
+            out.push(c);
+        } else {
+            out.extend(c.escape_debug());
+        }
+    }
+    out.into()
+}
+
+/// JSON Lines: one object per line. serde_json escapes U+0000 to U+001F
+/// (a line end cannot split an object, an ESC cannot reach a terminal);
+/// DEL and the C1 controls (U+007F to U+009F), which JSON allows raw and
+/// some terminals obey, are escaped here too.
 pub fn json(lines: &[Line]) -> String {
     let mut text = String::new();
     for line in lines {
         // A struct of strings, numbers and booleans always serializes.
         if let Ok(object) = serde_json::to_string(line) {
-            text.push_str(&object);
+            // Outside strings JSON is ASCII, so these are inside strings.
+            for c in object.chars() {
+                if ('\u{7f}'..='\u{9f}').contains(&c) {
+                    let _ = write!(text, "\\u{:04x}", u32::from(c));
+                } else {
+                    text.push(c);
+                }
+            }
             text.push('\n');
         }
     }
@@ -162,6 +199,46 @@ mod tests {
             "T inbound 1 -> 2: \"测试\\n1\"\n"
         );
         assert!(human(&lines(&Push::Status(vec![]), FROM, "T")).is_empty());
+    }
+
+    /// Issue 18: `key`, `userMoblie` and `cpMoblie` were written raw, so a
+    /// push could forge a line or send escapes to the terminal.
+    #[test]
+    fn r18_client_text_cannot_forge_lines_or_reach_the_terminal() {
+        let forged = "INJ\n2026-01-01T00:00:00Z status E725 13900000000 delivered";
+        let push = Push::Status(vec![StatusReport {
+            key: forged.into(),
+            phone: "139\u{1b}[2J".into(),
+            status: StatusCode(0),
+        }]);
+        let text = human(&lines(&push, FROM, "T"));
+        assert_eq!(
+            text,
+            "T status INJ\\n2026-01-01T00:00:00Z status E725 13900000000 delivered \
+             139\\u{1b}[2J delivered\n"
+        );
+        let push = Push::Inbound(Inbound {
+            user_mobile: "1\r\n\u{9b}2J\\".into(),
+            content: "\u{1b}]0;x\u{7}".into(),
+            cp_mobile: "2\u{7f}\u{202e}".into(),
+        });
+        let text = human(&lines(&push, FROM, "T"));
+        assert_eq!(
+            text,
+            "T inbound 1\\r\\n\\u{9b}2J\\\\ -> 2\\u{7f}\\u{202e}: \"\\u{1b}]0;x\\u{7}\"\n"
+        );
+        assert!(!text.trim_end().chars().any(char::is_control), "{text}");
+        // JSON: one object per line, every control character escaped, the
+        // values intact.
+        let text = json(&lines(&push, FROM, "T"));
+        assert_eq!(text.lines().count(), 1);
+        assert!(!text.trim_end().chars().any(char::is_control), "{text}");
+        let object: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
+        assert_eq!(object["user_mobile"], "1\r\n\u{9b}2J\\");
+        assert_eq!(object["cp_mobile"], "2\u{7f}\u{202e}");
+        assert_eq!(object["content"], "\u{1b}]0;x\u{7}");
+        assert_eq!(escaped("13800138000"), "13800138000");
+        assert_eq!(escaped("a\"b'c"), "a\"b'c");
     }
 
     #[test]
