@@ -500,11 +500,13 @@ fn r18_a_failed_write_leaves_no_partial_line() {
     }
 }
 
-/// The whole loop of issue 18: `send` records its requests in a ledger,
-/// the provider (a fake here) accepts some and never answers one, the
-/// provider's status pushes reach `receive --ledger`, and `status` joins
-/// them: delivered, failed with its meaning, pending, unknown; a push sent
-/// twice counts once.
+/// The whole loop of issue 18: `send` records its requests in a ledger;
+/// the provider (a fake) accepts them and, as the real one does, pushes
+/// the status reports back to the partner's `receive --ledger` (here while
+/// it is still answering the submit: a report may arrive before the send
+/// has recorded its smsid), twice for good measure; one request never gets
+/// an answer. `status` joins them: delivered, failed with its meaning,
+/// pending, unknown; the report pushed twice counts once.
 #[test]
 fn sends_and_their_reports_meet_in_the_ledger() {
     use crate::fake_provider::{FakeProvider, Reply};
@@ -522,7 +524,25 @@ fn sends_and_their_reports_meet_in_the_ledger() {
             .args(extra)
             .run()
     };
-    let provider = FakeProvider::always(Reply::code("0"));
+    let server = Server::start(&["--format", "json", "--ledger", ledger_arg]);
+    assert!(
+        server
+            .next_stderr()
+            .contains("storing pushes in the ledger")
+    );
+    let smsid = "E7254F86ED07C231CDC7657D0F9BC420";
+    let receiver = server.addr.clone();
+    // The first number answered, the second has no account (9994), the
+    // third never reported.
+    let provider = FakeProvider::start(move |_, request| {
+        let n = request.numbers();
+        let body = format!("args={smsid},{},0;{smsid},{},9994;", n[0], n[1]);
+        for _ in 0..2 {
+            let answer = send_to(&receiver, &post("/status", &body));
+            assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        }
+        Reply::code("0")
+    });
     send(
         &provider.base_url,
         "13800000001,13800000002,13800000003",
@@ -531,19 +551,7 @@ fn sends_and_their_reports_meet_in_the_ledger() {
     .success();
     let silent = FakeProvider::always(Reply::Never);
     send(&silent.base_url, "13900000009", &["--timeout", "0.5"]).code(3);
-
-    let server = Server::start(&["--format", "json", "--ledger", ledger_arg]);
-    assert!(
-        server
-            .next_stderr()
-            .contains("storing pushes in the ledger")
-    );
-    let smsid = "E7254F86ED07C231CDC7657D0F9BC420";
-    let body = format!("args={smsid},13800000001,0;{smsid},13800000002,9994;");
-    for _ in 0..2 {
-        let answer = server.send(&post("/status", &body));
-        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-        server.next_stdout();
+    for _ in 0..4 {
         server.next_stdout();
     }
     assert_eq!(server.stop(), Some(130));
