@@ -328,6 +328,29 @@ where
     }
 }
 
+/// One request read from `bytes` as [`Receiver`] reads it from a socket:
+/// its method, target and de-chunked body, or the status it is refused with
+/// (`0`: the bytes end early). The entry point of the fuzz target `http`
+/// and its regression test.
+///
+/// # Errors
+/// The refusal's status and reason.
+#[doc(hidden)]
+pub fn read_request(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<(String, String, Vec<u8>), (u16, String)> {
+    let mut r = bytes;
+    let refused = |e: ReadError| match e {
+        ReadError::Closed => (0, "closed".to_string()),
+        ReadError::Refuse { status, reason } => (status, reason),
+        ReadError::Io(e) => (0, e.to_string()),
+    };
+    let head = http::read_head(&mut r, limits).map_err(refused)?;
+    let body = http::read_body(&mut r, &head, limits).map_err(refused)?;
+    Ok((head.method, head.target, body))
+}
+
 /// After an early answer, the client may still be sending what we did not
 /// read; closing now would reset the connection and could destroy the answer
 /// before the client reads it. So: end our side, then read and drop what
