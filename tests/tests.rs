@@ -22,6 +22,9 @@ mod convert;
 mod cost;
 #[cfg(feature = "cli")]
 mod filing;
+// The fuzz targets need the filing package and the provider (all in `cli`).
+#[cfg(feature = "cli")]
+mod fuzz_regress;
 #[cfg(feature = "provider")]
 mod provider;
 #[cfg(feature = "cli")]
