@@ -110,7 +110,8 @@ def chunk_size(r, b):
     pos, cid, size = r.choice(cs)
     b = bytearray(b)
     struct.pack_into("<I", b, pos + 4, size_value(r, size, len(b)))
-    return bytes(b), "chunk-size-" + cid.decode("latin-1").strip().replace("/", "_")
+    name = "".join(c for c in cid.decode("latin-1") if c.isalnum())
+    return bytes(b), "chunk-size-" + (name or "x")
 
 
 def whole_chunks(b):
