@@ -9,12 +9,16 @@
 # says how the fixtures are mutated.
 #
 # Usage: benches/mutate.sh N [SEED]
-# Builds voxprep in release mode; VOXPREP_BIN=path runs another build.
+# Builds voxprep in release mode; VOXPREP_BIN=path runs that binary instead.
 # Checks and conversions run on one thread (RAYON_NUM_THREADS=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:?usage: benches/mutate.sh N [SEED]}
-cargo build --release --quiet
-bin=${VOXPREP_BIN:-${CARGO_TARGET_DIR:-target}/release/voxprep}
+if [ -n "${VOXPREP_BIN:-}" ]; then
+  bin=$VOXPREP_BIN
+else
+  cargo build --release --quiet
+  bin=${CARGO_TARGET_DIR:-target}/release/voxprep
+fi
 mkdir -p benches/out/mutate
 exec python3 benches/mutate.py "$n" "$bin" benches/out/mutate ${2:+"$2"}
