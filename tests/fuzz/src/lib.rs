@@ -20,9 +20,12 @@ use voxprep::template::{self, Form, TemplateOptions};
 use voxprep::vox::{self, DecoderFlavor};
 use voxprep::wav::{self, MAX_CHUNKS};
 
+/// A target's body.
+pub type Target = fn(&[u8]);
+
 /// Every target by name: the name is its folder under `corpus/` and
 /// `regress/`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("inspect", inspect),
     ("vox", vox),
     ("sniff", sniff),
