@@ -233,7 +233,9 @@ def main():
         for i in range(batch * BATCH, min(n, (batch + 1) * BATCH)):
             s = r.choice(src)
             b, op = mutate(r, data[s])
-            ops[op.split("+")[0]] = ops.get(op.split("+")[0], 0) + 1
+            first = op.split("+")[0]
+            first = "chunk-size" if first.startswith("chunk-size") else first
+            ops[first] = ops.get(first, 0) + 1
             stem, ext = os.path.splitext(os.path.basename(s))
             path = os.path.join(folder, f"m{i:06d}-{op}-{stem}{ext}")
             with open(path, "wb") as f:
