@@ -24,6 +24,9 @@ mod cost;
 mod filing;
 #[cfg(feature = "ledger")]
 mod ledger;
+// The fuzz targets need the filing package and the provider (all in `cli`).
+#[cfg(feature = "cli")]
+mod fuzz_regress;
 #[cfg(feature = "provider")]
 mod provider;
 #[cfg(feature = "cli")]

@@ -31,6 +31,7 @@ use crate::voice::VoiceFigures;
 use crate::{Error, Result, sniff};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// Options of a check.
@@ -305,6 +306,18 @@ pub(crate) fn check_path_streamed(
     }
 }
 
+/// What [`check_path`] reports on a `.vox` file of these `bytes` (without
+/// the conversion advice, which reads the file again): the entry point of
+/// the fuzz target `vox` and its regression test.
+#[doc(hidden)]
+pub fn check_vox_bytes(bytes: &[u8], opts: &CheckOptions) -> FileReport {
+    let mut report = FileReport::new("fuzz.vox");
+    let len = bytes.len() as u64;
+    vox::check(&mut io::Cursor::new(bytes), len, &mut report, opts, None)
+        .expect("a cursor does not fail");
+    report.finish()
+}
+
 fn check_file(
     path: &Path,
     opts: &CheckOptions,
@@ -317,7 +330,8 @@ fn check_file(
     match spec::audio_kind(ext) {
         Some(AudioKind::Wav) => wav::check(&mut file, &mut report, opts).map_err(io_err)?,
         Some(AudioKind::Vox) => {
-            vox::check(&mut file, &mut report, opts, streamed).map_err(io_err)?
+            let len = file.metadata().map_err(io_err)?.len();
+            vox::check(&mut file, len, &mut report, opts, streamed).map_err(io_err)?
         }
         kind => {
             // Any other name: what the bytes are comes first.

@@ -9,17 +9,16 @@ use crate::spec::{self, Severity, VOX_RATE, Verdict};
 use crate::voice::{VoiceAnalyser, VoiceFigures};
 use crate::vox::{self, VoxAnalysis};
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-pub(super) fn check(
-    file: &mut File,
+pub(super) fn check<R: Read + Seek>(
+    file: &mut R,
+    len: u64,
     report: &mut FileReport,
     opts: &CheckOptions,
     streamed: Option<VoxFindings>,
 ) -> io::Result<()> {
-    let len = file.metadata()?.len();
     let mut head = Vec::with_capacity(SNIFF_LEN);
     file.by_ref()
         .take(SNIFF_LEN as u64)

@@ -2,19 +2,41 @@
 
 /// Append the mean of the channels of each interleaved frame to `out`.
 /// (The mean, not the sum: the mix can never exceed the loudest channel.)
+/// Every sample leaves [`tame`]d: the decoders pass a float file's values on
+/// as they are.
 pub(super) fn downmix(interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
     match channels {
         0 => {}
-        1 => out.extend_from_slice(interleaved),
-        2 => out.extend(interleaved.chunks_exact(2).map(|f| (f[0] + f[1]) * 0.5)),
+        1 => out.extend(interleaved.iter().copied().map(tame)),
+        2 => out.extend(
+            interleaved
+                .chunks_exact(2)
+                .map(|f| tame((f[0] + f[1]) * 0.5)),
+        ),
         n => {
             let scale = 1.0 / n as f32;
             out.extend(
                 interleaved
                     .chunks_exact(n)
-                    .map(|f| f.iter().sum::<f32>() * scale),
+                    .map(|f| tame(f.iter().sum::<f32>() * scale)),
             );
         }
+    }
+}
+
+/// The largest magnitude a sample keeps (full scale is 1): far above any
+/// real signal, far below where the resampler's and the filters' sums
+/// overflow `f32`.
+const MAX_SAMPLE: f32 = 1.0e6;
+
+/// A sample the pipeline can compute with: NaN and the infinities (which
+/// the resampler's FFT turns into a panic) are silence, and magnitudes are
+/// capped at [`MAX_SAMPLE`].
+fn tame(v: f32) -> f32 {
+    if v.is_finite() {
+        v.clamp(-MAX_SAMPLE, MAX_SAMPLE)
+    } else {
+        0.0
     }
 }
 
@@ -144,6 +166,24 @@ impl Quantiser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn downmix_silences_nan_and_infinities_and_caps_the_rest() {
+        let mut out = Vec::new();
+        let odd = [
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::MAX,
+            -f32::MAX,
+            0.5,
+        ];
+        downmix(&odd, 1, &mut out);
+        assert_eq!(out, [0.0, 0.0, 0.0, MAX_SAMPLE, -MAX_SAMPLE, 0.5]);
+        out.clear();
+        downmix(&[f32::MAX, f32::MAX, 0.25, f32::NAN], 2, &mut out);
+        assert_eq!(out, [0.0, 0.0]);
+    }
 
     #[test]
     fn downmix_is_the_mean() {

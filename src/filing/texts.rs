@@ -117,12 +117,12 @@ pub fn read_text_file(path: &Path) -> Result<(String, TextEncoding)> {
     Ok((tidy(&text), enc))
 }
 
+/// Why bytes are no text.
+const NOT_TEXT: &str =
+    "not text in UTF-8, UTF-16 (with a byte-order mark) or GB18030; save it as UTF-8";
+
 fn not_text(path: &Path) -> Error {
-    Error::Malformed(format!(
-        "{}: not text in UTF-8, UTF-16 (with a byte-order mark) or GB18030; \
-         save it as UTF-8",
-        path.display()
-    ))
+    Error::Malformed(format!("{}: {NOT_TEXT}", path.display()))
 }
 
 /// One row of a table of texts.
@@ -189,11 +189,18 @@ pub fn read_table(path: &Path) -> Result<Table> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    let (cells, encoding) = match ext.as_str() {
-        "csv" => delimited(path, b',').map(|(c, e)| (c, Some(e)))?,
-        "tsv" | "tab" => delimited(path, b'\t').map(|(c, e)| (c, Some(e)))?,
+    let delimited = |delimiter| {
+        let bytes = read_bounded(path, MAX_TABLE_BYTES)?;
+        parse_delimited(&bytes, delimiter).map_err(|e| match e {
+            Error::Malformed(why) => Error::Malformed(format!("{}: {why}", path.display())),
+            other => other,
+        })
+    };
+    let (rows, encoding) = match ext.as_str() {
+        "csv" => delimited(b',').map(|(r, e)| (r, Some(e)))?,
+        "tsv" | "tab" => delimited(b'\t').map(|(r, e)| (r, Some(e)))?,
         #[cfg(feature = "filing")]
-        "xlsx" | "xlsm" | "xls" | "ods" => (spreadsheet(path)?, None),
+        "xlsx" | "xlsm" | "xls" | "ods" => (table_rows(spreadsheet(path)?), None),
         _ => {
             return Err(Error::Unsupported(format!(
                 "{}: a table of texts is .csv, .tsv or .xlsx",
@@ -201,6 +208,36 @@ pub fn read_table(path: &Path) -> Result<Table> {
             )));
         }
     };
+    Ok(Table {
+        path: path.to_path_buf(),
+        rows,
+        encoding,
+    })
+}
+
+/// The rows of a table given as the bytes of a delimited text file
+/// (`delimiter` `b','` or `b'\t'`), as [`read_table`] reads a `.csv` or
+/// `.tsv` file.
+///
+/// # Errors
+/// [`Error::Malformed`] when the bytes are not text or not a table.
+pub fn parse_delimited(bytes: &[u8], delimiter: u8) -> Result<(Vec<TableRow>, TextEncoding)> {
+    let (text, enc) = decode(bytes).ok_or_else(|| Error::Malformed(NOT_TEXT.to_string()))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut cells = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| Error::Malformed(format!("not a readable table: {e}")))?;
+        cells.push(record.iter().map(str::to_string).collect());
+    }
+    Ok((table_rows(cells), enc))
+}
+
+/// The rows of a table's cells that name a recording.
+fn table_rows(cells: Vec<Vec<String>>) -> Vec<TableRow> {
     let mut rows = Vec::new();
     for (i, row) in cells.into_iter().enumerate() {
         let name = row
@@ -217,30 +254,7 @@ pub fn read_table(path: &Path) -> Result<Table> {
             text,
         });
     }
-    Ok(Table {
-        path: path.to_path_buf(),
-        rows,
-        encoding,
-    })
-}
-
-/// The cells of a delimited text file.
-fn delimited(path: &Path, delimiter: u8) -> Result<(Vec<Vec<String>>, TextEncoding)> {
-    let bytes = read_bounded(path, MAX_TABLE_BYTES)?;
-    let (text, enc) = decode(&bytes).ok_or_else(|| not_text(path))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            Error::Malformed(format!("{}: not a readable table: {e}", path.display()))
-        })?;
-        rows.push(record.iter().map(str::to_string).collect());
-    }
-    Ok((rows, enc))
+    rows
 }
 
 /// The cells of a spreadsheet's first worksheet, as text.

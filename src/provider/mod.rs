@@ -73,6 +73,40 @@ pub use outcome::{BatchOutcome, BatchReport, SendStatus, StopCause, unsent_numbe
 pub use reply::{AccountKind, Balance, BalanceReply, SubmitReply};
 pub use url::{BaseUrl, BaseUrlError, BaseUrlProblem, DEFAULT_BASE_URL};
 
+/// The reply parsers, with their error as the text a [`ProviderError`]
+/// would carry (what is wrong, then the redacted excerpt): the entry points
+/// of the fuzz target `reply` and its regression test.
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::{AccountKind, BalanceReply, Credentials, SubmitReply, reply};
+
+    /// Parse a submit reply body.
+    ///
+    /// # Errors
+    /// What is wrong, and the excerpt.
+    pub fn parse_submit(body: &[u8], credentials: &Credentials) -> Result<SubmitReply, String> {
+        reply::parse_submit(body, credentials).map_err(|p| format!("{}: {}", p.what, p.excerpt))
+    }
+
+    /// Parse a balance reply body.
+    ///
+    /// # Errors
+    /// What is wrong, and the excerpt.
+    pub fn parse_balance(
+        body: &[u8],
+        kind: AccountKind,
+        credentials: &Credentials,
+    ) -> Result<BalanceReply, String> {
+        reply::parse_balance(body, kind, credentials)
+            .map_err(|p| format!("{}: {}", p.what, p.excerpt))
+    }
+
+    /// The excerpt of `body` an error would quote.
+    pub fn excerpt(body: &[u8], credentials: &Credentials) -> String {
+        reply::excerpt(body, credentials)
+    }
+}
+
 use std::fmt;
 
 /// What every rendering of a secret shows in place of it.

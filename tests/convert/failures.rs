@@ -178,3 +178,38 @@ fn an_input_longer_than_the_limit_is_refused_and_leaves_nothing() {
     assert_no_temporary_files(dir.path());
     assert_eq!(ConvertOptions::default().decode.max_seconds, 4 * 3600);
 }
+
+/// benches/mutate.sh found it: a float WAV whose bytes hold NaN (a run of
+/// 0xFF) panicked in the resampler's FFT. NaN and the infinities are
+/// silence, huge values capped; the file converts to both formats.
+#[test]
+fn float_wav_with_nan_and_infinities_converts() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("nan-f32-48000Hz-mono.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 48000,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut w = hound::WavWriter::create(&input, spec).unwrap();
+    for i in 0..4800 {
+        let v = match i {
+            1000..1062 => f32::NAN,
+            2000 => f32::INFINITY,
+            2001 => f32::NEG_INFINITY,
+            3000 => f32::MAX,
+            _ => 0.5 * (i as f32 * 0.0576).sin(),
+        };
+        w.write_sample(v).unwrap();
+    }
+    w.finalize().unwrap();
+    for format in [OutputFormat::Wav, OutputFormat::Vox] {
+        let opts = ConvertOptions {
+            format,
+            ..ConvertOptions::default()
+        };
+        let (_dir, out, _) = converted_afresh(&input, &opts);
+        assert!(fs::metadata(&out).unwrap().len() > 0);
+    }
+}
