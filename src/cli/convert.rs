@@ -538,5 +538,7 @@ mod tests {
         );
         assert!(parse(&["in.mp3"]).is_err());
         assert!(parse(&["in.mp3", "-o", "o.wav", "--vox-decoder", "nope"]).is_err());
+        let a = parse(&["in.vox", "-o", "o.wav", "--vox-decoder", "ffmpeg"]).unwrap();
+        assert_eq!(a.pipeline.vox_decoder, DecoderFlavor::Ffmpeg);
     }
 }
