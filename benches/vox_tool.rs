@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! vox_tool encode <in.wav> <out.vox> [greedy|search[:K]|universal[:K]]  (streamed)
-//! vox_tool decode <in.vox> <out.raw> [exact|shift-add|asterisk]   (raw s16le)
+//! vox_tool decode <in.vox> <out.raw> [exact|shift-add|asterisk|ffmpeg]   (raw s16le)
 //! vox_tool snr <in.wav> <encoder>...   (SNR table over the three decoder flavours)
 //! vox_tool speed <in.wav> <encoder>... (in-process encode/decode throughput)
 //! vox_tool default-kind                (the default encoder's name)
@@ -74,8 +74,9 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         "snr" => {
             let x = read_wav(arg(1)?)?;
-            println!("| encoder | exact | shift-add | asterisk | encode time |");
-            println!("|---|---|---|---|---|");
+            let names: Vec<&str> = DecoderFlavor::ALL.iter().map(|f| f.name()).collect();
+            println!("| encoder | {} | encode time |", names.join(" | "));
+            println!("|---|{}---|", "---|".repeat(names.len()));
             for name in &args[2..] {
                 let t = Instant::now();
                 let bytes = vox::encode(&x, kind(name)?);

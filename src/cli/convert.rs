@@ -94,7 +94,9 @@ pub struct PipelineArgs {
     /// default, and is much slower).
     #[arg(long, value_name = "KIND", default_value_t = EncoderKind::default())]
     pub vox_encoder: EncoderKind,
-    /// Decoder for .vox inputs: exact, shift-add or asterisk.
+    /// Decoder for .vox inputs: exact (sox, libsndfile), ffmpeg (exact but
+    /// for 32752 instead of 32767 after positive clipping), shift-add or
+    /// asterisk.
     #[arg(long, value_name = "FLAVOR", default_value_t = DecoderFlavor::default())]
     pub vox_decoder: DecoderFlavor,
     /// The rate `.vox` inputs were recorded at (old Dialogic prompts are
@@ -536,5 +538,7 @@ mod tests {
         );
         assert!(parse(&["in.mp3"]).is_err());
         assert!(parse(&["in.mp3", "-o", "o.wav", "--vox-decoder", "nope"]).is_err());
+        let a = parse(&["in.vox", "-o", "o.wav", "--vox-decoder", "ffmpeg"]).unwrap();
+        assert_eq!(a.pipeline.vox_decoder, DecoderFlavor::Ffmpeg);
     }
 }

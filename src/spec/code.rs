@@ -92,7 +92,7 @@ crate::codes::problem_codes! {
     /// A `.vox` whose decoding sits at the rails.
     VoxAtRails = "vox-at-rails", Warning, "a `.vox` whose decoded samples sit at full scale in runs of 64 or more for more than 2% of the samples, without ADPCM state errors: clipped flat at full scale, or bytes of one value (0x00, 0x88) that are not ADPCM either";
     /// A `.vox` that plays differently on the decoder families.
-    DecoderDisagreement = "decoder-disagreement", Warning, "a `.vox` whose exact (sox/libsndfile) and shift-add (Dialogic/FreeSWITCH) decodings drift more than 10% of full scale apart, or whose SNR between them is below 10 dB: it plays differently on the two decoder families";
+    DecoderDisagreement = "decoder-disagreement", Warning, "a `.vox` whose exact (sox/libsndfile) and shift-add (Dialogic/FreeSWITCH) decodings drift more than 10% of full scale apart, or whose SNR between them is below 10 dB: it plays differently on the two decoder families (ffmpeg's decoding is not compared: it differs from the exact one by at most 15 of 32768, after positive clipping)";
     /// A `.vox` whose voice is higher than the others in its folder, as a
     /// 6000 Hz recording played at 8000 Hz is.
     VoxRateSuspect = "vox-rate-suspect", Warning, "a `.vox` whose voice is higher in pitch than the median of the `.vox` files in its folder by at least half the rise of a recording made at 6000 Hz and played at 8000 Hz (a pitch 15.5% higher, score 0.144): it may have been recorded at 6000 Hz and would play 33% too fast and high; judged only in a folder of at least 5 `.vox` files with half a second of voiced speech or more, taken to be by one voice";

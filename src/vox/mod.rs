@@ -8,7 +8,8 @@
 //! Decoders in the field spell the difference added to the predictor in two
 //! ways (plus Asterisk's variant), and because the predictor is a pure
 //! integrator a stream encoded for one family drifts when played by another.
-//! [`DecoderFlavor`] names the three; [`EncoderKind`] chooses between the
+//! [`DecoderFlavor`] names the three (and ffmpeg's, which is the exact
+//! family with a lower top rail); [`EncoderKind`] chooses between the
 //! reference-compatible greedy encoder and two search encoders, one of which
 //! ([`EncoderKind::Universal`], the default) writes streams that play well on
 //! every family.
@@ -68,9 +69,19 @@ pub enum DecoderFlavor {
     /// `floor((2m + 1) s / 8)`, 16-bit predictor clamped to -32768..=32767
     /// (so 32767 can appear). Bit for bit what sox (since 13.0), libsndfile
     /// (since 1.0.18) and so Audacity decode; ffmpeg's `adpcm_ima_oki` agrees
-    /// except after positive clipping. The default.
+    /// except after positive clipping ([`DecoderFlavor::Ffmpeg`]). The default.
     #[default]
     Exact,
+    /// ffmpeg's `adpcm_ima_oki` decoder (`adpcm_ima_oki_expand_nibble` in
+    /// libavcodec/adpcm.c): in 12-bit units, `diff = ((2m + 1) * s) >> 3`,
+    /// added or (sign bit set) subtracted, the predictor clamped with
+    /// `av_clip_intp2(p, 11)` to -2048..=2047, and the sample is `p * 16`.
+    /// The difference is the exact family's; only the top rail differs: the
+    /// largest sample is 2047 x 16 = 32752, where sox and libsndfile reach
+    /// 32767 and carry the extra +15 until the next negative clamp. So ffmpeg
+    /// agrees with [`DecoderFlavor::Exact`] except after positive clipping,
+    /// by at most 15 (of 32768).
+    Ffmpeg,
     /// The application note's shift-and-add spelling `s/8 + (m&4 ? s) +
     /// (m&2 ? s/2) + (m&1 ? s/4)` with each term truncated, 12-bit predictor
     /// clamped to -2048..=2047. Used by spandsp (and so FreeSWITCH), MAME's
@@ -82,17 +93,19 @@ pub enum DecoderFlavor {
 }
 
 impl DecoderFlavor {
-    /// All flavours, exact first.
-    pub const ALL: [DecoderFlavor; 3] = [
+    /// All flavours, exact first (ffmpeg, the exact family's variant, last).
+    pub const ALL: [DecoderFlavor; 4] = [
         DecoderFlavor::Exact,
         DecoderFlavor::ShiftAdd,
         DecoderFlavor::Asterisk,
+        DecoderFlavor::Ffmpeg,
     ];
 
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
         match self {
             DecoderFlavor::Exact => "exact",
+            DecoderFlavor::Ffmpeg => "ffmpeg",
             DecoderFlavor::ShiftAdd => "shift-add",
             DecoderFlavor::Asterisk => "asterisk",
         }
@@ -111,12 +124,13 @@ impl FromStr for DecoderFlavor {
     fn from_str(s: &str) -> Result<DecoderFlavor> {
         match s.to_ascii_lowercase().as_str() {
             "exact" => Ok(DecoderFlavor::Exact),
+            "ffmpeg" => Ok(DecoderFlavor::Ffmpeg),
             "shift-add" | "shiftadd" => Ok(DecoderFlavor::ShiftAdd),
             "asterisk" => Ok(DecoderFlavor::Asterisk),
             _ => Err(Usage::setting(
                 Setting::VoxDecoder,
                 format!(
-                    "vox: unknown decoder flavour {s:?} (expected exact, shift-add or asterisk)"
+                    "vox: unknown decoder flavour {s:?} (expected exact, ffmpeg, shift-add or asterisk)"
                 ),
             )
             .into()),
@@ -265,6 +279,10 @@ mod tests {
         assert_eq!(
             "Asterisk".parse::<DecoderFlavor>().unwrap(),
             DecoderFlavor::Asterisk
+        );
+        assert_eq!(
+            "ffmpeg".parse::<DecoderFlavor>().unwrap(),
+            DecoderFlavor::Ffmpeg
         );
         assert!("oki".parse::<DecoderFlavor>().is_err());
         assert_eq!(

@@ -10,6 +10,10 @@ use super::tables::{
 /// Rails of the exact family's predictor (16-bit).
 pub(crate) const EXACT_MIN: i32 = -32768;
 pub(crate) const EXACT_MAX: i32 = 32767;
+/// Top rail of ffmpeg's `adpcm_ima_oki`: its 12-bit predictor is clamped to
+/// 2047 before the output is multiplied by 16 (its bottom rail is
+/// [`EXACT_MIN`], -2048 x 16).
+pub(crate) const FFMPEG_MAX: i32 = 2047 * 16;
 /// Rails of the shift-add family: the 12-bit range -2048..=2047, times 16.
 pub(crate) const SHIFT_ADD_MIN: i32 = -2048 * 16;
 pub(crate) const SHIFT_ADD_MAX: i32 = 2047 * 16;
@@ -106,6 +110,7 @@ pub(crate) fn greedy_code(p: i32, index: u8, sample: i32) -> u8 {
 pub(crate) fn family(flavor: DecoderFlavor) -> (&'static [[i32; 16]; 49], i32, i32) {
     match flavor {
         DecoderFlavor::Exact => (&SIGNED_EXACT, EXACT_MIN, EXACT_MAX),
+        DecoderFlavor::Ffmpeg => (&SIGNED_EXACT, EXACT_MIN, FFMPEG_MAX),
         DecoderFlavor::ShiftAdd => (&SIGNED_SHIFT_ADD, SHIFT_ADD_MIN, SHIFT_ADD_MAX),
         DecoderFlavor::Asterisk => (&SIGNED_ASTERISK, ASTERISK_MIN, ASTERISK_MAX),
     }
@@ -115,7 +120,7 @@ pub(crate) fn family(flavor: DecoderFlavor) -> (&'static [[i32; 16]; 49], i32, i
 #[inline]
 pub(crate) fn rows(flavor: DecoderFlavor) -> &'static [Row; 49] {
     match flavor {
-        DecoderFlavor::Exact => &ROWS_EXACT,
+        DecoderFlavor::Exact | DecoderFlavor::Ffmpeg => &ROWS_EXACT,
         DecoderFlavor::ShiftAdd => &ROWS_SHIFT_ADD,
         DecoderFlavor::Asterisk => &ROWS_ASTERISK,
     }
@@ -223,6 +228,20 @@ mod tests {
         // The +15 stays through a negative step that does not clamp.
         let v = s.decode(0x8, DecoderFlavor::Exact);
         assert_eq!((v as i32 - 32767) % 16, 0);
+    }
+
+    #[test]
+    fn ffmpeg_clamps_at_32752_and_keeps_multiples_of_16() {
+        // Same step as exact_clamp_keeps_32767: ffmpeg stops at 2047 x 16.
+        let mut s = State::new(32752, 48);
+        assert_eq!(s.decode(0x7, DecoderFlavor::Ffmpeg), 32752);
+        let v = s.decode(0x8, DecoderFlavor::Ffmpeg);
+        assert_eq!(v % 16, 0);
+        // The bottom rail is the exact family's, -2048 x 16.
+        let mut s = State::new(-32000, 48);
+        assert_eq!(s.decode(0xF, DecoderFlavor::Ffmpeg), -32768);
+        let mut e = State::new(-32000, 48);
+        assert_eq!(e.decode(0xF, DecoderFlavor::Exact), -32768);
     }
 
     #[test]

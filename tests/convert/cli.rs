@@ -96,6 +96,19 @@ fn flags_reach_the_conversion() {
                 ..ConvertOptions::default()
             },
         ),
+        (
+            // Clipped: ffmpeg differs from exact only after positive clipping.
+            fixture("vox/speech-espeak-clipped-8000Hz.sox.vox"),
+            "wav",
+            vec!["--vox-decoder", "ffmpeg"],
+            ConvertOptions {
+                decode: DecodeOptions {
+                    vox_decoder: DecoderFlavor::Ffmpeg,
+                    ..DecodeOptions::default()
+                },
+                ..ConvertOptions::default()
+            },
+        ),
     ];
     for (i, (input, ext, flags, opts)) in cases.into_iter().enumerate() {
         let by_cli = dir.path().join(format!("{i}-cli.{ext}"));

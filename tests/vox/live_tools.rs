@@ -1,6 +1,8 @@
 //! Our streams through the real tools: sox and libsndfile must decode the
 //! search encoders' output exactly as our exact decoder does, without sox's
-//! "ADPCM state errors", and sox -N must agree with the low-first order.
+//! "ADPCM state errors", and sox -N must agree with the low-first order;
+//! ffmpeg's `adpcm_ima_oki` must decode every encoder's streams, clipped
+//! ones included, exactly as our ffmpeg decoder does.
 
 use super::*;
 use crate::common::have_tool;
@@ -93,4 +95,77 @@ fn sox_low_nibble_first_matches_our_low_first_decoder() {
     Decoder::with_order(DecoderFlavor::Exact, NibbleOrder::LowFirst)
         .decode(&bytes("speech-espeak-8000Hz.sox.vox"), &mut ours);
     assert_eq!(pcm, ours);
+}
+
+/// `bytes` decoded by ffmpeg's `adpcm_ima_oki`: ffmpeg has no raw VOX
+/// demuxer, so the stream goes in a WAV of format 0x0017 (Dialogic OKI
+/// ADPCM), as fixtures/vox/make-ffmpeg.sh does.
+fn ffmpeg_decode(dir: &std::path::Path, bytes: &[u8]) -> Vec<i16> {
+    let n = u32::try_from(bytes.len()).expect("small stream");
+    let mut wav = Vec::with_capacity(bytes.len() + 44);
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(n + 36).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    for field in [0x17u16, 1] {
+        wav.extend_from_slice(&field.to_le_bytes());
+    }
+    for field in [8000u32, 4000] {
+        wav.extend_from_slice(&field.to_le_bytes());
+    }
+    for field in [1u16, 4] {
+        wav.extend_from_slice(&field.to_le_bytes());
+    }
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&n.to_le_bytes());
+    wav.extend_from_slice(bytes);
+    let path = dir.join("oki.wav");
+    std::fs::write(&path, wav).expect("write");
+    let out = Command::new("ffmpeg")
+        .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-i"])
+        .arg(&path)
+        .args(["-f", "s16le", "-"])
+        .output()
+        .expect("run ffmpeg");
+    assert!(
+        out.status.success(),
+        "ffmpeg failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+        .chunks_exact(2)
+        .map(|c| i16::from_le_bytes([c[0], c[1]]))
+        .collect()
+}
+
+#[test]
+fn ffmpeg_decodes_our_streams_like_our_ffmpeg_decoder() {
+    if !have_tool("ffmpeg") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    for clip in [
+        "speech-espeak-8000Hz",
+        "speech-espeak-clipped-8000Hz",
+        "square-300Hz-0dBFS-8000Hz",
+    ] {
+        let x = wav(&format!("{clip}.wav"));
+        for kind in [
+            EncoderKind::Greedy,
+            EncoderKind::Search { paths: 16 },
+            EncoderKind::default(),
+        ] {
+            let bytes = vox::encode(&x, kind);
+            assert_eq!(
+                ffmpeg_decode(dir.path(), &bytes),
+                vox::decode(&bytes, DecoderFlavor::Ffmpeg),
+                "{clip} {kind}: ffmpeg"
+            );
+        }
+    }
+    // Arbitrary bytes too: code 7 forever rides the top rail.
+    let rail = [0x77u8; 200];
+    let pcm = ffmpeg_decode(dir.path(), &rail);
+    assert_eq!(pcm, vox::decode(&rail, DecoderFlavor::Ffmpeg));
+    assert_eq!(pcm.iter().max(), Some(&32752));
 }

@@ -78,6 +78,55 @@ mod golden {
         }
     }
 
+    /// The clips ffmpeg decoded (fixtures/vox/make-ffmpeg.sh): the golden
+    /// clips, and loud speech clipped at +9 dBFS.
+    const FFMPEG_CLIPS: [&str; 5] = [
+        CLIPS[0],
+        CLIPS[1],
+        CLIPS[2],
+        CLIPS[3],
+        "speech-espeak-clipped-8000Hz",
+    ];
+
+    #[test]
+    fn ffmpeg_decoder_equals_ffmpeg_pcm() {
+        for clip in FFMPEG_CLIPS {
+            let stream = bytes(&format!("{clip}.sox.vox"));
+            assert_eq!(
+                vox::decode(&stream, DecoderFlavor::Ffmpeg),
+                wav(&format!("{clip}.sox.ffmpeg-decoded.wav")),
+                "{clip}: ffmpeg"
+            );
+        }
+    }
+
+    #[test]
+    fn ffmpeg_differs_from_sox_only_after_positive_clipping() {
+        for clip in FFMPEG_CLIPS {
+            let sox = wav(&format!("{clip}.sox.sox-decoded.wav"));
+            let ffmpeg = wav(&format!("{clip}.sox.ffmpeg-decoded.wav"));
+            assert_eq!(sox.len(), ffmpeg.len(), "{clip}");
+            let first_rail = sox.iter().position(|&s| s == 32767);
+            for (i, (&a, &b)) in sox.iter().zip(&ffmpeg).enumerate() {
+                let d = a as i32 - b as i32;
+                if first_rail.is_none_or(|r| i < r) {
+                    assert_eq!(d, 0, "{clip}: sample {i} before any positive clip");
+                } else {
+                    // sox carries 32767's +15 until a negative clamp.
+                    assert!(d == 0 || d == 15, "{clip}: sample {i}: {a} vs {b}");
+                }
+            }
+            let differing = sox.iter().zip(&ffmpeg).filter(|(a, b)| a != b).count();
+            match clip {
+                "square-300Hz-0dBFS-8000Hz" | "speech-espeak-clipped-8000Hz" => {
+                    assert!(differing > 0, "{clip}: ffmpeg should differ from sox");
+                    assert!(ffmpeg.iter().all(|&s| s <= 32752), "{clip}");
+                }
+                _ => assert_eq!(differing, 0, "{clip}"),
+            }
+        }
+    }
+
     #[test]
     fn square_exercises_the_32767_quirk() {
         let pcm = wav("square-300Hz-0dBFS-8000Hz.sox.sox-decoded.wav");
@@ -157,6 +206,7 @@ mod hand_computed {
         assert_eq!(rails(DecoderFlavor::Exact), (32767, -32768));
         assert_eq!(rails(DecoderFlavor::ShiftAdd), (2047 * 16, -2048 * 16));
         assert_eq!(rails(DecoderFlavor::Asterisk), (2047 * 16, -2047 * 16));
+        assert_eq!(rails(DecoderFlavor::Ffmpeg), (2047 * 16, -2048 * 16));
     }
 
     #[test]

@@ -3,7 +3,8 @@
 
 use super::*;
 
-fn table(x: &[i16], kind: EncoderKind) -> [f64; 3] {
+/// SNR on each of [`DecoderFlavor::ALL`]: exact, shift-add, Asterisk, ffmpeg.
+fn table(x: &[i16], kind: EncoderKind) -> [f64; 4] {
     let bytes = vox::encode(x, kind);
     DecoderFlavor::ALL.map(|f| snr(x, &vox::decode(&bytes, f)[..x.len()]))
 }
