@@ -251,12 +251,23 @@ fn html(view: &[Unit]) -> Option<Vec<Unit>> {
         (b"apos", '\''),
         (b"nbsp", '\u{a0}'),
     ];
+    decode_escapes(view, b'&', |rest| html_reference(rest, &NAMED))
+}
+
+/// Each `lead` byte that `parse` reads an escape after replaced by the
+/// character the escape stands for (every unit of it mapped to the
+/// original bytes of the whole escape); `None` when nothing changed.
+fn decode_escapes(
+    view: &[Unit],
+    lead: u8,
+    parse: impl Fn(&[Unit]) -> Option<(char, usize)>,
+) -> Option<Vec<Unit>> {
     let mut out = Vec::with_capacity(view.len());
     let mut changed = false;
     let mut i = 0;
     while i < view.len() {
-        if view[i].byte == b'&'
-            && let Some((c, len)) = html_reference(&view[i + 1..], &NAMED)
+        if view[i].byte == lead
+            && let Some((c, len)) = parse(&view[i + 1..])
         {
             let mut buf = [0u8; 4];
             push_decoded(
@@ -317,29 +328,7 @@ fn html_reference(rest: &[Unit], named: &[(&[u8], char)]) -> Option<(char, usize
 /// JSON string escapes: `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t` and
 /// `\uXXXX` (either case), a surrogate pair as one character.
 fn json(view: &[Unit]) -> Option<Vec<Unit>> {
-    let mut out = Vec::with_capacity(view.len());
-    let mut changed = false;
-    let mut i = 0;
-    while i < view.len() {
-        if view[i].byte == b'\\'
-            && let Some((c, len)) = json_escape(&view[i + 1..])
-        {
-            let mut buf = [0u8; 4];
-            push_decoded(
-                &mut out,
-                c.encode_utf8(&mut buf).as_bytes(),
-                view,
-                i,
-                i + 1 + len,
-            );
-            changed = true;
-            i += 1 + len;
-            continue;
-        }
-        out.push(view[i]);
-        i += 1;
-    }
-    changed.then_some(out)
+    decode_escapes(view, b'\\', json_escape)
 }
 
 /// The character an escape after `\` stands for, and how many units it takes.
