@@ -1,5 +1,6 @@
 //! Reading the files under `fixtures/` in unit tests (fixtures/README.md
-//! says how each was made): the codecs' golden vectors.
+//! says how each was made): the codecs' golden vectors; and deterministic
+//! noise for tests that need bytes no encoder wrote.
 
 use std::path::PathBuf;
 
@@ -29,5 +30,18 @@ pub(crate) fn wav(folder: &str, name: &str, rate: u32) -> Vec<i16> {
     reader
         .into_samples::<i16>()
         .map(|s| s.expect("sample"))
+        .collect()
+}
+
+/// `n` pseudo-random bytes from `seed` (xorshift64): the same every run.
+pub(crate) fn random_bytes(seed: u64, n: usize) -> Vec<u8> {
+    let mut s = seed;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 24) as u8
+        })
         .collect()
 }

@@ -302,17 +302,9 @@ mod tests {
         assert_eq!(p[0].code, Code::VoxAtRails);
     }
 
-    /// A deterministic pseudo-random byte stream (xorshift).
+    /// A deterministic pseudo-random byte stream.
     fn random_bytes(n: usize) -> Vec<u8> {
-        let mut s = 0x9E37_79B9_7F4A_7C15u64;
-        (0..n)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                (s >> 24) as u8
-            })
-            .collect()
+        crate::test_fixtures::random_bytes(0x9E37_79B9_7F4A_7C15, n)
     }
 
     #[test]

@@ -268,17 +268,9 @@ impl Reading {
 mod tests {
     use super::*;
 
-    /// A deterministic pseudo-random byte stream (xorshift).
+    /// A deterministic pseudo-random byte stream.
     fn random_bytes(n: usize) -> Vec<u8> {
-        let mut s = 0x2545_F491_4F6C_DD1Du64;
-        (0..n)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                (s >> 24) as u8
-            })
-            .collect()
+        crate::test_fixtures::random_bytes(0x2545_F491_4F6C_DD1D, n)
     }
 
     fn speechlike(n: usize) -> Vec<i16> {
