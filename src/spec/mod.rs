@@ -74,20 +74,33 @@ impl Severity {
     }
 }
 
-/// One finding about one file.
+/// A code of one of the problem vocabularies ([`Code`] for a recording,
+/// [`crate::template::Code`] for a TTS template): it knows its severity.
+pub trait ProblemCode: Copy {
+    /// Whether the problem fails what it is about or only warns.
+    fn severity(self) -> Severity;
+}
+
+impl ProblemCode for Code {
+    fn severity(self) -> Severity {
+        Code::severity(self)
+    }
+}
+
+/// One finding about one file (or, with another vocabulary, one template).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    /// Error or warning: the code's ([`Code::severity`]).
+pub struct Problem<C = Code> {
+    /// Error or warning: the code's ([`ProblemCode::severity`]).
     pub severity: Severity,
     /// The stable code, e.g. `not-pcm`.
-    pub code: Code,
+    pub code: C,
     /// A sentence for a person, with the figures.
     pub message: String,
 }
 
-impl Problem {
+impl<C: ProblemCode> Problem<C> {
     /// A problem with `code` and `message`; the severity is the code's.
-    pub fn new(code: Code, message: impl Into<String>) -> Problem {
+    pub fn new(code: C, message: impl Into<String>) -> Problem<C> {
         Problem {
             severity: code.severity(),
             code,
@@ -119,7 +132,7 @@ impl Verdict {
     }
 
     /// The verdict a list of problems adds up to.
-    pub fn from_problems(problems: &[Problem]) -> Verdict {
+    pub fn from_problems<C>(problems: &[Problem<C>]) -> Verdict {
         if problems.iter().any(|p| p.severity == Severity::Error) {
             Verdict::Fail
         } else if problems.is_empty() {

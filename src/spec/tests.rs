@@ -260,7 +260,7 @@ fn audio_extensions() {
 fn verdicts() {
     let w = Problem::new(Code::TrailingBytes, "x");
     let e = Problem::new(Code::NotPcm, "x");
-    assert_eq!(Verdict::from_problems(&[]), Verdict::Pass);
+    assert_eq!(Verdict::from_problems::<Code>(&[]), Verdict::Pass);
     assert_eq!(
         Verdict::from_problems(std::slice::from_ref(&w)),
         Verdict::Warn

@@ -38,6 +38,12 @@ crate::codes::problem_codes! {
     NotVerificationCode = "not-verification-code", Error, "a verification code must be 4 to 6 digits (0-9)";
 }
 
+impl crate::spec::ProblemCode for Code {
+    fn severity(self) -> Severity {
+        Code::severity(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,7 +38,7 @@ pub use reading::{
     RATES, Reading, SHORT_PAUSE_MS, estimate, nearest_boundary, number_words, read,
 };
 
-use crate::spec::{Severity, Verdict};
+use crate::spec::Verdict;
 use crate::text::{CharClass, class};
 pub use crate::text::{FieldFault, VERIFICATION_CODE_DIGITS, field_fault, is_verification_code};
 use serde::Serialize;
@@ -235,27 +235,9 @@ pub struct TemplateOptions {
     pub estimate: EstimateOptions,
 }
 
-/// One finding about one template.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    /// Error or warning: the code's ([`Code::severity`]).
-    pub severity: Severity,
-    /// The stable code, e.g. `variable-in-middle`.
-    pub code: Code,
-    /// A sentence for a person.
-    pub message: String,
-}
-
-impl Problem {
-    /// A problem with `code` and `message`; the severity is the code's.
-    pub fn new(code: Code, message: impl Into<String>) -> Problem {
-        Problem {
-            severity: code.severity(),
-            code,
-            message: message.into(),
-        }
-    }
-}
+/// One finding about one template: a [`crate::spec::Problem`] in the
+/// template vocabulary.
+pub type Problem = crate::spec::Problem<Code>;
 
 /// What [`check`] found about one template.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -386,21 +368,11 @@ pub fn check(text: &str, opts: &TemplateOptions) -> TemplateReport {
         source: None,
         text: text.to_string(),
         form: opts.form,
-        verdict: verdict(&problems),
+        verdict: Verdict::from_problems(&problems),
         variables,
         problems,
         param_max: param.map(str::to_string),
         estimate,
-    }
-}
-
-fn verdict(problems: &[Problem]) -> Verdict {
-    if problems.iter().any(|p| p.severity == Severity::Error) {
-        Verdict::Fail
-    } else if problems.is_empty() {
-        Verdict::Pass
-    } else {
-        Verdict::Warn
     }
 }
 
