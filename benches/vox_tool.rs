@@ -5,6 +5,8 @@
 //! vox_tool decode <in.vox> <out.raw> [exact|shift-add|asterisk|ffmpeg]   (raw s16le)
 //! vox_tool snr <in.wav> <encoder>...   (SNR table over the three decoder flavours)
 //! vox_tool speed <in.wav> <encoder>... (in-process encode/decode throughput)
+//! vox_tool quality <encoder>... -- <in.wav>...  (SNR per file, encoder and
+//!                                       family; means; the default's margins)
 //! vox_tool default-kind                (the default encoder's name)
 //! vox_tool screen                      (paths on stdin; a TSV row each: the
 //!                                       not-ADPCM screen and check's VOX codes)
@@ -89,6 +91,7 @@ fn run(args: &[String]) -> Result<(), String> {
             }
             Ok(())
         }
+        "quality" => quality(&args[1..]),
         "speed" => {
             // Best of up to 9 runs (fewer when a run is slow), into reused
             // buffers so that page faults are not timed.
@@ -291,4 +294,76 @@ fn read_wav(path: &str) -> Result<Vec<i16>, String> {
         Ok(())
     })?;
     Ok(samples)
+}
+
+/// `quality ENCODER... -- WAV...`: every encoder's stream of every WAV
+/// decoded by every family, SNR against the input. Prints one TSV row per
+/// file, encoder and family (`file encoder family snr`), then the mean over
+/// the files per encoder and family, and for each encoder the bar of issue
+/// 19: its worst family's mean against greedy's own-family (exact) mean,
+/// and its worst single file against greedy's own-family figure there.
+fn quality(args: &[String]) -> Result<(), String> {
+    use rayon::prelude::*;
+    let split = args
+        .iter()
+        .position(|a| a == "--")
+        .ok_or("quality: no `--`")?;
+    let names = &args[..split];
+    let files = &args[split + 1..];
+    let kinds: Vec<EncoderKind> = names.iter().map(|n| kind(n)).collect::<Result<_, _>>()?;
+    let greedy = EncoderKind::Greedy;
+    // [file][encoder][family]; greedy first, then the encoders asked for.
+    let table: Vec<(f64, Vec<Vec<f64>>)> = files
+        .par_iter()
+        .map(|path| {
+            let x = read_wav(path)?;
+            let row = |k: EncoderKind| {
+                let bytes = vox::encode(&x, k);
+                DecoderFlavor::ALL
+                    .iter()
+                    .map(|&f| snr(&x, &vox::decode(&bytes, f)))
+                    .collect::<Vec<f64>>()
+            };
+            let own = row(greedy)[0];
+            Ok((own, kinds.iter().map(|&k| row(k)).collect()))
+        })
+        .collect::<Result<_, String>>()?;
+    let families: Vec<&str> = DecoderFlavor::ALL.iter().map(|f| f.name()).collect();
+    for (path, (_, rows)) in files.iter().zip(&table) {
+        for (name, snrs) in names.iter().zip(rows) {
+            for (fam, v) in families.iter().zip(snrs) {
+                println!("{path}\t{name}\t{fam}\t{v:.3}");
+            }
+        }
+    }
+    let n = table.len() as f64;
+    let own_mean = table.iter().map(|(own, _)| own).sum::<f64>() / n;
+    println!();
+    println!(
+        "files: {}; greedy on its own family (exact), mean: {own_mean:.2} dB",
+        table.len()
+    );
+    println!(
+        "| encoder | {} | worst family - greedy own | worst file - greedy own |",
+        families.join(" | ")
+    );
+    println!("|---|{}---|---|", "---|".repeat(families.len()));
+    for (e, name) in names.iter().enumerate() {
+        let means: Vec<f64> = (0..families.len())
+            .map(|f| table.iter().map(|(_, r)| r[e][f]).sum::<f64>() / n)
+            .collect();
+        let worst_mean = means.iter().cloned().fold(f64::MAX, f64::min);
+        let worst_file = table
+            .iter()
+            .map(|(own, r)| r[e].iter().cloned().fold(f64::MAX, f64::min) - own)
+            .fold(f64::MAX, f64::min);
+        let cells: Vec<String> = means.iter().map(|m| format!("{m:.2}")).collect();
+        println!(
+            "| {name} | {} | {:+.2} | {:+.2} |",
+            cells.join(" | "),
+            worst_mean - own_mean,
+            worst_file
+        );
+    }
+    Ok(())
 }

@@ -131,17 +131,19 @@ fn search_bytes_are_unchanged() {
     // them) with `benches/vox_tool.rs` and the same hash in Python. The
     // universal ones changed when the cost gained its spread weight
     // (the families' disagreement weighed more) and one path tried two
-    // levels instead of three; search:K kept its bytes.
+    // levels instead of three; search:K kept its bytes. They changed again
+    // when the universal search stopped at ffmpeg's top rail (the square
+    // reaches it; the speech and noise parts did not move).
     let expected: [(&str, u64); 9] = [
         ("search:1", 0x2b83_956c_41f0_d616),
         ("search:4", 0x0075_1c2a_9971_ccc2),
         ("search:16", 0x5c6d_f2b3_935f_6f99),
-        ("universal:1", 0x6fa5_cb63_b8b2_61de),
-        ("universal:2", 0x21af_1353_7278_a239),
-        ("universal:3", 0xb587_3c35_f956_bbb0),
-        ("universal:4", 0x9c10_436b_bfbd_c435),
-        ("universal:8", 0x1fcc_c620_584c_f6fd),
-        ("universal:12", 0x1191_df5b_4936_70b2),
+        ("universal:1", 0x5f3c_cdfb_ca87_cdbc),
+        ("universal:2", 0xcd2a_fc71_c4a4_d8f3),
+        ("universal:3", 0x1ce5_cdc5_4054_5944),
+        ("universal:4", 0xdd06_2e6c_6fba_6340),
+        ("universal:8", 0xdc2f_c62f_1b3f_3d7b),
+        ("universal:12", 0xae21_3b6b_3246_939b),
     ];
     let mut wrong = Vec::new();
     for (name, hash) in expected {

@@ -131,6 +131,26 @@ pub(super) fn at_the_rails<const N: usize>(
     (cost(x, &pred, spread) + penalties * scale, pred)
 }
 
+/// `code`, or when it would take a predictor `p` above `cap` (its
+/// difference `diff(code)` too large), the code of the highest lower level
+/// that does not. One always exists: the level below zero (sign set, m = 0)
+/// steps down, and `p` is at most `cap`.
+///
+/// This keeps a universal stream inside the range where ffmpeg agrees with
+/// sox and libsndfile: ffmpeg's `adpcm_ima_oki` stops the predictor at
+/// `2047 x 16 = 32752`, sox and libsndfile at 32767, so a stream whose
+/// exact predictor never passes 32752 decodes to the same samples on all
+/// three (the bottom rail, -32768, is the same for them).
+#[cold]
+pub(super) fn capped_code(p: i32, code: u8, cap: i32, diff: impl Fn(u8) -> i32) -> u8 {
+    let m = (code & 7) as i32;
+    let mut level = if code & 8 != 0 { 7 - m } else { 8 + m };
+    while level > 0 && p + diff(code_of(level)) > cap {
+        level -= 1;
+    }
+    code_of(level)
+}
+
 /// The code of a reconstruction level 0..=15 (0 the most negative
 /// difference: sign set, m = 7; 15 the most positive).
 #[inline]
@@ -219,6 +239,60 @@ mod tests {
         }
         assert_eq!(code_of(0), 0xF);
         assert_eq!(code_of(15), 0x7);
+    }
+
+    #[test]
+    fn universal_streams_decode_alike_on_sox_and_ffmpeg() {
+        // The square and clipped speech push every encoder to the top rail,
+        // where ffmpeg's decoder stops 15 below sox's; loud noise and a
+        // square riding just under full scale too.
+        let mut v = 99u32;
+        let noise: Vec<i16> = (0..20_000)
+            .map(|_| {
+                v = v.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (v >> 16) as i16
+            })
+            .collect();
+        let near: Vec<i16> = (0..8000)
+            .map(|i| if (i / 13) % 2 == 0 { 32_760 } else { -100 })
+            .collect();
+        let inputs = [
+            wav("square-300Hz-0dBFS-8000Hz.wav"),
+            wav("speech-espeak-clipped-8000Hz.wav"),
+            noise,
+            near,
+        ];
+        for x in &inputs {
+            // Greedy does ride the rail: the inputs do test something.
+            let greedy = vox::encode(x, EncoderKind::Greedy);
+            let exact = vox::decode(&greedy, DecoderFlavor::Exact);
+            assert!(exact.contains(&32767));
+            for paths in [1, 2, 3, 4, 8, 16] {
+                let kind = EncoderKind::Universal { paths };
+                let bytes = vox::encode(x, kind);
+                let exact = vox::decode(&bytes, DecoderFlavor::Exact);
+                assert_eq!(exact, vox::decode(&bytes, DecoderFlavor::Ffmpeg), "{kind}");
+                assert!(exact.iter().all(|&s| s <= 32752), "{kind}");
+            }
+        }
+    }
+
+    #[test]
+    fn capped_code_is_the_highest_level_within_the_cap() {
+        let t = &crate::vox::tables::SIGNED_EXACT;
+        for (i, row) in t.iter().enumerate() {
+            for p in (32_000..=32_752).step_by(16) {
+                for code in 0..16u8 {
+                    let got = capped_code(p, code, 32_752, |c| row[c as usize]);
+                    let level = level_of(code);
+                    let want = (0..=level)
+                        .rev()
+                        .find(|&l| p + row[code_of(l) as usize] <= 32_752)
+                        .expect("a level steps down");
+                    assert_eq!(got, code_of(want), "index {i} p {p} code {code}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -3,9 +3,9 @@
 
 use std::hint::select_unpredictable;
 
-use super::cost::{at_the_rails, code_of, pair_window, pairs, recips, spread};
+use super::cost::{at_the_rails, capped_code, code_of, pair_window, pairs, recips, spread};
 use crate::vox::DecoderFlavor;
-use crate::vox::state::family;
+use crate::vox::state::{FFMPEG_MAX, family};
 use crate::vox::tables::NEXT_INDEX;
 
 /// The one-path search (`paths == 1`): each sample's code is the cheaper
@@ -25,6 +25,10 @@ pub(crate) struct Single<const N: usize> {
     /// `lo` and `hi` packed (see [`Lanes`]), with every guard bit set.
     lo_lanes: u64,
     hi_lanes: u64,
+    /// The most the first (exact) family's predictor may reach (see
+    /// [`capped_code`]): `hi[0]` too, so that a step past it leaves the
+    /// fast path.
+    cap: i32,
     /// How much the families' disagreement weighs in the cost (see
     /// [`cost`](super::cost::cost)).
     spread: i32,
@@ -67,7 +71,7 @@ struct Level<const N: usize> {
 }
 
 impl<const N: usize> Single<N> {
-    fn new(families: [DecoderFlavor; N], spread: i32) -> Single<N> {
+    fn new(families: [DecoderFlavor; N], spread: i32, cap: i32) -> Single<N> {
         let tables = families.map(|f| family(f).0);
         let blank = Level {
             diff: [0i32; N],
@@ -100,16 +104,26 @@ impl<const N: usize> Single<N> {
                 };
             }
         }
+        let (lo, mut hi) = (families.map(|f| family(f).1), families.map(|f| family(f).2));
+        hi[0] = hi[0].min(cap);
         Single {
             rows,
-            lo: families.map(|f| family(f).1),
-            hi: families.map(|f| family(f).2),
-            lo_lanes: Lanes::pack(&families.map(|f| family(f).1)),
-            hi_lanes: Lanes::pack(&families.map(|f| family(f).2)) | Lanes::GUARDS,
+            lo,
+            hi,
+            lo_lanes: Lanes::pack(&lo),
+            hi_lanes: Lanes::pack(&hi) | Lanes::GUARDS,
+            cap,
             spread,
             pred: [0; N],
             index: 0,
         }
+    }
+
+    /// Where level `code` sits in [`SingleRow::levels`] (`levels[l + 1]`
+    /// holds level `l`).
+    fn at(code: u8) -> usize {
+        let m = (code & 7) as usize;
+        if code & 8 != 0 { 8 - m } else { 9 + m }
     }
 
     /// Encode `samples`, appending one code per sample to `codes`.
@@ -161,7 +175,7 @@ impl<const N: usize> Single<N> {
             let inside = (u[0] | Lanes::GUARDS).wrapping_sub(self.lo_lanes)
                 & self.hi_lanes.wrapping_sub(u[1])
                 & Lanes::GUARDS;
-            let (second, won) = if inside == Lanes::GUARDS {
+            let (won, next_recip) = if inside == Lanes::GUARDS {
                 // The first of the cheaper, as the reference keeps it. Which
                 // one wins is a coin toss on speech: selects, not branches.
                 let pick = |a: i32, b: i32| select_unpredictable(second, b, a);
@@ -170,9 +184,25 @@ impl<const N: usize> Single<N> {
                 for q in 0..3 {
                     apart[q] = pick(aparts[0][q], aparts[1][q]);
                 }
-                (second, pick(a.next_code, b.next_code))
+                (
+                    pick(a.next_code, b.next_code),
+                    pick(a.next_recip, b.next_recip),
+                )
             } else {
                 let pred = Lanes::unpack::<N>(packed);
+                // A level that would take the exact family past the cap
+                // gives way to the nearest one below that does not.
+                let capped = |at: usize| {
+                    let diff = |c: u8| row.levels[Self::at(c)].diff[0];
+                    let level = &row.levels[at];
+                    Self::at(capped_code(
+                        pred[0],
+                        (level.next_code >> 8) as u8,
+                        self.cap,
+                        diff,
+                    ))
+                };
+                let (a, b) = (&row.levels[capped(lower)], &row.levels[capped(lower + 1)]);
                 let rails = (self.lo, self.hi);
                 let (ca, pa) = at_the_rails(pred, index, x, &a.diff, rails, self.spread);
                 let (cb, pb) = at_the_rails(pred, index, x, &b.diff, rails, self.spread);
@@ -181,9 +211,10 @@ impl<const N: usize> Single<N> {
                 packed = Lanes::pack(&clamped);
                 sum = clamped.iter().sum();
                 apart = pairs(&clamped, self.spread);
-                (second, if second { b.next_code } else { a.next_code })
+                let won = if second { b } else { a };
+                (won.next_code, won.next_recip)
             };
-            recip = select_unpredictable(second, b.next_recip, a.next_recip) as u32 as u64;
+            recip = next_recip as u32 as u64;
             index = won as u8;
             *out = (won >> 8) as u8;
         }
@@ -238,7 +269,7 @@ impl Lanes {
 impl Single<1> {
     /// One-path search against the exact family.
     pub(crate) fn exact() -> Single<1> {
-        Single::new([DecoderFlavor::Exact], 1)
+        Single::new([DecoderFlavor::Exact], 1, i32::MAX)
     }
 }
 
@@ -252,6 +283,7 @@ impl Single<3> {
                 DecoderFlavor::Asterisk,
             ],
             spread(1),
+            FFMPEG_MAX,
         )
     }
 }
@@ -267,10 +299,12 @@ mod tests {
     fn one_path_reference<const N: usize>(
         families: [DecoderFlavor; N],
         spread: i32,
+        cap: i32,
         x: &[i16],
     ) -> Vec<u8> {
         let tables = families.map(|f| family(f).0);
-        let rails = (families.map(|f| family(f).1), families.map(|f| family(f).2));
+        let mut rails = (families.map(|f| family(f).1), families.map(|f| family(f).2));
+        rails.1[0] = rails.1[0].min(cap);
         let (mut pred, mut index) = ([0i32; N], 0u8);
         let mut codes = Vec::new();
         for &x in x {
@@ -281,7 +315,12 @@ mod tests {
             let lower = pair_window(N as i32 * x - sum, recips::<N>()[i]) as i32 - 1;
             let mut best: Option<(u64, [i32; N], u8)> = None;
             for level in [lower, lower + 1] {
-                let code = code_of(level.clamp(0, 15));
+                // A level past the cap: the highest below it that is not.
+                let mut level = level.clamp(0, 15);
+                while level > 0 && pred[0] + tables[0][i][code_of(level) as usize] > cap {
+                    level -= 1;
+                }
+                let code = code_of(level);
                 let d = tables.map(|t| t[i][code as usize]);
                 let u: [i32; N] = std::array::from_fn(|f| pred[f] + d[f]);
                 let inside = (0..N).all(|f| rails.0[f] <= u[f] && u[f] <= rails.1[f]);
@@ -327,10 +366,11 @@ mod tests {
         for x in [growing, square, noise] {
             let mut b = Vec::new();
             Single::universal().push_all(&x, &mut b);
-            assert_eq!(b, one_path_reference(all, spread(1), &x));
+            assert_eq!(b, one_path_reference(all, spread(1), FFMPEG_MAX, &x));
             let mut b = Vec::new();
             Single::exact().push_all(&x, &mut b);
-            assert_eq!(b, one_path_reference([DecoderFlavor::Exact], 1, &x));
+            let exact = [DecoderFlavor::Exact];
+            assert_eq!(b, one_path_reference(exact, 1, i32::MAX, &x));
         }
     }
 

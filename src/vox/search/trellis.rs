@@ -10,9 +10,9 @@
 //! late, and the history never exceeds `(DELAY + WINDOW) * paths` entries.
 
 use super::MAX_PATHS;
-use super::cost::{at_the_rails, code_of, cost, middle_level, recips, spread};
+use super::cost::{at_the_rails, capped_code, code_of, cost, middle_level, recips, spread};
 use crate::vox::DecoderFlavor;
-use crate::vox::state::family;
+use crate::vox::state::{FFMPEG_MAX, family};
 use crate::vox::tables::{MERGE_SHIFT, NEXT_INDEX, STEPS};
 
 /// Samples of history kept after a commit (decision depth).
@@ -85,6 +85,10 @@ pub(crate) struct Trellis<const N: usize> {
     hi: [i32; N],
     /// `hi - lo`: a predictor `u` is inside when `(u - lo) as u32 <= span`.
     span: [u32; N],
+    /// The most the first (exact) family's predictor may reach: ffmpeg's
+    /// top rail for the universal search (see [`top_rail`]), none for the
+    /// exact-only one.
+    cap: i32,
     /// How much the families' disagreement weighs in the cost (see [`cost`]).
     spread: i32,
     /// The reciprocals that pick the middle level (see [`middle_level`]).
@@ -106,7 +110,7 @@ pub(crate) struct Trellis<const N: usize> {
 impl Trellis<1> {
     /// K-best search scored against the exact family only.
     pub(crate) fn exact(paths: usize) -> Trellis<1> {
-        Trellis::new([DecoderFlavor::Exact], paths, 1)
+        Trellis::new([DecoderFlavor::Exact], paths, 1, i32::MAX)
     }
 }
 
@@ -121,12 +125,13 @@ impl Trellis<3> {
             ],
             paths,
             spread(paths),
+            FFMPEG_MAX,
         )
     }
 }
 
 impl<const N: usize> Trellis<N> {
-    fn new(families: [DecoderFlavor; N], paths: usize, spread: i32) -> Trellis<N> {
+    fn new(families: [DecoderFlavor; N], paths: usize, spread: i32, cap: i32) -> Trellis<N> {
         let paths = paths.clamp(1, MAX_PATHS);
         let max_cand = paths * (2 * SPREAD as usize + 1);
         let table_len = if paths > SMALL {
@@ -135,6 +140,9 @@ impl<const N: usize> Trellis<N> {
             0
         };
         let tables = families.map(|f| family(f).0);
+        let (lo, mut hi) = (families.map(|f| family(f).1), families.map(|f| family(f).2));
+        // A step past the cap leaves the fast path (see `score`).
+        hi[0] = hi[0].min(cap);
         let mut diffs = Box::new([[[0i32; N]; 16]; 49]);
         for (i, row) in diffs.iter_mut().enumerate() {
             for (code, cell) in row.iter_mut().enumerate() {
@@ -145,9 +153,10 @@ impl<const N: usize> Trellis<N> {
         }
         let mut t = Trellis {
             diffs,
-            lo: families.map(|f| family(f).1),
-            hi: families.map(|f| family(f).2),
-            span: families.map(|f| (family(f).2 - family(f).1) as u32),
+            lo,
+            hi,
+            span: std::array::from_fn(|f| (hi[f] - lo[f]) as u32),
+            cap,
             spread,
             recip: recips::<N>(),
             paths,
@@ -211,11 +220,11 @@ impl<const N: usize> Trellis<N> {
         self.nodes.clear();
     }
 
-    /// The cost and the family predictors of the candidate reached from
-    /// `node` by `code`. One unsigned test per predictor finds both rails;
-    /// only a candidate past one takes the clamping path.
+    /// The cost, the family predictors and the code of the candidate
+    /// reached from `node` by `code`. One unsigned test per predictor finds
+    /// both rails and the cap; only a candidate past one takes the slow path.
     #[inline(always)]
-    fn score(&self, node: &Node<N>, code: u8, x: i32) -> (u64, [i32; N]) {
+    fn score(&self, node: &Node<N>, code: u8, x: i32) -> (u64, [i32; N], u8) {
         let d = &self.diffs[node.index as usize][code as usize];
         let mut pred = [0i32; N];
         let mut outside = false;
@@ -225,11 +234,24 @@ impl<const N: usize> Trellis<N> {
             pred[f] = u;
         }
         if outside {
-            let rails = (self.lo, self.hi);
-            let (added, pred) = at_the_rails(node.pred, node.index, x, d, rails, self.spread);
-            return (node.cost + added, pred);
+            return self.score_outside(node, code, x);
         }
-        (node.cost + cost(x, &pred, self.spread), pred)
+        (node.cost + cost(x, &pred, self.spread), pred, code)
+    }
+
+    /// [`Trellis::score`] for a candidate past a rail or the cap: a code
+    /// that would take the exact family above the cap is replaced by the
+    /// nearest one below that does not (see [`capped_code`]), and the
+    /// predictors are clamped and penalised by [`at_the_rails`].
+    #[cold]
+    #[inline(never)]
+    fn score_outside(&self, node: &Node<N>, code: u8, x: i32) -> (u64, [i32; N], u8) {
+        let row = &self.diffs[node.index as usize];
+        let code = capped_code(node.pred[0], code, self.cap, |c| row[c as usize][0]);
+        let rails = (self.lo, self.hi);
+        let d = &row[code as usize];
+        let (added, pred) = at_the_rails(node.pred, node.index, x, d, rails, self.spread);
+        (node.cost + added, pred, code)
     }
 
     /// The candidate reached from `node` (at frontier position `parent`) by
@@ -312,7 +334,7 @@ impl<const N: usize> Trellis<N> {
             let level = self.level(&node, x);
             for l in [(level - SPREAD).max(0), level, (level + SPREAD).min(15)] {
                 let code = code_of(l);
-                let (cost, pred) = self.score(&node, code, x);
+                let (cost, pred, code) = self.score(&node, code, x);
                 if count == k && cost >= max_cost {
                     continue;
                 }
@@ -361,7 +383,7 @@ impl<const N: usize> Trellis<N> {
             let level = self.level(&node, x);
             for l in (level - SPREAD).max(0)..(level + SPREAD).min(15) + 1 {
                 let code = code_of(l);
-                let (cost, pred) = self.score(&node, code, x);
+                let (cost, pred, code) = self.score(&node, code, x);
                 self.cand
                     .push(Self::candidate(&node, parent, code, cost, pred));
             }
