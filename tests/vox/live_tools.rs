@@ -169,3 +169,47 @@ fn ffmpeg_decodes_our_streams_like_our_ffmpeg_decoder() {
     assert_eq!(pcm, vox::decode(&rail, DecoderFlavor::Ffmpeg));
     assert_eq!(pcm.iter().max(), Some(&32752));
 }
+
+/// The default encoder's stream of loud clipped speech plays sample for
+/// sample the same on sox, libsndfile and ffmpeg (issue 19): it never takes
+/// the predictor above ffmpeg's top rail (2047 x 16), where ffmpeg stops
+/// 15 below the others. sox -D's stream of the same input does not.
+#[test]
+fn default_stream_of_clipped_speech_decodes_alike_on_sox_libsndfile_and_ffmpeg() {
+    if !have_tool("sox") || !have_tool("sndfile-convert") || !have_tool("ffmpeg") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let x = wav("speech-espeak-clipped-8000Hz.wav");
+    let decode_all = |bytes: &[u8]| {
+        let path = dir.path().join("clipped.vox");
+        std::fs::write(&path, bytes).expect("write");
+        let (sox, _) = sox_decode(&path, &[]);
+        let wav_out = dir.path().join("sndfile.wav");
+        let st = Command::new("sndfile-convert")
+            .arg("-pcm16")
+            .arg(&path)
+            .arg(&wav_out)
+            .status()
+            .expect("run sndfile-convert");
+        assert!(st.success());
+        let sndfile: Vec<i16> = hound::WavReader::open(&wav_out)
+            .expect("wav")
+            .into_samples::<i16>()
+            .map(|s| s.expect("sample"))
+            .collect();
+        (sox, sndfile, ffmpeg_decode(dir.path(), bytes))
+    };
+    let (sox, sndfile, ffmpeg) = decode_all(&vox::encode(&x, EncoderKind::default()));
+    assert_eq!(sox.len(), x.len());
+    assert!(sox == sndfile, "sox and libsndfile differ");
+    let differing = sox.iter().zip(&ffmpeg).filter(|(a, b)| a != b).count();
+    assert_eq!(
+        differing, 0,
+        "ffmpeg differs from sox at {differing} samples"
+    );
+    assert_eq!(sox.len(), ffmpeg.len());
+    // The input does reach the rail: sox's own stream plays differently.
+    let (sox, _, ffmpeg) = decode_all(&bytes("speech-espeak-clipped-8000Hz.sox.vox"));
+    assert!(sox.iter().zip(&ffmpeg).any(|(a, b)| a != b));
+}

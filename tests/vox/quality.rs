@@ -46,22 +46,73 @@ fn universal_8_beats_greedys_own_family_by_1_db_on_every_family() {
     }
 }
 
-/// The default (one path, as fast as sox) plays on every family as
-/// well as greedy plays on its own, to within 0.1 dB.
+/// The quality bar of the default encoder (issue 19): on every decoder
+/// family at least greedy's own-family (exact) SNR + 1.0 dB on the speech
+/// fixture and on the mean of a set of real prompts, and never more than
+/// 0.1 dB below greedy's own-family figure on any single prompt. Held here
+/// with a margin of 0.3 dB on each, so that a change eating into the bar
+/// fails before the bar itself is crossed. Measured (docs/vox-encoder.md):
+/// speech +1.89 dB; the four real prompts below +0.72 dB (letters-q) and up,
+/// mean +1.5 dB; `benches/vox-quality.sh` holds the twenty-prompt set.
+const MARGIN: f64 = 0.3;
+
 #[test]
-fn default_plays_everywhere_as_greedy_plays_on_its_own_family() {
-    assert_eq!(EncoderKind::default(), EncoderKind::Universal { paths: 1 });
+fn default_clears_greedys_own_family_by_1_db_on_every_family_on_speech() {
+    assert_eq!(EncoderKind::default(), EncoderKind::Universal { paths: 8 });
     let x = wav("speech-espeak-8000Hz.wav");
     let greedy = table(&x, EncoderKind::Greedy);
     let default = table(&x, EncoderKind::default());
     eprintln!("greedy {greedy:.2?} default {default:.2?}");
     for (f, snr) in DecoderFlavor::ALL.iter().zip(default) {
         assert!(
-            snr >= greedy[0] - 0.1,
+            snr >= greedy[0] + 1.0 + MARGIN,
             "{f}: default {snr:.2} vs greedy's own {:.2}",
             greedy[0]
         );
     }
+}
+
+/// Four real prompts (Debian's asterisk-core-sounds-en-wav, the hardest of
+/// the bench's twenty for the search: see fixtures/README.md).
+const REAL_PROMPTS: [&str; 4] = [
+    "asterisk/allison-letters-q.wav",
+    "asterisk/allison-digits-h-13.wav",
+    "asterisk/allison-hours.wav",
+    "asterisk/allison-digits-30.wav",
+];
+
+#[test]
+fn default_clears_the_bar_on_real_prompts() {
+    let mut gains = Vec::new();
+    for name in REAL_PROMPTS {
+        let x = wav(name);
+        let own = table(&x, EncoderKind::Greedy)[0];
+        let default = table(&x, EncoderKind::default());
+        eprintln!("{name}: greedy's own {own:.2} default {default:.2?}");
+        for (f, snr) in DecoderFlavor::ALL.iter().zip(default) {
+            assert!(
+                snr >= own - 0.1 + MARGIN,
+                "{name} on {f}: default {snr:.2} vs greedy's own {own:.2}"
+            );
+        }
+        gains.push(default.map(|snr| snr - own));
+    }
+    for (i, f) in DecoderFlavor::ALL.iter().enumerate() {
+        let mean = gains.iter().map(|g| g[i]).sum::<f64>() / gains.len() as f64;
+        assert!(mean >= 1.0 + MARGIN, "{f}: mean gain {mean:.2} dB");
+    }
+}
+
+#[test]
+fn four_paths_would_not_clear_it() {
+    // Guards the test above: the prompt set does tell encoders apart.
+    let x = wav(REAL_PROMPTS[0]);
+    let own = table(&x, EncoderKind::Greedy)[0];
+    let four = table(&x, EncoderKind::Universal { paths: 4 });
+    assert!(
+        four.iter().any(|&snr| snr < own - 0.1),
+        "{four:?} vs {own:.2}"
+    );
 }
 
 #[test]
@@ -80,20 +131,31 @@ fn small_universal_still_beats_greedy_everywhere() {
 }
 
 #[test]
-fn tone_and_square_do_not_get_worse() {
-    for clip in [
-        "tone-440Hz-m6dBFS-8000Hz.wav",
-        "square-300Hz-0dBFS-8000Hz.wav",
-    ] {
-        let x = wav(clip);
+fn tones_and_noise_do_not_get_worse() {
+    let mut v = 5u32;
+    let noise: Vec<i16> = (0..16_000)
+        .map(|_| {
+            v = v.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (v >> 16) as i16 / 4
+        })
+        .collect();
+    let clips = [
+        (
+            "tone-440Hz-m6dBFS-8000Hz.wav",
+            wav("tone-440Hz-m6dBFS-8000Hz.wav"),
+        ),
+        (
+            "square-300Hz-0dBFS-8000Hz.wav",
+            wav("square-300Hz-0dBFS-8000Hz.wav"),
+        ),
+        ("white noise at -12 dBFS", noise),
+    ];
+    for (clip, x) in clips {
         let greedy = table(&x, EncoderKind::Greedy);
         let universal = table(&x, EncoderKind::default());
         eprintln!("{clip}: greedy {greedy:.2?} default {universal:.2?}");
         for snr in universal {
-            assert!(
-                snr >= greedy[0] - 0.1,
-                "{clip}: {universal:?} vs {greedy:?}"
-            );
+            assert!(snr >= greedy[0], "{clip}: {universal:?} vs {greedy:?}");
         }
     }
 }
