@@ -107,6 +107,20 @@ fn head(html: &mut String, summary: &Summary, page: &Page) {
     );
 }
 
+/// A figure's whole part in groups of three: `1,234,567.89`.
+fn grouped(figure: &str) -> String {
+    let (whole, rest) = figure.split_at(figure.find('.').unwrap_or(figure.len()));
+    let digits: Vec<char> = whole.chars().collect();
+    let mut out = String::new();
+    for (i, c) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 && c.is_ascii_digit() {
+            out.push(',');
+        }
+        out.push(*c);
+    }
+    out + rest
+}
+
 /// `1 h 02 min 03.5 s`, `2 min 05.0 s`, `7.250 s`.
 fn long_duration(s: f64) -> String {
     let whole = s.max(0.0);
@@ -149,10 +163,10 @@ fn cards(html: &mut String, s: &Summary, page: &Page) {
             "<div class=\"card money\"><span class=\"n\">¥{}</span><span class=\"l\">\
              <b>for {} call(s)</b> of each prompt at {} fen a unit (¥{} for one call of each)\
              </span></div>\n",
-            c.total.all_calls_yuan,
-            c.calls,
+            grouped(&c.total.all_calls_yuan),
+            grouped(&c.calls.to_string()),
             c.price_fen,
-            c.total.per_call_yuan
+            grouped(&c.total.per_call_yuan)
         ),
         None => html.push_str(
             "<div class=\"card money\"><span class=\"n\">¥ ?</span><span class=\"l\">\
@@ -161,7 +175,7 @@ fn cards(html: &mut String, s: &Summary, page: &Page) {
     }
     let saving_money = page
         .cost
-        .map(|c| format!(", ¥{} over all calls", c.total.trim_saving_yuan))
+        .map(|c| format!(", ¥{} over all calls", grouped(&c.total.trim_saving_yuan)))
         .unwrap_or_default();
     put!(
         html,
@@ -260,8 +274,9 @@ fn controls(html: &mut String, report: &Report, s: &Summary) {
     html.push_str(
         "</select></label>\
          <label>Path <input id=\"f-path\" type=\"search\" placeholder=\"part of a path\" size=\"18\"></label>\
-         <label>Sort <select id=\"sort\"><option value=\"path\">path</option>\
-         <option value=\"verdict\">worst first</option><option value=\"dur\">longest first</option>\
+         <label>Sort <select id=\"sort\"><option value=\"verdict\">worst first</option>\
+         <option value=\"report\">as checked</option><option value=\"path\">path</option>\
+         <option value=\"dur\">longest first</option>\
          <option value=\"units\">most units first</option>",
     );
     if s.loudness.is_some() {
@@ -279,22 +294,45 @@ fn rows(html: &mut String, report: &Report, s: &Summary, page: &Page) {
     let silence = wave::height(32768.0 * 10f64.powf(t.silence_dbfs / 20.0));
     put!(
         html,
-        "<p class=\"legend\"><span class=\"sw wave\"></span> waveform, levels in dB \
-         (centre -{floor:.0} dBFS, edges full scale) \
+        "<p class=\"legend\"><span class=\"sw wave\"></span> waveform \
+         (dark: linear; light: in dB, centre -{floor:.0} dBFS, edges full scale) \
          <span class=\"sw clip\"></span> clipped \
          <span class=\"sw thr\"></span> silence threshold ({:.0} dBFS) \
          <span class=\"sw edge\"></span> silence at the ends \
          <span class=\"sw cost\"></span> silence that costs a billing unit \
          <span class=\"sw tick\"></span> each 12 s billing unit</p>\n\
-         <main id=\"rows\" data-th=\"{silence:.3}\">\n",
+         <main id=\"rows\" data-th=\"{silence:.3}\" data-floor=\"{floor}\">\n",
         t.silence_dbfs,
         floor = wave::FLOOR_DB,
     );
+    // The fix lines claim their output names in report order, as in the
+    // other formats; the rows come worst first (fail, warn, pass), each
+    // verdict in report order, which the sort menu's first choice restores.
     let mut outputs = Outputs::default();
-    for (i, f) in report.files.iter().enumerate() {
-        row(html, i, f, s, page, &mut outputs);
+    let mut written: Vec<(u8, String)> = report
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut one = String::new();
+            row(&mut one, i, f, s, page, &mut outputs);
+            (rank(f.verdict), one)
+        })
+        .collect();
+    written.sort_by_key(|(rank, _)| *rank);
+    for (_, one) in written {
+        html.push_str(&one);
     }
     html.push_str("</main>\n");
+}
+
+/// Fail first, then warn, then pass.
+fn rank(v: Verdict) -> u8 {
+    match v {
+        Verdict::Fail => 0,
+        Verdict::Warn => 1,
+        Verdict::Pass => 2,
+    }
 }
 
 /// Containers a browser plays, by the check's name for them (WAV only as
@@ -322,7 +360,7 @@ fn row(
     let is_outlier = deviation.is_some_and(|d| d.abs() > LOUDNESS_SPREAD_LU);
     put!(
         html,
-        "<div class=\"r\" id=\"r{i}\" data-v=\"{v}\" data-c=\"{}{}\" data-p=\"{shown_path}\" \
+        "<div class=\"r\" id=\"r{i}\" data-i=\"{i}\" data-v=\"{v}\" data-c=\"{}{}\" data-p=\"{shown_path}\" \
          data-d=\"{}\" data-u=\"{}\" data-l=\"{}\">",
         codes.join(" "),
         if is_outlier { " ~outlier" } else { "" },
@@ -337,7 +375,16 @@ fn row(
         put!(html, "<span>{shown_path}</span> (standard input)");
     } else {
         let href = relative_link(page.base, &absolute(page.cwd, &f.path));
-        put!(html, "<a href=\"{href}\">{shown_path}</a>");
+        // The folder dimmed, the name stands out.
+        let name = f.path.file_name().map(|n| esc(&n.to_string_lossy()));
+        match name.filter(|n| shown_path.ends_with(n.as_str()) && n.len() < shown_path.len()) {
+            Some(n) => put!(
+                html,
+                "<a href=\"{href}\"><span class=\"d\">{}</span>{n}</a>",
+                &shown_path[..shown_path.len() - n.len()]
+            ),
+            None => put!(html, "<a href=\"{href}\">{shown_path}</a>"),
+        }
         if playable(f) {
             html.push_str(" <button class=\"play\" type=\"button\">▶ play</button>");
         }
@@ -370,7 +417,10 @@ fn row(
 
 /// The figures line: duration, units, format, levels, loudness, edges.
 fn figures(html: &mut String, f: &FileReport, deviation: Option<f64>, is_outlier: bool) {
-    let mut parts = vec![secs(f.duration_s), units(f.billing_units)];
+    let mut parts = match f.duration_s {
+        Some(d) => vec![secs(Some(d)), units(f.billing_units)],
+        None => vec!["duration unknown".to_string()],
+    };
     let mut format = Vec::new();
     if let Some(c) = &f.container {
         format.push(c.to_uppercase());
@@ -497,6 +547,7 @@ mod tests {
         assert!(html.contains(&format!("id=\"n-units\">{}<", summary.total_billing_units)));
         // 3 units x 12 fen x 1000 calls = 360 yuan.
         assert!(html.contains("¥360.00"), "{html}");
+        assert!(html.contains("1,000 call(s)"), "{html}");
         assert_eq!(html.matches("<div class=\"r\"").count(), 3);
         // Neither an MP3 that is not analysed nor a WAV without an envelope
         // gets a canvas.
@@ -532,6 +583,14 @@ mod tests {
         assert_eq!(attr("data-t"), "184.6");
         assert_eq!(attr("data-k"), "30-199");
         assert!(html.contains("trimming saves 1 unit"), "{html}");
+    }
+
+    #[test]
+    fn figures_are_grouped_by_thousands() {
+        assert_eq!(grouped("595000.00"), "595,000.00");
+        assert_eq!(grouped("1234567"), "1,234,567");
+        assert_eq!(grouped("999.5"), "999.5");
+        assert_eq!(grouped("0.10"), "0.10");
     }
 
     #[test]

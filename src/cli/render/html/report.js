@@ -6,7 +6,15 @@
   var CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var LEVEL = {};
   for (var q = 0; q < CHARS.length; q++) LEVEL[CHARS.charAt(q)] = q / 31 - 1;
-  rows.forEach(function (r, i) { r.voxIndex = i; });
+  // Report order (the order the other formats list the files in).
+  rows.forEach(function (r) { r.voxIndex = +r.getAttribute("data-i"); });
+  var FLOOR = parseFloat(main.getAttribute("data-floor")) || 60;
+  // A level of the dB scale (-1..1) on a linear one (-1..1).
+  function linear(y) {
+    var m = Math.abs(y);
+    var v = m <= 0 ? 0 : Math.pow(10, (m * FLOOR - FLOOR) / 20);
+    return y < 0 ? -v : v;
+  }
 
   // A thumbnail: silence at the ends (amber when it costs a unit), a tick
   // at each 12 s unit, the dB-scaled envelope, clipped bins in red, and
@@ -40,12 +48,17 @@
       var ends = range.split("-"), a = +ends[0], b = ends.length > 1 ? +ends[1] : a;
       for (var c = a; c <= b; c++) clipped[c] = true;
     });
+    // Each bin twice: light on the dB scale (what shows silence and the
+    // threshold), dark on a linear one (what the ear calls loud).
     var w = Math.max(bin, 1);
     for (var i = 0; i < n; i++) {
       var hi = LEVEL[e.charAt(2 * i)] || 0, lo = LEVEL[e.charAt(2 * i + 1)] || 0;
       var top = mid - Math.max(hi, lo) * half, bottom = mid - Math.min(hi, lo) * half;
-      g.fillStyle = clipped[i] ? "#e5534b" : "#3b5b92";
+      g.fillStyle = clipped[i] ? "#f4a09b" : "#a9bcdc";
       g.fillRect(x(i), top, w, Math.max(bottom - top, 1));
+      var lhi = linear(Math.max(hi, lo)), llo = linear(Math.min(hi, lo));
+      g.fillStyle = clipped[i] ? "#e5534b" : "#2f4b7c";
+      g.fillRect(x(i), mid - lhi * half, w, Math.max((lhi - llo) * half, 1));
       if (clipped[i]) { g.fillRect(x(i), 0, w, 3); g.fillRect(x(i), H - 3, w, 3); }
     }
     g.strokeStyle = "#2da44e";
@@ -118,6 +131,7 @@
         return x < y ? -1 : x > y ? 1 : 0;
       },
       verdict: function (a, b) { return RANK[a.getAttribute("data-v")] - RANK[b.getAttribute("data-v")]; },
+      report: function () { return 0; },
       dur: function (a, b) { return num(b, "data-d") - num(a, "data-d"); },
       units: function (a, b) { return num(b, "data-u") - num(a, "data-u"); },
       lufs: function (a, b) { return num(b, "data-l") - num(a, "data-l"); }

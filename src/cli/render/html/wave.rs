@@ -104,15 +104,25 @@ pub fn loudness_chart(lufs: &[f64], median: f64) -> String {
     }
     let mut svg = String::new();
     let band = LOUDNESS_SPREAD_LU;
+    // The band's own labels only where they do not run into the 0.
+    let band_labels = if mid - y(band) >= 10.0 {
+        format!(
+            "<text x=\"{x:.1}\" y=\"{:.1}\" class=\"tick\">+{band:.0}</text>\
+             <text x=\"{x:.1}\" y=\"{:.1}\" class=\"tick\">-{band:.0}</text>",
+            y(band) + 4.0,
+            y(-band) + 4.0,
+            x = left - 6.0,
+        )
+    } else {
+        String::new()
+    };
     write!(
         svg,
         "<svg class=\"chart\" viewBox=\"0 0 {CHART_W} {CHART_H}\" width=\"{CHART_W}\" height=\"{CHART_H}\" \
          role=\"img\" aria-label=\"each prompt's loudness against the median, quietest to loudest\">\
          <rect class=\"band\" x=\"{left}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"/>\
          <line class=\"axis\" x1=\"{left}\" x2=\"{right}\" y1=\"{mid:.1}\" y2=\"{mid:.1}\"/>\
-         <text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\">+{band:.0}</text>\
-         <text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\">-{band:.0}</text>\
-         <text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\">0</text>\
+         {band_labels}<text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\">0</text>\
          <text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\">+{range:.0} LU</text>\
          <text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\">-{range:.0} LU</text>\
          <path class=\"in\" d=\"{}\"/><path class=\"quiet\" d=\"{}\"/><path class=\"loud\" d=\"{}\"/>\
@@ -121,10 +131,6 @@ pub fn loudness_chart(lufs: &[f64], median: f64) -> String {
         y(band),
         right - left,
         y(-band) - y(band),
-        left - 6.0,
-        y(band) + 4.0,
-        left - 6.0,
-        y(-band) + 4.0,
         left - 6.0,
         mid + 4.0,
         left - 6.0,
