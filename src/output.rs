@@ -66,7 +66,10 @@ mod tests {
         write_atomically(&out, false, |w| w.write_all(b"one")).unwrap();
         assert_eq!(std::fs::read(&out).unwrap(), b"one");
         let e = write_atomically(&out, false, |w| w.write_all(b"two")).unwrap_err();
-        assert!(matches!(e.usage(), Some(crate::Usage::OutputExists(_))), "{e}");
+        assert!(
+            matches!(e.usage(), Some(crate::Usage::OutputExists(_))),
+            "{e}"
+        );
         assert!(writable(&out, false).is_err() && writable(&out, true).is_ok());
         write_atomically(&out, true, |w| w.write_all(b"two")).unwrap();
         assert_eq!(std::fs::read(&out).unwrap(), b"two");

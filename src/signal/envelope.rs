@@ -233,7 +233,9 @@ mod tests {
 
     #[test]
     fn an_unknown_length_merges_bins_and_stays_bounded() {
-        let x: Vec<i16> = (0..10_007).map(|i| ((i * 7919) % 65536 - 32768) as i16).collect();
+        let x: Vec<i16> = (0..10_007)
+            .map(|i| ((i * 7919) % 65536 - 32768) as i16)
+            .collect();
         let e = envelope(&x, 64, None, 1000);
         assert!(e.len() <= 64 && e.len() > 32, "{}", e.len());
         let w = e.samples_per_bin as usize;

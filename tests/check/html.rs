@@ -117,7 +117,10 @@ fn the_fixtures_report_opens_in_chromium_as_the_json_says() {
 
     // A copy with the error trap first and the probe last.
     let page = std::fs::read_to_string(&report).unwrap();
-    assert!(!page.contains("http://") && !page.contains("https://"), "no network");
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "no network"
+    );
     let probe = include_str!("html_probe.js");
     let copy = page
         .replacen("<head>", &format!("<head>{ERROR_TRAP}"), 1)
@@ -126,7 +129,8 @@ fn the_fixtures_report_opens_in_chromium_as_the_json_says() {
     std::fs::write(&probed, copy).unwrap();
 
     let mut cmd = chromium(dir.path());
-    cmd.arg("--dump-dom").arg(format!("file://{}", probed.display()));
+    cmd.arg("--dump-dom")
+        .arg(format!("file://{}", probed.display()));
     let (dom, log) = run_bounded(cmd);
     let found = probe_result(&dom).unwrap_or_else(|| {
         panic!("no probe result in the page (did the probe run?); chromium said:\n{log}")
@@ -138,7 +142,11 @@ fn the_fixtures_report_opens_in_chromium_as_the_json_says() {
     let console: Vec<&str> = log
         .lines()
         .filter(|l| l.contains(":CONSOLE"))
-        .filter(|l| ["Uncaught", "Refused", "Failed to", "Not allowed"].iter().any(|w| l.contains(w)))
+        .filter(|l| {
+            ["Uncaught", "Refused", "Failed to", "Not allowed"]
+                .iter()
+                .any(|w| l.contains(w))
+        })
         .collect();
     assert!(console.is_empty(), "console errors: {console:#?}");
 
@@ -154,7 +162,11 @@ fn the_fixtures_report_opens_in_chromium_as_the_json_says() {
     // before it came into view, every one drawn once scrolled to.
     let analysed = files.iter().filter(|f| !f["signal"].is_null()).count();
     assert!(analysed > 20, "{analysed}");
-    assert!(files.iter().any(|f| !f["signal"].is_null() && f["container"] == "vox"));
+    assert!(
+        files
+            .iter()
+            .any(|f| !f["signal"].is_null() && f["container"] == "vox")
+    );
     assert_eq!(found["thumbnails"], analysed, "{found:#}");
     assert_eq!(found["drawn_before_scrolling"], 0, "{found:#}");
     assert_eq!(found["undrawn"], serde_json::json!([]), "{found:#}");
@@ -170,7 +182,13 @@ fn the_fixtures_report_opens_in_chromium_as_the_json_says() {
     // And by a problem code: exactly the files that have it.
     let mut clipped: Vec<String> = files
         .iter()
-        .filter(|f| f["problems"].as_array().unwrap().iter().any(|p| p["code"] == "clipping"))
+        .filter(|f| {
+            f["problems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["code"] == "clipping")
+        })
         .map(|f| f["path"].as_str().unwrap().to_string())
         .collect();
     let mut shown: Vec<String> = found["clipping_filter"]
@@ -191,7 +209,11 @@ fn the_fixtures_report_opens_in_chromium_as_the_json_says() {
         .arg(format!("file://{}", report.display()));
     let (_, log) = run_bounded(cmd);
     let png = std::fs::read(&shot).unwrap_or_else(|e| panic!("no screenshot ({e}): {log}"));
-    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "{}", png.len());
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "{}",
+        png.len()
+    );
     if let Some(keep) = std::env::var_os("VOXPREP_KEEP_SCREENSHOT") {
         std::fs::copy(&shot, keep).unwrap();
     }
@@ -203,7 +225,11 @@ fn the_page_links_each_file_from_where_it_is_written() {
     let lib = dir.path().join("lib");
     std::fs::create_dir_all(lib.join("a b")).unwrap();
     std::fs::create_dir_all(dir.path().join("out")).unwrap();
-    std::fs::copy(fixture("check/pass-8000hz-prompt.wav"), lib.join("a b/#1 <x>.wav")).unwrap();
+    std::fs::copy(
+        fixture("check/pass-8000hz-prompt.wav"),
+        lib.join("a b/#1 <x>.wav"),
+    )
+    .unwrap();
     std::fs::copy(fixture("check/prompt-8000hz.vox"), lib.join("v.vox")).unwrap();
     // To stdout: from the current folder.
     let page = voxprep()
@@ -212,7 +238,10 @@ fn the_page_links_each_file_from_where_it_is_written() {
         .run()
         .success()
         .stdout();
-    assert!(page.contains("href=\"lib/a%20b/%231%20%3Cx%3E.wav\""), "{page}");
+    assert!(
+        page.contains("href=\"lib/a%20b/%231%20%3Cx%3E.wav\""),
+        "{page}"
+    );
     assert!(page.contains("lib/a b/#1 &lt;x&gt;.wav"));
     assert!(!page.contains("<x>"));
     // A WAV gets a player, a VOX does not, both get a thumbnail.
@@ -272,14 +301,22 @@ fn the_envelope_is_in_the_json_when_asked_for() {
         // Binned by sample index over the whole length: at most 50 bins.
         assert_eq!(min.len() as u64, samples.div_ceil(per_bin), "{f:#}");
         assert!(min.len() <= 50 && min.len() > 25, "{f:#}");
-        assert!(min.iter().zip(max).all(|(lo, hi)| lo.as_i64() <= hi.as_i64()));
+        assert!(
+            min.iter()
+                .zip(max)
+                .all(|(lo, hi)| lo.as_i64() <= hi.as_i64())
+        );
         assert!(e["clipped"].as_array().unwrap().is_empty());
     }
     // The leading silence is in the first bins, the speech after it.
     let first = &doc["files"][0]["signal"]["envelope"]["max"];
     assert!(first[0].as_i64().unwrap() < 200, "{first}");
     // Not asked for: not there.
-    let doc = voxprep().args(["check", "--format", "json"]).arg(&wav).run().json();
+    let doc = voxprep()
+        .args(["check", "--format", "json"])
+        .arg(&wav)
+        .run()
+        .json();
     assert!(doc["files"][0]["signal"].get("envelope").is_none());
     // Clipping is marked.
     let doc = voxprep()
@@ -287,7 +324,12 @@ fn the_envelope_is_in_the_json_when_asked_for() {
         .arg(fixture("check/clipped-8000hz.wav"))
         .run()
         .json();
-    assert!(!doc["files"][0]["signal"]["envelope"]["clipped"].as_array().unwrap().is_empty());
+    assert!(
+        !doc["files"][0]["signal"]["envelope"]["clipped"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -304,7 +346,15 @@ fn html_options_are_refused_where_they_mean_nothing() {
         voxprep().arg("check").args(args).arg(&wav).run().code(2);
     }
     voxprep()
-        .args(["check", "--format", "html", "--price-fen", "12", "--recipients", "1000"])
+        .args([
+            "check",
+            "--format",
+            "html",
+            "--price-fen",
+            "12",
+            "--recipients",
+            "1000",
+        ])
         .arg(&wav)
         .run()
         .success()

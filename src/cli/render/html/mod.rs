@@ -186,7 +186,10 @@ fn cards(html: &mut String, s: &Summary, page: &Page) {
     );
     let mut notes = Vec::new();
     if s.unreadable > 0 {
-        notes.push(format!("{} file(s) could not be read (counted as fail)", s.unreadable));
+        notes.push(format!(
+            "{} file(s) could not be read (counted as fail)",
+            s.unreadable
+        ));
     }
     if s.skipped > 0 {
         notes.push(format!("{} non-audio file(s) skipped", s.skipped));
@@ -259,7 +262,10 @@ fn controls(html: &mut String, report: &Report, s: &Summary) {
          <option value=\"fail\">fail ({})</option><option value=\"warn\">warn ({})</option>\
          <option value=\"pass\">pass ({})</option></select></label>\
          <label>Problem <select id=\"f-code\"><option value=\"\">any</option>",
-        s.files, s.fail, s.warn, s.pass
+        s.files,
+        s.fail,
+        s.warn,
+        s.pass
     );
     for (code, n) in &codes {
         put!(html, "<option value=\"{code}\">{code} ({n})</option>");
@@ -285,7 +291,8 @@ fn controls(html: &mut String, report: &Report, s: &Summary) {
     put!(
         html,
         "</select></label><output id=\"shown\">{} of {} shown</output></nav>\n",
-        s.files, s.files
+        s.files,
+        s.files
     );
 }
 
@@ -446,7 +453,11 @@ fn figures(html: &mut String, f: &FileReport, deviation: Option<f64>, is_outlier
         }
         if let Some(l) = sig.loudness_lufs {
             let d = deviation.map_or(String::new(), |d| format!(" ({d:+.1} LU)"));
-            let mark = if is_outlier { " <b>loudness outlier</b>" } else { "" };
+            let mark = if is_outlier {
+                " <b>loudness outlier</b>"
+            } else {
+                ""
+            };
             parts.push(format!("{l:.1} LUFS{d}{mark}"));
         }
         if sig.leading_silence_s >= 0.1 || sig.trailing_silence_s >= 0.1 {
@@ -528,7 +539,9 @@ mod tests {
         assert!(!html.contains("<img"), "{html}");
         assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;\\u{1b}.wav"));
         assert!(
-            html.contains("href=\"../a/%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%26%22%27%1B.wav\""),
+            html.contains(
+                "href=\"../a/%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%26%22%27%1B.wav\""
+            ),
             "{html}"
         );
         assert!(html.contains("tag &lt;0x55&gt; &amp; &quot;more&quot;"));
@@ -570,7 +583,13 @@ mod tests {
         f.signal = Some(a.finish());
         f.problems
             .push(Problem::new(Code::LeadingSilence, "2 s: 2 -> 1 units"));
-        let html = page_of(&Report { files: vec![f], skipped: 0 }, None);
+        let html = page_of(
+            &Report {
+                files: vec![f],
+                skipped: 0,
+            },
+            None,
+        );
         let canvas = &html[html.find("<canvas").unwrap()..];
         let attr = |name: &str| {
             let at = canvas.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;

@@ -118,7 +118,10 @@ mod tests {
             "%E8%AF%AD.wav"
         );
         // `..` past the root stays at the root.
-        assert_eq!(absolute(Path::new("/"), Path::new("../../a")), Path::new("/a"));
+        assert_eq!(
+            absolute(Path::new("/"), Path::new("../../a")),
+            Path::new("/a")
+        );
     }
 
     #[cfg(unix)]

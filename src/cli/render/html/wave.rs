@@ -26,20 +26,31 @@ pub fn height(m: f64) -> f64 {
     ((db + FLOOR_DB) / FLOOR_DB).clamp(0.0, 1.0)
 }
 
+/// The magnitudes where a sample's level on the dB scale goes up a step:
+/// `k` of them at or below a magnitude make its level `31 ± k` (of 0..=62),
+/// as `round((1 ± height) * 31)` would, without a logarithm a sample.
+fn steps() -> [f64; 31] {
+    std::array::from_fn(|j| {
+        let h = (j as f64 + 0.5) / 31.0;
+        32768.0 * 10f64.powf((h * FLOOR_DB - FLOOR_DB) / 20.0)
+    })
+}
+
 /// A sample as one of the 63 levels of the encoding (31 = silence).
-fn level(v: i16) -> usize {
-    let h = height(f64::from(v).abs());
-    let y = if v < 0 { -h } else { h };
-    ((y + 1.0) * 31.0).round().clamp(0.0, 62.0) as usize
+fn level(steps: &[f64; 31], v: i16) -> usize {
+    let m = f64::from(v).abs();
+    let k = steps.partition_point(|&t| t <= m);
+    if v < 0 { 31 - k } else { 31 + k }
 }
 
 /// The envelope as the page's script reads it: for each bin, its maximum's
 /// level then its minimum's.
 pub fn encode(e: &Envelope) -> String {
+    let steps = steps();
     let mut out = String::with_capacity(2 * e.len());
     for (&hi, &lo) in e.max.iter().zip(&e.min) {
-        out.push(char::from(ALPHABET[level(hi)]));
-        out.push(char::from(ALPHABET[level(lo)]));
+        out.push(char::from(ALPHABET[level(&steps, hi)]));
+        out.push(char::from(ALPHABET[level(&steps, lo)]));
     }
     out
 }
@@ -159,7 +170,19 @@ mod tests {
         // -30 dBFS is half way, -60 dBFS and quieter the centre.
         assert!((height(32768.0 * 10f64.powf(-1.5)) - 0.5).abs() < 1e-9);
         assert_eq!(height(1.0), 0.0);
-        assert_eq!((level(0), level(32767), level(-32768)), (31, 62, 0));
+        let s = steps();
+        assert_eq!(
+            (level(&s, 0), level(&s, 32767), level(&s, -32768)),
+            (31, 62, 0)
+        );
+        // The steps give what rounding the height gives.
+        for v in (-32768i32..=32767).step_by(7) {
+            let v = v as i16;
+            let h = height(f64::from(v).abs());
+            let y = if v < 0 { -h } else { h };
+            let rounded = ((y + 1.0) * 31.0).round() as usize;
+            assert!(level(&s, v).abs_diff(rounded) <= 1, "{v}");
+        }
     }
 
     #[test]
