@@ -93,6 +93,7 @@ pub(crate) struct VoxStream {
 impl VoxStream {
     /// An analysis as `opts` asks for, without the voice (what a
     /// conversion's own output needs).
+    #[cfg(feature = "convert")]
     pub(crate) fn new(opts: &CheckOptions) -> VoxStream {
         VoxStream::of_length(opts, None)
     }
