@@ -460,13 +460,18 @@ fn figures(html: &mut String, f: &FileReport, deviation: Option<f64>, is_outlier
             };
             parts.push(format!("{l:.1} LUFS{d}{mark}"));
         }
-        if sig.leading_silence_s >= 0.1 || sig.trailing_silence_s >= 0.1 {
+        if sig.silent {
+            parts.push("silent throughout".into());
+        } else if sig.leading_silence_s >= 0.1 || sig.trailing_silence_s >= 0.1 {
             let mut edge = format!(
                 "silent ends {:.2} s + {:.2} s",
                 sig.leading_silence_s, sig.trailing_silence_s
             );
             if let Some(u) = cost::trim_saving(f).filter(|u| u.0 > 0) {
-                edge.push_str(&format!(": <b>trimming saves {}</b>", units(Some(u.0))));
+                edge.push_str(&format!(
+                    ": <b>trimming both ends saves {}</b>",
+                    units(Some(u.0))
+                ));
             }
             parts.push(edge);
         }
@@ -601,7 +606,7 @@ mod tests {
         assert_eq!(attr("data-s"), "1");
         assert_eq!(attr("data-t"), "184.6");
         assert_eq!(attr("data-k"), "30-199");
-        assert!(html.contains("trimming saves 1 unit"), "{html}");
+        assert!(html.contains("trimming both ends saves 1 unit"), "{html}");
     }
 
     #[test]

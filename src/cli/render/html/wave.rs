@@ -194,7 +194,7 @@ mod tests {
             clipped: vec![0],
         };
         // ±3277 is -20 dBFS: two thirds of the way, levels 31 ± 20.7.
-        assert_eq!(encode(&e), "_Aff0K");
+        assert_eq!(encode(&e), "-Aff0K");
     }
 
     #[test]
