@@ -486,7 +486,7 @@ fn thumbnail(html: &mut String, f: &FileReport) {
     let Some((sig, e)) = sig.and_then(|s| Some((s, s.envelope.as_ref()?))) else {
         let why = match f.signal {
             Some(_) => "no waveform",
-            None if f.is_unreadable() => "unreadable",
+            None if f.is_unreadable() => "could not be read",
             None => "not analysed: not a format the provider plays",
         };
         put!(html, "<span class=\"nw\">{why}</span>");
