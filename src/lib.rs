@@ -77,6 +77,8 @@ pub mod formats;
 #[cfg(feature = "ledger")]
 pub mod ledger;
 mod loudness;
+#[cfg(feature = "convert")]
+pub mod output;
 #[cfg(feature = "provider")]
 pub mod provider;
 pub mod report;

@@ -12,10 +12,14 @@
 //! [`finish`]: SignalAnalyser::finish
 
 mod clipped;
+mod envelope;
+
+pub use envelope::{Envelope, MAX_ENVELOPE_BINS};
 
 use crate::billing::{self, Frames, RoundingRule};
 use crate::loudness::Meter;
 use clipped::Pileup;
+use envelope::EnvelopeBuilder;
 use serde::Serialize;
 
 /// Full scale of a 16-bit sample, the 0 dBFS reference.
@@ -129,6 +133,10 @@ pub struct SignalStats {
     /// Integrated loudness (ITU-R BS.1770-4), LUFS, rounded to 0.01: only
     /// when asked for, and `None` for silence or less than 0.4 s.
     pub loudness_lufs: Option<f64>,
+    /// The min/max envelope of the samples, only when asked for
+    /// ([`SignalAnalyser::with_envelope`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<Envelope>,
     /// The exact figures the rounded ones above come from.
     #[serde(skip)]
     pub exact: ExactFigures,
@@ -192,6 +200,8 @@ pub struct SignalAnalyser {
     last_loud: Option<u64>,
     /// Integrated loudness, when asked for ([`SignalAnalyser::measure_loudness`]).
     meter: Option<Meter>,
+    /// The envelope, when asked for ([`SignalAnalyser::with_envelope`]).
+    envelope: Option<EnvelopeBuilder>,
 }
 
 impl SignalAnalyser {
@@ -215,7 +225,16 @@ impl SignalAnalyser {
             first_loud: None,
             last_loud: None,
             meter: None,
+            envelope: None,
         }
+    }
+
+    /// Also compute the min/max envelope ([`SignalStats::envelope`]) at
+    /// most `bins` bins wide (1 to [`MAX_ENVELOPE_BINS`]), for a recording
+    /// of `expected` samples when its length is known.
+    pub fn with_envelope(mut self, bins: usize, expected: Option<u64>) -> SignalAnalyser {
+        self.envelope = Some(EnvelopeBuilder::new(bins, expected, self.clip_run));
+        self
     }
 
     /// Also measure the integrated loudness ([`SignalStats::loudness_lufs`]).
@@ -253,6 +272,9 @@ impl SignalAnalyser {
             let _ = meter.add_i16(&values[..block.len()]);
         }
         let (peak, sum, sum_sq) = block_sums(block);
+        if let Some(envelope) = self.envelope.as_mut() {
+            envelope.feed(block, peak);
+        }
         self.flat_tops(block, peak);
         self.peak = self.peak.max(peak);
         self.sum += i128::from(sum);
@@ -380,6 +402,7 @@ impl SignalAnalyser {
                 .as_ref()
                 .and_then(Meter::integrated_lufs)
                 .map(round2),
+            envelope: self.envelope.map(EnvelopeBuilder::finish),
             exact: ExactFigures {
                 rate: self.rate,
                 peak: self.peak,

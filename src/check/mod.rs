@@ -57,6 +57,10 @@ pub struct CheckOptions {
     /// The rate of headerless files whose name does not say it (`.raw`,
     /// `.pcm`); it also overrides the rate a name says.
     pub input_rate: Option<u32>,
+    /// Also compute each analysed recording's min/max envelope
+    /// ([`crate::signal::Envelope`]) at most this many bins wide (default
+    /// `None`: no envelope), in the same pass as the analysis.
+    pub envelope_bins: Option<usize>,
 }
 
 impl Default for CheckOptions {
@@ -68,19 +72,23 @@ impl Default for CheckOptions {
             advise: true,
             vox_rate: spec::VOX_RATE,
             input_rate: None,
+            envelope_bins: None,
         }
     }
 }
 
 impl CheckOptions {
-    /// A signal analyser for samples at `rate` Hz, as these options ask.
-    fn analyser(&self, rate: u32) -> SignalAnalyser {
-        let a = SignalAnalyser::new(rate, &self.thresholds);
+    /// A signal analyser for samples at `rate` Hz, as these options ask,
+    /// of a recording `expected` samples long when that is known.
+    fn analyser(&self, rate: u32, expected: Option<u64>) -> SignalAnalyser {
+        let mut a = SignalAnalyser::new(rate, &self.thresholds);
         if self.measure_loudness {
-            a.measure_loudness()
-        } else {
-            a
+            a = a.measure_loudness();
         }
+        if let Some(bins) = self.envelope_bins {
+            a = a.with_envelope(bins, expected);
+        }
+        a
     }
 }
 

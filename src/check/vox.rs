@@ -42,7 +42,7 @@ pub(super) fn check<R: Read + Seek>(
     if opts.analyse_signal {
         let (stats, codec, voice) = match streamed {
             Some(done) => done,
-            None => analyse(file, opts)?,
+            None => analyse(file, len, opts)?,
         };
         let codec_problems = spec::vox_stream_problems(&codec);
         if codec_problems.iter().any(|p| p.severity == Severity::Error) {
@@ -93,9 +93,17 @@ pub(crate) struct VoxStream {
 impl VoxStream {
     /// An analysis as `opts` asks for, without the voice (what a
     /// conversion's own output needs).
+    #[cfg(feature = "convert")]
     pub(crate) fn new(opts: &CheckOptions) -> VoxStream {
+        VoxStream::of_length(opts, None)
+    }
+
+    /// [`VoxStream::new`] for a stream of `bytes` bytes, when that is known
+    /// (the envelope's bins then follow the sample index).
+    fn of_length(opts: &CheckOptions, bytes: Option<u64>) -> VoxStream {
+        let frames = bytes.map(|b| billing::vox_frames(b).0);
         VoxStream {
-            signal: opts.analyser(opts.vox_rate),
+            signal: opts.analyser(opts.vox_rate, frames),
             codec: vox::Analyser::new(),
             voice: None,
             samples: Vec::new(),
@@ -156,10 +164,11 @@ pub fn judge_vox_rates(reports: &mut [FileReport]) {
     }
 }
 
-/// [`VoxStream`] over a whole file, read from the start in bounded chunks.
-fn analyse<R: Read + Seek>(r: &mut R, opts: &CheckOptions) -> io::Result<VoxFindings> {
+/// [`VoxStream`] over a whole file of `len` bytes, read from the start in
+/// bounded chunks.
+fn analyse<R: Read + Seek>(r: &mut R, len: u64, opts: &CheckOptions) -> io::Result<VoxFindings> {
     r.seek(SeekFrom::Start(0))?;
-    let mut stream = VoxStream::new(opts).with_voice(opts);
+    let mut stream = VoxStream::of_length(opts, Some(len)).with_voice(opts);
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = match r.read(&mut buf) {

@@ -60,7 +60,7 @@ fn analyse_pcm16<R: Read + Seek>(
 ) -> io::Result<SignalStats> {
     r.seek(SeekFrom::Start(span.offset))?;
     let mut reader = r.take(span.len);
-    let mut analyser = opts.analyser(span.sample_rate);
+    let mut analyser = opts.analyser(span.sample_rate, Some(span.frames.0));
     // Bounded, and no larger than the data: most prompts take one read.
     let size = usize::try_from(span.len)
         .unwrap_or(usize::MAX)

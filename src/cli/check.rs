@@ -1,7 +1,8 @@
 //! `voxprep check`: check recordings against the provider's spec.
 
-use super::format::Format;
+use super::format::CheckFormat;
 use super::output;
+use super::render::html;
 use super::values;
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE};
 use anyhow::Context;
@@ -23,9 +24,31 @@ pub struct CheckArgs {
     /// reads standard input (judged by its content). Default: `.`
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format; `html` is one self-contained page for people, with a
+    /// waveform thumbnail per file.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Write the report to FILE (in one go, once complete) instead of
+    /// standard output; an existing FILE is replaced only with `--force`.
+    /// The html report's links start from FILE's folder.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace the `-o` FILE if it exists.
+    #[arg(long, requires = "output")]
+    pub force: bool,
+    /// Add each analysed recording's min/max envelope, at most N bins, to
+    /// the JSON (`signal.envelope`); with `--format html`, the thumbnails'
+    /// bins (default 200).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub envelope: Option<u32>,
+    /// With `--format html`: the price of one billing unit, in fen, for
+    /// the money in the summary.
+    #[arg(long, value_name = "N")]
+    pub price_fen: Option<u64>,
+    /// With `--price-fen`: the recipients each prompt is played to.
+    #[arg(long, value_name = "N", requires = "price_fen",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub recipients: Option<u64>,
     /// Exit with status 1 when any file has a warning, not only on failures.
     #[arg(long)]
     pub strict: bool,
@@ -167,16 +190,50 @@ pub fn exit_status(s: &Summary, strict: bool) -> (u8, Option<&'static str>) {
     }
 }
 
+/// A refused `-o FILE` in the words of `check`'s flags.
+fn output_words(e: &voxprep::Error) -> String {
+    match e.usage() {
+        Some(voxprep::Usage::OutputExists(p)) => {
+            format!("{} exists; use --force to replace it", p.display())
+        }
+        Some(voxprep::Usage::OutputIsFolder(p)) => {
+            format!("-o {} is a folder; give a file name", p.display())
+        }
+        _ => e.to_string(),
+    }
+}
+
 /// Run `voxprep check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let html = args.format == CheckFormat::Html;
+    if args.envelope.is_some() && !matches!(args.format, CheckFormat::Json | CheckFormat::Html) {
+        anyhow::bail!("--envelope adds the envelope to --format json or html");
+    }
+    if args.price_fen.is_some() && !html {
+        anyhow::bail!(
+            "--price-fen prices the --format html report; voxprep cost prices files in every format"
+        );
+    }
+    // A report that could not be written is refused before the work.
+    if let Some(o) = &args.output {
+        voxprep::output::writable(o, args.force).map_err(|e| anyhow::anyhow!(output_words(&e)))?;
+    }
+    let thresholds = args.thresholds.into_thresholds();
+    let envelope_bins = match (args.envelope, html) {
+        (Some(n), _) => Some(n as usize),
+        (None, true) => Some(html::THUMBNAIL_BINS),
+        (None, false) => None,
+    };
     let opts = CheckOptions {
-        thresholds: args.thresholds.into_thresholds(),
+        thresholds: thresholds.clone(),
         analyse_signal: true,
         measure_loudness: args.loudness,
         advise: !args.no_fix,
         vox_rate: args.rates.vox_rate,
         input_rate: args.rates.input_rate,
+        envelope_bins,
     };
+    let inputs = args.paths.clone();
     // `-`: standard input, copied to a file the checks read, reported as `-`.
     let spooled = match args
         .paths
@@ -203,10 +260,53 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let summary = report.summary()?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    super::render::check::write(&report, &summary, args.format, &mut out)
-        .and_then(|()| out.flush())
-        .context("cannot write the report")?;
+    let cost = match args.price_fen {
+        Some(price) => Some(
+            voxprep::cost::cost_report(
+                &report.files,
+                voxprep::billing::Fen(price),
+                args.recipients.unwrap_or(1),
+                1,
+            )
+            .context("cannot price the recordings")?,
+        ),
+        None => None,
+    };
+    let cwd = if html {
+        std::env::current_dir().context("cannot read the current folder")?
+    } else {
+        PathBuf::new()
+    };
+    // The page's links start from the folder it is written to.
+    let base = match &args.output {
+        Some(o) => html::folder_of(&cwd, o),
+        None => cwd.clone(),
+    };
+    let render = |mut w: &mut dyn Write| match args.format.common() {
+        Some(format) => super::render::check::write(&report, &summary, format, &mut w),
+        None => html::write(
+            &report,
+            &summary,
+            &html::Page {
+                inputs: &inputs,
+                thresholds: &thresholds,
+                cwd: &cwd,
+                base: &base,
+                cost: cost.as_ref(),
+            },
+            &mut w,
+        ),
+    };
+    match &args.output {
+        Some(o) => voxprep::output::write_atomically(o, args.force, render)
+            .map_err(|e| anyhow::anyhow!(output_words(&e)))?,
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            render(&mut out)
+                .and_then(|()| out.flush())
+                .context("cannot write the report")?;
+        }
+    }
     let (code, note) = exit_status(&summary, args.strict);
     if let Some(note) = note {
         eprintln!("voxprep: {note}");

@@ -62,6 +62,7 @@ pub fn run(args: CostArgs) -> anyhow::Result<ExitCode> {
         advise: false,
         vox_rate: args.rates.vox_rate,
         input_rate: args.rates.input_rate,
+        envelope_bins: None,
     };
     // Templates first: a file of them that cannot be read is a usage
     // error before any recording is checked.

@@ -16,6 +16,34 @@ pub enum Format {
     Csv,
 }
 
+/// `voxprep check`'s `--format`: the formats every command has, and a
+/// page for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// Lines for people, then a summary.
+    #[default]
+    Human,
+    /// JSON: one document.
+    Json,
+    /// CSV (RFC 4180): a header row, then a row per file.
+    Csv,
+    /// One self-contained HTML page: summary, money, loudness, and a row
+    /// per file with a waveform thumbnail.
+    Html,
+}
+
+impl CheckFormat {
+    /// The common format this is, `None` for HTML.
+    pub fn common(self) -> Option<Format> {
+        match self {
+            CheckFormat::Human => Some(Format::Human),
+            CheckFormat::Json => Some(Format::Json),
+            CheckFormat::Csv => Some(Format::Csv),
+            CheckFormat::Html => None,
+        }
+    }
+}
+
 /// One RFC 4180 CSV row: cells quoted when they hold a comma, quote or line
 /// break; rows end in CRLF.
 pub fn csv_row<S: AsRef<str>>(

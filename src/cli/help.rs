@@ -18,6 +18,7 @@ EXAMPLES:
   voxprep check welcome.wav code.vox --strict  # files; exit 1 on warnings too
   voxprep check prompts/ --format json > report.json
   voxprep check prompts/ --loudness            # also each prompt's loudness and the spread
+  voxprep check prompts/ --format html -o report.html  # a page for people, with waveforms
   voxprep check old/ --vox-rate 6000           # VOX recorded at 6 kHz
 
 Exit status: 0 when no file fails (warnings allowed), 1 when a file fails (or warns, \

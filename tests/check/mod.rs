@@ -10,6 +10,8 @@
 #[cfg(feature = "cli")]
 mod cli;
 mod files;
+#[cfg(feature = "cli")]
+mod html;
 mod signal;
 
 use crate::common::fixture;

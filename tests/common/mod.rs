@@ -34,7 +34,7 @@ pub fn have_tool(name: &str) -> bool {
             .map(|o| o.status.success())
             .unwrap_or(false);
     if !ok {
-        let install = "apt-get install sox libsox-fmt-all ffmpeg sndfile-programs";
+        let install = "apt-get install sox libsox-fmt-all ffmpeg sndfile-programs chromium";
         if std::env::var_os(REQUIRE_ORACLES).is_some_and(|v| v != "0") {
             panic!(
                 "reference tool `{name}` is not on PATH and {REQUIRE_ORACLES} is set: {install}"

@@ -336,7 +336,7 @@ fn csv(report: &Report, w: &mut impl Write) -> io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use voxprep::spec::{Code, Problem, Verdict};
 

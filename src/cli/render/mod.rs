@@ -6,6 +6,7 @@ pub mod balance;
 pub mod check;
 pub mod convert;
 pub mod cost;
+pub mod html;
 pub mod package;
 pub mod receive;
 pub mod send;
