@@ -28,11 +28,6 @@ const SILENCE_RMS: f64 = 0.001;
 /// piece cannot overflow.
 const PIECE: usize = 1 << 18;
 
-/// From this many bytes on, a piece decodes its two flavours on two threads
-/// (`voxprep convert`'s encoder blocks, 128 KiB; `voxprep check` reads
-/// 64 KiB at a time, for which a thread costs more than it saves).
-const PARALLEL_PIECE: usize = 1 << 17;
-
 /// Figures about one VOX stream, decoded as Dialogic ADPCM.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VoxAnalysis {
@@ -132,32 +127,17 @@ impl Analyser {
         // chain, which then stays in registers. (One loop for both spilled;
         // two threads were slower, as rayon's handoff per 64 KiB that
         // `voxprep check` reads costs more than it saves.)...
-        let mut decode_exact = || {
-            let mut overshoots = 0u64;
-            for (&b, e) in bytes.iter().zip(ex.chunks_exact_mut(2)) {
-                let (first, second) = order.split(b);
-                let (e0, o0) = exact.decode_checked(first);
-                let (e1, o1) = exact.decode_checked(second);
-                e[0] = e0;
-                e[1] = e1;
-                overshoots += u64::from(o0) + u64::from(o1);
-            }
-            overshoots
-        };
+        let mut overshoots = 0u64;
+        for (&b, e) in bytes.iter().zip(ex.chunks_exact_mut(2)) {
+            let (first, second) = order.split(b);
+            let (e0, o0) = exact.decode_checked(first);
+            let (e1, o1) = exact.decode_checked(second);
+            e[0] = e0;
+            e[1] = e1;
+            overshoots += u64::from(o0) + u64::from(o1);
+        }
         self.shifted.clear();
-        let (shift_add, shifted) = (&mut self.shift_add, &mut self.shifted);
-        let overshoots = if bytes.len() >= PARALLEL_PIECE {
-            // A piece this large (a conversion's encoder block) pays for a
-            // thread: the two chains run on two cores.
-            std::thread::scope(|s| {
-                s.spawn(|| shift_add.decode(bytes, shifted));
-                decode_exact()
-            })
-        } else {
-            let overshoots = decode_exact();
-            shift_add.decode(bytes, shifted);
-            overshoots
-        };
+        self.shift_add.decode(bytes, &mut self.shifted);
         // ...then the sums over both, which vectorise.
         let (ex, sh) = (&exact_out[base..], &self.shifted[..]);
         let (mut signal, mut diff_energy, mut diff_sum) = (0u64, 0u64, 0i64);
