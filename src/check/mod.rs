@@ -272,6 +272,8 @@ pub fn check_path(path: &Path, opts: &CheckOptions) -> FileReport {
 /// What was analysed of a file as it was written, for its check to take
 /// as given instead of reading the file again.
 #[derive(Debug)]
+// Only `convert` analyses what it writes; without it nothing is streamed.
+#[cfg_attr(not(feature = "convert"), allow(dead_code))]
 pub(crate) enum Streamed {
     /// Every byte of a `.vox` file, fed to a [`VoxStream`].
     Vox(VoxFindings),

@@ -44,14 +44,15 @@ pub(super) fn copy(
     sink: &mut Sink,
     mut write: impl FnMut(&mut Sink, &[i16]) -> Result<()>,
 ) -> Result<u32> {
-    let mut peak = 0u32;
+    let (mut lo, mut hi) = (0i16, 0i16);
     while let Some(samples) = reader.next_i16()? {
-        peak = samples
+        // The extremes in i16 (a loop the compiler vectorises), not |s|.
+        (lo, hi) = samples
             .iter()
-            .fold(peak, |p, &s| p.max(u32::from(s.unsigned_abs())));
+            .fold((lo, hi), |(lo, hi), &s| (lo.min(s), hi.max(s)));
         write(sink, samples)?;
     }
-    Ok(peak)
+    Ok(lo.unsigned_abs().max(hi.unsigned_abs()).into())
 }
 
 #[cfg(test)]
