@@ -80,7 +80,7 @@ impl Default for CheckOptions {
 impl CheckOptions {
     /// A signal analyser for samples at `rate` Hz, as these options ask,
     /// of a recording `expected` samples long when that is known.
-    fn analyser(&self, rate: u32, expected: Option<u64>) -> SignalAnalyser {
+    pub(crate) fn analyser(&self, rate: u32, expected: Option<u64>) -> SignalAnalyser {
         let mut a = SignalAnalyser::new(rate, &self.thresholds);
         if self.measure_loudness {
             a = a.measure_loudness();
@@ -277,14 +277,27 @@ pub fn check_path(path: &Path, opts: &CheckOptions) -> FileReport {
     check_path_streamed(path, opts, None)
 }
 
-/// [`check_path`] of a `.vox` file whose bytes were already analysed as they
-/// were written (`streamed`, from a [`VoxStream`] fed every byte of the
-/// file): the format rules are checked on the file, the signal analysis is
-/// taken as given. `convert` runs that analysis while it encodes.
+/// What was analysed of a file as it was written, for its check to take
+/// as given instead of reading the file again.
+#[derive(Debug)]
+// Only `convert` analyses what it writes; without it nothing is streamed.
+#[cfg_attr(not(feature = "convert"), allow(dead_code))]
+pub(crate) enum Streamed {
+    /// Every byte of a `.vox` file, fed to a [`VoxStream`].
+    Vox(VoxFindings),
+    /// Every sample of a 16-bit mono PCM WAV file, fed to
+    /// [`CheckOptions::analyser`] at the file's rate.
+    Wav(SignalStats),
+}
+
+/// [`check_path`] of a file whose samples were already analysed as they
+/// were written (`streamed`): the format rules are checked on the file, the
+/// signal analysis is taken as given. `convert` runs that analysis while it
+/// writes.
 pub(crate) fn check_path_streamed(
     path: &Path,
     opts: &CheckOptions,
-    streamed: Option<VoxFindings>,
+    streamed: Option<Streamed>,
 ) -> FileReport {
     match check_file(path, opts, streamed) {
         Ok(mut report) => {
@@ -326,26 +339,29 @@ pub fn check_vox_bytes(bytes: &[u8], opts: &CheckOptions) -> FileReport {
     report.finish()
 }
 
-fn check_file(
-    path: &Path,
-    opts: &CheckOptions,
-    streamed: Option<VoxFindings>,
-) -> Result<FileReport> {
+fn check_file(path: &Path, opts: &CheckOptions, streamed: Option<Streamed>) -> Result<FileReport> {
+    let (streamed_wav, streamed_vox) = match streamed {
+        Some(Streamed::Wav(stats)) => (Some(stats), None),
+        Some(Streamed::Vox(found)) => (None, Some(found)),
+        None => (None, None),
+    };
     let mut file = crate::files::open_regular(path)?;
     let io_err = |e| Error::io(path, e);
     let mut report = FileReport::new(path);
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     match spec::audio_kind(ext) {
-        Some(AudioKind::Wav) => wav::check(&mut file, &mut report, opts).map_err(io_err)?,
+        Some(AudioKind::Wav) => {
+            wav::check(&mut file, &mut report, opts, streamed_wav).map_err(io_err)?
+        }
         Some(AudioKind::Vox) => {
             let len = file.metadata().map_err(io_err)?.len();
-            vox::check(&mut file, len, &mut report, opts, streamed).map_err(io_err)?
+            vox::check(&mut file, len, &mut report, opts, streamed_vox).map_err(io_err)?
         }
         kind => {
             // Any other name: what the bytes are comes first.
             match sniff::sniff_reader(&mut file).map_err(io_err)? {
                 Some("wav") => {
-                    wav::check(&mut file, &mut report, opts).map_err(io_err)?;
+                    wav::check(&mut file, &mut report, opts, None).map_err(io_err)?;
                     report.problems.insert(0, spec::wrong_extension(ext));
                 }
                 Some("empty") => report.problems.push(spec::empty_file()),

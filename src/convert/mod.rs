@@ -9,15 +9,19 @@
 //! input. Normalising and trimming silence need to know the whole signal
 //! first: they read the input twice (an analysis pass, then the real one).
 //!
-//! A conversion that changes neither rate nor level (a 16-bit mono input at
-//! the target rate, or VOX to WAV) copies the samples unchanged: the
-//! quantiser only dithers samples that are not already on the 16-bit grid.
+//! A conversion that changes neither rate nor level and keeps DC (a 16-bit
+//! mono input at the target rate, or VOX to WAV) copies the samples
+//! unchanged: the quantiser only dithers samples that are not already on
+//! the 16-bit grid, and such an input read by our own decoders skips the
+//! float pipeline altogether (`fast`: integers from the reader to the sink).
 //!
 //! Outputs are written to a temporary file beside the target, checked with
-//! [`crate::check::check_path`] (the code behind `voxprep check`), and only
+//! [`crate::check::check_path`] (the code behind `voxprep check`; the
+//! signal analysis is done on what is written, as it is written), and only
 //! then renamed into place. An input is never overwritten, however its path
 //! is spelled.
 
+mod fast;
 mod folder;
 mod highpass;
 mod mix;
@@ -448,9 +452,9 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
             tmp.swept
         ));
     }
-    // The check of a VOX output analyses its bytes while they are written.
-    let analyse = (opts.format == OutputFormat::Vox && opts.check.analyse_signal)
-        .then(|| crate::check::VoxStream::new(&opts.check));
+    // The check of the output analyses its samples (VOX: its bytes) while
+    // they are written.
+    let analyse = opts.check.analyse_signal.then_some(&opts.check);
     let mut sink = sink::Sink::create(tmp.path(), opts.format, rate, opts.vox_encoder, analyse)
         .map_err(own)?;
     let mut quant = mix::Quantiser::new(gain);
@@ -467,25 +471,37 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
     // A level change cannot undo clipping: say so when the input, as
     // decoded, is clipped by the check's own rule.
     let mut scan = (opts.level != Level::Unchanged).then(|| InputScan::new(&opts.check.thresholds));
-    stream(&mut reader, rate, opts.remove_dc, scan.as_mut(), |mono| {
-        let len = mono.len() as u64;
-        let lo = start.clamp(pos, pos + len) - pos;
-        let hi = end.clamp(pos, pos + len) - pos;
-        pos += len;
-        total_out += len;
-        if lo < hi {
-            block.clear();
-            quant.quantise(&mono[lo as usize..hi as usize], &mut block);
-            if let Some(m) = meter.as_mut() {
-                m.add_i16(&block)?;
+    if fast::copies_samples(&reader, opts) {
+        let peak = fast::copy(&mut reader, &mut sink, |sink, samples| {
+            written += samples.len() as u64;
+            sink.write(samples)
+                .map_err(|e| own(e.with_path(tmp.path())))
+        })
+        .map_err(|e| e.with_path(input))?;
+        total_out = written;
+        // What the quantiser would have seen: |s| / 32768, exact in f32.
+        quant.peak = peak as f32 / 32768.0;
+    } else {
+        stream(&mut reader, rate, opts.remove_dc, scan.as_mut(), |mono| {
+            let len = mono.len() as u64;
+            let lo = start.clamp(pos, pos + len) - pos;
+            let hi = end.clamp(pos, pos + len) - pos;
+            pos += len;
+            total_out += len;
+            if lo < hi {
+                block.clear();
+                quant.quantise(&mono[lo as usize..hi as usize], &mut block);
+                if let Some(m) = meter.as_mut() {
+                    m.add_i16(&block)?;
+                }
+                written += block.len() as u64;
+                sink.write(&block)
+                    .map_err(|e| own(e.with_path(tmp.path())))?;
             }
-            written += block.len() as u64;
-            sink.write(&block)
-                .map_err(|e| own(e.with_path(tmp.path())))?;
-        }
-        Ok(())
-    })
-    .map_err(|e| e.with_path(input))?;
+            Ok(())
+        })
+        .map_err(|e| e.with_path(input))?;
+    }
     let analysed = sink.finish().map_err(|e| own(e.with_path(tmp.path())))?;
     warnings.extend(reader.warnings());
     if let Some(clipped) = scan.and_then(|s| s.clipping()) {

@@ -1,9 +1,11 @@
-//! The threaded sinks the 16-bit samples go to: a WAV writer, or the VOX
-//! encoder on a thread of its own with the check's analysis on a third.
+//! The sinks the 16-bit samples go to: a WAV writer (with the check's
+//! analysis of the samples as they are written), or the VOX encoder on a
+//! thread of its own with the check's analysis of its bytes on a third.
 
 use super::OutputFormat;
-use crate::check::{VoxFindings, VoxStream};
+use crate::check::{CheckOptions, Streamed, VoxFindings, VoxStream};
 use crate::error::{Error, Result};
+use crate::signal::SignalAnalyser;
 use crate::vox::{self, EncoderKind};
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -18,8 +20,12 @@ pub(crate) struct Sink {
 }
 
 enum SinkKind {
-    /// Taken by `finish`.
-    Wav(Option<hound::WavWriter<BufWriter<File>>>),
+    /// The writer is taken by `finish`; the analysis, when asked for, is
+    /// fed every sample written.
+    Wav(
+        Option<hound::WavWriter<BufWriter<File>>>,
+        Option<Box<SignalAnalyser>>,
+    ),
     /// VOX. Once a whole block has come, the encoder moves to a thread of
     /// its own (and the check's analysis of the bytes to a third), so that
     /// decoding the input (the caller's thread), encoding and analysing
@@ -109,8 +115,8 @@ impl Drop for VoxThreads {
     }
 }
 
-/// What [`Sink::finish`] found in the written VOX bytes, if asked to.
-pub(crate) type Analysed = Option<VoxFindings>;
+/// What [`Sink::finish`] found in the written samples or bytes, if asked to.
+pub(crate) type Analysed = Option<Streamed>;
 
 /// The VOX encoder's thread: encode each block as it arrives and write its
 /// bytes (and hand them to the analysis, if any); when the sender hangs up,
@@ -157,20 +163,28 @@ impl Sink {
         }
     }
 
-    /// A sink writing `path`. For VOX, `analyse` (the check's analysis)
-    /// is fed every byte written, on a thread of its own; [`Sink::finish`]
-    /// returns what it found.
+    /// A sink writing `path`. With `check`, the check's analysis is fed
+    /// what is written (for VOX, every byte, on a thread of its own; for
+    /// WAV, every sample); [`Sink::finish`] returns what it found.
     pub(crate) fn create(
         path: &Path,
         format: OutputFormat,
         rate: u32,
         kind: EncoderKind,
-        analyse: Option<VoxStream>,
+        check: Option<&CheckOptions>,
     ) -> Result<Sink> {
+        // Not opened with `truncate`: the temporary file is new and empty,
+        // and truncating even an empty file makes ext4 write it out when
+        // it is closed (its `auto_da_alloc`), 4 ms for 15 minutes of WAV.
         let file = OpenOptions::new()
             .write(true)
-            .truncate(true)
             .open(path)
+            .and_then(|f| {
+                if f.metadata()?.len() > 0 {
+                    f.set_len(0)?;
+                }
+                Ok(f)
+            })
             .map_err(|e| Error::io(path, e))?;
         let file = BufWriter::with_capacity(64 * 1024, file);
         let kind = match format {
@@ -181,9 +195,10 @@ impl Sink {
                     bits_per_sample: 16,
                     sample_format: hound::SampleFormat::Int,
                 };
-                SinkKind::Wav(Some(
-                    hound::WavWriter::new(file, spec).map_err(|e| Sink::hound_err(path, e))?,
-                ))
+                SinkKind::Wav(
+                    Some(hound::WavWriter::new(file, spec).map_err(|e| Sink::hound_err(path, e))?),
+                    check.map(|c| Box::new(c.analyser(rate, None))),
+                )
             }
             OutputFormat::Vox => {
                 let enc = vox::Encoder::new(kind);
@@ -191,7 +206,7 @@ impl Sink {
                 SinkKind::Vox {
                     pending: Vec::new(),
                     block,
-                    idle: Some(Box::new((enc, file, analyse))),
+                    idle: Some(Box::new((enc, file, check.map(VoxStream::new)))),
                     threads: None,
                 }
             }
@@ -204,11 +219,14 @@ impl Sink {
 
     pub(crate) fn write(&mut self, samples: &[i16]) -> Result<()> {
         let r = match &mut self.kind {
-            SinkKind::Wav(None) => Err(io::Error::other("wav writer already finished")),
-            SinkKind::Wav(Some(w)) => {
+            SinkKind::Wav(None, _) => Err(io::Error::other("wav writer already finished")),
+            SinkKind::Wav(Some(w), analysis) => {
                 // hound's data length is a u32 of bytes: 2^31 samples at most.
                 if u64::from(w.len()) + samples.len() as u64 > u64::from(u32::MAX / 2 - 64) {
                     return Err(Error::Limit("wav writer: output larger than 4 GiB".into()));
+                }
+                if let Some(a) = analysis {
+                    a.feed(samples);
                 }
                 let mut iw = w.get_i16_writer(samples.len() as u32);
                 for &s in samples {
@@ -249,11 +267,11 @@ impl Sink {
         let path = self.path.clone();
         let panicked = |what: &str| Error::io(&path, io::Error::other(format!("{what} panicked")));
         match &mut self.kind {
-            SinkKind::Wav(w) => match w.take() {
+            SinkKind::Wav(w, analysis) => match w.take() {
                 Some(w) => w
                     .finalize()
                     .map_err(|e| Sink::hound_err(&path, e))
-                    .map(|()| None),
+                    .map(|()| analysis.take().map(|a| Streamed::Wav(a.finish()))),
                 None => Ok(None),
             },
             SinkKind::Vox {
@@ -290,7 +308,7 @@ impl Sink {
                 }
                 match t.analysis.take().map(|a| a.join()) {
                     None => Ok(None),
-                    Some(Ok(found)) => Ok(Some(found)),
+                    Some(Ok(found)) => Ok(Some(Streamed::Vox(found))),
                     Some(Err(_)) => Err(panicked("vox check thread")),
                 }
             }
@@ -301,6 +319,7 @@ impl Sink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signal::SignalStats;
     use std::fs;
 
     #[test]
@@ -330,8 +349,7 @@ mod tests {
             let path = d.join("out.vox");
             fs::write(&path, b"").unwrap(); // `TempFile` creates it in use
             let opts = crate::check::CheckOptions::default();
-            let analyse = Some(VoxStream::new(&opts));
-            let mut sink = Sink::create(&path, OutputFormat::Vox, 8000, kind, analyse).unwrap();
+            let mut sink = Sink::create(&path, OutputFormat::Vox, 8000, kind, Some(&opts)).unwrap();
             let mut rest = &x[..];
             let mut k = 0usize;
             while !rest.is_empty() {
@@ -340,7 +358,9 @@ mod tests {
                 sink.write(&rest[..take]).unwrap();
                 rest = &rest[take..];
             }
-            let (stats, codec, _) = sink.finish().unwrap().expect("asked for the analysis");
+            let Some(Streamed::Vox((stats, codec, _))) = sink.finish().unwrap() else {
+                panic!("asked for the analysis of the bytes");
+            };
             assert_eq!(fs::read(&path).unwrap(), vox::encode(&x, kind), "{kind}");
             // The analysis of the bytes as written is the check's of the file.
             let checked = crate::check::check_path(&path, &opts);
@@ -353,6 +373,56 @@ mod tests {
                 assert!(codes(&checked.problems).contains(&p.code), "{kind}: {p:?}");
             }
         }
+    }
+
+    /// The WAV sink's analysis of the samples as written is what the
+    /// check finds reading the file, whatever the sizes of the writes; the
+    /// check takes it only when it covers the file's frames.
+    #[test]
+    fn wav_sink_analysis_is_the_checks_own() {
+        let x: Vec<i16> = (0..50_000)
+            .map(|i| {
+                let t = f64::from(i) / 8000.0;
+                let v = (t * 300.0 * std::f64::consts::TAU).sin() * 40_000.0 + 900.0;
+                v.clamp(-32768.0, 32767.0) as i16
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.wav");
+        fs::write(&path, b"stale bytes a new sink must not keep").unwrap();
+        let opts = crate::check::CheckOptions::default();
+        let mut sink = Sink::create(
+            &path,
+            OutputFormat::Wav,
+            8000,
+            EncoderKind::Greedy,
+            Some(&opts),
+        )
+        .unwrap();
+        let mut rest = &x[..];
+        let mut k = 0usize;
+        while !rest.is_empty() {
+            k += 1;
+            let take = rest.len().min(1 + (k * 7919) % 5000);
+            sink.write(&rest[..take]).unwrap();
+            rest = &rest[take..];
+        }
+        let Some(Streamed::Wav(stats)) = sink.finish().unwrap() else {
+            panic!("asked for the analysis of the samples");
+        };
+        let read = crate::check::check_path(&path, &opts);
+        assert_eq!(read.signal.as_ref(), Some(&stats));
+        assert!(!read.problems.is_empty(), "clipped and off-centre: warned");
+        let streamed =
+            crate::check::check_path_streamed(&path, &opts, Some(Streamed::Wav(stats.clone())));
+        assert_eq!(format!("{streamed:?}"), format!("{read:?}"));
+        // An analysis of other samples than the file's is not taken.
+        let short = SignalStats {
+            analysed_samples: 10,
+            ..stats
+        };
+        let other = crate::check::check_path_streamed(&path, &opts, Some(Streamed::Wav(short)));
+        assert_eq!(format!("{other:?}"), format!("{read:?}"));
     }
 
     /// A write error on the encoder's thread reaches the caller with the

@@ -165,6 +165,65 @@ impl ByteStream {
     /// the number of samples, 0 at the end.
     pub(super) fn next(&mut self, out: &mut Vec<f32>) -> Result<usize> {
         out.clear();
+        let Some((whole, have)) = self.fill()? else {
+            return self.ended();
+        };
+        self.convert(whole, out);
+        self.consumed(whole, have);
+        Ok(out.len())
+    }
+
+    /// Whether [`ByteStream::next_i16`] reads this stream: 16-bit
+    /// little-endian PCM, or VOX (whose decoder gives 16-bit samples).
+    pub(super) fn has_i16(&self) -> bool {
+        matches!(
+            self.encoding,
+            Encoding::Vox(_)
+                | Encoding::Int {
+                    bytes: 2,
+                    big_endian: false
+                }
+        )
+    }
+
+    /// [`ByteStream::next`] for a stream that [`ByteStream::has_i16`]: the
+    /// samples as integers, the very values `next` scales by 1/32768.
+    ///
+    /// # Errors
+    /// Those of `next`; [`Error::Unsupported`] for any other encoding.
+    pub(super) fn next_i16(&mut self, out: &mut Vec<i16>) -> Result<usize> {
+        out.clear();
+        if !self.has_i16() {
+            return Err(Error::Unsupported(format!(
+                "decode: {} has no 16-bit samples to read",
+                self.encoding.name()
+            )));
+        }
+        let Some((whole, have)) = self.fill()? else {
+            return self.ended();
+        };
+        self.good_units += 1;
+        let b = &self.bytes[..whole];
+        match self.encoding {
+            Encoding::Vox(_) => {
+                if let Some(dec) = self.vox.as_mut() {
+                    let errors = dec.decode_counting(b, out);
+                    self.screen.note(b, errors);
+                }
+            }
+            _ => {
+                let (pairs, _) = b.as_chunks::<2>();
+                out.extend(pairs.iter().map(|&p| i16::from_le_bytes(p)));
+            }
+        }
+        self.consumed(whole, have);
+        Ok(out.len())
+    }
+
+    /// Read until the buffer holds at least one whole unit: `(whole, have)`,
+    /// the bytes of whole units and all the bytes held; `None` at the end
+    /// (the incomplete tail, if any, counted in `dropped_tail`).
+    fn fill(&mut self) -> Result<Option<(usize, usize)>> {
         let unit = self.encoding.unit_bytes() * self.channels;
         loop {
             let room = PIECE - self.carried;
@@ -187,7 +246,7 @@ impl ByteStream {
             if n == 0 {
                 self.dropped_tail = have;
                 self.carried = 0;
-                return self.ended();
+                return Ok(None);
             }
             let whole = match self.encoding {
                 Encoding::Amr(band) => super::amr::whole_records(band, &self.bytes[..have]),
@@ -197,11 +256,15 @@ impl ByteStream {
                 self.carried = have;
                 continue;
             }
-            self.convert(whole, out);
-            self.bytes.copy_within(whole..have, 0);
-            self.carried = have - whole;
-            return Ok(out.len());
+            return Ok(Some((whole, have)));
         }
+    }
+
+    /// The `whole` bytes were decoded: keep the rest of the `have` for the
+    /// next piece.
+    fn consumed(&mut self, whole: usize, have: usize) {
+        self.bytes.copy_within(whole..have, 0);
+        self.carried = have - whole;
     }
 
     /// The end of the stream: refuse bytes that decoded as VOX but are not

@@ -30,6 +30,8 @@ pub struct AudioReader {
     max_bad_share: f64,
     accept_truncated: bool,
     buf: Vec<f32>,
+    /// The samples of [`AudioReader::next_i16`].
+    ints: Vec<i16>,
     inner: Inner,
     /// The MP4 edit to apply, and what is left of it once the rate is known.
     edit: Option<Edit>,
@@ -183,6 +185,7 @@ impl AudioReader {
             max_bad_share: opts.max_bad_packet_share,
             accept_truncated: opts.accept_truncated,
             buf: Vec::new(),
+            ints: Vec::new(),
             inner,
             edit: None,
             trim: None,
@@ -247,7 +250,90 @@ impl AudioReader {
                 break channels;
             }
         };
-        let frames = (self.buf.len() / channels) as u64;
+        self.count_frames((self.buf.len() / channels) as u64)?;
+        Ok(Some(Chunk {
+            samples: &self.buf,
+            channels,
+        }))
+    }
+
+    /// Decode the next packet into `buf`; its channel count, 0 at the end.
+    fn decode_next(&mut self) -> Result<usize> {
+        match &mut self.inner {
+            Inner::Own { stream, .. } => {
+                let n = stream.next(&mut self.buf)?;
+                self.own_decoded(n)
+            }
+            Inner::Media(stream) => stream.next(
+                &mut self.facts,
+                &mut self.stats,
+                self.max_bad_share,
+                &mut self.buf,
+            ),
+        }
+    }
+
+    /// The bookkeeping after our own decoder gave `n` samples: the channel
+    /// count, 0 at the end.
+    fn own_decoded(&mut self, n: usize) -> Result<usize> {
+        let Inner::Own { stream, missing } = &self.inner else {
+            return Ok(0);
+        };
+        self.stats.packets = stream.good_units;
+        if stream.bad_units > self.stats.bad_packets {
+            self.stats.bad_packets = stream.bad_units;
+            self.stats.check_bad_share(self.max_bad_share)?;
+        }
+        if n == 0 {
+            if *missing > 0 || stream.ends_in_a_cut_unit() {
+                self.stats.truncated = true;
+            }
+            return Ok(0);
+        }
+        Ok(usize::from(self.facts.channels))
+    }
+
+    /// Whether [`AudioReader::next_i16`] reads this input: 16-bit
+    /// little-endian PCM (WAV, signed linear) or VOX, read by our own
+    /// decoders, whose samples are whole 16-bit values.
+    pub(crate) fn reads_i16(&self) -> bool {
+        matches!(&self.inner, Inner::Own { stream, .. } if stream.has_i16())
+    }
+
+    /// [`AudioReader::next_chunk`] for an input that
+    /// [`AudioReader::reads_i16`]: the next packet's interleaved samples as
+    /// integers (what `next_chunk` gives, times 32768), `None` at the end,
+    /// with the same checks and errors (truncation, the length limit,
+    /// bytes that are not ADPCM).
+    ///
+    /// # Errors
+    /// Those of `next_chunk`; [`Error::Unsupported`] for an input that
+    /// does not [`AudioReader::reads_i16`].
+    pub(crate) fn next_i16(&mut self) -> Result<Option<&[i16]>> {
+        if self.failed {
+            return Err(Error::Malformed(
+                "decode: decoding already failed on this file".into(),
+            ));
+        }
+        let decoded = match &mut self.inner {
+            Inner::Own { stream, .. } => stream.next_i16(&mut self.ints),
+            Inner::Media(_) => Err(Error::Unsupported(
+                "decode: symphonia's samples are not read as integers".into(),
+            )),
+        };
+        let channels = decoded
+            .and_then(|n| self.own_decoded(n))
+            .inspect_err(|_| self.failed = true)?;
+        if channels == 0 {
+            self.finish_checks().inspect_err(|_| self.failed = true)?;
+            return Ok(None);
+        }
+        self.count_frames((self.ints.len() / channels) as u64)?;
+        Ok(Some(&self.ints))
+    }
+
+    /// Add `frames` decoded; fails past the length limit.
+    fn count_frames(&mut self, frames: u64) -> Result<()> {
         self.stats.frames += frames;
         if self.stats.frames
             > self
@@ -260,37 +346,7 @@ impl AudioReader {
                 self.max_seconds
             )));
         }
-        Ok(Some(Chunk {
-            samples: &self.buf,
-            channels,
-        }))
-    }
-
-    /// Decode the next packet into `buf`; its channel count, 0 at the end.
-    fn decode_next(&mut self) -> Result<usize> {
-        match &mut self.inner {
-            Inner::Own { stream, missing } => {
-                let n = stream.next(&mut self.buf)?;
-                self.stats.packets = stream.good_units;
-                if stream.bad_units > self.stats.bad_packets {
-                    self.stats.bad_packets = stream.bad_units;
-                    self.stats.check_bad_share(self.max_bad_share)?;
-                }
-                if n == 0 {
-                    if *missing > 0 || stream.ends_in_a_cut_unit() {
-                        self.stats.truncated = true;
-                    }
-                    return Ok(0);
-                }
-                Ok(usize::from(self.facts.channels))
-            }
-            Inner::Media(stream) => stream.next(
-                &mut self.facts,
-                &mut self.stats,
-                self.max_bad_share,
-                &mut self.buf,
-            ),
-        }
+        Ok(())
     }
 
     fn finish_checks(&mut self) -> Result<()> {
