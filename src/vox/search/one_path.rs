@@ -3,8 +3,8 @@
 
 use std::hint::select_unpredictable;
 
-use super::lanes::Lanes;
 use super::cost::{at_the_rails, capped_code, code_of, pair_window, pairs, recips, spread};
+use super::lanes::Lanes;
 use crate::vox::DecoderFlavor;
 use crate::vox::state::{FFMPEG_MAX, family};
 use crate::vox::tables::NEXT_INDEX;

@@ -10,7 +10,7 @@
 //! late, and the history never exceeds `(DELAY + WINDOW) * paths` entries.
 
 use super::MAX_PATHS;
-use super::cost::{at_the_rails, capped_code, code_of, pairs, recips, spread};
+use super::cost::{at_the_rails, capped_code, code_of, middle_level, pairs, recips, spread};
 use super::lanes::Lanes;
 use crate::vox::DecoderFlavor;
 use crate::vox::state::{FFMPEG_MAX, family};
@@ -333,9 +333,8 @@ impl<const N: usize> Trellis<N> {
     /// position in its row of [`Levels`] of the first of the three.
     #[inline(always)]
     fn middle(&self, node: &Node<N>, x: i32) -> usize {
-        let d = N as i32 * x - node.sum;
-        let q = ((d.unsigned_abs() as u64 * self.recip[(node.index & 63) as usize]) >> 32).min(7);
-        ((8 + q as i32) ^ ((d >> 31) & 15)) as usize
+        let recip = self.recip[(node.index & 63) as usize];
+        middle_level(N as i32 * x - node.sum, recip) as usize
     }
 
     /// The candidate reached from `node` (at frontier position `parent`)
@@ -351,24 +350,34 @@ impl<const N: usize> Trellis<N> {
         if inside != Lanes::GUARDS {
             return self.outside(node, parent, level.code, x);
         }
-        let sum = node.sum + level.sum;
-        let t = (N as i32 * x - sum) as i64;
         let mut apart = [0i32; 3];
-        let mut cost = (t * t) as u64;
         for q in 0..N * (N - 1) / 2 {
             apart[q] = node.apart[q] + level.pairs[q];
-            cost += (apart[q] as i64 * apart[q] as i64) as u64;
         }
         Node {
-            cost: node.cost + cost,
+            cost: Self::cost_through(node, level, N as i32 * x - node.sum),
             key: self.key(lanes, level.next),
             lanes,
-            sum,
+            sum: node.sum + level.sum,
             apart,
             index: level.next,
             parent: parent as u16,
             code: level.code,
         }
+    }
+
+    /// The cost of the child of `node` through `level` (inside the rails),
+    /// where `t0` is `N x` less the sum of the node's predictors: [`cost`]
+    /// from the sum and pair differences the node carries and the level's.
+    #[inline(always)]
+    fn cost_through(node: &Node<N>, level: &Level, t0: i32) -> u64 {
+        let t = (t0 - level.sum) as i64;
+        let mut cost = (t * t) as u64;
+        for q in 0..N * (N - 1) / 2 {
+            let a = (node.apart[q] + level.pairs[q]) as i64;
+            cost += (a * a) as u64;
+        }
+        node.cost + cost
     }
 
     /// [`Trellis::child`] for a candidate past a rail or the cap: a code
@@ -465,13 +474,7 @@ impl<const N: usize> Trellis<N> {
                     self.cand.push(n);
                     continue;
                 }
-                let t = (t0 - level.sum) as i64;
-                let mut cost = (t * t) as u64;
-                for q in 0..N * (N - 1) / 2 {
-                    let a = (node.apart[q] + level.pairs[q]) as i64;
-                    cost += (a * a) as u64;
-                }
-                costs_in[c] = node.cost + cost;
+                costs_in[c] = Self::cost_through(node, level, t0);
                 keys_in[c] = self.key(lanes, level.next);
                 from[c] = (at + j) as u8;
             }
@@ -669,7 +672,208 @@ impl<const N: usize> Trellis<N> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::cost::cost;
     use super::*;
+    use crate::vox::fixtures::wav;
+
+    /// A path of the plain search: its cost, predictors, step index, key
+    /// and every code since the last commit.
+    #[derive(Clone)]
+    struct Path<const N: usize> {
+        cost: u64,
+        pred: [i32; N],
+        index: u8,
+        key: u64,
+        codes: Vec<u8>,
+    }
+
+    /// The K-best search spelled plainly, whole paths instead of back
+    /// pointers: at each sample the three levels around [`middle_level`]
+    /// of every path, each scored by [`cost`] (or [`at_the_rails`], the
+    /// code capped), the state key made from the predictors shifted by
+    /// `MERGE_SHIFT`; up to eight paths, the candidates taken in order
+    /// into a set that a cheaper candidate of a member's state replaces
+    /// it in, and that a cheaper candidate of a new state enters, in place
+    /// of the first of its most expensive members once full; from nine, the
+    /// candidates merged by state (the cheaper kept where the first stood)
+    /// and selected as `push_large` selects; every `DELAY + WINDOW`
+    /// samples the oldest `WINDOW` codes of the first cheapest path
+    /// written, and the paths that disagree with them dropped.
+    fn reference<const N: usize>(
+        families: [DecoderFlavor; N],
+        paths: usize,
+        spread: i32,
+        cap: i32,
+        x: &[i16],
+    ) -> Vec<u8> {
+        let tables = families.map(|f| family(f).0);
+        let mut rails = (families.map(|f| family(f).1), families.map(|f| family(f).2));
+        rails.1[0] = rails.1[0].min(cap);
+        let root = Path {
+            cost: 0,
+            pred: [0; N],
+            index: 0,
+            key: 0,
+            codes: Vec::new(),
+        };
+        let mut nodes = vec![root];
+        let mut out = Vec::new();
+        let best = |nodes: &[Path<N>]| {
+            let min = nodes.iter().map(|n| n.cost).min().expect("a path");
+            nodes.iter().position(|n| n.cost == min).expect("a path")
+        };
+        for &x in x {
+            let x = x as i32;
+            let mut cands = Vec::new();
+            for n in &nodes {
+                let i = n.index as usize;
+                let d = N as i32 * x - n.pred.iter().sum::<i32>();
+                let l = middle_level(d, recips::<N>()[i]);
+                let mut levels = vec![(l - 1).max(0), l, (l + 1).min(15)];
+                if paths > SMALL {
+                    levels.dedup();
+                }
+                for level in levels {
+                    let mut code = code_of(level);
+                    let diff = |code: u8| tables.map(|t| t[i][code as usize]);
+                    let u: [i32; N] = std::array::from_fn(|f| n.pred[f] + diff(code)[f]);
+                    let inside = (0..N).all(|f| rails.0[f] <= u[f] && u[f] <= rails.1[f]);
+                    let (c, u) = if inside {
+                        (cost(x, &u, spread), u)
+                    } else {
+                        code = capped_code(n.pred[0], code, cap, |c| diff(c)[0]);
+                        at_the_rails(n.pred, n.index, x, &diff(code), rails, spread)
+                    };
+                    let m = (code & 7) as usize;
+                    let sh = MERGE_SHIFT[i][m];
+                    let key = u
+                        .iter()
+                        .fold(0u64, |k, &p| k << 16 | (p >> sh) as u16 as u64);
+                    let mut codes = n.codes.clone();
+                    codes.push(code);
+                    cands.push(Path {
+                        cost: n.cost + c,
+                        pred: u,
+                        index: NEXT_INDEX[i][m],
+                        key: key << 8 | NEXT_INDEX[i][m] as u64,
+                        codes,
+                    });
+                }
+            }
+            let mut set: Vec<Path<N>> = Vec::new();
+            if paths <= SMALL {
+                for c in cands {
+                    let max = set.iter().map(|n| n.cost).max().unwrap_or(0);
+                    if set.len() == paths && c.cost >= max {
+                        continue;
+                    }
+                    if let Some(s) = set.iter().position(|n| n.key == c.key) {
+                        if c.cost < set[s].cost {
+                            set[s] = c;
+                        }
+                    } else if set.len() < paths {
+                        set.push(c);
+                    } else {
+                        let first_max = set.iter().position(|n| n.cost == max).expect("full");
+                        set[first_max] = c;
+                    }
+                }
+            } else {
+                for c in cands {
+                    match set.iter().position(|n| n.key == c.key) {
+                        Some(s) if c.cost < set[s].cost => set[s] = c,
+                        Some(_) => {}
+                        None => set.push(c),
+                    }
+                }
+                if set.len() > paths {
+                    set.select_nth_unstable_by_key(paths - 1, |n| n.cost);
+                    set.truncate(paths);
+                }
+            }
+            nodes = set;
+            if nodes[0].codes.len() == DELAY + WINDOW {
+                let settled = nodes[best(&nodes)].codes[..WINDOW].to_vec();
+                out.extend_from_slice(&settled);
+                nodes.retain(|n| n.codes[..WINDOW] == settled[..]);
+                for n in &mut nodes {
+                    n.codes.drain(..WINDOW);
+                }
+            }
+        }
+        if !x.is_empty() {
+            out.extend_from_slice(&nodes[best(&nodes)].codes);
+        }
+        out
+    }
+
+    fn search<const N: usize>(mut t: Trellis<N>, x: &[i16]) -> Vec<u8> {
+        let mut codes = Vec::new();
+        t.push_all(x, &mut codes);
+        t.finish(&mut codes);
+        codes
+    }
+
+    #[test]
+    fn engine_equals_its_plain_reference() {
+        let speech = wav("speech-espeak-8000Hz.wav")[6000..10_000].to_vec();
+        // Full-scale square waves drive the predictors into the rails and
+        // past the cap, where candidates take the slow path.
+        let square: Vec<i16> = (0..3000)
+            .map(|i| if (i / 7) % 2 == 0 { i16::MAX } else { i16::MIN })
+            .collect();
+        let mut v = 7u32;
+        let noise: Vec<i16> = (0..3000)
+            .map(|_| {
+                v = v.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (v >> 16) as i16
+            })
+            .collect();
+        let all = [
+            DecoderFlavor::Exact,
+            DecoderFlavor::ShiftAdd,
+            DecoderFlavor::Asterisk,
+        ];
+        for x in [&speech, &square, &noise] {
+            for paths in [2, 3, 4, 8, 12] {
+                let want = reference(all, paths, spread(paths), FFMPEG_MAX, x);
+                assert_eq!(
+                    search(Trellis::universal(paths), x),
+                    want,
+                    "universal:{paths}"
+                );
+                let exact = [DecoderFlavor::Exact];
+                let want = reference(exact, paths, 1, i32::MAX, x);
+                assert_eq!(search(Trellis::exact(paths), x), want, "search:{paths}");
+            }
+        }
+    }
+
+    #[test]
+    fn keys_of_packed_predictors_are_the_bucketed_states() {
+        // Two predictors share a masked lane exactly when they share a
+        // bucket, for every step index and across the whole range.
+        let t = Trellis::universal(8);
+        for (from, shifts) in MERGE_SHIFT.iter().enumerate() {
+            for (m, &sh) in shifts.iter().enumerate() {
+                let index = NEXT_INDEX[from][m];
+                let key = |p: [i32; 3]| t.key(Lanes::pack(&p), index);
+                for p in (-32768..=32767).step_by(97) {
+                    for q in [p - 1, p + 1, p + (1 << sh), p - (1 << sh), p + 3, p ^ 1] {
+                        let q = q.clamp(-32768, 32767);
+                        let same = p >> sh == q >> sh;
+                        assert_eq!(key([p, 0, 5]) == key([q, 0, 5]), same, "{p} {q} at {index}");
+                        assert_eq!(key([7, p, 5]) == key([7, q, 5]), same, "{p} {q} at {index}");
+                        assert_eq!(key([7, 0, p]) == key([7, 0, q]), same, "{p} {q} at {index}");
+                    }
+                }
+                let other = (index + 1) % STEPS as u8;
+                let a = t.key(Lanes::pack(&[0, 0, 0]), index);
+                let b = t.key(Lanes::pack(&[0, 0, 0]), other);
+                assert_ne!(a, b, "step indices {index} and {other}");
+            }
+        }
+    }
 
     #[test]
     fn one_code_per_sample_and_bounded_history() {
