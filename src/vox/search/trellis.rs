@@ -350,10 +350,7 @@ impl<const N: usize> Trellis<N> {
         if inside != Lanes::GUARDS {
             return self.outside(node, parent, level.code, x);
         }
-        let mut apart = [0i32; 3];
-        for q in 0..N * (N - 1) / 2 {
-            apart[q] = node.apart[q] + level.pairs[q];
-        }
+        let apart = Self::apart_through(node, level);
         Node {
             cost: Self::cost_through(node, level, N as i32 * x - node.sum),
             key: self.key(lanes, level.next),
@@ -364,6 +361,16 @@ impl<const N: usize> Trellis<N> {
             parent: parent as u16,
             code: level.code,
         }
+    }
+
+    /// The pair differences of the child of `node` through `level`.
+    #[inline(always)]
+    fn apart_through(node: &Node<N>, level: &Level) -> [i32; 3] {
+        let mut apart = node.apart;
+        for (a, p) in apart.iter_mut().zip(&level.pairs).take(N * (N - 1) / 2) {
+            *a += p;
+        }
+        apart
     }
 
     /// The cost of the child of `node` through `level` (inside the rails),
@@ -531,10 +538,7 @@ impl<const N: usize> Trellis<N> {
             } else {
                 let node = &self.nodes[parent];
                 let level = &self.levels[(node.index & 63) as usize][from[c] as usize];
-                let mut apart = [0i32; 3];
-                for q in 0..N * (N - 1) / 2 {
-                    apart[q] = node.apart[q] + level.pairs[q];
-                }
+                let apart = Self::apart_through(node, level);
                 Node {
                     cost: costs_in[c],
                     key: keys_in[c],
