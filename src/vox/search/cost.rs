@@ -31,14 +31,13 @@ pub(super) fn recips<const N: usize>() -> &'static [u64; STEPS] {
     if N == 1 { &RECIP_4S } else { &RECIP_12S }
 }
 
-/// The middle of the three levels a search tries from predictors `pred`
-/// for sample `x`: the greedy level of the families' mean predictor,
-/// `min(7, |N x - sum| / 4Ns)` signed, where `recip` is the step index's
-/// entry of [`recips`] (so no division by `N`, and no branch on the sign,
-/// which speech makes a coin toss: `7 - q` is `15 - (8 + q)`).
+/// The middle of the three levels a search tries for sample `x` from
+/// predictors whose sum is `N x - d`: the greedy level of the families'
+/// mean predictor, `min(7, |d| / 4Ns)` signed, where `recip` is the step
+/// index's entry of [`recips`] (so no division by `N`, and no branch on the
+/// sign, which speech makes a coin toss: `7 - q` is `15 - (8 + q)`).
 #[inline(always)]
-pub(super) fn middle_level<const N: usize>(pred: &[i32; N], recip: u64, x: i32) -> i32 {
-    let d = N as i32 * x - pred.iter().sum::<i32>();
+pub(super) fn middle_level(d: i32, recip: u64) -> i32 {
     let q = ((d.unsigned_abs() as u64 * recip) >> 32).min(7) as i32;
     (8 + q) ^ ((d >> 31) & 15)
 }
@@ -182,13 +181,13 @@ mod tests {
                 for p in [-32768, -5000, 0, 123, 32767] {
                     let greedy = level_of(greedy_code(p, index, x));
                     assert_eq!(
-                        middle_level(&[p], RECIP_4S[i], x),
+                        middle_level(x - p, RECIP_4S[i]),
                         greedy,
                         "index {index} x {x} p {p}"
                     );
                     // Three equal predictors: their mean is `p`.
                     assert_eq!(
-                        middle_level(&[p; 3], RECIP_12S[i], x),
+                        middle_level(3 * (x - p), RECIP_12S[i]),
                         greedy,
                         "index {index} x {x} p {p}"
                     );

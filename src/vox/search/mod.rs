@@ -21,6 +21,7 @@
 //! they try.
 
 mod cost;
+mod lanes;
 mod one_path;
 mod trellis;
 

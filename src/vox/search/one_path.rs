@@ -4,6 +4,7 @@
 use std::hint::select_unpredictable;
 
 use super::cost::{at_the_rails, capped_code, code_of, pair_window, pairs, recips, spread};
+use super::lanes::Lanes;
 use crate::vox::DecoderFlavor;
 use crate::vox::state::{FFMPEG_MAX, family};
 use crate::vox::tables::NEXT_INDEX;
@@ -223,49 +224,6 @@ impl<const N: usize> Single<N> {
     }
 }
 
-/// Up to three predictors packed in one `u64`, 21 bits each, so that a
-/// candidate's predictors are one addition and the rails one test. A lane
-/// holds `p + 2^18`: every predictor and every unclamped step from one
-/// (`|p + d| < 2^17`) stays below `2^19`, so lanes never carry into each
-/// other and bit 20 of each lane is free as a guard. Adding [`Lanes::step`]
-/// of the differences (an integer sum with negative terms, so the lanes
-/// stay exact) steps every predictor at once. A lane is at least its rail
-/// `r` when `(u | guard) - (r + 2^18)` keeps the guard bit, and at most it
-/// when `(r + 2^18 | guard) - u` does.
-struct Lanes;
-
-impl Lanes {
-    const BITS: u32 = 21;
-    const BIAS: i64 = 1 << 18;
-    /// Bit 20 of each of the three lanes.
-    const GUARDS: u64 = (1 << 20) | (1 << 41) | (1 << 62);
-
-    fn pack<const N: usize>(values: &[i32; N]) -> u64 {
-        const { assert!(N <= 3) };
-        let mut packed = 0u64;
-        for (f, &v) in values.iter().enumerate() {
-            packed |= ((v as i64 + Self::BIAS) as u64) << (Self::BITS * f as u32);
-        }
-        packed
-    }
-
-    fn unpack<const N: usize>(packed: u64) -> [i32; N] {
-        std::array::from_fn(|f| {
-            let lane = (packed >> (Self::BITS * f as u32)) & ((1 << Self::BITS) - 1);
-            (lane as i64 - Self::BIAS) as i32
-        })
-    }
-
-    /// The number whose addition adds `diff[f]` to lane `f`.
-    fn step<const N: usize>(diff: &[i32; N]) -> u64 {
-        let mut step = 0u64;
-        for (f, &d) in diff.iter().enumerate() {
-            step = step.wrapping_add((d as i64 as u64).wrapping_shl(Self::BITS * f as u32));
-        }
-        step
-    }
-}
-
 impl Single<1> {
     /// One-path search against the exact family.
     pub(crate) fn exact() -> Single<1> {
@@ -372,33 +330,5 @@ mod tests {
             let exact = [DecoderFlavor::Exact];
             assert_eq!(b, one_path_reference(exact, 1, i32::MAX, &x));
         }
-    }
-
-    #[test]
-    fn lanes_step_and_test_every_predictor_at_once() {
-        use crate::vox::state::{EXACT_MAX, EXACT_MIN};
-        let (lo, hi) = ([EXACT_MIN, -32768, -32752], [EXACT_MAX, 32752, 32752]);
-        let (lo_lanes, hi_lanes) = (Lanes::pack(&lo), Lanes::pack(&hi) | Lanes::GUARDS);
-        let inside = |u: u64| {
-            (u | Lanes::GUARDS).wrapping_sub(lo_lanes) & hi_lanes.wrapping_sub(u) & Lanes::GUARDS
-                == Lanes::GUARDS
-        };
-        let mut v = 12345u32;
-        let mut next = |span: i32| {
-            v = v.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (v >> 8) as i32 % span
-        };
-        for _ in 0..100_000 {
-            let p: [i32; 3] = std::array::from_fn(|f| next(hi[f] - lo[f] + 1) + lo[f]);
-            let d: [i32; 3] = std::array::from_fn(|_| next(2 * 46_560 + 1) - 46_560);
-            let u = Lanes::pack(&p).wrapping_add(Lanes::step(&d));
-            let want: [i32; 3] = std::array::from_fn(|f| p[f] + d[f]);
-            assert_eq!(Lanes::unpack::<3>(u), want, "p {p:?} d {d:?}");
-            let within = (0..3).all(|f| lo[f] <= want[f] && want[f] <= hi[f]);
-            assert_eq!(inside(u), within, "p {p:?} d {d:?}");
-        }
-        // One family: the unused lanes never fail the test.
-        let u = Lanes::pack(&[32767]).wrapping_add(Lanes::step(&[-65535]));
-        assert_eq!(Lanes::unpack::<1>(u), [-32768]);
     }
 }

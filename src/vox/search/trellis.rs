@@ -10,7 +10,8 @@
 //! late, and the history never exceeds `(DELAY + WINDOW) * paths` entries.
 
 use super::MAX_PATHS;
-use super::cost::{at_the_rails, capped_code, code_of, cost, middle_level, recips, spread};
+use super::cost::{at_the_rails, capped_code, code_of, middle_level, pairs, recips, spread};
+use super::lanes::Lanes;
 use crate::vox::DecoderFlavor;
 use crate::vox::state::{FFMPEG_MAX, family};
 use crate::vox::tables::{MERGE_SHIFT, NEXT_INDEX, STEPS};
@@ -22,17 +23,24 @@ const WINDOW: usize = 512;
 /// How many levels either side of the greedy level are tried.
 const SPREAD: i32 = 1;
 
+/// One state of the frontier (or a candidate for it).
 #[derive(Debug, Clone, Copy)]
 struct Node<const N: usize> {
     cost: u64,
     /// The state packed for merging: each predictor in buckets of about an
     /// eighth of the step size (`tables::MERGE_SHIFT`), then the step
-    /// index. Nodes with the same key count as the same state and only the
-    /// cheaper survives: near-identical states would otherwise fill the K
-    /// paths with one choice. Buckets rather than exact keys improve speech
-    /// on every family and leave tones, music and noise about as they are.
+    /// index (see [`Keys`]). Nodes with the same key count as the same
+    /// state and only the cheaper survives: near-identical states would
+    /// otherwise fill the K paths with one choice. Buckets rather than
+    /// exact keys improve speech on every family and leave tones, music
+    /// and noise about as they are.
     key: u64,
-    pred: [i32; N],
+    /// The family predictors, packed (see [`Lanes`]).
+    lanes: u64,
+    /// Their sum and `spread * (p_f - p_g)` for each pair `f < g`, carried
+    /// from parent to child rather than computed from the predictors.
+    sum: i32,
+    apart: [i32; 3],
     index: u8,
     parent: u16,
     code: u8,
@@ -43,7 +51,9 @@ impl<const N: usize> Node<N> {
     const BLANK: Node<N> = Node {
         cost: 0,
         key: 0,
-        pred: [0; N],
+        lanes: 0,
+        sum: 0,
+        apart: [0; 3],
         index: 0,
         parent: 0,
         code: 0,
@@ -53,6 +63,45 @@ impl<const N: usize> Node<N> {
     fn same_state(&self, other: &Node<N>) -> bool {
         self.key == other.key
     }
+
+    fn pred(&self) -> [i32; N] {
+        Lanes::unpack(self.lanes)
+    }
+}
+
+/// One reconstruction level at one step index, with what a candidate
+/// through it needs precomputed (as `one_path`'s rows hold it).
+#[derive(Debug, Clone, Copy)]
+struct Level {
+    /// The families' signed differences, as one number to add to packed
+    /// predictors (see [`Lanes`]).
+    step: u64,
+    /// Their sum.
+    sum: i32,
+    /// `spread * (d_f - d_g)` for each pair `f < g`.
+    pairs: [i32; 3],
+    /// The step index after this level.
+    next: u8,
+    code: u8,
+}
+
+/// By step index, 64 of them (49 used) so that `i & 63` needs no bounds
+/// check: `levels[l + 1]` holds reconstruction level `l` (0 the most
+/// negative), level 0 again at 0 and level 15 again at 17, so that the
+/// three candidates around a middle level `m` are `levels[m..m + 3]`.
+type Levels = [[Level; 18]; 64];
+
+/// The state keys of packed predictors, by the step index they are at:
+/// `key = lanes & mask | tag`. The mask clears the `MERGE_SHIFT` low bits
+/// of every lane (the bucket; lanes hold `p + 2^18`, a multiple of the
+/// bucket, so two predictors share a masked lane exactly when they share
+/// `p >> shift`), and the tag puts the step index in the cleared bits
+/// (its low five bits in lane 0, its sixth in lane 1: every shift is at
+/// least 5). Keys are used only for equality; no key has bit 63 set.
+#[derive(Debug, Clone, Copy)]
+struct Keys {
+    mask: u64,
+    tag: u64,
 }
 
 /// The decoders' state after some codes, one predictor per family the
@@ -81,18 +130,23 @@ const SMALL: usize = 8;
 pub(crate) struct Trellis<const N: usize> {
     /// `diffs[index][code][family]`: the signed differences, all families together.
     diffs: Box<[[[i32; N]; 16]; 49]>,
+    /// The levels tried, by step index (see [`Levels`]).
+    levels: Box<Levels>,
+    /// By step index: how to make a state key ([`Keys`]) and the
+    /// reciprocal that picks the middle level (see [`middle_level`]).
+    keys: [Keys; 64],
+    recip: [u64; 64],
     lo: [i32; N],
     hi: [i32; N],
-    /// `hi - lo`: a predictor `u` is inside when `(u - lo) as u32 <= span`.
-    span: [u32; N],
+    /// `lo` and `hi` packed (see [`Lanes`]), with every guard bit set.
+    lo_lanes: u64,
+    hi_lanes: u64,
     /// The most the first (exact) family's predictor may reach: ffmpeg's
-    /// top rail for the universal search (see [`top_rail`]), none for the
+    /// top rail for the universal search (see [`capped_code`]), none for the
     /// exact-only one.
     cap: i32,
     /// How much the families' disagreement weighs in the cost (see [`cost`]).
     spread: i32,
-    /// The reciprocals that pick the middle level (see [`middle_level`]).
-    recip: &'static [u64; STEPS],
     paths: usize,
     nodes: Vec<Node<N>>,
     cand: Vec<Node<N>>,
@@ -151,14 +205,55 @@ impl<const N: usize> Trellis<N> {
                 }
             }
         }
+        let blank = Level {
+            step: 0,
+            sum: 0,
+            pairs: [0; 3],
+            next: 0,
+            code: 0,
+        };
+        let mut levels = Box::new([[blank; 18]; 64]);
+        for (i, row) in levels.iter_mut().enumerate().take(STEPS) {
+            for (at, level) in row.iter_mut().enumerate() {
+                let code = code_of((at as i32 - 1).clamp(0, 15));
+                let d = diffs[i][code as usize];
+                *level = Level {
+                    step: Lanes::step(&d),
+                    sum: d.iter().sum(),
+                    pairs: pairs(&d, spread),
+                    next: NEXT_INDEX[i][(code & 7) as usize],
+                    code,
+                };
+            }
+        }
+        let mut keys = [Keys { mask: 0, tag: 0 }; 64];
+        let mut recip = [0u64; 64];
+        for i in 0..STEPS {
+            // MERGE_SHIFT is by the index a code leads from: find one that
+            // leads to `i` (every index is reached from some index).
+            let (from, m) = (0..STEPS)
+                .flat_map(|j| (0..8).map(move |m| (j, m)))
+                .find(|&(j, m)| NEXT_INDEX[j][m] as usize == i)
+                .expect("every step index is reached");
+            let low = (1u64 << MERGE_SHIFT[from][m]) - 1;
+            let lanes = 1 | 1 << Lanes::BITS | 1 << (2 * Lanes::BITS);
+            keys[i] = Keys {
+                mask: !(low * lanes),
+                tag: (i as u64 & 31) | (i as u64 >> 5) << Lanes::BITS,
+            };
+            recip[i] = recips::<N>()[i];
+        }
         let mut t = Trellis {
             diffs,
+            levels,
+            keys,
+            recip,
             lo,
             hi,
-            span: std::array::from_fn(|f| (hi[f] - lo[f]) as u32),
+            lo_lanes: Lanes::pack(&lo),
+            hi_lanes: Lanes::pack(&hi) | Lanes::GUARDS,
             cap,
             spread,
-            recip: recips::<N>(),
             paths,
             nodes: Vec::with_capacity(paths),
             cand: Vec::with_capacity(max_cand),
@@ -173,17 +268,31 @@ impl<const N: usize> Trellis<N> {
         t
     }
 
+    /// The node of `pred` at step index `index` with cost 0.
+    fn root(&self, pred: [i32; N], index: u8) -> Node<N> {
+        let lanes = Lanes::pack(&pred);
+        Node {
+            cost: 0,
+            key: self.key(lanes, index),
+            lanes,
+            sum: pred.iter().sum(),
+            apart: pairs(&pred, self.spread),
+            index,
+            parent: 0,
+            code: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn key(&self, lanes: u64, index: u8) -> u64 {
+        let k = &self.keys[(index & 63) as usize];
+        lanes & k.mask | k.tag
+    }
+
     /// Start the search over from `state`, forgetting everything held.
     pub(crate) fn start_at(&mut self, state: FamilyState<N>) {
         self.nodes.clear();
-        self.nodes.push(Node {
-            cost: 0,
-            key: 0,
-            pred: state.pred,
-            index: state.index,
-            parent: 0,
-            code: 0,
-        });
+        self.nodes.push(self.root(state.pred, state.index));
         self.layers = 0;
     }
 
@@ -220,75 +329,94 @@ impl<const N: usize> Trellis<N> {
         self.nodes.clear();
     }
 
-    /// The cost, the family predictors and the code of the candidate
-    /// reached from `node` by `code`. One unsigned test per predictor finds
-    /// both rails and the cap; only a candidate past one takes the slow path.
+    /// The middle of the levels tried from `node` for sample `x`, as the
+    /// position in its row of [`Levels`] of the first of the three.
     #[inline(always)]
-    fn score(&self, node: &Node<N>, code: u8, x: i32) -> (u64, [i32; N], u8) {
-        let d = &self.diffs[node.index as usize][code as usize];
-        let mut pred = [0i32; N];
-        let mut outside = false;
-        for f in 0..N {
-            let u = node.pred[f] + d[f];
-            outside |= (u - self.lo[f]) as u32 > self.span[f];
-            pred[f] = u;
-        }
-        if outside {
-            return self.score_outside(node, code, x);
-        }
-        (node.cost + cost(x, &pred, self.spread), pred, code)
+    fn middle(&self, node: &Node<N>, x: i32) -> usize {
+        let recip = self.recip[(node.index & 63) as usize];
+        middle_level(N as i32 * x - node.sum, recip) as usize
     }
 
-    /// [`Trellis::score`] for a candidate past a rail or the cap: a code
+    /// The candidate reached from `node` (at frontier position `parent`)
+    /// through `level`: its cost by [`cost`] from the carried sums, or, when
+    /// a predictor leaves its rails or the exact one passes the cap (one
+    /// test for all), by [`Trellis::outside`].
+    #[inline(always)]
+    fn child(&self, node: &Node<N>, parent: usize, level: &Level, x: i32) -> Node<N> {
+        let lanes = node.lanes.wrapping_add(level.step);
+        let inside = (lanes | Lanes::GUARDS).wrapping_sub(self.lo_lanes)
+            & self.hi_lanes.wrapping_sub(lanes)
+            & Lanes::GUARDS;
+        if inside != Lanes::GUARDS {
+            return self.outside(node, parent, level.code, x);
+        }
+        let apart = Self::apart_through(node, level);
+        Node {
+            cost: Self::cost_through(node, level, N as i32 * x - node.sum),
+            key: self.key(lanes, level.next),
+            lanes,
+            sum: node.sum + level.sum,
+            apart,
+            index: level.next,
+            parent: parent as u16,
+            code: level.code,
+        }
+    }
+
+    /// The pair differences of the child of `node` through `level`.
+    #[inline(always)]
+    fn apart_through(node: &Node<N>, level: &Level) -> [i32; 3] {
+        let mut apart = node.apart;
+        for (a, p) in apart.iter_mut().zip(&level.pairs).take(N * (N - 1) / 2) {
+            *a += p;
+        }
+        apart
+    }
+
+    /// The cost of the child of `node` through `level` (inside the rails),
+    /// where `t0` is `N x` less the sum of the node's predictors: [`cost`]
+    /// from the sum and pair differences the node carries and the level's.
+    #[inline(always)]
+    fn cost_through(node: &Node<N>, level: &Level, t0: i32) -> u64 {
+        let t = (t0 - level.sum) as i64;
+        let mut cost = (t * t) as u64;
+        for q in 0..N * (N - 1) / 2 {
+            let a = (node.apart[q] + level.pairs[q]) as i64;
+            cost += (a * a) as u64;
+        }
+        node.cost + cost
+    }
+
+    /// [`Trellis::child`] for a candidate past a rail or the cap: a code
     /// that would take the exact family above the cap is replaced by the
     /// nearest one below that does not (see [`capped_code`]), and the
     /// predictors are clamped and penalised by [`at_the_rails`].
     #[cold]
     #[inline(never)]
-    fn score_outside(&self, node: &Node<N>, code: u8, x: i32) -> (u64, [i32; N], u8) {
+    fn outside(&self, node: &Node<N>, parent: usize, code: u8, x: i32) -> Node<N> {
+        let from = node.pred();
         let row = &self.diffs[node.index as usize];
-        let code = capped_code(node.pred[0], code, self.cap, |c| row[c as usize][0]);
+        let code = capped_code(from[0], code, self.cap, |c| row[c as usize][0]);
         let rails = (self.lo, self.hi);
         let d = &row[code as usize];
-        let (added, pred) = at_the_rails(node.pred, node.index, x, d, rails, self.spread);
-        (node.cost + added, pred, code)
-    }
-
-    /// The candidate reached from `node` (at frontier position `parent`) by
-    /// `code`, with cost and predictors from [`Trellis::score`].
-    #[inline(always)]
-    fn candidate(node: &Node<N>, parent: usize, code: u8, cost: u64, pred: [i32; N]) -> Node<N> {
-        let i = node.index as usize;
-        let index = NEXT_INDEX[i][(code & 7) as usize];
-        let sh = MERGE_SHIFT[i][(code & 7) as usize];
-        let mut key = 0u64;
-        for p in pred {
-            key = key << 16 | ((p >> sh) as u16 as u64);
-        }
+        let (added, pred) = at_the_rails(from, node.index, x, d, rails, self.spread);
+        let index = NEXT_INDEX[node.index as usize][(code & 7) as usize];
         Node {
-            cost,
-            key: key << 8 | index as u64,
-            pred,
-            index,
+            cost: node.cost + added,
             parent: parent as u16,
             code,
+            ..self.root(pred, index)
         }
-    }
-
-    /// The middle of the levels tried from `node` for sample `x`.
-    #[inline(always)]
-    fn level(&self, node: &Node<N>, x: i32) -> i32 {
-        middle_level(&node.pred, self.recip[node.index as usize], x)
     }
 
     #[inline]
     fn push(&mut self, x: i32) {
         if self.paths <= 2 {
-            self.push_small::<2>(x);
+            self.push_small::<2, 6>(x);
         } else if self.paths <= 4 {
-            self.push_small::<4>(x);
+            self.push_small::<4, 12>(x);
         } else if self.paths <= SMALL {
-            self.push_small::<SMALL>(x);
+            self.push_small::<SMALL, { 3 * SMALL }>(x);
         } else {
             self.push_large(x);
         }
@@ -303,75 +431,128 @@ impl<const N: usize> Trellis<N> {
         self.layers += 1;
     }
 
-    /// One sample for small `paths`: the survivors are picked in the pass
-    /// that makes the candidates, keeping a bounded set and its most
-    /// expensive member. A candidate enters if it is cheaper than that
+    /// One sample for small `paths`: every candidate is scored first (`C`
+    /// of them at most, three per node), then the survivors are picked in
+    /// the order the candidates were made, keeping a bounded set and its
+    /// most expensive member. A candidate enters if it is cheaper than that
     /// member (or the set is not full) and no member has its state, replaces
-    /// a member with its state if cheaper, and is dropped otherwise. A
-    /// candidate too expensive to enter is dropped once scored, before its
-    /// state key and node are made.
+    /// a member with its state if cheaper, and is dropped otherwise. The
+    /// set holds candidate numbers; only the survivors are copied, once.
     ///
     /// `S` is the set's capacity, `paths` rounded up to 2, 4 or 8: the scans
     /// cover all `S` slots without a branch, empty slots holding a key no
-    /// state has (keys use 56 bits) and a cost of 0, which never counts as
+    /// state has (keys use 63 bits) and a cost of 0, which never counts as
     /// the maximum over the first slot.
-    fn push_small<const S: usize>(&mut self, x: i32) {
+    fn push_small<const S: usize, const C: usize>(&mut self, x: i32) {
         const NO_STATE: u64 = u64::MAX;
+        const { assert!(C == 3 * S) };
+        // Always three levels (SPREAD is 1): at the ends one is tried
+        // twice, and the second try is dropped as the same state, not
+        // cheaper.
+        const _: () = assert!(SPREAD == 1);
+        /// `from` marks a candidate made by [`Trellis::outside`], kept in `cand`.
+        const OUTSIDE: u8 = 0x80;
         let k = self.paths;
-        debug_assert!(k <= S);
-        let mut top = [Node::<N>::BLANK; S];
+        debug_assert!(k <= S && self.nodes.len() <= S);
+        // The candidates as arrays of numbers, not nodes: cost, state key,
+        // and where the rest comes from (the position of the level in its
+        // row, or a node made on the slow path).
+        let mut costs_in = [0u64; C];
+        let mut keys_in = [0u64; C];
+        let mut from = [0u8; C];
+        let made = 3 * self.nodes.len();
+        self.cand.clear();
+        for (parent, node) in self.nodes.iter().enumerate() {
+            let row = &self.levels[(node.index & 63) as usize];
+            let at = self.middle(node, x);
+            let t0 = N as i32 * x - node.sum;
+            for j in 0..3 {
+                let c = 3 * parent + j;
+                let level = &row[at + j];
+                let lanes = node.lanes.wrapping_add(level.step);
+                let inside = (lanes | Lanes::GUARDS).wrapping_sub(self.lo_lanes)
+                    & self.hi_lanes.wrapping_sub(lanes)
+                    & Lanes::GUARDS;
+                if inside != Lanes::GUARDS {
+                    let n = self.outside(node, parent, level.code, x);
+                    costs_in[c] = n.cost;
+                    keys_in[c] = n.key;
+                    from[c] = OUTSIDE | self.cand.len() as u8;
+                    self.cand.push(n);
+                    continue;
+                }
+                costs_in[c] = Self::cost_through(node, level, t0);
+                keys_in[c] = self.key(lanes, level.next);
+                from[c] = (at + j) as u8;
+            }
+        }
+        let mut top = [0u8; S];
         let mut keys = [NO_STATE; S];
         let mut costs = [0u64; S];
         let mut count = 0usize;
         let mut max_at = 0usize;
         let mut max_cost = 0u64;
-        for parent in 0..self.nodes.len() {
-            let node = self.nodes[parent];
-            // Always three levels (SPREAD is 1): at the ends one is tried
-            // twice, and the second try is dropped as the same state, not
-            // cheaper.
-            const _: () = assert!(SPREAD == 1);
-            let level = self.level(&node, x);
-            for l in [(level - SPREAD).max(0), level, (level + SPREAD).min(15)] {
-                let code = code_of(l);
-                let (cost, pred, code) = self.score(&node, code, x);
-                if count == k && cost >= max_cost {
+        for c in 0..made {
+            let cost = costs_in[c];
+            if count == k && cost >= max_cost {
+                continue;
+            }
+            let key = keys_in[c];
+            // The member with this state, if any (at most one has it).
+            let mut same = S;
+            for (t, &member) in keys.iter().enumerate() {
+                same = if member == key { t } else { same };
+            }
+            let slot = if same < S {
+                if cost >= costs[same] {
                     continue;
                 }
-                let c = Self::candidate(&node, parent, code, cost, pred);
-                // The member with this state, if any (at most one has it).
-                let mut same = S;
-                for (t, &key) in keys.iter().enumerate() {
-                    same = if key == c.key { t } else { same };
-                }
-                let slot = if same < S {
-                    if c.cost >= costs[same] {
-                        continue;
-                    }
-                    same
-                } else if count < k {
-                    count += 1;
-                    count - 1
-                } else {
-                    max_at
-                };
-                top[slot] = c;
-                keys[slot] = c.key;
-                costs[slot] = c.cost;
-                // The most expensive member matters only to a full set.
-                if count == k {
-                    max_at = 0;
-                    max_cost = costs[0];
-                    for (t, &cost) in costs.iter().enumerate().skip(1) {
-                        let more = cost > max_cost;
-                        max_cost = if more { cost } else { max_cost };
-                        max_at = if more { t } else { max_at };
-                    }
+                same
+            } else if count < k {
+                count += 1;
+                count - 1
+            } else {
+                max_at
+            };
+            top[slot] = c as u8;
+            keys[slot] = key;
+            costs[slot] = cost;
+            // The most expensive member matters only to a full set.
+            if count == k {
+                max_at = 0;
+                max_cost = costs[0];
+                for (t, &cost) in costs.iter().enumerate().skip(1) {
+                    let more = cost > max_cost;
+                    max_cost = if more { cost } else { max_cost };
+                    max_at = if more { t } else { max_at };
                 }
             }
         }
+        // The survivors' nodes, made once.
+        let mut next = [Node::<N>::BLANK; S];
+        for (n, &c) in next.iter_mut().zip(&top[..count]) {
+            let c = c as usize;
+            let parent = c / 3;
+            *n = if from[c] & OUTSIDE != 0 {
+                self.cand[(from[c] & !OUTSIDE) as usize]
+            } else {
+                let node = &self.nodes[parent];
+                let level = &self.levels[(node.index & 63) as usize][from[c] as usize];
+                let apart = Self::apart_through(node, level);
+                Node {
+                    cost: costs_in[c],
+                    key: keys_in[c],
+                    lanes: node.lanes.wrapping_add(level.step),
+                    sum: node.sum + level.sum,
+                    apart,
+                    index: level.next,
+                    parent: parent as u16,
+                    code: level.code,
+                }
+            };
+        }
         self.nodes.clear();
-        self.nodes.extend_from_slice(&top[..count]);
+        self.nodes.extend_from_slice(&next[..count]);
     }
 
     /// One sample for large `paths`: every candidate is made, identical
@@ -380,12 +561,13 @@ impl<const N: usize> Trellis<N> {
         self.cand.clear();
         for parent in 0..self.nodes.len() {
             let node = self.nodes[parent];
-            let level = self.level(&node, x);
-            for l in (level - SPREAD).max(0)..(level + SPREAD).min(15) + 1 {
-                let code = code_of(l);
-                let (cost, pred, code) = self.score(&node, code, x);
-                self.cand
-                    .push(Self::candidate(&node, parent, code, cost, pred));
+            let row = &self.levels[(node.index & 63) as usize];
+            let at = self.middle(&node, x);
+            // The levels around the middle one, each once.
+            let (from, to) = (at.max(1), (at + 2).min(16));
+            for level in &row[from..=to] {
+                let c = self.child(&node, parent, level, x);
+                self.cand.push(c);
             }
         }
         self.merge_identical();
@@ -494,7 +676,208 @@ impl<const N: usize> Trellis<N> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::cost::cost;
     use super::*;
+    use crate::vox::fixtures::wav;
+
+    /// A path of the plain search: its cost, predictors, step index, key
+    /// and every code since the last commit.
+    #[derive(Clone)]
+    struct Path<const N: usize> {
+        cost: u64,
+        pred: [i32; N],
+        index: u8,
+        key: u64,
+        codes: Vec<u8>,
+    }
+
+    /// The K-best search spelled plainly, whole paths instead of back
+    /// pointers: at each sample the three levels around [`middle_level`]
+    /// of every path, each scored by [`cost`] (or [`at_the_rails`], the
+    /// code capped), the state key made from the predictors shifted by
+    /// `MERGE_SHIFT`; up to eight paths, the candidates taken in order
+    /// into a set that a cheaper candidate of a member's state replaces
+    /// it in, and that a cheaper candidate of a new state enters, in place
+    /// of the first of its most expensive members once full; from nine, the
+    /// candidates merged by state (the cheaper kept where the first stood)
+    /// and selected as `push_large` selects; every `DELAY + WINDOW`
+    /// samples the oldest `WINDOW` codes of the first cheapest path
+    /// written, and the paths that disagree with them dropped.
+    fn reference<const N: usize>(
+        families: [DecoderFlavor; N],
+        paths: usize,
+        spread: i32,
+        cap: i32,
+        x: &[i16],
+    ) -> Vec<u8> {
+        let tables = families.map(|f| family(f).0);
+        let mut rails = (families.map(|f| family(f).1), families.map(|f| family(f).2));
+        rails.1[0] = rails.1[0].min(cap);
+        let root = Path {
+            cost: 0,
+            pred: [0; N],
+            index: 0,
+            key: 0,
+            codes: Vec::new(),
+        };
+        let mut nodes = vec![root];
+        let mut out = Vec::new();
+        let best = |nodes: &[Path<N>]| {
+            let min = nodes.iter().map(|n| n.cost).min().expect("a path");
+            nodes.iter().position(|n| n.cost == min).expect("a path")
+        };
+        for &x in x {
+            let x = x as i32;
+            let mut cands = Vec::new();
+            for n in &nodes {
+                let i = n.index as usize;
+                let d = N as i32 * x - n.pred.iter().sum::<i32>();
+                let l = middle_level(d, recips::<N>()[i]);
+                let mut levels = vec![(l - 1).max(0), l, (l + 1).min(15)];
+                if paths > SMALL {
+                    levels.dedup();
+                }
+                for level in levels {
+                    let mut code = code_of(level);
+                    let diff = |code: u8| tables.map(|t| t[i][code as usize]);
+                    let u: [i32; N] = std::array::from_fn(|f| n.pred[f] + diff(code)[f]);
+                    let inside = (0..N).all(|f| rails.0[f] <= u[f] && u[f] <= rails.1[f]);
+                    let (c, u) = if inside {
+                        (cost(x, &u, spread), u)
+                    } else {
+                        code = capped_code(n.pred[0], code, cap, |c| diff(c)[0]);
+                        at_the_rails(n.pred, n.index, x, &diff(code), rails, spread)
+                    };
+                    let m = (code & 7) as usize;
+                    let sh = MERGE_SHIFT[i][m];
+                    let key = u
+                        .iter()
+                        .fold(0u64, |k, &p| k << 16 | (p >> sh) as u16 as u64);
+                    let mut codes = n.codes.clone();
+                    codes.push(code);
+                    cands.push(Path {
+                        cost: n.cost + c,
+                        pred: u,
+                        index: NEXT_INDEX[i][m],
+                        key: key << 8 | NEXT_INDEX[i][m] as u64,
+                        codes,
+                    });
+                }
+            }
+            let mut set: Vec<Path<N>> = Vec::new();
+            if paths <= SMALL {
+                for c in cands {
+                    let max = set.iter().map(|n| n.cost).max().unwrap_or(0);
+                    if set.len() == paths && c.cost >= max {
+                        continue;
+                    }
+                    if let Some(s) = set.iter().position(|n| n.key == c.key) {
+                        if c.cost < set[s].cost {
+                            set[s] = c;
+                        }
+                    } else if set.len() < paths {
+                        set.push(c);
+                    } else {
+                        let first_max = set.iter().position(|n| n.cost == max).expect("full");
+                        set[first_max] = c;
+                    }
+                }
+            } else {
+                for c in cands {
+                    match set.iter().position(|n| n.key == c.key) {
+                        Some(s) if c.cost < set[s].cost => set[s] = c,
+                        Some(_) => {}
+                        None => set.push(c),
+                    }
+                }
+                if set.len() > paths {
+                    set.select_nth_unstable_by_key(paths - 1, |n| n.cost);
+                    set.truncate(paths);
+                }
+            }
+            nodes = set;
+            if nodes[0].codes.len() == DELAY + WINDOW {
+                let settled = nodes[best(&nodes)].codes[..WINDOW].to_vec();
+                out.extend_from_slice(&settled);
+                nodes.retain(|n| n.codes[..WINDOW] == settled[..]);
+                for n in &mut nodes {
+                    n.codes.drain(..WINDOW);
+                }
+            }
+        }
+        if !x.is_empty() {
+            out.extend_from_slice(&nodes[best(&nodes)].codes);
+        }
+        out
+    }
+
+    fn search<const N: usize>(mut t: Trellis<N>, x: &[i16]) -> Vec<u8> {
+        let mut codes = Vec::new();
+        t.push_all(x, &mut codes);
+        t.finish(&mut codes);
+        codes
+    }
+
+    #[test]
+    fn engine_equals_its_plain_reference() {
+        let speech = wav("speech-espeak-8000Hz.wav")[6000..10_000].to_vec();
+        // Full-scale square waves drive the predictors into the rails and
+        // past the cap, where candidates take the slow path.
+        let square: Vec<i16> = (0..3000)
+            .map(|i| if (i / 7) % 2 == 0 { i16::MAX } else { i16::MIN })
+            .collect();
+        let mut v = 7u32;
+        let noise: Vec<i16> = (0..3000)
+            .map(|_| {
+                v = v.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (v >> 16) as i16
+            })
+            .collect();
+        let all = [
+            DecoderFlavor::Exact,
+            DecoderFlavor::ShiftAdd,
+            DecoderFlavor::Asterisk,
+        ];
+        for x in [&speech, &square, &noise] {
+            for paths in [2, 3, 4, 8, 12] {
+                let want = reference(all, paths, spread(paths), FFMPEG_MAX, x);
+                assert_eq!(
+                    search(Trellis::universal(paths), x),
+                    want,
+                    "universal:{paths}"
+                );
+                let exact = [DecoderFlavor::Exact];
+                let want = reference(exact, paths, 1, i32::MAX, x);
+                assert_eq!(search(Trellis::exact(paths), x), want, "search:{paths}");
+            }
+        }
+    }
+
+    #[test]
+    fn keys_of_packed_predictors_are_the_bucketed_states() {
+        // Two predictors share a masked lane exactly when they share a
+        // bucket, for every step index and across the whole range.
+        let t = Trellis::universal(8);
+        for (from, shifts) in MERGE_SHIFT.iter().enumerate() {
+            for (m, &sh) in shifts.iter().enumerate() {
+                let index = NEXT_INDEX[from][m];
+                let key = |p: [i32; 3]| t.key(Lanes::pack(&p), index);
+                for p in (-32768..=32767).step_by(97) {
+                    for q in [p - 1, p + 1, p + (1 << sh), p - (1 << sh), p + 3, p ^ 1] {
+                        let q = q.clamp(-32768, 32767);
+                        let same = p >> sh == q >> sh;
+                        assert_eq!(key([p, 0, 5]) == key([q, 0, 5]), same, "{p} {q} at {index}");
+                        assert_eq!(key([7, p, 5]) == key([7, q, 5]), same, "{p} {q} at {index}");
+                        assert_eq!(key([7, 0, p]) == key([7, 0, q]), same, "{p} {q} at {index}");
+                    }
+                }
+                let other = (index + 1) % STEPS as u8;
+                let a = t.key(Lanes::pack(&[0, 0, 0]), index);
+                let b = t.key(Lanes::pack(&[0, 0, 0]), other);
+                assert_ne!(a, b, "step indices {index} and {other}");
+            }
+        }
+    }
 
     #[test]
     fn one_code_per_sample_and_bounded_history() {
