@@ -200,7 +200,7 @@ static SWEPT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// Remove, once per folder per process, the temporary files that a killed
 /// voxprep left there (SIGKILL cannot be caught, so its signal handler never
-/// ran): names `.<name>.<pid>-<n>.tmp.<wav|vox>` whose process is gone (no
+/// ran): names `.<name>.<pid>-<n>.tmp.<ext>` whose process is gone (no
 /// `/proc/<pid>`) and that were last written more than [`STALE_AFTER`] ago.
 /// Linux only (elsewhere there is no cheap way to ask whether a process
 /// lives); errors are ignored. Returns how many files were removed.
@@ -245,15 +245,19 @@ pub(crate) fn sweep_stale(dir: &Path) -> usize {
 }
 
 /// The process id in a name [`TempFile::create_beside`] makes
-/// (`.<name>.<pid>-<n>.tmp.<wav|vox>`), `None` for any other name.
+/// (`.<name>.<pid>-<n>.tmp.<ext>`, where `<ext>` is the name's own
+/// extension, or `out` for a name without a simple one: what `convert`
+/// and `check -o` write), `None` for any other name.
 fn temp_file_pid(name: &str) -> Option<u32> {
-    let stem = name
-        .strip_suffix(".tmp.wav")
-        .or_else(|| name.strip_suffix(".tmp.vox"))?;
+    let (stem, ext) = name.rsplit_once(".tmp.")?;
     let (target, tag) = stem.strip_prefix('.')?.rsplit_once('.')?;
     let (pid, n) = tag.split_once('-')?;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if target.is_empty() || !digits(pid) || !digits(n) {
+    let own_ext = Path::new(target).extension().and_then(|e| e.to_str());
+    let ext_fits = !ext.is_empty()
+        && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+        && (own_ext == Some(ext) || ext == "out");
+    if target.is_empty() || !digits(pid) || !digits(n) || !ext_fits {
         return None;
     }
     pid.parse().ok()
@@ -570,6 +574,9 @@ mod tests {
     fn temporary_names_are_told_apart() {
         assert_eq!(temp_file_pid(".out.wav.4242-0.tmp.wav"), Some(4242));
         assert_eq!(temp_file_pid(".a.b.c.vox.7-12.tmp.vox"), Some(7));
+        // check -o: the report's own extension, or `out`.
+        assert_eq!(temp_file_pid(".report.html.42-1.tmp.html"), Some(42));
+        assert_eq!(temp_file_pid(".notes.42-1.tmp.out"), Some(42));
         for other in [
             "out.wav",
             ".out.wav.tmp.wav",
@@ -579,6 +586,8 @@ mod tests {
             "..42-1.tmp.wav",
             "out.wav.42-1.tmp.wav",
             ".out.wav.42-1.tmp.mp3",
+            ".report.html.42-1.tmp.wav",
+            ".report.html.42-1.tmp.",
         ] {
             assert_eq!(temp_file_pid(other), None, "{other}");
         }
