@@ -45,3 +45,28 @@ pub(crate) fn random_bytes(seed: u64, n: usize) -> Vec<u8> {
         })
         .collect()
 }
+
+/// `n` samples of full-scale white noise from `seed` (a 32-bit linear
+/// congruential generator, its high half): the same every run.
+pub(crate) fn noise(seed: u32, n: usize) -> Vec<i16> {
+    let mut v = seed;
+    (0..n)
+        .map(|_| {
+            v = v.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (v >> 16) as i16
+        })
+        .collect()
+}
+
+/// `n` samples of a full-scale square, `half` samples at each rail.
+pub(crate) fn square(n: usize, half: usize) -> Vec<i16> {
+    (0..n)
+        .map(|i| {
+            if (i / half) % 2 == 0 {
+                i16::MAX
+            } else {
+                i16::MIN
+            }
+        })
+        .collect()
+}

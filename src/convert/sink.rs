@@ -350,14 +350,7 @@ mod tests {
             fs::write(&path, b"").unwrap(); // `TempFile` creates it in use
             let opts = crate::check::CheckOptions::default();
             let mut sink = Sink::create(&path, OutputFormat::Vox, 8000, kind, Some(&opts)).unwrap();
-            let mut rest = &x[..];
-            let mut k = 0usize;
-            while !rest.is_empty() {
-                k += 1;
-                let take = rest.len().min(1 + (k * 7919) % 5000);
-                sink.write(&rest[..take]).unwrap();
-                rest = &rest[take..];
-            }
+            write_in_odd_sizes(&mut sink, &x);
             let Some(Streamed::Vox((stats, codec, _))) = sink.finish().unwrap() else {
                 panic!("asked for the analysis of the bytes");
             };
@@ -372,6 +365,18 @@ mod tests {
             for p in &crate::spec::vox_stream_problems(&codec) {
                 assert!(codes(&checked.problems).contains(&p.code), "{kind}: {p:?}");
             }
+        }
+    }
+
+    /// Write `x` to `sink` in calls of ever-changing sizes (1 to 5000).
+    fn write_in_odd_sizes(sink: &mut Sink, x: &[i16]) {
+        let mut rest = x;
+        let mut k = 0usize;
+        while !rest.is_empty() {
+            k += 1;
+            let take = rest.len().min(1 + (k * 7919) % 5000);
+            sink.write(&rest[..take]).unwrap();
+            rest = &rest[take..];
         }
     }
 
@@ -399,14 +404,7 @@ mod tests {
             Some(&opts),
         )
         .unwrap();
-        let mut rest = &x[..];
-        let mut k = 0usize;
-        while !rest.is_empty() {
-            k += 1;
-            let take = rest.len().min(1 + (k * 7919) % 5000);
-            sink.write(&rest[..take]).unwrap();
-            rest = &rest[take..];
-        }
+        write_in_odd_sizes(&mut sink, &x);
         let Some(Streamed::Wav(stats)) = sink.finish().unwrap() else {
             panic!("asked for the analysis of the samples");
         };

@@ -29,6 +29,23 @@ fn sox_decode(vox_path: &std::path::Path, extra: &[&str]) -> (Vec<i16>, String) 
     (pcm, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
+/// The VOX file at `vox_path` decoded by libsndfile's `sndfile-convert`
+/// (through a 16-bit WAV at `wav_out`).
+fn sndfile_decode(vox_path: &std::path::Path, wav_out: &std::path::Path) -> Vec<i16> {
+    let st = Command::new("sndfile-convert")
+        .arg("-pcm16")
+        .arg(vox_path)
+        .arg(wav_out)
+        .status()
+        .expect("run sndfile-convert");
+    assert!(st.success());
+    hound::WavReader::open(wav_out)
+        .expect("wav")
+        .into_samples::<i16>()
+        .map(|s| s.expect("sample"))
+        .collect()
+}
+
 #[test]
 fn sox_and_libsndfile_decode_our_streams_like_our_exact_decoder() {
     if !have_tool("sox") || !have_tool("sndfile-convert") {
@@ -48,19 +65,7 @@ fn sox_and_libsndfile_decode_our_streams_like_our_exact_decoder() {
                 "{clip} {kind}: sox"
             );
             assert!(!stderr.contains("state errors"), "{clip} {kind}: {stderr}");
-            let wav_out = dir.path().join("out.wav");
-            let st = Command::new("sndfile-convert")
-                .arg("-pcm16")
-                .arg(&path)
-                .arg(&wav_out)
-                .status()
-                .expect("run sndfile-convert");
-            assert!(st.success());
-            let back: Vec<i16> = hound::WavReader::open(&wav_out)
-                .expect("wav")
-                .into_samples::<i16>()
-                .map(|s| s.expect("sample"))
-                .collect();
+            let back = sndfile_decode(&path, &dir.path().join("out.wav"));
             assert_eq!(
                 back,
                 vox::decode(&bytes, DecoderFlavor::Exact),
@@ -185,19 +190,7 @@ fn default_stream_of_clipped_speech_decodes_alike_on_sox_libsndfile_and_ffmpeg()
         let path = dir.path().join("clipped.vox");
         std::fs::write(&path, bytes).expect("write");
         let (sox, _) = sox_decode(&path, &[]);
-        let wav_out = dir.path().join("sndfile.wav");
-        let st = Command::new("sndfile-convert")
-            .arg("-pcm16")
-            .arg(&path)
-            .arg(&wav_out)
-            .status()
-            .expect("run sndfile-convert");
-        assert!(st.success());
-        let sndfile: Vec<i16> = hound::WavReader::open(&wav_out)
-            .expect("wav")
-            .into_samples::<i16>()
-            .map(|s| s.expect("sample"))
-            .collect();
+        let sndfile = sndfile_decode(&path, &dir.path().join("sndfile.wav"));
         (sox, sndfile, ffmpeg_decode(dir.path(), bytes))
     };
     let (sox, sndfile, ffmpeg) = decode_all(&vox::encode(&x, EncoderKind::default()));

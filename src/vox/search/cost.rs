@@ -245,13 +245,7 @@ mod tests {
         // The square and clipped speech push every encoder to the top rail,
         // where ffmpeg's decoder stops 15 below sox's; loud noise and a
         // square riding just under full scale too.
-        let mut v = 99u32;
-        let noise: Vec<i16> = (0..20_000)
-            .map(|_| {
-                v = v.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (v >> 16) as i16
-            })
-            .collect();
+        let noise = crate::test_fixtures::noise(99, 20_000);
         let near: Vec<i16> = (0..8000)
             .map(|i| if (i / 13) % 2 == 0 { 32_760 } else { -100 })
             .collect();

@@ -306,16 +306,8 @@ mod tests {
             .collect();
         // Full-scale square waves drive the predictors into the rails, where
         // the single-path engine takes its slow path.
-        let square: Vec<i16> = (0..3000)
-            .map(|i| if (i / 7) % 2 == 0 { i16::MAX } else { i16::MIN })
-            .collect();
-        let mut v = 1u32;
-        let noise: Vec<i16> = (0..3000)
-            .map(|_| {
-                v = v.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (v >> 16) as i16
-            })
-            .collect();
+        let square = crate::test_fixtures::square(3000, 7);
+        let noise = crate::test_fixtures::noise(1, 3000);
         let all = [
             DecoderFlavor::Exact,
             DecoderFlavor::ShiftAdd,

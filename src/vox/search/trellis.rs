@@ -823,16 +823,8 @@ mod tests {
         let speech = wav("speech-espeak-8000Hz.wav")[6000..10_000].to_vec();
         // Full-scale square waves drive the predictors into the rails and
         // past the cap, where candidates take the slow path.
-        let square: Vec<i16> = (0..3000)
-            .map(|i| if (i / 7) % 2 == 0 { i16::MAX } else { i16::MIN })
-            .collect();
-        let mut v = 7u32;
-        let noise: Vec<i16> = (0..3000)
-            .map(|_| {
-                v = v.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (v >> 16) as i16
-            })
-            .collect();
+        let square = crate::test_fixtures::square(3000, 7);
+        let noise = crate::test_fixtures::noise(7, 3000);
         let all = [
             DecoderFlavor::Exact,
             DecoderFlavor::ShiftAdd,
