@@ -62,7 +62,7 @@ pub(crate) fn noise(seed: u32, n: usize) -> Vec<i16> {
 pub(crate) fn square(n: usize, half: usize) -> Vec<i16> {
     (0..n)
         .map(|i| {
-            if (i / half) % 2 == 0 {
+            if (i / half).is_multiple_of(2) {
                 i16::MAX
             } else {
                 i16::MIN
