@@ -3,7 +3,8 @@
 //! the families' disagreement weighs ([`spread`]), and which levels are
 //! tried ([`middle_level`], [`pair_window`], [`code_of`]).
 
-use crate::vox::state::overshoot;
+use crate::vox::DecoderFlavor;
+use crate::vox::state::{family, overshoot};
 use crate::vox::tables::{RECIP_4S, RECIP_12S, STEPS};
 
 /// Added to a candidate's cost when a predictor overshoots the rails beyond
@@ -128,6 +129,19 @@ pub(super) fn at_the_rails<const N: usize>(
     }
     let scale = N as u64 * (spread * spread).max(1) as u64;
     (cost(x, &pred, spread) + penalties * scale, pred)
+}
+
+/// The rails a search holds each family's predictor to (lows, highs): the
+/// families' own, but for the first (exact) family's top, which is at most
+/// `cap`, so that a step past the cap leaves the searches' fast paths and
+/// [`capped_code`] replaces it.
+pub(super) fn rails<const N: usize>(
+    families: [DecoderFlavor; N],
+    cap: i32,
+) -> ([i32; N], [i32; N]) {
+    let (lo, mut hi) = (families.map(|f| family(f).1), families.map(|f| family(f).2));
+    hi[0] = hi[0].min(cap);
+    (lo, hi)
 }
 
 /// `code`, or when it would take a predictor `p` above `cap` (its

@@ -3,7 +3,7 @@
 
 use std::hint::select_unpredictable;
 
-use super::cost::{at_the_rails, capped_code, code_of, pair_window, pairs, recips, spread};
+use super::cost::{at_the_rails, capped_code, code_of, pair_window, pairs, rails, recips, spread};
 use super::lanes::Lanes;
 use crate::vox::DecoderFlavor;
 use crate::vox::state::{FFMPEG_MAX, family};
@@ -105,8 +105,7 @@ impl<const N: usize> Single<N> {
                 };
             }
         }
-        let (lo, mut hi) = (families.map(|f| family(f).1), families.map(|f| family(f).2));
-        hi[0] = hi[0].min(cap);
+        let (lo, hi) = rails(families, cap);
         Single {
             rows,
             lo,
@@ -261,8 +260,7 @@ mod tests {
         x: &[i16],
     ) -> Vec<u8> {
         let tables = families.map(|f| family(f).0);
-        let mut rails = (families.map(|f| family(f).1), families.map(|f| family(f).2));
-        rails.1[0] = rails.1[0].min(cap);
+        let rails = rails(families, cap);
         let (mut pred, mut index) = ([0i32; N], 0u8);
         let mut codes = Vec::new();
         for &x in x {

@@ -10,7 +10,7 @@
 //! late, and the history never exceeds `(DELAY + WINDOW) * paths` entries.
 
 use super::MAX_PATHS;
-use super::cost::{at_the_rails, capped_code, code_of, middle_level, pairs, recips, spread};
+use super::cost::{at_the_rails, capped_code, code_of, middle_level, pairs, rails, recips, spread};
 use super::lanes::Lanes;
 use crate::vox::DecoderFlavor;
 use crate::vox::state::{FFMPEG_MAX, family};
@@ -194,9 +194,7 @@ impl<const N: usize> Trellis<N> {
             0
         };
         let tables = families.map(|f| family(f).0);
-        let (lo, mut hi) = (families.map(|f| family(f).1), families.map(|f| family(f).2));
-        // A step past the cap leaves the fast path (see `score`).
-        hi[0] = hi[0].min(cap);
+        let (lo, hi) = rails(families, cap);
         let mut diffs = Box::new([[[0i32; N]; 16]; 49]);
         for (i, row) in diffs.iter_mut().enumerate() {
             for (code, cell) in row.iter_mut().enumerate() {
@@ -717,14 +715,13 @@ mod tests {
     /// pointers: at each sample the three levels around [`middle_level`]
     /// of every path, each scored by [`cost`] (or [`at_the_rails`], the
     /// code capped), the state key made from the predictors shifted by
-    /// `MERGE_SHIFT`; up to eight paths, the candidates taken in order
-    /// into a set that a cheaper candidate of a member's state replaces
-    /// it in, and that a cheaper candidate of a new state enters, in place
-    /// of the first of its most expensive members once full; from nine, the
-    /// candidates merged by state (the cheaper kept where the first stood)
-    /// and selected as `push_large` selects; every `DELAY + WINDOW`
-    /// samples the oldest `WINDOW` codes of the first cheapest path
-    /// written, and the paths that disagree with them dropped.
+    /// `MERGE_SHIFT`; up to eight paths, the candidates taken in order of
+    /// (cost, candidate number), each unless a path already taken has its
+    /// state, until `paths` are taken; from nine, the candidates merged by
+    /// state (the cheaper kept where the first stood) and selected as
+    /// `push_large` selects; every `DELAY + WINDOW` samples the oldest
+    /// `WINDOW` codes of the first cheapest path written, and the paths
+    /// that disagree with them dropped.
     fn reference<const N: usize>(
         families: [DecoderFlavor; N],
         paths: usize,
@@ -733,8 +730,7 @@ mod tests {
         x: &[i16],
     ) -> Vec<u8> {
         let tables = families.map(|f| family(f).0);
-        let mut rails = (families.map(|f| family(f).1), families.map(|f| family(f).2));
-        rails.1[0] = rails.1[0].min(cap);
+        let rails = rails(families, cap);
         let root = Path {
             cost: 0,
             pred: [0; N],
