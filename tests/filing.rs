@@ -46,6 +46,12 @@ fn with_table(table: &Path) -> PackageOptions {
     }
 }
 
+/// `found` (from [`codes`]) holds `code` for the file named `name`.
+#[track_caller]
+fn assert_found(found: &[(FilingCode, String)], code: FilingCode, name: &str) {
+    assert!(found.contains(&(code, name.into())), "{found:?}");
+}
+
 fn codes(p: &Package) -> Vec<(FilingCode, String)> {
     let mut v: Vec<(FilingCode, String)> = p
         .all_findings()
@@ -264,18 +270,9 @@ fn names_clash_without_case_and_the_policy_decides_what_is_portable() {
         &PackageOptions::default(),
     );
     let found = codes(&p);
-    assert!(
-        found.contains(&(FilingCode::NameClash, "Bye.wav".into())),
-        "{found:?}"
-    );
-    assert!(
-        found.contains(&(FilingCode::NameClash, "bye.mp3".into())),
-        "{found:?}"
-    );
-    assert!(
-        found.contains(&(FilingCode::BadName, "欢迎.wav".into())),
-        "{found:?}"
-    );
+    assert_found(&found, FilingCode::NameClash, "Bye.wav");
+    assert_found(&found, FilingCode::NameClash, "bye.mp3");
+    assert_found(&found, FilingCode::BadName, "欢迎.wav");
     assert!(p.manifest.is_empty());
     let any = PackageOptions {
         names: NamePolicy::Any,
@@ -331,14 +328,8 @@ fn texts_in_gbk_utf16_and_excel_are_read() {
     assert_eq!(texts["c.wav"], zh);
     assert_eq!(texts["d.wav"], "再见");
     let found = codes(&p);
-    assert!(
-        found.contains(&(FilingCode::TextEncoding, "a.txt".into())),
-        "{found:?}"
-    );
-    assert!(
-        found.contains(&(FilingCode::TextEncoding, "b.txt".into())),
-        "{found:?}"
-    );
+    assert_found(&found, FilingCode::TextEncoding, "a.txt");
+    assert_found(&found, FilingCode::TextEncoding, "b.txt");
 }
 
 // ---- the command ----
