@@ -11,8 +11,8 @@ use super::{EncoderKind, NibbleOrder};
 /// [`encode`](Encoder::encode) may be called with any number of samples,
 /// odd counts included; the bytes are the same as for one call on the whole
 /// input. The search encoders decide each code later than they see the
-/// sample (not at all with one path, up to 1024 samples with two or three; up to a 16.4 s
-/// segment with more, which are searched on several threads; at most
+/// sample (not at all with one path; with more, up to a 16.4 s segment,
+/// segments being searched on several threads; at most
 /// [`MAX_DELAY`](super::MAX_DELAY) samples), so their bytes come out with a
 /// delay; [`block_hint`](Encoder::block_hint) says how much to hand over at
 /// once. [`finish`](Encoder::finish) writes everything
@@ -81,7 +81,7 @@ impl Encoder {
 
     /// How many samples to hand [`encode`](Encoder::encode) at a time so
     /// that the encoder can spread its work over the threads it uses: for a
-    /// search of four or more paths, one segment of the split per thread
+    /// search of two or more paths, one segment of the split per thread
     /// (16.4 s each); otherwise 256 Ki samples, from which greedy spreads
     /// over lanes and cores (it splits from 64 Ki up). Calls of any size
     /// give the same bytes; this only decides how much runs at once.

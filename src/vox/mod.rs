@@ -58,9 +58,8 @@ pub const DEFAULT_SEARCH_PATHS: usize = 16;
 pub const DEFAULT_UNIVERSAL_PATHS: usize = 8;
 
 /// The most samples a search encoder holds before deciding their codes:
-/// none for one path, 1024 for two or three (the search's decision depth
-/// and commit window), one segment of the split search (131 072, 16.4 s)
-/// for four or more (see the README's VOX section).
+/// none for one path, one segment of the split search (131 072, 16.4 s)
+/// for two or more (see the README's VOX section).
 pub const MAX_DELAY: usize = split::SEGMENT;
 
 /// The decoder families found in the field. They differ in how the difference

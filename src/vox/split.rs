@@ -1,51 +1,51 @@
-//! The K-best search on long inputs, on several threads.
+//! The K-best search on long inputs, on several threads, with the bytes of
+//! one search.
 //!
 //! A search's decisions depend on everything before them, so one search is
-//! one long chain of work. But two searches with four or more paths that
-//! start in different states on the same input soon pass through the same
-//! decoder state on their best paths, and a stream plays as its encoder
-//! meant as long as every code is decided for the state the decoders are
-//! really in. So a long input is cut into segments of [`SEGMENT`] samples,
+//! one long chain of work. But two searches with several paths that start
+//! apart on the same input soon hold the very same frontier (the same
+//! states in the same order at the same costs), and from there they decide
+//! alike. So a long input is cut into segments of [`SEGMENT`] samples,
 //! searched at the same time on a rayon pool (see [`pool`](super::pool)):
 //!
-//! 1. Each segment after the first starts from a guessed state: where the
-//!    decoders end up on the search's codes for the [`WARM_UP`] samples
-//!    before it, searched from rest. The segment's codes are decoded once
-//!    more to record the decoders' state every [`CHECK`] samples.
-//! 2. Then, in order, each segment's guess is compared with the true state
-//!    that the codes before it left the decoders in. When they differ, the
-//!    segment is searched again from the true state (the bridge) until the
-//!    decoders reach one of the recorded states; the bridge's codes up to
-//!    there and the guessed search's codes after it make the segment. From
-//!    that sample on every decoder of every family is exactly where the
-//!    guessed search assumed it to be, so each of its codes is decided for
-//!    the true state. A bridge that never meets the recorded states becomes
-//!    the whole segment.
+//! 1. Each segment after the first is searched by a guess: a search started
+//!    from rest [`WARM_UP`] samples before the segment, which notes its
+//!    frontier after every commit in the segment (every 512 samples) and the
+//!    path each commit's codes came through.
+//! 2. Then, in order, the one search over the whole input is carried into
+//!    each segment (the truth: the previous segment's search, right after
+//!    its last commit), sample block by sample block, until its frontier is
+//!    one the guess noted. From that commit on the guess makes exactly the
+//!    truth's decisions ([`Trellis::same_frontier`] says why); the codes the
+//!    guess's next commit wrote for the samples before came through its own
+//!    history, so those are taken from the truth's history instead, along
+//!    the path the guess noted. The guess, at the segment's end, is then the
+//!    truth. A truth that never meets the guess searches the whole segment.
 //!
-//! Every segment's search ends at its last sample, as the whole search does
-//! at the end of the input. The bytes are a function of the input alone:
-//! segments sit at fixed positions, so neither the number of threads nor the
-//! sizes of the encoder's calls change them. They are not the bytes of one
-//! search over the whole input, which carries its K paths across the joins,
-//! but they play as well: on speech and pink noise the bridges mostly meet
-//! and no family's SNR moves by more than a few hundredths of a dB.
-//! Only where bridges never meet (full-scale white noise) does a join show,
-//! a little either way, since it still ends one search without look-ahead
-//! and starts the next from one state. With two paths most bridges never
-//! meet on speech, so fewer than [`MIN_PATHS`] are not split.
-//! An input of one segment or less is encoded exactly as by one search.
+//! The bytes are therefore exactly those of one search over the whole input
+//! (tests compare them on speech, noise and inputs whose searches never
+//! meet): the split loses nothing at its joins, whatever the signal. What a
+//! join costs is time: the truth's search up to the meeting, usually none
+//! (on speech and real prompts the guess's first frontier in the segment is
+//! mostly already the truth's) and at most the whole segment again.
 
 use rayon::prelude::*;
 
 use super::pool;
-use super::search::{FamilyState, Trellis};
+use super::search::{Frontier, Trellis};
 
-/// Samples per segment (16.4 s at 8 kHz).
+/// Samples per segment (16.4 s at 8 kHz); a multiple of the commit interval,
+/// so that every segment starts right after a commit.
 pub(crate) const SEGMENT: usize = 1 << 17;
-/// Samples searched from rest before a segment to guess its starting state.
-const WARM_UP: usize = 1024;
-/// Samples between the recorded states that a bridge is compared with.
-const CHECK: usize = 64;
+/// Samples searched from rest before a segment by its guess; a multiple of
+/// the commit interval and at least the first commit's distance, so that
+/// the guess commits where the truth does.
+const WARM_UP: usize = 4096;
+const _: () = assert!(
+    SEGMENT % Trellis::<1>::COMMIT_EVERY == 0
+        && WARM_UP % Trellis::<1>::COMMIT_EVERY == 0
+        && WARM_UP >= Trellis::<1>::FIRST_COMMIT
+);
 /// The most segments searched at once (one per thread): the held samples
 /// and the guesses' codes stay below 64 segments (8 Mi samples, about 30 MB
 /// in all) on machines of any size.
@@ -57,26 +57,29 @@ pub(crate) fn batch() -> usize {
     pool::threads().clamp(2, MAX_BATCH)
 }
 
-/// The fewest paths whose searches are split: with fewer, searches started
-/// apart rarely meet, and a bridge that never meets does the segment's work
-/// twice.
-pub(crate) const MIN_PATHS: usize = 4;
+/// The fewest paths whose searches are split: one path is another engine
+/// ([`Single`](super::search::Single)), which decides each code at once.
+pub(crate) const MIN_PATHS: usize = 2;
 
 /// How the segments were joined (for tests and curiosity).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Joins {
-    /// Segments whose guess was the true state (the first always is).
+    /// Segments whose guess held the truth's frontier where the segment
+    /// starts (the first segment's guess is the truth).
     pub(crate) guessed: usize,
-    /// Segments whose bridge met a recorded state.
+    /// Segments where the truth met the guess later.
     pub(crate) met: usize,
-    /// Segments searched again to the end from the true state.
+    /// Segments searched again to the end by the truth.
     pub(crate) redone: usize,
+    /// Samples of segments after the first that the truth searched (the
+    /// work the split did twice).
+    pub(crate) again: usize,
 }
 
 /// A K-best search over `N` families that splits long inputs into segments.
 #[derive(Debug, Clone)]
 pub(crate) struct Split<const N: usize> {
-    /// A search that has seen nothing, cloned for every run.
+    /// A search that has seen nothing, cloned for every guess.
     blank: Trellis<N>,
     /// The `WARM_UP` samples before the current segment (fewer before the
     /// first), then the samples of the current segment and any after it
@@ -84,28 +87,38 @@ pub(crate) struct Split<const N: usize> {
     held: Vec<i16>,
     /// How many of `held` come before the current segment.
     before: usize,
-    /// The decoders' true state where the current segment starts.
-    truth: FamilyState<N>,
+    /// Whether the current segment is the input's first.
+    first: bool,
+    /// The one search over the input, at the start of the current segment.
+    truth: Trellis<N>,
     joins: Joins,
 }
 
-/// One segment searched from a guessed state.
+/// One segment searched by a guess.
 struct Guess<const N: usize> {
-    start: FamilyState<N>,
+    /// The guess at the segment's end, not finished.
+    search: Trellis<N>,
+    /// Its codes from the segment's first sample on (those its commits in
+    /// the segment wrote for samples in it).
     codes: Vec<u8>,
-    /// The decoders' state after every whole `CHECK` codes.
-    checks: Vec<FamilyState<N>>,
-    end: FamilyState<N>,
+    /// Its frontier right after each commit in the segment, the first at
+    /// the segment's start, and the first sample after each.
+    frontiers: Vec<Frontier>,
+    /// For each commit in the segment but the first, the node of the
+    /// frontier before (`frontiers[i - 1]`) that its codes' path passed
+    /// through.
+    paths: Vec<u16>,
 }
 
 impl<const N: usize> Split<N> {
     /// Split the work of `blank`, a search that has seen nothing.
     pub(crate) fn new(blank: Trellis<N>) -> Split<N> {
         Split {
+            truth: blank.clone(),
             blank,
             held: Vec::new(),
             before: 0,
-            truth: FamilyState::REST,
+            first: true,
             joins: Joins::default(),
         }
     }
@@ -128,12 +141,13 @@ impl<const N: usize> Split<N> {
         }
     }
 
-    /// Append the codes of the samples still held: the last segment ends here.
+    /// Append the codes of the samples still held: the search ends here.
     pub(crate) fn finish(&mut self, codes: &mut Vec<u8>) {
         let rest = self.held.len() - self.before;
         if rest > 0 {
             self.run(rest, codes);
         }
+        self.truth.finish(codes);
     }
 
     /// How the segments so far were joined.
@@ -149,16 +163,21 @@ impl<const N: usize> Split<N> {
         let end = self.before + len;
         let starts: Vec<usize> = (self.before..end).step_by(SEGMENT).collect();
         let segment = |s: usize| &held[s..(s + SEGMENT).min(end)];
+        let skip = usize::from(self.first);
         let guesses: Vec<Guess<N>> = pool::install(|| {
-            starts
+            starts[skip..]
                 .par_iter()
-                .map(|&s| guess(blank, &held[s - WARM_UP.min(s)..s], segment(s)))
+                .map(|&s| guess(blank, &held[s - WARM_UP..s], segment(s)))
                 .collect()
         });
-        for (g, &s) in guesses.into_iter().zip(&starts) {
-            let (seg_codes, end_state) = join(blank, self.truth, g, segment(s), &mut self.joins);
-            codes.extend_from_slice(&seg_codes);
-            self.truth = end_state;
+        if self.first {
+            // The first segment's search is the truth itself.
+            self.truth.push_all(segment(starts[0]), codes);
+            self.joins.guessed += 1;
+            self.first = false;
+        }
+        for (g, &s) in guesses.into_iter().zip(&starts[skip..]) {
+            join(&mut self.truth, g, segment(s), codes, &mut self.joins);
         }
         let keep = end - WARM_UP.min(end);
         self.held.drain(..keep);
@@ -166,78 +185,68 @@ impl<const N: usize> Split<N> {
     }
 }
 
-/// The codes of one search of `x` from `from`, to its end.
-fn search<const N: usize>(blank: &Trellis<N>, from: FamilyState<N>, x: &[i16]) -> Vec<u8> {
-    let mut t = blank.clone();
-    t.start_at(from);
-    let mut codes = Vec::with_capacity(x.len());
-    t.push_all(x, &mut codes);
-    t.finish(&mut codes);
-    codes
-}
-
-/// Search segment `x` from the state that searching `warm` (the samples
-/// before it) from rest leads to; the first segment of an input has no
-/// `warm` and starts at rest, its true state.
+/// Search segment `x` from rest, starting on `warm`, the samples before it,
+/// noting its frontiers and paths (see [`Guess`]).
 fn guess<const N: usize>(blank: &Trellis<N>, warm: &[i16], x: &[i16]) -> Guess<N> {
-    let start = search(blank, FamilyState::REST, warm)
-        .into_iter()
-        .fold(FamilyState::REST, |s, c| blank.decode(s, c));
-    let codes = search(blank, start, x);
-    let mut checks = Vec::with_capacity(x.len() / CHECK);
-    let mut state = start;
-    for chunk in codes.chunks(CHECK) {
-        state = chunk.iter().fold(state, |s, &c| blank.decode(s, c));
-        if chunk.len() == CHECK {
-            checks.push(state);
+    let mut search = blank.clone();
+    let mut codes = Vec::with_capacity(x.len() + warm.len());
+    search.push_all(warm, &mut codes);
+    let written = codes.len();
+    let mut frontiers = vec![search.frontier()];
+    let mut paths = Vec::with_capacity(x.len() / Trellis::<N>::COMMIT_EVERY);
+    for block in x.chunks(Trellis::<N>::COMMIT_EVERY) {
+        search.push_noting(block, &mut codes, &mut paths);
+        if block.len() == Trellis::<N>::COMMIT_EVERY {
+            frontiers.push(search.frontier());
         }
     }
+    // The codes the commits in the segment wrote: from the commit at its
+    // start's `COMMIT_EVERY` samples before it on; only those from the
+    // segment's first sample are kept.
+    let before = Trellis::<N>::COMMIT_EVERY;
+    codes.drain(..(written + before).min(codes.len()));
     Guess {
-        start,
+        search,
         codes,
-        checks,
-        end: state,
+        frontiers,
+        paths,
     }
 }
 
-/// The codes of segment `x` for decoders in state `truth`, and the state
-/// they leave them in: the guess's codes if it started there, else a bridge
-/// from `truth` until it meets one of the guess's recorded states, then the
-/// guess's codes.
+/// Carry `truth`, the one search at the start of segment `x`, to its end,
+/// appending the codes it writes there to `codes`: by searching until its
+/// frontier is one the guess `g` noted, then by taking the guess.
 fn join<const N: usize>(
-    blank: &Trellis<N>,
-    truth: FamilyState<N>,
+    truth: &mut Trellis<N>,
     g: Guess<N>,
     x: &[i16],
+    codes: &mut Vec<u8>,
     joins: &mut Joins,
-) -> (Vec<u8>, FamilyState<N>) {
-    if g.start == truth {
-        joins.guessed += 1;
-        return (g.codes, g.end);
-    }
-    let mut t = blank.clone();
-    t.start_at(truth);
-    let mut codes = Vec::with_capacity(x.len());
-    let (mut state, mut decoded) = (truth, 0);
-    for chunk in x.chunks(CHECK) {
-        t.push_all(chunk, &mut codes);
-        while decoded < codes.len() {
-            state = blank.decode(state, codes[decoded]);
-            decoded += 1;
-            if decoded % CHECK == 0 && g.checks.get(decoded / CHECK - 1) == Some(&state) {
-                codes.truncate(decoded);
-                codes.extend_from_slice(&g.codes[decoded..]);
+) {
+    let every = Trellis::<N>::COMMIT_EVERY;
+    // A meeting at frontier `i` needs the path the guess's next commit noted.
+    for (i, (f, &node)) in g.frontiers.iter().zip(&g.paths).enumerate() {
+        if truth.same_frontier(f) {
+            // The codes of the `every` samples before the meeting, along
+            // the guess's path through this frontier, from the truth's
+            // history; then the guess's own.
+            truth.path_codes(node, codes);
+            codes.extend_from_slice(&g.codes[i * every..]);
+            *truth = g.search;
+            joins.again += i * every;
+            if i == 0 {
+                joins.guessed += 1;
+            } else {
                 joins.met += 1;
-                return (codes, g.end);
             }
+            return;
         }
+        truth.push_all(&x[i * every..((i + 1) * every).min(x.len())], codes);
     }
-    t.finish(&mut codes);
-    let state = codes[decoded..]
-        .iter()
-        .fold(state, |s, &c| blank.decode(s, c));
+    let searched = g.paths.len() * every;
+    truth.push_all(&x[searched.min(x.len())..], codes);
     joins.redone += 1;
-    (codes, state)
+    joins.again += x.len();
 }
 
 #[cfg(test)]
@@ -255,11 +264,28 @@ mod tests {
         one.iter().cycle().take(len).copied().collect()
     }
 
-    fn whole(blank: &Trellis<3>, x: &[i16]) -> Vec<u8> {
-        search(blank, FamilyState::REST, x)
+    /// Full-scale white noise (xorshift).
+    fn noise(len: usize, seed: u64) -> Vec<i16> {
+        let mut s = seed | 1;
+        (0..len)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                (s >> 48) as i16
+            })
+            .collect()
     }
 
-    fn split(blank: &Trellis<3>, x: &[i16], call: usize) -> (Vec<u8>, Joins) {
+    fn whole<const N: usize>(blank: &Trellis<N>, x: &[i16]) -> Vec<u8> {
+        let mut t = blank.clone();
+        let mut codes = Vec::with_capacity(x.len());
+        t.push_all(x, &mut codes);
+        t.finish(&mut codes);
+        codes
+    }
+
+    fn split<const N: usize>(blank: &Trellis<N>, x: &[i16], call: usize) -> (Vec<u8>, Joins) {
         let mut s = Split::new(blank.clone());
         let mut codes = Vec::new();
         for chunk in x.chunks(call.max(1)) {
@@ -278,65 +304,133 @@ mod tests {
         }
     }
 
+    /// The split's bytes are one search's, on speech and on noise, for
+    /// two, four and eight paths, whatever the call sizes.
     #[test]
-    fn bytes_do_not_depend_on_call_sizes() {
-        let blank = Trellis::universal(4);
-        let x = speech(2 * SEGMENT + 5000);
-        let (one, joins) = split(&blank, &x, x.len());
-        assert_eq!(one.len(), x.len());
-        assert_eq!(joins.guessed + joins.met + joins.redone, 3);
-        for call in [1000, SEGMENT - 1, SEGMENT + 3] {
-            assert_eq!(split(&blank, &x, call).0, one, "calls of {call}");
+    fn split_streams_are_one_search() {
+        let mut x = speech(2 * SEGMENT + 5000);
+        x.extend(noise(SEGMENT, 7));
+        x.extend(speech(3001));
+        for paths in [2, 4, 8] {
+            let blank = Trellis::universal(paths);
+            let one = whole(&blank, &x);
+            let (parts, joins) = split(&blank, &x, x.len());
+            assert_eq!(joins.guessed + joins.met + joins.redone, 4, "{joins:?}");
+            assert!(parts == one, "{paths} paths: split differs ({joins:?})");
+            if paths == 4 {
+                for call in [1000, SEGMENT - 1, SEGMENT + 3] {
+                    assert!(split(&blank, &x, call).0 == one, "calls of {call}");
+                }
+            }
         }
+        let blank = Trellis::exact(4);
+        assert!(
+            split(&blank, &x, 4096).0 == whole(&blank, &x),
+            "exact family"
+        );
     }
 
-    /// Decoded by each family, the split stream is what its searches meant:
-    /// as good as one search over the whole input.
+    /// A guess the truth meets only later, and one it never meets: the
+    /// bytes are still one search's.
     #[test]
-    fn split_streams_play_as_well_as_one_search() {
-        use crate::vox::{DecoderFlavor, decode};
+    fn late_and_missed_meetings_keep_one_searchs_bytes() {
         let blank = Trellis::universal(4);
-        let x = speech(3 * SEGMENT);
-        let pack = |c: &[u8]| c.chunks(2).map(|p| p[0] << 4 | p[1]).collect::<Vec<u8>>();
-        let (codes, joins) = split(&blank, &x, x.len());
-        assert!(joins.met + joins.guessed >= 2, "{joins:?}");
-        let (a, b) = (pack(&whole(&blank, &x)), pack(&codes));
-        for f in DecoderFlavor::ALL {
-            let snr = |bytes: &[u8]| {
-                let y = decode(bytes, f);
-                let (mut s, mut n) = (0f64, 0f64);
-                for (&p, &q) in x.iter().zip(&y) {
-                    s += f64::from(p).powi(2);
-                    n += (f64::from(p) - f64::from(q)).powi(2);
-                }
-                10.0 * (s / n).log10()
-            };
-            let (one, parts) = (snr(&a), snr(&b));
+        let x = speech(SEGMENT + 20_000);
+        let (s, seg) = (SEGMENT, &x[SEGMENT..]);
+        let one = whole(&blank, &x);
+        let truth_at = |t: &mut Trellis<3>, codes: &mut Vec<u8>| t.push_all(&x[..s], codes);
+        // Warmed on noise instead of the samples before: the frontiers
+        // differ at the start and meet later.
+        let warm = noise(WARM_UP, 3);
+        for (name, spoil) in [("late", false), ("never", true)] {
+            let mut g = guess(&blank, &warm, seg);
+            if spoil {
+                // Frontiers no search holds: the truth never meets them.
+                g.frontiers
+                    .iter_mut()
+                    .for_each(|f| *f = Trellis::universal(5).frontier());
+            }
+            let (mut t, mut codes, mut joins) = (blank.clone(), Vec::new(), Joins::default());
+            truth_at(&mut t, &mut codes);
+            join(&mut t, g, seg, &mut codes, &mut joins);
+            t.finish(&mut codes);
+            assert!(codes == one, "{name}: {joins:?}");
+            let (met, redone) = (usize::from(!spoil), usize::from(spoil));
+            assert_eq!(
+                (joins.guessed, joins.met, joins.redone),
+                (0, met, redone),
+                "{name}"
+            );
             assert!(
-                (one - parts).abs() < 0.05,
-                "{f:?}: {one:.3} dB whole, {parts:.3} dB split"
+                joins.again > 0 && joins.again <= seg.len(),
+                "{name}: {joins:?}"
             );
         }
     }
 
-    /// A bridge that never meets the guess becomes the segment: the bytes
-    /// are then those of one search from the true state.
+    /// How the joins went on long inputs, for docs/vox-encoder.md:
+    /// `cargo test --release --lib joins_on_long_inputs -- --ignored --nocapture`.
+    /// The real prompts are Debian's asterisk-core-sounds-en-wav, unpacked
+    /// by benches/speech-rate.sh (skipped when absent).
     #[test]
-    fn a_bridge_that_never_meets_searches_the_whole_segment() {
-        let blank = Trellis::universal(4);
-        let x = speech(20_000);
-        let truth = FamilyState::REST;
-        let mut g = guess(&blank, &speech(3000)[1000..], &x);
-        assert_ne!(g.start, truth);
-        // Recorded states no decoder can be in: the bridge cannot meet them.
-        for c in &mut g.checks {
-            c.index = 60;
+    #[ignore]
+    fn joins_on_long_inputs() {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/benches/out/speech-rate/wav/usr/share/asterisk/sounds/en_US_f_Allison"
+        );
+        let mut prompts = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            let mut names: Vec<_> = entries.map(|e| e.expect("entry").path()).collect();
+            names.sort();
+            for n in names
+                .iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "wav"))
+            {
+                let mut r = hound::WavReader::open(n).expect("prompt");
+                prompts.extend(r.samples::<i16>().map(|s| s.expect("sample")));
+            }
         }
-        let mut joins = Joins::default();
-        let (codes, end) = join(&blank, truth, g, &x, &mut joins);
-        assert_eq!(joins.redone, 1);
-        let want = search(&blank, truth, &x);
-        assert_eq!(codes, want);
-        assert_eq!(end, want.iter().fold(truth, |s, &c| blank.decode(s, c)));
+        let mut seed = 12345u64;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+        };
+        // Pink noise (Paul Kellet's economy filter) at about -15 dBFS RMS.
+        let (mut b0, mut b1, mut b2) = (0f64, 0f64, 0f64);
+        let pink: Vec<i16> = (0..8 * SEGMENT)
+            .map(|_| {
+                let w = rnd();
+                b0 = 0.99765 * b0 + w * 0.099_046;
+                b1 = 0.963 * b1 + w * 0.296_516_4;
+                b2 = 0.57 * b2 + w * 1.052_691_3;
+                ((b0 + b1 + b2 + w * 0.1848) * 6000.0).clamp(-32768.0, 32767.0) as i16
+            })
+            .collect();
+        let inputs = [
+            ("speech, 15 min", speech(7_195_000)),
+            ("asterisk prompts", prompts),
+            ("pink noise, 131 s", pink),
+            ("white noise, full scale, 49 s", noise(3 * SEGMENT, 9)),
+        ];
+        for (name, x) in &inputs {
+            if x.is_empty() {
+                eprintln!("{name}: not found, skipped");
+                continue;
+            }
+            for paths in [2, 4, 8] {
+                let blank = Trellis::universal(paths);
+                let t = std::time::Instant::now();
+                let (codes, joins) = split(&blank, x, x.len());
+                let took = t.elapsed().as_secs_f64();
+                assert_eq!(codes.len(), x.len());
+                eprintln!(
+                    "{name} ({} samples), universal:{paths}: {joins:?}, {took:.2} s",
+                    x.len()
+                );
+            }
+        }
     }
 }

@@ -26,7 +26,7 @@ mod one_path;
 mod trellis;
 
 pub(crate) use one_path::Single;
-pub(crate) use trellis::{FamilyState, Trellis};
+pub(crate) use trellis::{Frontier, Trellis};
 
 /// Largest number of paths accepted (back pointers are 16-bit).
 pub const MAX_PATHS: usize = 4096;

@@ -20,6 +20,9 @@ use crate::vox::tables::{MERGE_SHIFT, NEXT_INDEX, STEPS};
 const DELAY: usize = 512;
 /// Samples written out per commit.
 const WINDOW: usize = 512;
+// A commit's pruning reads the frontier layer of the commit before (see
+// `Trellis::same_frontier`).
+const _: () = assert!(DELAY == WINDOW);
 /// How many levels either side of the greedy level are tried.
 const SPREAD: i32 = 1;
 
@@ -104,20 +107,13 @@ struct Keys {
     tag: u64,
 }
 
-/// The decoders' state after some codes, one predictor per family the
-/// search scores (16-bit units) and the step index they share.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct FamilyState<const N: usize> {
-    pub(crate) pred: [i32; N],
-    pub(crate) index: u8,
-}
-
-impl<const N: usize> FamilyState<N> {
-    /// Where every decoder starts: predictors 0, step index 0.
-    pub(crate) const REST: FamilyState<N> = FamilyState {
-        pred: [0; N],
-        index: 0,
-    };
+/// A search's frontier, as [`Trellis::same_frontier`] compares it: how
+/// many layers of back pointers are held, and each node's cost, packed
+/// predictors and step index, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Frontier {
+    layers: usize,
+    nodes: Vec<(u64, u64, u8)>,
 }
 
 /// Up to this many paths, survivors are picked in the pass that makes the
@@ -262,7 +258,7 @@ impl<const N: usize> Trellis<N> {
             trace: Vec::with_capacity(DELAY + WINDOW),
             anc: Vec::with_capacity(paths),
         };
-        t.start_at(FamilyState::REST);
+        t.nodes.push(t.root([0; N], 0));
         t
     }
 
@@ -287,33 +283,73 @@ impl<const N: usize> Trellis<N> {
         lanes & k.mask | k.tag
     }
 
-    /// Start the search over from `state`, forgetting everything held.
-    pub(crate) fn start_at(&mut self, state: FamilyState<N>) {
-        self.nodes.clear();
-        self.nodes.push(self.root(state.pred, state.index));
-        self.layers = 0;
+    /// The frontier, to compare another search with later.
+    pub(crate) fn frontier(&self) -> Frontier {
+        Frontier {
+            layers: self.layers,
+            nodes: self
+                .nodes
+                .iter()
+                .map(|n| (n.cost, n.lanes, n.index))
+                .collect(),
+        }
     }
 
-    /// The decoders' state after `code` from `state`: what every family's
-    /// decoder does with it.
-    pub(crate) fn decode(&self, state: FamilyState<N>, code: u8) -> FamilyState<N> {
-        let i = state.index as usize;
-        let d = &self.diffs[i][(code & 15) as usize];
-        FamilyState {
-            pred: std::array::from_fn(|f| (state.pred[f] + d[f]).clamp(self.lo[f], self.hi[f])),
-            index: NEXT_INDEX[i][(code & 7) as usize],
-        }
+    /// Whether this search's frontier is `f`: the same states in the same
+    /// order at the same costs, and as many layers held.
+    ///
+    /// Two searches of the same samples whose frontiers are the same right
+    /// after a commit (costs counted from their cheapest node) make the
+    /// same decisions from there on: the next samples' candidates, their
+    /// order and their selection are made from the frontier alone, and the
+    /// next commit prunes by ancestors in the frontier's own layer. Only
+    /// the codes that commit writes (the samples before) come from the
+    /// history behind it, which may differ (see [`Trellis::path_codes`]).
+    pub(crate) fn same_frontier(&self, f: &Frontier) -> bool {
+        self.layers == f.layers
+            && self.nodes.len() == f.nodes.len()
+            && self
+                .nodes
+                .iter()
+                .zip(&f.nodes)
+                .all(|(n, &(cost, lanes, index))| {
+                    n.cost == cost && n.lanes == lanes && n.index == index
+                })
+    }
+
+    /// Append the codes of the path that ends at frontier node `node`, over
+    /// every layer held, oldest first.
+    pub(crate) fn path_codes(&mut self, node: u16, codes: &mut Vec<u8>) {
+        self.trace_from(node as usize);
+        codes.extend(self.trace.iter().rev());
     }
 
     /// Feed samples; codes that became final are appended to `codes`.
     pub(crate) fn push_all(&mut self, samples: &[i16], codes: &mut Vec<u8>) {
+        self.push_noting(samples, codes, &mut Vec::new());
+    }
+
+    /// [`Trellis::push_all`], also appending to `kept`, at every commit,
+    /// the position in the frontier of the commit before (`WINDOW` samples
+    /// earlier) of the node the written codes' path passes through.
+    pub(crate) fn push_noting(
+        &mut self,
+        samples: &[i16],
+        codes: &mut Vec<u8>,
+        kept: &mut Vec<u16>,
+    ) {
         for &x in samples {
             self.push(x as i32);
             if self.layers == DELAY + WINDOW {
-                self.commit(codes);
+                kept.push(self.commit(codes));
             }
         }
     }
+
+    /// Samples between commits, once `DELAY + WINDOW` have been pushed.
+    pub(crate) const COMMIT_EVERY: usize = WINDOW;
+    /// Samples pushed from the start before the first commit.
+    pub(crate) const FIRST_COMMIT: usize = DELAY + WINDOW;
 
     /// Append every remaining code of the best path.
     pub(crate) fn finish(&mut self, codes: &mut Vec<u8>) {
@@ -631,8 +667,9 @@ impl<const N: usize> Trellis<N> {
     }
 
     /// Write out the oldest `WINDOW` codes of the best path and drop the nodes
-    /// that do not share them.
-    fn commit(&mut self, codes: &mut Vec<u8>) {
+    /// that do not share them; returns the best path's node in layer
+    /// `WINDOW - 1`, the frontier of the commit before.
+    fn commit(&mut self, codes: &mut Vec<u8>) -> u16 {
         let best = self.best();
         self.trace_from(best);
         // `trace` is newest first: the oldest WINDOW codes are at the end.
@@ -666,6 +703,7 @@ impl<const N: usize> Trellis<N> {
         for n in &mut self.nodes {
             n.cost -= min;
         }
+        keep
     }
 }
 
@@ -699,6 +737,8 @@ mod tests {
     use super::super::cost::cost;
     use super::*;
     use crate::vox::fixtures::wav;
+
+    const FIRST: usize = Trellis::<1>::FIRST_COMMIT;
 
     /// A path of the plain search: its cost, predictors, step index, key
     /// and every code since the last commit.
@@ -880,6 +920,36 @@ mod tests {
                 assert_ne!(a, b, "step indices {index} and {other}");
             }
         }
+    }
+
+    /// The frontier comparison that lets a split search take a guess's
+    /// codes: equal only with every cost, state, the order and the layers.
+    #[test]
+    fn frontiers_compare_costs_states_order_and_layers() {
+        let speech = wav("speech-espeak-8000Hz.wav");
+        let mut t = Trellis::universal(8);
+        let mut codes = Vec::new();
+        t.push_all(&speech[..FIRST + 3 * WINDOW], &mut codes);
+        let f = t.frontier();
+        assert!(f.nodes.len() >= 2, "{f:?}");
+        assert!(t.same_frontier(&f));
+        let spoilt = [
+            |f: &mut Frontier| f.nodes[1].0 += 1,
+            |f: &mut Frontier| f.nodes[1].1 ^= 1 << 10,
+            |f: &mut Frontier| f.nodes[1].2 ^= 1,
+            |f: &mut Frontier| f.nodes.swap(0, 1),
+            |f: &mut Frontier| f.layers -= 1,
+            |f: &mut Frontier| f.nodes.truncate(1),
+        ];
+        for (i, spoil) in spoilt.iter().enumerate() {
+            let mut g = f.clone();
+            spoil(&mut g);
+            assert!(!t.same_frontier(&g), "change {i}");
+        }
+        // A search of the same samples one sample later holds another.
+        let mut u = Trellis::universal(8);
+        u.push_all(&speech[1..FIRST + 3 * WINDOW + 1], &mut codes);
+        assert!(!t.same_frontier(&u.frontier()));
     }
 
     #[test]
