@@ -42,8 +42,8 @@ pub(crate) const SEGMENT: usize = 1 << 17;
 /// the guess commits where the truth does.
 const WARM_UP: usize = 4096;
 const _: () = assert!(
-    SEGMENT % Trellis::<1>::COMMIT_EVERY == 0
-        && WARM_UP % Trellis::<1>::COMMIT_EVERY == 0
+    SEGMENT.is_multiple_of(Trellis::<1>::COMMIT_EVERY)
+        && WARM_UP.is_multiple_of(Trellis::<1>::COMMIT_EVERY)
         && WARM_UP >= Trellis::<1>::FIRST_COMMIT
 );
 /// The most segments searched at once (one per thread): the held samples
