@@ -169,6 +169,7 @@ impl Default for TrimSilence {
     }
 }
 
+pub use fast::COPY_DC_SHARE;
 pub use highpass::CORNER_HZ as HIGH_PASS_CORNER_HZ;
 
 /// Every choice of a conversion. `Default` is 8000 Hz WAV, level unchanged.
@@ -185,7 +186,9 @@ pub struct ConvertOptions {
     /// Remove DC and sub-audio rumble with a high-pass below the telephone
     /// band ([`HIGH_PASS_CORNER_HZ`]; default `true`), before the level is
     /// measured and set. `false` keeps the signal as it is (a conforming
-    /// 16-bit input then converts bit for bit).
+    /// 16-bit input then converts bit for bit); with `true` so does a
+    /// conforming input with no DC offset to speak of ([`COPY_DC_SHARE`]),
+    /// which has nothing for the filter to take out but rumble.
     pub remove_dc: bool,
     /// VOX encoder.
     pub vox_encoder: EncoderKind,
@@ -355,6 +358,10 @@ pub struct Conversion {
     pub peak_dbfs: Option<f64>,
     /// Samples limited at full scale.
     pub clipped_samples: u64,
+    /// Whether the high-pass ran: asked for (not `--keep-dc`), and the
+    /// input's samples were not copied because it already conformed with
+    /// no DC offset to speak of (see [`COPY_DC_SHARE`]).
+    pub high_pass: bool,
     /// What loudness normalising did, when asked and the input was measurable.
     pub loudness: Option<LoudnessChange>,
     /// What trimming silence saved, when asked.
@@ -444,6 +451,13 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
     }
 
     let mut reader = open()?;
+    // A conforming input with no offset to take out is copied (see `fast`).
+    let copy = fast::conforms(&reader, opts)
+        && (!opts.remove_dc || {
+            let max_pct = opts.check.thresholds.max_dc_offset_pct * fast::COPY_DC_SHARE;
+            fast::without_offset(&mut open()?, max_pct).map_err(|e| e.with_path(input))?
+        });
+    let high_pass = opts.remove_dc && !copy;
     let tmp = target::TempFile::create_beside(&target, opts.format.extension())?;
     let own = |e: Error| target::on_output(e, tmp.path(), output);
     if tmp.swept > 0 {
@@ -471,7 +485,7 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
     // A level change cannot undo clipping: say so when the input, as
     // decoded, is clipped by the check's own rule.
     let mut scan = (opts.level != Level::Unchanged).then(|| InputScan::new(&opts.check.thresholds));
-    if fast::copies_samples(&reader, opts) {
+    if copy {
         let peak = fast::copy(&mut reader, &mut sink, |sink, samples| {
             written += samples.len() as u64;
             sink.write(samples)
@@ -482,7 +496,7 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
         // What the quantiser would have seen: |s| / 32768, exact in f32.
         quant.peak = peak as f32 / 32768.0;
     } else {
-        stream(&mut reader, rate, opts.remove_dc, scan.as_mut(), |mono| {
+        stream(&mut reader, rate, high_pass, scan.as_mut(), |mono| {
             let len = mono.len() as u64;
             let lo = start.clamp(pos, pos + len) - pos;
             let hi = end.clamp(pos, pos + len) - pos;
@@ -580,6 +594,7 @@ pub fn convert_file(input: &Path, output: &Path, opts: &ConvertOptions) -> Resul
         gain_db: (opts.level != Level::Unchanged).then(|| mix::gain_to_db(gain).unwrap_or(0.0)),
         peak_dbfs: mix::gain_to_db(f64::from(quant.peak)),
         clipped_samples: quant.clipped,
+        high_pass,
         loudness,
         trimmed,
         warnings,

@@ -206,48 +206,55 @@ fn failures_exit_1_usage_errors_exit_2() {
     assert_eq!(listing(&u.ro), Vec::<String>::new());
 }
 
-/// `--keep-dc` on a conforming input (nothing to change: the integer fast
-/// path): WAV to WAV holds the input's samples, WAV to VOX with greedy is
+/// A conforming input (nothing to change: the integer fast path), with
+/// `--keep-dc` and by default (the fixtures have no offset to take out):
+/// WAV to WAV holds the input's samples, WAV to VOX with greedy is
 /// `sox -D`'s bytes, and a truncated input still fails as it did.
 #[test]
-fn keep_dc_copies_a_conforming_input() {
+fn a_conforming_input_is_copied() {
     let dir = tempfile::tempdir().unwrap();
     let speech = fixture("vox/speech-espeak-8000Hz.wav");
-    let wav = dir.path().join("copy.wav");
-    convert(&speech, &wav, &["--keep-dc"]).run().success();
     let samples = |p: &Path| -> Vec<i16> {
         let mut r = hound::WavReader::open(p).unwrap();
         r.samples::<i16>().map(|s| s.unwrap()).collect()
     };
-    assert_eq!(samples(&wav), samples(&speech));
-    for clip in ["speech-espeak-8000Hz", "tone-440Hz-1001samples-8000Hz"] {
-        let input = fixture(&format!("vox/{clip}.wav"));
-        let vox = dir.path().join(format!("{clip}.vox"));
-        let extra = ["--keep-dc", "--vox-encoder", "greedy"];
-        convert(&input, &vox, &extra).run().success();
-        // The fixture is `sox -D`'s encoding (fixtures/README.md).
-        let sox = fs::read(fixture(&format!("vox/{clip}.sox.vox"))).unwrap();
-        assert_eq!(fs::read(&vox).unwrap(), sox, "{clip}");
-        if have_tool("sox") {
-            let live = dir.path().join(format!("{clip}.sox.vox"));
-            let made = Command::new("sox")
-                .arg("-D")
-                .arg(&input)
-                .args(["-t", "vox", "-r", "8000"])
-                .arg(&live)
-                .status()
-                .unwrap();
-            assert!(made.success());
-            assert_eq!(fs::read(&vox).unwrap(), fs::read(&live).unwrap(), "{clip}");
+    for flags in [&["--keep-dc"][..], &[]] {
+        let wav = dir.path().join(format!("copy{}.wav", flags.len()));
+        convert(&speech, &wav, flags).run().success();
+        assert!(samples(&wav) == samples(&speech), "{flags:?}");
+        for clip in ["speech-espeak-8000Hz", "tone-440Hz-1001samples-8000Hz"] {
+            let input = fixture(&format!("vox/{clip}.wav"));
+            let vox = dir.path().join(format!("{clip}{}.vox", flags.len()));
+            let mut extra = flags.to_vec();
+            extra.extend(["--vox-encoder", "greedy"]);
+            convert(&input, &vox, &extra).run().success();
+            // The fixture is `sox -D`'s encoding (fixtures/README.md).
+            let sox = fs::read(fixture(&format!("vox/{clip}.sox.vox"))).unwrap();
+            assert!(fs::read(&vox).unwrap() == sox, "{clip} {flags:?}");
+            if have_tool("sox") {
+                let live = dir.path().join(format!("{clip}.sox.vox"));
+                let made = Command::new("sox")
+                    .arg("-D")
+                    .arg(&input)
+                    .args(["-t", "vox", "-r", "8000"])
+                    .arg(&live)
+                    .status()
+                    .unwrap();
+                assert!(made.success());
+                assert!(
+                    fs::read(&vox).unwrap() == fs::read(&live).unwrap(),
+                    "{clip}"
+                );
+            }
         }
+        let cut = fixture("wav/bad-data-truncated.wav");
+        let out = dir.path().join("cut.wav");
+        convert(&cut, &out, flags)
+            .run()
+            .code(1)
+            .stderr_has("the file ends early");
+        assert!(!out.exists());
     }
-    let cut = fixture("wav/bad-data-truncated.wav");
-    let out = dir.path().join("cut.wav");
-    convert(&cut, &out, &["--keep-dc"])
-        .run()
-        .code(1)
-        .stderr_has("the file ends early");
-    assert!(!out.exists());
 }
 
 /// The human report: a line per file, its warnings, what trimming saved.

@@ -164,22 +164,37 @@ fn convert_and_check_agree_on_the_duration() {
     assert_eq!(checked.duration_s, Some(3.513));
 }
 
-/// Neither rate nor level changes and the DC is kept: the samples are
-/// copied bit for bit. By default only the high-pass touches them.
+/// Neither rate nor level changes: the samples are copied bit for bit,
+/// with `--keep-dc` and by default (the tone has no offset). With an
+/// offset, the default high-pass takes it out and leaves the tone.
 #[test]
 fn untouched_conversion_is_bit_exact() {
     let input = conv("tone-s16-8000Hz-mono.wav");
-    let (_dir, out, _) = converted_afresh(&input, &keep_dc(ConvertOptions::default()));
-    assert_eq!(wav_samples(&out).1, wav_samples(&input).1);
-    let (_dir, out, _) = converted_afresh(&input, &ConvertOptions::default());
-    let (a, b) = (wav_samples(&input).1, wav_samples(&out).1);
-    assert_ne!(a, b);
+    let a = wav_samples(&input).1;
+    for opts in [
+        keep_dc(ConvertOptions::default()),
+        ConvertOptions::default(),
+    ] {
+        let (_dir, out, c) = converted_afresh(&input, &opts);
+        assert_eq!(wav_samples(&out).1, a, "{opts:?}");
+        assert!(!c.high_pass);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let offset = dir.path().join("offset.wav");
+    write_wav(&offset, a.iter().map(|&v| v / 2 + 1000));
+    let (_dir, out, c) = converted_afresh(&offset, &ConvertOptions::default());
+    assert!(c.high_pass);
+    let b = wav_samples(&out).1;
     // A 440 Hz tone passes the 60 Hz high-pass at its level (-0.04 dB),
-    // shifted in phase (11 degrees): compare levels after the onset.
+    // shifted in phase (11 degrees): compare levels after the onset. The
+    // offset (3% of full scale) is gone.
     let rms =
         |x: &[i16]| (x.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>() / x.len() as f64).sqrt();
-    let db = 20.0 * (rms(&b[400..]) / rms(&a[400..])).log10();
+    let half: Vec<i16> = a.iter().map(|&v| v / 2).collect();
+    let db = 20.0 * (rms(&b[400..]) / rms(&half[400..])).log10();
     assert!(db.abs() < 0.1, "{db:.3} dB");
+    let mean = b[400..].iter().map(|&v| f64::from(v)).sum::<f64>() / (b.len() - 400) as f64;
+    assert!(mean.abs() < 10.0, "{mean}");
 }
 
 /// VOX to WAV is the decoder's output, bit for bit (the exact decoder = sox's).
