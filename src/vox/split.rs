@@ -330,6 +330,17 @@ mod tests {
         );
     }
 
+    /// Above eight paths the engine merges by a hash table and selects
+    /// without sorting; its frontier still decides alone.
+    #[test]
+    fn many_paths_split_as_one_search() {
+        let blank = Trellis::universal(16);
+        let x = speech(SEGMENT + 8192);
+        let (parts, joins) = split(&blank, &x, x.len());
+        assert_eq!(joins.guessed + joins.met + joins.redone, 2, "{joins:?}");
+        assert!(parts == whole(&blank, &x), "{joins:?}");
+    }
+
     /// A guess the truth meets only later, and one it never meets: the
     /// bytes are still one search's.
     #[test]
