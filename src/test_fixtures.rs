@@ -2,7 +2,7 @@
 //! says how each was made): the codecs' golden vectors; and deterministic
 //! noise for tests that need bytes no encoder wrote.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn path(folder: &str, name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -69,4 +69,19 @@ pub(crate) fn square(n: usize, half: usize) -> Vec<i16> {
             }
         })
         .collect()
+}
+
+/// Write `samples` to `path` as a 16-bit mono WAV at `rate` Hz.
+pub(crate) fn write_wav(path: &Path, rate: u32, samples: impl IntoIterator<Item = i16>) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).expect("create WAV");
+    for s in samples {
+        w.write_sample(s).expect("write sample");
+    }
+    w.finalize().expect("finish WAV");
 }

@@ -268,18 +268,8 @@ pub(super) mod tests {
         let limit = (0.001 * 32768.0) as i16; // 32: 0.1%
         for (offset, copied) in [(limit, true), (limit + 1, false), (-limit - 1, false)] {
             let path = dir.path().join(format!("dc{offset}.wav"));
-            let spec = hound::WavSpec {
-                channels: 1,
-                sample_rate: 8000,
-                bits_per_sample: 16,
-                sample_format: hound::SampleFormat::Int,
-            };
-            let mut w = hound::WavWriter::create(&path, spec).unwrap();
-            for i in 0..8000 {
-                let tone = if i % 2 == 0 { 1000 } else { -1000 };
-                w.write_sample(tone + offset).unwrap();
-            }
-            w.finalize().unwrap();
+            let tone = (0..8000).map(|i| if i % 2 == 0 { 1000 } else { -1000 });
+            crate::test_fixtures::write_wav(&path, 8000, tone.map(|t| t + offset));
             let mut r = AudioReader::open_path(&path, &DecodeOptions::default()).unwrap();
             assert_eq!(
                 without_offset(&mut r, 0.1).unwrap(),

@@ -394,17 +394,7 @@ mod tests {
     fn decodes_a_wav_hound_wrote() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.wav");
-        let spec = hound::WavSpec {
-            channels: 1,
-            sample_rate: 8000,
-            bits_per_sample: 16,
-            sample_format: hound::SampleFormat::Int,
-        };
-        let mut w = hound::WavWriter::create(&path, spec).unwrap();
-        for i in 0..100i16 {
-            w.write_sample(i * 300 - 15000).unwrap();
-        }
-        w.finalize().unwrap();
+        crate::test_fixtures::write_wav(&path, 8000, (0..100i16).map(|i| i * 300 - 15000));
         let (got, r) = read_all(&path).unwrap();
         assert_eq!(got.len(), 100);
         assert_eq!(got[0], -15000.0 / 32768.0);

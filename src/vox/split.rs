@@ -255,26 +255,13 @@ mod tests {
 
     /// Speech-like test signal: the espeak-ng fixture, repeated.
     fn speech(len: usize) -> Vec<i16> {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/fixtures/vox/speech-espeak-8000Hz.wav"
-        );
-        let mut r = hound::WavReader::open(path).expect("speech fixture");
-        let one: Vec<i16> = r.samples::<i16>().map(|s| s.expect("sample")).collect();
+        let one = crate::vox::fixtures::wav("speech-espeak-8000Hz.wav");
         one.iter().cycle().take(len).copied().collect()
     }
 
-    /// Full-scale white noise (xorshift).
-    fn noise(len: usize, seed: u64) -> Vec<i16> {
-        let mut s = seed | 1;
-        (0..len)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                (s >> 48) as i16
-            })
-            .collect()
+    /// Full-scale white noise.
+    fn noise(len: usize, seed: u32) -> Vec<i16> {
+        crate::test_fixtures::noise(seed, len)
     }
 
     fn whole<const N: usize>(blank: &Trellis<N>, x: &[i16]) -> Vec<u8> {
