@@ -2,7 +2,7 @@
 //! says how each was made): the codecs' golden vectors; and deterministic
 //! noise for tests that need bytes no encoder wrote.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn path(folder: &str, name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -72,7 +72,8 @@ pub(crate) fn square(n: usize, half: usize) -> Vec<i16> {
 }
 
 /// Write `samples` to `path` as a 16-bit mono WAV at `rate` Hz.
-pub(crate) fn write_wav(path: &Path, rate: u32, samples: impl IntoIterator<Item = i16>) {
+#[cfg(feature = "decode")]
+pub(crate) fn write_wav(path: &std::path::Path, rate: u32, samples: impl IntoIterator<Item = i16>) {
     let spec = hound::WavSpec {
         channels: 1,
         sample_rate: rate,
