@@ -35,12 +35,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cat > "$tmp/loop.sh" <<'EOF'
 #!/bin/sh
-# loop.sh SRC OUT EXT [SOX OPTIONS...]: sox once per WAV of SRC into OUT.
+# loop.sh SRC OUT EXT [SOX OUTPUT OPTIONS...]: sox once per WAV of SRC
+# into OUT; $SOX_GLOBAL (say -D) goes before the input.
 src=$1; out=$2; ext=$3; shift 3
 rm -rf "$out"; mkdir -p "$out"
 cd "$src" && find . -name '*.wav' | while read -r f; do
     mkdir -p "$out/$(dirname "$f")"
-    sox -D "$f" "$@" "$out/${f%.wav}.$ext"
+    # shellcheck disable=SC2086
+    sox $SOX_GLOBAL "$f" "$@" "$out/${f%.wav}.$ext"
 done
 EOF
 echo "input: $(find "$src" -name '*.wav' | wc -l) WAVs, $(du -sh "$src" | cut -f1)"
@@ -53,7 +55,7 @@ echo
 echo "== the folder to VOX =="
 printf "%-26s %9s %9s %9s %9s %9s\n" command wall_med wall_min cpu_med wall/sox cpu/sox
 python3 "$repo/benches/timing.py" "$rounds" \
-    sox-loop -- sh "$tmp/loop.sh" "$src" "$tmp/sox-vox" vox -t vox -r 8000 \
+    sox-loop -- env SOX_GLOBAL=-D sh "$tmp/loop.sh" "$src" "$tmp/sox-vox" vox -t vox -r 8000 \
     -- voxprep-default -- "$voxprep" convert --force --to vox "$src" -o "$tmp/vox-default/" \
     -- voxprep-greedy -- "$voxprep" convert --force --to vox --vox-encoder greedy "$src" -o "$tmp/vox-greedy/" |
     ratios

@@ -265,14 +265,21 @@ pub(super) mod tests {
     #[test]
     fn the_offset_limit_is_inclusive() {
         let dir = tempfile::tempdir().unwrap();
-        let limit = (0.001 * 32768.0) as i16; // 32: 0.1%
-        for (offset, copied) in [(limit, true), (limit + 1, false), (-limit - 1, false)] {
+        // A limit of exactly 32 in 16-bit units: the mean of the tone
+        // below is its offset.
+        let (limit, max_pct) = (32i16, 100.0 * 32.0 / 32768.0);
+        for (offset, copied) in [
+            (limit, true),
+            (-limit, true),
+            (limit + 1, false),
+            (-limit - 1, false),
+        ] {
             let path = dir.path().join(format!("dc{offset}.wav"));
             let tone = (0..8000).map(|i| if i % 2 == 0 { 1000 } else { -1000 });
             crate::test_fixtures::write_wav(&path, 8000, tone.map(|t| t + offset));
             let mut r = AudioReader::open_path(&path, &DecodeOptions::default()).unwrap();
             assert_eq!(
-                without_offset(&mut r, 0.1).unwrap(),
+                without_offset(&mut r, max_pct).unwrap(),
                 copied,
                 "offset {offset}"
             );

@@ -2,7 +2,7 @@
 
 use super::greedy;
 use super::search::{Single, Trellis};
-use super::split::{self, Split};
+use super::split::Split;
 use super::state::State;
 use super::{EncoderKind, NibbleOrder};
 
@@ -11,8 +11,8 @@ use super::{EncoderKind, NibbleOrder};
 /// [`encode`](Encoder::encode) may be called with any number of samples,
 /// odd counts included; the bytes are the same as for one call on the whole
 /// input. The search encoders decide each code later than they see the
-/// sample (not at all with one path; with more, up to a 16.4 s segment,
-/// segments being searched on several threads; at most
+/// sample (not at all with one path; with more, up to a 16.4 s segment and
+/// 512 samples, segments being searched on several threads; at most
 /// [`MAX_DELAY`](super::MAX_DELAY) samples), so their bytes come out with a
 /// delay; [`block_hint`](Encoder::block_hint) says how much to hand over at
 /// once. [`finish`](Encoder::finish) writes everything
@@ -40,8 +40,6 @@ pub struct Encoder {
 #[derive(Debug, Clone)]
 enum Engine {
     Greedy(State),
-    Search(Box<Trellis<1>>),
-    Universal(Box<Trellis<3>>),
     SearchSplit(Box<Split<1>>),
     UniversalSplit(Box<Split<3>>),
     SearchSingle(Single<1>),
@@ -60,15 +58,11 @@ impl Encoder {
             EncoderKind::Greedy => Engine::Greedy(State::INITIAL),
             EncoderKind::Search { paths: 0 | 1 } => Engine::SearchSingle(Single::exact()),
             EncoderKind::Universal { paths: 0 | 1 } => Engine::UniversalSingle(Single::universal()),
-            EncoderKind::Search { paths } if paths >= split::MIN_PATHS => {
+            EncoderKind::Search { paths } => {
                 Engine::SearchSplit(Box::new(Split::new(Trellis::exact(paths))))
             }
-            EncoderKind::Universal { paths } if paths >= split::MIN_PATHS => {
-                Engine::UniversalSplit(Box::new(Split::new(Trellis::universal(paths))))
-            }
-            EncoderKind::Search { paths } => Engine::Search(Box::new(Trellis::exact(paths))),
             EncoderKind::Universal { paths } => {
-                Engine::Universal(Box::new(Trellis::universal(paths)))
+                Engine::UniversalSplit(Box::new(Split::new(Trellis::universal(paths))))
             }
         };
         Encoder {
@@ -82,12 +76,13 @@ impl Encoder {
     /// How many samples to hand [`encode`](Encoder::encode) at a time so
     /// that the encoder can spread its work over the threads it uses: for a
     /// search of two or more paths, one segment of the split per thread
-    /// (16.4 s each); otherwise 256 Ki samples, from which greedy spreads
+    /// (16.4 s each; fewer at hundreds of paths, to bound memory); otherwise 256 Ki samples, from which greedy spreads
     /// over lanes and cores (it splits from 64 Ki up). Calls of any size
     /// give the same bytes; this only decides how much runs at once.
     pub fn block_hint(&self) -> usize {
-        match self.engine {
-            Engine::SearchSplit(_) | Engine::UniversalSplit(_) => split::batch() * split::SEGMENT,
+        match &self.engine {
+            Engine::SearchSplit(t) => t.block_hint(),
+            Engine::UniversalSplit(t) => t.block_hint(),
             _ => 1 << 18,
         }
     }
@@ -110,8 +105,6 @@ impl Encoder {
                 }
                 return;
             }
-            Engine::Search(t) => t.push_all(samples, &mut self.codes),
-            Engine::Universal(t) => t.push_all(samples, &mut self.codes),
             Engine::SearchSplit(t) => t.push_all(samples, &mut self.codes),
             Engine::UniversalSplit(t) => t.push_all(samples, &mut self.codes),
             Engine::SearchSingle(t) => t.push_all(samples, &mut self.codes),
@@ -125,8 +118,6 @@ impl Encoder {
     pub fn finish(mut self, out: &mut Vec<u8>) {
         match &mut self.engine {
             Engine::Greedy(_) | Engine::SearchSingle(_) | Engine::UniversalSingle(_) => {}
-            Engine::Search(t) => t.finish(&mut self.codes),
-            Engine::Universal(t) => t.finish(&mut self.codes),
             Engine::SearchSplit(t) => t.finish(&mut self.codes),
             Engine::UniversalSplit(t) => t.finish(&mut self.codes),
         }

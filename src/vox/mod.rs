@@ -58,9 +58,10 @@ pub const DEFAULT_SEARCH_PATHS: usize = 16;
 pub const DEFAULT_UNIVERSAL_PATHS: usize = 8;
 
 /// The most samples a search encoder holds before deciding their codes:
-/// none for one path, one segment of the split search (131 072, 16.4 s)
-/// for two or more (see the README's VOX section).
-pub const MAX_DELAY: usize = split::SEGMENT;
+/// none for one path; for two or more, a segment of the split search less
+/// one, and the 512 samples the search holds after its last commit
+/// (131 583 in all, 16.4 s; see docs/vox-encoder.md, "Split searches").
+pub const MAX_DELAY: usize = split::MAX_DELAY;
 
 /// The decoder families found in the field. They differ in how the difference
 /// added to the predictor is computed for a code of magnitude `m` at step `s`.

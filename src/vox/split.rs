@@ -26,8 +26,10 @@
 //! (tests compare them on speech, noise and inputs whose searches never
 //! meet): the split loses nothing at its joins, whatever the signal. What a
 //! join costs is time: the truth's search up to the meeting, usually none
-//! (on speech and real prompts the guess's first frontier in the segment is
-//! mostly already the truth's) and at most the whole segment again.
+//! (on 15 minutes of speech most guesses already hold the truth's frontier
+//! where their segment starts, on real prompts about half of them, and the
+//! rest meet within a few thousand samples) and at most the whole segment
+//! again.
 
 use rayon::prelude::*;
 
@@ -47,19 +49,30 @@ const _: () = assert!(
         && WARM_UP >= Trellis::<1>::FIRST_COMMIT
 );
 /// The most segments searched at once (one per thread): the held samples
-/// and the guesses' codes stay below 64 segments (8 Mi samples, about 30 MB
-/// in all) on machines of any size.
+/// stay below 64 segments (8 Mi samples, 16 MB) on machines of any size.
 const MAX_BATCH: usize = 64;
+/// What the guesses of one batch may hold at most (their searches, noted
+/// frontiers and codes), which bounds the batch at many paths: about 220 KB
+/// a guess at eight paths, 42 MB at 4096.
+const GUESS_BUDGET: usize = 256 << 20;
 
-/// Segments searched at once: one per thread of the pool the work runs on
-/// (two at least, at most [`MAX_BATCH`]).
-pub(crate) fn batch() -> usize {
-    pool::threads().clamp(2, MAX_BATCH)
+/// The most samples held before their codes are written: up to a segment
+/// less one waiting for the rest of its segment, and the samples the one
+/// search holds right after the commit at a segment's end.
+pub(crate) const MAX_DELAY: usize = SEGMENT - 1 + Trellis::<1>::HELD_AFTER_COMMIT;
+
+/// Segments searched at once for a search of `paths` paths: one per thread
+/// of the pool the work runs on (two at least, at most [`MAX_BATCH`]), and
+/// no more than [`GUESS_BUDGET`] allows.
+pub(crate) fn batch<const N: usize>(paths: usize) -> usize {
+    let guess = Trellis::<N>::footprint(paths)
+        + (SEGMENT / Trellis::<N>::COMMIT_EVERY + 1) * paths * 24
+        + SEGMENT
+        + WARM_UP;
+    pool::threads()
+        .clamp(2, MAX_BATCH)
+        .min((GUESS_BUDGET / guess).max(2))
 }
-
-/// The fewest paths whose searches are split: one path is another engine
-/// ([`Single`](super::search::Single)), which decides each code at once.
-pub(crate) const MIN_PATHS: usize = 2;
 
 /// How the segments were joined (for tests and curiosity).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +102,8 @@ pub(crate) struct Split<const N: usize> {
     before: usize,
     /// Whether the current segment is the input's first.
     first: bool,
+    /// Segments searched at once ([`batch`]).
+    batch: usize,
     /// The one search over the input, at the start of the current segment.
     truth: Trellis<N>,
     joins: Joins,
@@ -104,9 +119,9 @@ struct Guess<const N: usize> {
     /// Its frontier right after each commit in the segment, the first at
     /// the segment's start, and the first sample after each.
     frontiers: Vec<Frontier>,
-    /// For each commit in the segment but the first, the node of the
-    /// frontier before (`frontiers[i - 1]`) that its codes' path passed
-    /// through.
+    /// For each commit in the segment after its start, the node of the
+    /// commit's frontier before (`paths[i]` is a node of `frontiers[i]`)
+    /// that its codes' path passed through.
     paths: Vec<u16>,
 }
 
@@ -115,6 +130,7 @@ impl<const N: usize> Split<N> {
     pub(crate) fn new(blank: Trellis<N>) -> Split<N> {
         Split {
             truth: blank.clone(),
+            batch: batch::<N>(blank.paths()),
             blank,
             held: Vec::new(),
             before: 0,
@@ -128,7 +144,7 @@ impl<const N: usize> Split<N> {
     pub(crate) fn push_all(&mut self, mut samples: &[i16], codes: &mut Vec<u8>) {
         // Whole segments are searched a batch at a time, a segment per
         // thread, so that `held` stays below a batch for calls of any size.
-        let batch = batch() * SEGMENT;
+        let batch = self.batch * SEGMENT;
         while !samples.is_empty() {
             let room = self.before + batch - self.held.len();
             let (now, rest) = samples.split_at(room.min(samples.len()));
@@ -150,6 +166,12 @@ impl<const N: usize> Split<N> {
         self.truth.finish(codes);
     }
 
+    /// Samples to hand over per call so that a batch of segments runs at
+    /// once.
+    pub(crate) fn block_hint(&self) -> usize {
+        self.batch * SEGMENT
+    }
+
     /// How the segments so far were joined.
     #[cfg(test)]
     pub(crate) fn joins(&self) -> Joins {
@@ -164,15 +186,25 @@ impl<const N: usize> Split<N> {
         let starts: Vec<usize> = (self.before..end).step_by(SEGMENT).collect();
         let segment = |s: usize| &held[s..(s + SEGMENT).min(end)];
         let skip = usize::from(self.first);
-        let guesses: Vec<Guess<N>> = pool::install(|| {
-            starts[skip..]
-                .par_iter()
-                .map(|&s| guess(blank, &held[s - WARM_UP..s], segment(s)))
-                .collect()
+        // The input's first segment is searched by the truth itself, at
+        // the same time as the other segments' guesses.
+        let (truth, first) = (&mut self.truth, self.first);
+        let (guesses, ()) = pool::install(|| {
+            rayon::join(
+                || -> Vec<Guess<N>> {
+                    starts[skip..]
+                        .par_iter()
+                        .map(|&s| guess(blank, &held[s - WARM_UP..s], segment(s)))
+                        .collect()
+                },
+                || {
+                    if first {
+                        truth.push_all(segment(starts[0]), codes);
+                    }
+                },
+            )
         });
         if self.first {
-            // The first segment's search is the truth itself.
-            self.truth.push_all(segment(starts[0]), codes);
             self.joins.guessed += 1;
             self.first = false;
         }
@@ -315,6 +347,27 @@ mod tests {
             split(&blank, &x, 4096).0 == whole(&blank, &x),
             "exact family"
         );
+    }
+
+    /// No code is written more than [`MAX_DELAY`] samples after its
+    /// sample was handed over, and a call that ends a segment short of the
+    /// next reaches that bound.
+    #[test]
+    fn codes_are_at_most_max_delay_late() {
+        let x = speech(2 * SEGMENT + 1000);
+        let mut s = Split::new(Trellis::universal(2));
+        let (mut codes, mut fed) = (Vec::new(), 0);
+        for (i, call) in [2 * SEGMENT - 1, 1, 1000].into_iter().enumerate() {
+            s.push_all(&x[fed..fed + call], &mut codes);
+            fed += call;
+            let late = fed - codes.len();
+            assert!(late <= MAX_DELAY, "call {i}: {late} samples held");
+            if i == 0 {
+                assert_eq!(late, MAX_DELAY);
+            }
+        }
+        s.finish(&mut codes);
+        assert_eq!(codes.len(), x.len());
     }
 
     /// Above eight paths the engine merges by a hash table and selects

@@ -283,6 +283,11 @@ impl<const N: usize> Trellis<N> {
         lanes & k.mask | k.tag
     }
 
+    /// How many paths the search keeps.
+    pub(crate) fn paths(&self) -> usize {
+        self.paths
+    }
+
     /// The frontier, to compare another search with later.
     pub(crate) fn frontier(&self) -> Frontier {
         Frontier {
@@ -350,6 +355,13 @@ impl<const N: usize> Trellis<N> {
     pub(crate) const COMMIT_EVERY: usize = WINDOW;
     /// Samples pushed from the start before the first commit.
     pub(crate) const FIRST_COMMIT: usize = DELAY + WINDOW;
+    /// Samples whose codes are not written yet right after a commit.
+    pub(crate) const HELD_AFTER_COMMIT: usize = DELAY;
+
+    /// Bytes a search holds besides its input: back pointers and frontier.
+    pub(crate) fn footprint(paths: usize) -> usize {
+        paths * ((DELAY + WINDOW) * 4 + 2 * std::mem::size_of::<Node<N>>())
+    }
 
     /// Append every remaining code of the best path.
     pub(crate) fn finish(&mut self, codes: &mut Vec<u8>) {
