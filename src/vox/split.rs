@@ -66,7 +66,7 @@ pub(crate) const MAX_DELAY: usize = SEGMENT - 1 + Trellis::<1>::HELD_AFTER_COMMI
 /// no more than [`GUESS_BUDGET`] allows.
 pub(crate) fn batch<const N: usize>(paths: usize) -> usize {
     let guess = Trellis::<N>::footprint(paths)
-        + (SEGMENT / Trellis::<N>::COMMIT_EVERY + 1) * paths * 24
+        + (SEGMENT / Trellis::<N>::COMMIT_EVERY + 1) * Trellis::<N>::frontier_bytes(paths)
         + SEGMENT
         + WARM_UP;
     pool::threads()

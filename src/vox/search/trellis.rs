@@ -363,6 +363,11 @@ impl<const N: usize> Trellis<N> {
         paths * ((DELAY + WINDOW) * 4 + 2 * std::mem::size_of::<Node<N>>())
     }
 
+    /// Bytes a noted [`Frontier`] of `paths` nodes holds.
+    pub(crate) fn frontier_bytes(paths: usize) -> usize {
+        std::mem::size_of::<Frontier>() + paths * std::mem::size_of::<(u64, u64, u8)>()
+    }
+
     /// Append every remaining code of the best path.
     pub(crate) fn finish(&mut self, codes: &mut Vec<u8>) {
         if self.layers == 0 {
