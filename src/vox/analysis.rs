@@ -23,8 +23,7 @@ pub const RAIL_RUN: usize = 64;
 /// treated as silence and no SNR between the decoders is computed.
 const SILENCE_RMS: f64 = 0.001;
 
-/// Bytes decoded per piece before the sums over them (the shift-add samples
-/// wait in a buffer of twice as many samples: 1 MiB). The integer sums of a
+/// Bytes decoded per piece, whose sums are kept in integers: those of a
 /// piece cannot overflow.
 const PIECE: usize = 1 << 18;
 
@@ -78,8 +77,6 @@ pub struct Analyser {
     longest_run: usize,
     in_long_runs: u64,
     screen: Screen,
-    /// The shift-add decoding of the current piece.
-    shifted: Vec<i16>,
 }
 
 impl Default for Analyser {
@@ -103,7 +100,6 @@ impl Analyser {
             longest_run: 0,
             in_long_runs: 0,
             screen: Screen::new(),
-            shifted: Vec::new(),
         }
     }
 
@@ -123,10 +119,10 @@ impl Analyser {
         let base = exact_out.len();
         exact_out.resize(base + 2 * bytes.len(), 0);
         let ex = &mut exact_out[base..];
-        // Decode first, each flavour in a loop of its own: nothing but its
-        // chain, which then stays in registers. (One loop for both spilled;
-        // two threads were slower, as rayon's handoff per 64 KiB that
-        // `voxprep check` reads costs more than it saves.)...
+        // Each flavour in a loop of its own, the exact one first: its chain
+        // then stays in registers. (One loop for both spilled; two threads
+        // were slower, as rayon's handoff per 64 KiB that `voxprep check`
+        // reads costs more than it saves.)...
         let mut overshoots = 0u64;
         for (&b, e) in bytes.iter().zip(ex.chunks_exact_mut(2)) {
             let (first, second) = order.split(b);
@@ -136,20 +132,26 @@ impl Analyser {
             e[1] = e1;
             overshoots += u64::from(o0) + u64::from(o1);
         }
-        self.shifted.clear();
-        self.shift_add.decode(bytes, &mut self.shifted);
-        // ...then the sums over both, which vectorise.
-        let (ex, sh) = (&exact_out[base..], &self.shifted[..]);
+        // ...then the shift-add chain, with the sums over both samples in
+        // its shadow: the decoder's chain of dependent steps leaves the
+        // arithmetic units idle, so the sums cost next to nothing there.
+        let mut shift = self.shift_add.lane();
+        let shift_order = self.shift_add.order();
         let (mut signal, mut diff_energy, mut diff_sum) = (0u64, 0u64, 0i64);
         let mut diff_max = self.diff_max;
-        for (&e, &s) in ex.iter().zip(sh) {
-            let (e, s) = (i32::from(e), i32::from(s));
-            let d = e - s;
-            signal += (e * e) as u64;
-            diff_energy += (i64::from(d) * i64::from(d)) as u64;
-            diff_sum += i64::from(d);
-            diff_max = diff_max.max(d.abs());
+        for (&b, e) in bytes.iter().zip(exact_out[base..].chunks_exact(2)) {
+            let (first, second) = shift_order.split(b);
+            let s = [shift.decode(first), shift.decode(second)];
+            for (&e, s) in e.iter().zip(s) {
+                let (e, s) = (i32::from(e), i32::from(s));
+                let d = e - s;
+                signal += (e * e) as u64;
+                diff_energy += (i64::from(d) * i64::from(d)) as u64;
+                diff_sum += i64::from(d);
+                diff_max = diff_max.max(d.abs());
+            }
         }
+        self.shift_add.set_lane(shift);
         self.track_rails(&exact_out[base..]);
         self.exact.set_lane(exact);
         self.signal_energy += signal as f64;
