@@ -45,6 +45,38 @@ impl Lanes {
     }
 }
 
+/// The families' rails as packed lanes (see [`Lanes`]): one test tells
+/// whether every packed predictor lies within its rails.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PackedRails {
+    /// `lo` packed, and `hi` packed with every guard bit set.
+    lo: u64,
+    hi: u64,
+}
+
+impl PackedRails {
+    pub(super) fn new<const N: usize>(lo: &[i32; N], hi: &[i32; N]) -> PackedRails {
+        PackedRails {
+            lo: Lanes::pack(lo),
+            hi: Lanes::pack(hi) | Lanes::GUARDS,
+        }
+    }
+
+    /// Whether every lane of `low` is at least its low rail and every lane
+    /// of `high` at most its high rail.
+    #[inline(always)]
+    pub(super) fn hold(&self, low: u64, high: u64) -> bool {
+        (low | Lanes::GUARDS).wrapping_sub(self.lo) & self.hi.wrapping_sub(high) & Lanes::GUARDS
+            == Lanes::GUARDS
+    }
+
+    /// Whether every lane of `lanes` lies within its rails.
+    #[inline(always)]
+    pub(super) fn inside(&self, lanes: u64) -> bool {
+        self.hold(lanes, lanes)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,11 +85,7 @@ mod tests {
     fn lanes_step_and_test_every_predictor_at_once() {
         use crate::vox::state::{EXACT_MAX, EXACT_MIN};
         let (lo, hi) = ([EXACT_MIN, -32768, -32752], [EXACT_MAX, 32752, 32752]);
-        let (lo_lanes, hi_lanes) = (Lanes::pack(&lo), Lanes::pack(&hi) | Lanes::GUARDS);
-        let inside = |u: u64| {
-            (u | Lanes::GUARDS).wrapping_sub(lo_lanes) & hi_lanes.wrapping_sub(u) & Lanes::GUARDS
-                == Lanes::GUARDS
-        };
+        let rails = PackedRails::new(&lo, &hi);
         let mut v = 12345u32;
         let mut next = |span: i32| {
             v = v.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
@@ -70,7 +98,7 @@ mod tests {
             let want: [i32; 3] = std::array::from_fn(|f| p[f] + d[f]);
             assert_eq!(Lanes::unpack::<3>(u), want, "p {p:?} d {d:?}");
             let within = (0..3).all(|f| lo[f] <= want[f] && want[f] <= hi[f]);
-            assert_eq!(inside(u), within, "p {p:?} d {d:?}");
+            assert_eq!(rails.inside(u), within, "p {p:?} d {d:?}");
         }
         // One family: the unused lanes never fail the test.
         let u = Lanes::pack(&[32767]).wrapping_add(Lanes::step(&[-65535]));

@@ -4,7 +4,7 @@
 use std::hint::select_unpredictable;
 
 use super::cost::{at_the_rails, capped_code, code_of, pair_window, pairs, rails, recips, spread};
-use super::lanes::Lanes;
+use super::lanes::{Lanes, PackedRails};
 use crate::vox::DecoderFlavor;
 use crate::vox::state::{FFMPEG_MAX, family};
 use crate::vox::tables::NEXT_INDEX;
@@ -23,9 +23,8 @@ pub(crate) struct Single<const N: usize> {
     rows: Box<[SingleRow<N>; 64]>,
     lo: [i32; N],
     hi: [i32; N],
-    /// `lo` and `hi` packed (see [`Lanes`]), with every guard bit set.
-    lo_lanes: u64,
-    hi_lanes: u64,
+    /// `lo` and `hi` packed.
+    rails: PackedRails,
     /// The most the first (exact) family's predictor may reach (see
     /// [`capped_code`]): `hi[0]` too, so that a step past it leaves the
     /// fast path.
@@ -110,8 +109,7 @@ impl<const N: usize> Single<N> {
             rows,
             lo,
             hi,
-            lo_lanes: Lanes::pack(&lo),
-            hi_lanes: Lanes::pack(&hi) | Lanes::GUARDS,
+            rails: PackedRails::new(&lo, &hi),
             cap,
             spread,
             pred: [0; N],
@@ -172,10 +170,7 @@ impl<const N: usize> Single<N> {
             // The candidates are in the order of their differences in every
             // family, so only the first can pass a low rail and only the
             // second a high one; one test for all families at once.
-            let inside = (u[0] | Lanes::GUARDS).wrapping_sub(self.lo_lanes)
-                & self.hi_lanes.wrapping_sub(u[1])
-                & Lanes::GUARDS;
-            let (won, next_recip) = if inside == Lanes::GUARDS {
+            let (won, next_recip) = if self.rails.hold(u[0], u[1]) {
                 // The first of the cheaper, as the reference keeps it. Which
                 // one wins is a coin toss on speech: selects, not branches.
                 let pick = |a: i32, b: i32| select_unpredictable(second, b, a);

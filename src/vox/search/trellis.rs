@@ -11,7 +11,7 @@
 
 use super::MAX_PATHS;
 use super::cost::{at_the_rails, capped_code, code_of, middle_level, pairs, rails, recips, spread};
-use super::lanes::Lanes;
+use super::lanes::{Lanes, PackedRails};
 use crate::vox::DecoderFlavor;
 use crate::vox::state::{FFMPEG_MAX, family};
 use crate::vox::tables::{MERGE_SHIFT, NEXT_INDEX, STEPS};
@@ -134,9 +134,8 @@ pub(crate) struct Trellis<const N: usize> {
     recip: [u64; 64],
     lo: [i32; N],
     hi: [i32; N],
-    /// `lo` and `hi` packed (see [`Lanes`]), with every guard bit set.
-    lo_lanes: u64,
-    hi_lanes: u64,
+    /// `lo` and `hi` packed.
+    rails: PackedRails,
     /// The most the first (exact) family's predictor may reach: ffmpeg's
     /// top rail for the universal search (see [`capped_code`]), none for the
     /// exact-only one.
@@ -244,8 +243,7 @@ impl<const N: usize> Trellis<N> {
             recip,
             lo,
             hi,
-            lo_lanes: Lanes::pack(&lo),
-            hi_lanes: Lanes::pack(&hi) | Lanes::GUARDS,
+            rails: PackedRails::new(&lo, &hi),
             cap,
             spread,
             paths,
@@ -395,10 +393,7 @@ impl<const N: usize> Trellis<N> {
     #[inline(always)]
     fn child(&self, node: &Node<N>, parent: usize, level: &Level, x: i32) -> Node<N> {
         let lanes = node.lanes.wrapping_add(level.step);
-        let inside = (lanes | Lanes::GUARDS).wrapping_sub(self.lo_lanes)
-            & self.hi_lanes.wrapping_sub(lanes)
-            & Lanes::GUARDS;
-        if inside != Lanes::GUARDS {
+        if !self.rails.inside(lanes) {
             return self.outside(node, parent, level.code, x);
         }
         let apart = Self::apart_through(node, level);
@@ -527,10 +522,7 @@ impl<const N: usize> Trellis<N> {
                 let c = 3 * parent + j;
                 let level = &row[at + j];
                 let lanes = node.lanes.wrapping_add(level.step);
-                let inside = (lanes | Lanes::GUARDS).wrapping_sub(self.lo_lanes)
-                    & self.hi_lanes.wrapping_sub(lanes)
-                    & Lanes::GUARDS;
-                if inside != Lanes::GUARDS {
+                if !self.rails.inside(lanes) {
                     let n = self.outside(node, parent, level.code, x);
                     costs_in[c] = n.cost;
                     keys_in[c] = n.key;
