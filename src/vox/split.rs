@@ -227,7 +227,7 @@ fn guess<const N: usize>(blank: &Trellis<N>, warm: &[i16], x: &[i16]) -> Guess<N
     let mut frontiers = vec![search.frontier()];
     let mut paths = Vec::with_capacity(x.len() / Trellis::<N>::COMMIT_EVERY);
     for block in x.chunks(Trellis::<N>::COMMIT_EVERY) {
-        search.push_noting(block, &mut codes, &mut paths);
+        search.push_noting(block, &mut codes, |node| paths.push(node));
         if block.len() == Trellis::<N>::COMMIT_EVERY {
             frontiers.push(search.frontier());
         }

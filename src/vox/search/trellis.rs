@@ -329,22 +329,22 @@ impl<const N: usize> Trellis<N> {
 
     /// Feed samples; codes that became final are appended to `codes`.
     pub(crate) fn push_all(&mut self, samples: &[i16], codes: &mut Vec<u8>) {
-        self.push_noting(samples, codes, &mut Vec::new());
+        self.push_noting(samples, codes, |_| ());
     }
 
-    /// [`Trellis::push_all`], also appending to `kept`, at every commit,
-    /// the position in the frontier of the commit before (`WINDOW` samples
+    /// [`Trellis::push_all`], also handing `kept`, at every commit, the
+    /// position in the frontier of the commit before (`WINDOW` samples
     /// earlier) of the node the written codes' path passes through.
     pub(crate) fn push_noting(
         &mut self,
         samples: &[i16],
         codes: &mut Vec<u8>,
-        kept: &mut Vec<u16>,
+        mut kept: impl FnMut(u16),
     ) {
         for &x in samples {
             self.push(x as i32);
             if self.layers == DELAY + WINDOW {
-                kept.push(self.commit(codes));
+                kept(self.commit(codes));
             }
         }
     }
